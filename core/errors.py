@@ -1,0 +1,31 @@
+"""Our error types. Front ends have one error handler each that turns these into replies."""
+
+from __future__ import annotations
+
+
+class DigestError(Exception):
+    """Base of every error we raise on purpose; `user_message` is safe to show a reader."""
+
+    def __init__(self, user_message: str, *, detail: str | None = None) -> None:
+        super().__init__(detail or user_message)
+        self.user_message = user_message
+
+
+class InvalidInput(DigestError):
+    """The user typed something we cannot act on (bad id, missing argument, too long...)."""
+
+
+class NotFound(DigestError):
+    """The thing asked for does not exist (unknown issue number, paper not stored...)."""
+
+
+class NothingToDo(DigestError):
+    """A job had no work: no announcement today, no new papers to compose into an issue."""
+
+
+class UpstreamError(DigestError):
+    """arXiv, the LLM provider or a chat platform failed after our retries."""
+
+
+class BudgetExceeded(DigestError):
+    """The daily LLM token budget is spent; callers fall back to extractive summaries."""

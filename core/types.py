@@ -1,0 +1,172 @@
+"""Domain types shared by jobs, services, renderers and storage.
+
+Plain frozen dataclasses and pydantic models: no ORM objects and no chat-library objects cross
+a layer boundary, so each layer can be tested on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+
+class IssueStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+class SummarySource(StrEnum):
+    LLM = "llm"
+    EXTRACTIVE = "extractive"
+
+
+@dataclass(frozen=True)
+class PaperMeta:
+    """One arXiv paper as fetched: everything arXiv tells us, nothing we made up."""
+
+    arxiv_id: str  # without version: "2402.01399" or "hep-th/9901001"
+    version: int
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    categories: tuple[str, ...]
+    primary_category: str
+    published_at: datetime
+    updated_at: datetime
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    code_url: str | None = None
+    announced_on: date | None = None
+    announce_type: str | None = None
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}v{self.version}"
+
+
+class SummaryContent(BaseModel):
+    """The structured summary every seed format needs; also the LLM's JSON schema."""
+
+    title_translated: str = Field(description="The title in the digest language")
+    tldr: str = Field(description="One sentence with the headline numbers")
+    background: str = ""
+    method: str = ""
+    contributions: list[str] = Field(default_factory=list)
+    results: str = ""
+    future_work: str = ""
+    rating: int | None = Field(default=None, ge=1, le=5, description="Reading score 1-5")
+    rating_reason: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    abstract_translated: str = ""
+    code_url: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredSummary:
+    """A summary as stored, with where it came from and what the guards found."""
+
+    id: int
+    paper_id: int
+    language: str
+    source: SummarySource
+    model: str
+    prompt_version: str
+    content: SummaryContent
+    flags: tuple[str, ...] = ()
+    tokens_in: int = 0
+    tokens_out: int = 0
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """A stored paper with its best summary in one language (None if not summarized yet)."""
+
+    id: int
+    meta: PaperMeta
+    summary: StoredSummary | None = None
+
+
+@dataclass(frozen=True)
+class IssueItemView:
+    position: int
+    included: bool
+    paper: PaperView
+    editor_note: str | None = None
+    title_override: str | None = None
+    tldr_override: str | None = None
+
+    @property
+    def tldr(self) -> str:
+        if self.tldr_override:
+            return self.tldr_override
+        return self.paper.summary.content.tldr if self.paper.summary else ""
+
+    @property
+    def display_title(self) -> str:
+        """The translated title (or the editor's), falling back to the English one."""
+        if self.title_override:
+            return self.title_override
+        summary = self.paper.summary
+        if summary and summary.content.title_translated:
+            return summary.content.title_translated
+        return self.paper.meta.title
+
+
+@dataclass(frozen=True)
+class IssueView:
+    id: int
+    number: int
+    title: str
+    language: str
+    status: IssueStatus
+    period_start: date
+    period_end: date
+    created_at: datetime
+    items: tuple[IssueItemView, ...] = field(default_factory=tuple)
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    published_at: datetime | None = None
+
+    @property
+    def included_items(self) -> tuple[IssueItemView, ...]:
+        return tuple(item for item in self.items if item.included)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    paper: PaperView
+    score: float
+    issue_numbers: tuple[int, ...] = ()
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of results; `total` counts every match, not just this page."""
+
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0

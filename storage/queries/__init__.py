@@ -1,0 +1,1 @@
+"""Query functions, one module per table family. Keyword-only, each takes an AsyncSession."""
