@@ -19,7 +19,7 @@ class UpsertResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
-    paper_ids: list[int] = field(default_factory=list)
+    paper_ids: list[int] = field(default_factory=list)  # one per distinct arXiv id, in input order
 
 
 def to_meta(row: Paper) -> PaperMeta:
@@ -73,31 +73,32 @@ async def upsert_papers(session: AsyncSession, *, papers: Sequence[PaperMeta]) -
     latest = _dedupe_newest(papers)
     existing = await _rows_by_arxiv_id(session, list(latest))
     result = UpsertResult()
-    touched: list[Paper] = []
+    rows: list[Paper] = []
+    changed: list[Paper] = []
     for arxiv_id, meta in latest.items():
         row = existing.get(arxiv_id)
         if row is None:
             row = _new_row(meta)
             session.add(row)
             result.inserted += 1
-        elif meta.version > row.version or (
-            meta.version == row.version and meta.updated_at > row.updated_at
-        ):
+            changed.append(row)
+        elif _is_newer(meta, row):
             _apply(row, meta)
             row.announced_on = row.announced_on or meta.announced_on
             result.updated += 1
+            changed.append(row)
         else:
             result.unchanged += 1
-            row.last_fetched_at = utcnow()
-            result.paper_ids.append(row.id)
-            continue
         row.last_fetched_at = utcnow()
-        touched.append(row)
+        rows.append(row)
     await session.flush()
-    changed_ids = [row.id for row in touched]
-    result.paper_ids.extend(changed_ids)
-    await search.reindex_papers(session, paper_ids=changed_ids)
+    result.paper_ids = [row.id for row in rows]
+    await search.reindex_papers(session, paper_ids=[row.id for row in changed])
     return result
+
+
+def _is_newer(meta: PaperMeta, row: Paper) -> bool:
+    return (meta.version, meta.updated_at) > (row.version, row.updated_at)
 
 
 def _dedupe_newest(papers: Sequence[PaperMeta]) -> dict[str, PaperMeta]:

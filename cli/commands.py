@@ -1,0 +1,131 @@
+"""One small async function per sub-command; each opens the database and calls one job/service.
+
+Migrations are applied on start, so every command works on a fresh database.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from core.config import Settings
+from storage.db import Database
+
+Command = Callable[[argparse.Namespace, Settings, Database], Awaitable[int]]
+
+
+@asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        yield db
+    finally:
+        await db.dispose()
+
+
+async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    handler = COMMANDS[args.command]
+    async with open_database(settings) as db:
+        return await handler(args, settings, db)
+
+
+async def cmd_db(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    print("database is at the latest migration")
+    return 0
+
+
+async def cmd_fetch(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from jobs.fetch.job import run_fetch
+
+    report = await run_fetch(settings, db, since=args.since, until=args.until, ids=args.ids)
+    print(report.message)
+    return 0
+
+
+async def cmd_summarize(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from jobs.summarize.job import run_summarize
+
+    report = await run_summarize(settings, db, language=args.language, limit=args.limit)
+    print(report.message)
+    return 0
+
+
+async def cmd_compose(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from jobs.compose import compose_issue
+
+    issue = await compose_issue(settings, db)
+    print(f"composed 第{issue.number}期 ({len(issue.items)} papers, draft): {issue.title}")
+    return 0
+
+
+async def cmd_pipeline(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from jobs.pipeline import run_pipeline
+
+    for line in await run_pipeline(settings, db):
+        print(line)
+    return 0
+
+
+async def cmd_show(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from core.services.issues import get_issue
+
+    from bot.render import render_issue
+
+    issue = await get_issue(db, number=args.number, language=settings.digest_language)
+    print("\n\n".join(render_issue(issue, args.format)))
+    return 0
+
+
+async def cmd_issues(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from core.services.issues import list_issues
+
+    from bot.console.render import issue_list_text
+
+    print(issue_list_text(await list_issues(db, offset=0, limit=50)))
+    return 0
+
+
+async def cmd_search(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from core.services.search import search_papers
+
+    from bot.console.render import search_page_text
+
+    query = " ".join(args.query)
+    page = await search_papers(
+        db, query=query, language=settings.digest_language, offset=0, limit=args.limit
+    )
+    print(search_page_text(query, page))
+    return 0
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from bot.render import render_issue
+    from jobs.demo import run_demo
+
+    issue, report = await run_demo(settings, db)
+    print("\n".join(report))
+    print()
+    print("\n\n".join(render_issue(issue, "md")))
+    return 0
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from cli.run import run_app
+
+    return await run_app(settings, db)
+
+
+COMMANDS: dict[str, Command] = {
+    "db": cmd_db,
+    "fetch": cmd_fetch,
+    "summarize": cmd_summarize,
+    "compose": cmd_compose,
+    "pipeline": cmd_pipeline,
+    "show": cmd_show,
+    "issues": cmd_issues,
+    "search": cmd_search,
+    "demo": cmd_demo,
+    "run": cmd_run,
+}

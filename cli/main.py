@@ -1,0 +1,67 @@
+"""`digestbot <command>`: every job and front end as a sub-command (`digestbot --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from cli import commands
+from cli.logs import configure_logging
+from core.config import get_settings
+from core.errors import DigestError
+
+
+def _date(text: str) -> object:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digestbot", description="Daily arXiv ML-paper digests: fetch, summarize, compose."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the bot (console front end when no Telegram token is set)")
+    sub.add_parser("demo", help="run the whole pipeline offline on bundled papers, print issue 1")
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"], help="apply migrations")
+    fetch = sub.add_parser("fetch", help="fetch today's announced papers (or a backfill window)")
+    fetch.add_argument("--since", type=_date, help="backfill from this date (YYYY-MM-DD)")
+    fetch.add_argument("--until", type=_date, help="end of the backfill window (default: now)")
+    fetch.add_argument("--ids", nargs="+", default=(), help="fetch these arXiv ids")
+    summ = sub.add_parser("summarize", help="summarize papers that have no summary yet")
+    summ.add_argument("--language", choices=["zh", "en"], help="default: DIGEST_LANGUAGE")
+    summ.add_argument("--limit", type=int, help="at most this many papers")
+    sub.add_parser("compose", help="compose the next numbered issue (draft)")
+    sub.add_parser("pipeline", help="fetch, summarize and compose in one go")
+    show = sub.add_parser("show", help="print an issue")
+    show.add_argument("number", type=int)
+    show.add_argument("--format", choices=["md", "cards", "toc", "telegram", "text"], default="md")
+    sub.add_parser("issues", help="list issues, newest first")
+    search = sub.add_parser("search", help="full-text search over every stored paper")
+    search.add_argument("query", nargs="+")
+    search.add_argument("--limit", type=int, default=10)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    try:
+        return asyncio.run(commands.dispatch(args, settings))
+    except DigestError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
