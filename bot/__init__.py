@@ -1,0 +1,1 @@
+"""Front ends (Telegram, console) and the renderers that turn issues into messages and Markdown."""
