@@ -41,7 +41,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "col_ref": "序号",
         "col_title": "论文",
         "col_summary": "一句话总结",
-        "colon": "：",
+        "colon": "：",  # after a bold label: "**作者：** …"
+        "colon_sp": "：",  # in running text: "推荐阅读指数：4/5"
         "list_sep": "、",
     },
     "en": {
@@ -76,7 +77,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "col_ref": "Ref",
         "col_title": "Title",
         "col_summary": "Summary",
-        "colon": ": ",
+        "colon": ":",
+        "colon_sp": ": ",
         "list_sep": ", ",
     },
 }

@@ -7,6 +7,7 @@ parsed text Telegram counts is never longer, so a part that fits here fits there
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 
 from bot.render.context import PaperCard
@@ -57,22 +58,31 @@ def fit_card(
     """Render the card; while too long, shorten its longest field (with "…") and re-render.
 
     Fields are cut as text before rendering, so a cut can never land inside a tag or entity.
+    How much to cut comes from what the field costs once rendered (escaping makes `<` cost 4).
     """
     rendered = render(card)
+    done: set[tuple[str, int]] = set()
     while measure(rendered) > limit:
-        name, index, value = _longest(card)
-        if len(value) <= 1:
+        candidate = _longest(card, done)
+        if candidate is None:
             break  # nothing left to cut; cannot happen with our templates' fixed text
-        keep = max(0, len(value) - (measure(rendered) - limit) - len(ELLIPSIS))
-        card = _replace(card, name, index, value[:keep].rstrip() + ELLIPSIS)
+        name, index, value = candidate
+        cost = measure(rendered) - measure(render(_replace(card, name, index, "")))
+        if cost <= 0:  # this format does not show the field
+            done.add((name, index))
+            continue
+        excess = measure(rendered) - limit
+        keep = len(value) - math.ceil(excess * len(value) / cost) - len(ELLIPSIS)
+        card = _replace(card, name, index, value[: max(keep, 0)].rstrip() + ELLIPSIS)
         rendered = render(card)
     return rendered
 
 
-def _longest(card: PaperCard) -> tuple[str, int, str]:
+def _longest(card: PaperCard, done: set[tuple[str, int]]) -> tuple[str, int, str] | None:
     candidates = [(name, -1, str(getattr(card, name))) for name in _TEXT_FIELDS]
     candidates += [("contributions", i, item) for i, item in enumerate(card.contributions)]
-    return max(candidates, key=lambda candidate: len(candidate[2]))
+    open_ = [c for c in candidates if (c[0], c[1]) not in done and len(c[2]) > len(ELLIPSIS)]
+    return max(open_, key=lambda candidate: len(candidate[2]), default=None)
 
 
 def _replace(card: PaperCard, name: str, index: int, value: str) -> PaperCard:
