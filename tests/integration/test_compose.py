@@ -210,3 +210,23 @@ async def test_concurrent_composers_never_share_a_number_or_paper(db: Database) 
         paper_ids = list(await s.scalars(select(IssueItem.paper_id)))
     assert numbers == list(range(1, len(issues) + 1))
     assert len(paper_ids) == len(set(paper_ids)) == 8
+
+
+async def test_period_uses_the_configured_timezone(db: Database) -> None:
+    evening_utc = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)  # already the 21st in Shanghai
+    async with db.session() as s:
+        meta = make_paper(title="TZ-Test: dates", published_at=evening_utc, announced_on=None)
+        (pid,) = (await upsert_papers(s, papers=[meta])).paper_ids
+        await save_summary(
+            s,
+            paper_id=pid,
+            paper_version=1,
+            language="zh",
+            model="m",
+            prompt_version="p1",
+            source=SummarySource.LLM,
+            content=SummaryContent(title_translated="时区", tldr="x", rating=3),
+        )
+    issue = await compose_issue(_settings(db, timezone="Asia/Shanghai"), db)
+    assert issue.period_start == issue.period_end == date(2026, 11, 21)
+    assert issue.title == "【第1期】20261121: TZ-Test"

@@ -312,3 +312,20 @@ def test_unsafe_code_url_is_not_linked() -> None:
     issue = replace(issue, items=(replace(item, paper=paper),))
     out = "\n".join(render_issue(issue, "telegram") + render_issue(issue, "md"))
     assert "javascript:" not in out
+
+
+def test_extractive_paper_with_a_5000_char_abstract_fits_one_message() -> None:
+    issue = make_issue(SEED[:2], extractive=(1,))
+    item = issue.items[0]
+    abstract = ("We show $x<y$ & <b>bold</b> claims 😀. " * 140)[:5000]
+    meta = replace(item.paper.meta, abstract=abstract)
+    issue = replace(
+        issue, items=(replace(item, paper=replace(item.paper, meta=meta)), issue.items[1])
+    )
+    messages = render_issue(issue, "telegram")
+    for message in messages:
+        assert check_message(message) is None and utf16_len(message) <= 4096
+    assert len(messages) == 3  # header, the long paper alone, the next paper
+    first = parse_html(messages[1]).text
+    assert "（抽取式摘要：未经 LLM 处理）" in first
+    assert "We show $x<y$ & <b>bold</b> claims 😀." in first and "…" in first
