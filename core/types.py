@@ -145,6 +145,22 @@ class IssueView:
 
 
 @dataclass(frozen=True)
+class IssueSummary:
+    """One line of an issue list: enough to show and pick an issue, without its papers."""
+
+    id: int
+    number: int
+    title: str
+    language: str
+    status: IssueStatus
+    period_start: date
+    period_end: date
+    created_at: datetime
+    paper_count: int = 0
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class SearchHit:
     paper: PaperView
     score: float

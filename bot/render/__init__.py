@@ -1,0 +1,66 @@
+"""Render issues and papers: Markdown in the three seed formats, Telegram HTML and plain text.
+
+`md` is the numbered issue of seed 000, `cards` the structured cards of seed 002, `toc` the
+table of contents + details of seed 003 (each one Markdown document); `telegram` and `text`
+are lists of chat messages of at most 4096 characters, split between papers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+
+from bot.render.context import PaperCard, card_from_paper, issue_cards
+from bot.render.engine import macro, template, tidy
+from bot.render.labels import labels_for
+from bot.render.split import MAX_MESSAGE, fit_card, pack
+from core.errors import InvalidInput
+from core.types import IssueView, PaperView
+
+MARKDOWN_FORMATS = ("md", "cards", "toc")
+MESSAGE_FORMATS = ("telegram", "text")
+FORMATS = MARKDOWN_FORMATS + MESSAGE_FORMATS
+MAX_HEADER_TITLE = 1000
+
+__all__ = ["FORMATS", "MAX_MESSAGE", "render_issue", "render_paper"]
+
+
+def render_issue(issue: IssueView, fmt: str) -> list[str]:
+    """The issue in `fmt`: one Markdown document, or the chat messages in order."""
+    _check_format(fmt)
+    labels = labels_for(issue.language)
+    cards = issue_cards(issue)
+    if fmt in MARKDOWN_FORMATS:
+        text = template(fmt).render(issue=issue, cards=cards, L=labels)
+        return [tidy(text) + "\n"]
+    header = macro(fmt, "header", labels, _short_title(issue), len(cards))
+    return pack([header, *(_paper_part(fmt, labels, card) for card in cards)])
+
+
+def render_paper(paper: PaperView, fmt: str, language: str) -> list[str]:
+    """One paper as a card in `fmt` (e.g. for a /paper command), numbered 1."""
+    _check_format(fmt)
+    labels = labels_for(language)
+    card = card_from_paper(paper, ref=1, language=language)
+    if fmt in MARKDOWN_FORMATS:
+        return [macro(fmt, "paper", labels, card) + "\n"]
+    return [_paper_part(fmt, labels, card)]
+
+
+def _paper_part(fmt: str, labels: dict[str, str], card: PaperCard) -> str:
+    return fit_card(card, partial(macro, fmt, "paper", labels))
+
+
+def _short_title(issue: IssueView) -> IssueView:
+    """An editor may write a very long title; the header must still fit in one message."""
+    if len(issue.title) <= MAX_HEADER_TITLE:
+        return issue
+    return replace(issue, title=issue.title[: MAX_HEADER_TITLE - 1] + "…")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InvalidInput(
+            f"未知格式 {fmt!r}，可用：{', '.join(FORMATS)} / "
+            f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}"
+        )

@@ -1,0 +1,138 @@
+"""What a template sees of a paper: plain strings, already merged with editor overrides.
+
+Templates stay free of logic (no None checks on summaries, no fallbacks): a paper without an
+LLM summary simply has empty LLM-only fields and `extractive=True`. Guard flags stay out of
+here on purpose: they are for the editor's review, not for readers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.render.labels import labels_for
+from core.types import IssueItemView, IssueView, PaperView, SummarySource
+
+MAX_AUTHORS = 8
+
+
+@dataclass(frozen=True)
+class PaperCard:
+    ref: int
+    title: str  # as on arXiv
+    display_title: str  # translated, or the editor's
+    authors: str
+    venue: str
+    year: int
+    abs_url: str
+    pdf_url: str
+    code_url: str
+    tldr: str
+    background: str = ""
+    method: str = ""
+    contributions: tuple[str, ...] = ()
+    results: str = ""
+    future_work: str = ""
+    rating: int | None = None
+    rating_reason: str = ""
+    keywords: str = ""
+    abstract: str = ""
+    abstract_translated: str = ""
+    editor_note: str = ""
+    extractive: bool = False
+    summarized: bool = True
+
+    @property
+    def has_analysis(self) -> bool:
+        fields = (self.background, self.method, self.results, self.future_work)
+        return any(fields) or bool(self.contributions)
+
+    @property
+    def show_original_title(self) -> bool:
+        return self.display_title.casefold() != self.title.casefold()
+
+
+def one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def card_from_paper(
+    paper: PaperView,
+    *,
+    ref: int,
+    language: str,
+    title_override: str | None = None,
+    tldr_override: str | None = None,
+    editor_note: str | None = None,
+) -> PaperCard:
+    meta, summary = paper.meta, paper.summary
+    content = summary.content if summary else None
+    translated = content.title_translated if content else ""
+    return PaperCard(
+        ref=ref,
+        title=one_line(meta.title),
+        display_title=one_line(title_override or translated or meta.title),
+        authors=_authors(meta.authors, language),
+        venue=one_line(meta.journal_ref or "") or f"arXiv {meta.primary_category}".strip(),
+        year=meta.published_at.year,
+        abs_url=meta.abs_url,
+        pdf_url=meta.pdf_url,
+        code_url=_web_url((content.code_url if content else None) or meta.code_url),
+        tldr=(tldr_override or (content.tldr if content else "")).strip(),
+        editor_note=(editor_note or "").strip(),
+        abstract=meta.abstract.strip(),
+        extractive=summary is None or summary.source == SummarySource.EXTRACTIVE,
+        summarized=summary is not None,
+        **(_content_fields(content.model_dump(), language) if content else {}),
+    )
+
+
+def _content_fields(content: dict[str, Any], language: str) -> dict[str, Any]:
+    return {
+        "background": content["background"].strip(),
+        "method": content["method"].strip(),
+        "contributions": tuple(c.strip() for c in content["contributions"] if c.strip()),
+        "results": content["results"].strip(),
+        "future_work": content["future_work"].strip(),
+        "rating": content["rating"],
+        "rating_reason": content["rating_reason"].strip(),
+        "keywords": labels_for(language)["list_sep"].join(
+            one_line(k) for k in content["keywords"] if k.strip()
+        ),
+        "abstract_translated": content["abstract_translated"].strip(),
+    }
+
+
+def _web_url(url: str | None) -> str:
+    """Only http(s) links become links: a `javascript:` URL must never reach a reader."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("https://", "http://")) and " " not in url else ""
+
+
+def _authors(authors: tuple[str, ...], language: str) -> str:
+    names = [one_line(name) for name in authors if name.strip()]
+    shown = ", ".join(names[:MAX_AUTHORS])
+    if len(names) > MAX_AUTHORS:
+        more = labels_for(language)["more_authors"].format(count=len(names) - MAX_AUTHORS)
+        shown = f"{shown} {more}"
+    return shown
+
+
+def card_from_item(item: IssueItemView, *, ref: int, language: str) -> PaperCard:
+    return card_from_paper(
+        item.paper,
+        ref=ref,
+        language=language,
+        title_override=item.title_override,
+        tldr_override=item.tldr_override,
+        editor_note=item.editor_note,
+    )
+
+
+def issue_cards(issue: IssueView) -> list[PaperCard]:
+    """The included papers, numbered 1..n in the editor's order."""
+    return [
+        card_from_item(item, ref=ref, language=issue.language)
+        for ref, item in enumerate(issue.included_items, start=1)
+    ]

@@ -1,0 +1,61 @@
+"""The Jinja2 environments: HTML-escaping for Telegram, plain for Markdown and text.
+
+Templates live in `templates/*.j2`, one per format; each defines a `paper(p)` macro (and a
+`header`) so a single card can be rendered alone, e.g. for /paper.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+
+from bot.render import markdown
+
+HTML_FORMATS = frozenset({"telegram"})
+
+
+@cache
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=PackageLoader("bot.render", "templates"),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(
+        md_inline=markdown.md_inline,
+        md_block=markdown.md_block,
+        md_cell=markdown.md_cell,
+        md_link_text=markdown.md_link_text,
+        md_cell_link=markdown.md_cell_link,
+        md_url=markdown.md_url,
+    )
+    return env
+
+
+def template(fmt: str) -> Template:
+    return _environment(fmt in HTML_FORMATS).get_template(f"{fmt}.j2")
+
+
+def macro(fmt: str, name: str, labels: dict[str, str], *args: Any) -> str:
+    """Call one macro of a format's template with the labels in scope."""
+    module = template(fmt).make_module({"L": labels})
+    return tidy(str(getattr(module, name)(*args)))
+
+
+_BLANKS = re.compile(r"\n{3,}")
+_TRAILING = re.compile(r"[ \t]+\n")
+_QUOTE_OPEN = re.compile(r"(<blockquote(?: expandable)?>)\s+")
+_QUOTE_CLOSE = re.compile(r"\s+(</blockquote>)")
+
+
+def tidy(text: str) -> str:
+    """Whitespace only: no runs of blank lines, no blank edges inside quotes or the text."""
+    text = _TRAILING.sub("\n", text)
+    text = _QUOTE_OPEN.sub(r"\1", _QUOTE_CLOSE.sub(r"\1", text))
+    return _BLANKS.sub("\n\n", text).strip()

@@ -1,0 +1,94 @@
+"""Fit rendered parts into chat messages: whole papers per message, never a cut inside a tag.
+
+Lengths are counted in UTF-16 code units of the raw text, HTML tags and entities included: the
+parsed text Telegram counts is never longer, so a part that fits here fits there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+
+from bot.render.context import PaperCard
+
+MAX_MESSAGE = 4096
+ELLIPSIS = "…"
+SEPARATOR = "\n\n"
+_TEXT_FIELDS = (
+    "abstract",
+    "abstract_translated",
+    "background",
+    "method",
+    "results",
+    "future_work",
+    "tldr",
+    "rating_reason",
+    "editor_note",
+    "keywords",
+    "authors",
+    "title",
+    "display_title",
+)
+
+
+def measure(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def pack(parts: Sequence[str], *, limit: int = MAX_MESSAGE) -> list[str]:
+    """Greedily join parts into messages of at most `limit`; a part is never split."""
+    messages: list[str] = []
+    current = ""
+    for part in parts:
+        if current and measure(current + SEPARATOR + part) <= limit:
+            current += SEPARATOR + part
+            continue
+        if current:
+            messages.append(current)
+        current = part
+    if current:
+        messages.append(current)
+    return messages
+
+
+def fit_card(
+    card: PaperCard, render: Callable[[PaperCard], str], *, limit: int = MAX_MESSAGE
+) -> str:
+    """Render the card; while too long, shorten its longest field (with "…") and re-render.
+
+    Fields are cut as text before rendering, so a cut can never land inside a tag or entity.
+    How much to cut comes from what the field costs once rendered (escaping makes `<` cost 4).
+    """
+    rendered = render(card)
+    done: set[tuple[str, int]] = set()
+    while measure(rendered) > limit:
+        candidate = _longest(card, done)
+        if candidate is None:
+            break  # nothing left to cut; cannot happen with our templates' fixed text
+        name, index, value = candidate
+        cost = measure(rendered) - measure(render(_replace(card, name, index, "")))
+        if cost <= 0:  # this format does not show the field
+            done.add((name, index))
+            continue
+        excess = measure(rendered) - limit
+        keep = len(value) - math.ceil(excess * len(value) / cost) - len(ELLIPSIS)
+        card = _replace(card, name, index, value[: max(keep, 0)].rstrip() + ELLIPSIS)
+        rendered = render(card)
+    return rendered
+
+
+def _longest(card: PaperCard, done: set[tuple[str, int]]) -> tuple[str, int, str] | None:
+    candidates = [(name, -1, str(getattr(card, name))) for name in _TEXT_FIELDS]
+    candidates += [("contributions", i, item) for i, item in enumerate(card.contributions)]
+    open_ = [c for c in candidates if (c[0], c[1]) not in done and len(c[2]) > len(ELLIPSIS)]
+    return max(open_, key=lambda candidate: len(candidate[2]), default=None)
+
+
+def _replace(card: PaperCard, name: str, index: int, value: str) -> PaperCard:
+    if name == "contributions":
+        items = list(card.contributions)
+        items[index] = value
+        return dataclasses.replace(card, contributions=tuple(items))
+    changes: dict[str, object] = {name: value}
+    return dataclasses.replace(card, **changes)  # type: ignore[arg-type]

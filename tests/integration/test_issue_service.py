@@ -1,0 +1,116 @@
+"""Reading issues back through the service: by number, latest, paged list, friendly NotFound."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from core.errors import NotFound
+from core.services.issues import get_issue, latest_issue, list_issues
+from core.types import IssueStatus, SummaryContent, SummarySource
+from jobs.compose import compose_issue
+from storage.db import Database
+from storage.models import Issue, IssueItem
+from storage.queries.papers import upsert_papers
+from storage.queries.summaries import save_summary
+from tests.conftest import make_settings
+from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
+
+SEED = load_seed_papers()
+
+
+async def _compose_three(db: Database) -> None:
+    settings = make_settings(database_url=db.url, issue_max_papers=2)
+    async with db.session() as s:
+        for paper in SEED[:6]:
+            (pid,) = (await upsert_papers(s, papers=[seed_meta(paper)])).paper_ids
+            await save_summary(
+                s,
+                paper_id=pid,
+                paper_version=1,
+                language="zh",
+                model="m",
+                prompt_version="p1",
+                source=SummarySource.LLM,
+                content=seed_summary(paper),
+            )
+    for _ in range(3):
+        await compose_issue(settings, db)
+
+
+async def test_get_issue_and_not_found_names_the_latest(db: Database) -> None:
+    with pytest.raises(NotFound) as none_yet:
+        await get_issue(db, number=1, language="zh")
+    assert "no issues" in none_yet.value.user_message
+
+    await _compose_three(db)
+    issue = await get_issue(db, number=2, language="zh")
+    assert issue.number == 2 and len(issue.items) == 2
+    assert issue.items[0].paper.summary is not None
+
+    with pytest.raises(NotFound) as missing:
+        await get_issue(db, number=99, language="zh")
+    assert missing.value.user_message.startswith("第99期不存在")
+    assert "latest is 第3期" in missing.value.user_message
+
+
+async def test_latest_optionally_only_released(db: Database) -> None:
+    with pytest.raises(NotFound):
+        await latest_issue(db, language="zh")
+    await _compose_three(db)
+    assert (await latest_issue(db, language="zh")).number == 3
+    with pytest.raises(NotFound):
+        await latest_issue(db, language="zh", released_only=True)
+    async with db.session() as s:
+        issue = await s.scalar(select(Issue).where(Issue.number == 2))
+        assert issue is not None
+        issue.status = IssueStatus.PUBLISHED.value
+    released = await latest_issue(db, language="zh", released_only=True)
+    assert released.number == 2 and released.status is IssueStatus.PUBLISHED
+
+
+async def test_list_issues_pages_newest_first(db: Database) -> None:
+    await _compose_three(db)
+    first = await list_issues(db, offset=0, limit=2)
+    assert [i.number for i in first.items] == [3, 2]
+    assert first.total == 3 and first.has_next and not first.has_previous
+    assert all(i.paper_count == 2 for i in first.items)
+    second = await list_issues(db, offset=2, limit=2)
+    assert [i.number for i in second.items] == [1] and not second.has_next
+
+
+async def test_view_applies_editor_overrides_and_best_summary(db: Database) -> None:
+    await _compose_three(db)
+    async with db.session() as s:
+        items = list(
+            await s.scalars(
+                select(IssueItem).join(Issue).where(Issue.number == 1).order_by(IssueItem.position)
+            )
+        )
+        items[0].title_override = "编辑的标题"
+        items[0].tldr_override = "编辑的一句话"
+        items[0].editor_note = "值得一读"
+        items[1].included = False
+        items[1].position, items[0].position = 1, 2
+        # a better (newer LLM) summary arrives after composing: readers see it
+        await save_summary(
+            s,
+            paper_id=items[0].paper_id,
+            paper_version=1,
+            language="zh",
+            model="m2",
+            prompt_version="p2",
+            source=SummarySource.LLM,
+            content=SummaryContent(title_translated="新标题", tldr="新的一句话", rating=5),
+        )
+    issue = await get_issue(db, number=1, language="zh")
+    assert [i.position for i in issue.items] == [1, 2]
+    assert issue.items[0].included is False
+    edited = issue.items[1]
+    assert (edited.display_title, edited.tldr, edited.editor_note) == (
+        "编辑的标题",
+        "编辑的一句话",
+        "值得一读",
+    )
+    assert edited.paper.summary is not None and edited.paper.summary.model == "m2"
+    assert issue.included_items == (edited,)
