@@ -40,10 +40,18 @@ def try_parse_arxiv_id(raw: str) -> ArxivId | None:
     text = _PREFIXES.sub("", raw.strip(), count=1).strip()
     text = text.removesuffix(".pdf").rstrip("/")
     match = _ID_RE.match(text)
-    if match is None:
+    if match is None or not _digits_fit_month(match.group("new")):
         return None
     version = match.group("version")
     return ArxivId(match.group("new") or match.group("old"), int(version) if version else None)
+
+
+def _digits_fit_month(new_id: str | None) -> bool:
+    """Four digits after the dot until 1412, five from 1501 on."""
+    if new_id is None:
+        return True
+    yymm, number = new_id.split(".")
+    return len(number) == (4 if yymm <= "1412" else 5)
 
 
 def parse_arxiv_id(raw: str) -> ArxivId:
