@@ -22,7 +22,7 @@ from core.errors import InvalidInput
 from core.types import PaperMeta
 from jobs.fetch.api import ID_BATCH, ArxivClient, describe, window_pages
 from jobs.fetch.ids import ArxivId, parse_arxiv_ids
-from jobs.fetch.report import FetchMode, FetchReport
+from jobs.fetch.report import FetchMode, FetchReport, FetchStatus
 from jobs.fetch.resolve import UPSTREAM_ERRORS, convert_all, resolve_ids
 from jobs.fetch.rss import Announcement, fetch_announcement
 from storage.db import Database
@@ -110,8 +110,10 @@ async def _store(
         report.watermark = watermark
 
 
-async def _finish(db: Database, report: FetchReport, status: str, *errors: str) -> FetchReport:
-    report.status = status  # type: ignore[assignment]
+async def _finish(
+    db: Database, report: FetchReport, status: FetchStatus, *errors: str
+) -> FetchReport:
+    report.status = status
     report.errors.extend(errors)
     if report.run_id is not None:
         async with db.session() as session:

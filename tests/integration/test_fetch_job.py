@@ -147,6 +147,9 @@ async def test_backfill_window_pages_oldest_first(db: Database, fake_arxiv: Fake
     settings = _settings(fake_arxiv, timezone="UTC")
     report = await run_fetch(settings, db, since=date(2026, 11, 2), until=date(2026, 11, 4))
     assert (report.mode, report.status, report.inserted) == ("api", "ok", 250)
+    assert report.message == (
+        "fetched 250 papers submitted 2026-11-02 00:00–2026-11-05 00:00 UTC (250 new, 0 updated)"
+    )
     assert report.watermark == inside[-1].published
     assert [r.params["start"] for r in fake_arxiv.api_requests] == ["0", "100", "200"]
     query = fake_arxiv.api_requests[0].params
@@ -223,3 +226,14 @@ async def test_timeout_on_slow_feed_and_api_is_reported(db: Database, fake_arxiv
     assert report.errors == ["RSS feed failed: timed out", "arXiv API timed out"]
     assert await _count(db) == 0
     assert await _watermark(db) is None
+
+
+async def test_rss_throttling_is_retried(db: Database, fake_arxiv: FakeArxiv):
+    papers = make_papers(2, start=utc(2026, 11, 19, 12), categories=("cs.LG",))
+    _announce(fake_arxiv, papers, ["new", "new"])
+    fake_arxiv.fail(429, times=1, path="/rss")
+    fake_arxiv.fail(503, times=1, path="/rss")
+    report = await run_fetch(_settings(fake_arxiv), db)
+    assert (report.mode, report.fell_back, report.inserted) == ("rss", False, 2)
+    assert [r.status for r in fake_arxiv.rss_requests] == [429, 503, 200]
+    assert fake_arxiv.rss_requests[0].path == "/rss/cs.CL+cs.LG"
