@@ -17,6 +17,7 @@ import pytest
 
 from core.config import Settings
 from storage.db import Database
+from tests.fakes.arxiv_server import FakeArxiv
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "fixtures"
@@ -92,3 +93,10 @@ def db(request: pytest.FixtureRequest) -> Database:
     fixture = "sqlite_db" if request.param == "sqlite" else "postgres_db"
     database: Database = request.getfixturevalue(fixture)
     return database
+
+
+@pytest.fixture
+def fake_arxiv() -> Iterator[FakeArxiv]:
+    """A running fake arXiv (API + RSS) on 127.0.0.1; see `tests/fakes/arxiv_server.py`."""
+    with FakeArxiv() as server:
+        yield server

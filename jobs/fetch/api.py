@@ -1,0 +1,155 @@
+"""The arXiv API through the real `arxiv` package, made polite and robust.
+
+The package is synchronous (requests), sets no timeout, and retries immediately. `ArxivClient`
+adds what arXiv's terms and real outages need: one request at a time per process, at least
+`ARXIV_DELAY_SECONDS` apart; a timeout on every request; and retries with exponential backoff
+for 429/5xx, network errors and spuriously empty pages. Callers run it via `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Generator
+from datetime import UTC, datetime
+from typing import Any
+
+import arxiv
+import requests
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from core.config import Settings
+from core.errors import UpstreamError
+
+ID_BATCH = 100  # arXiv answers id_list queries of up to 100 ids reliably in one page
+PAGE_SIZE = 100
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class _TimeoutSession(requests.Session):
+    """A requests session that never waits forever: every request gets `timeout=`."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(*args, **kwargs)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Worth retrying: throttling, server trouble, network trouble, or an empty page."""
+    if isinstance(error, arxiv.HTTPError):
+        return error.status in _RETRY_STATUSES
+    return isinstance(
+        error, arxiv.UnexpectedEmptyPageError | requests.ConnectionError | requests.Timeout
+    )
+
+
+class _Gate:
+    """Process-wide: one arXiv request at a time, spaced by the calling client's delay."""
+
+    lock = threading.Lock()
+    last_request_at: float | None = None
+
+
+class ArxivClient(arxiv.Client):
+    """`arxiv.Client` pointed at `ARXIV_API_URL`, with timeout, spacing and backoff retries."""
+
+    def __init__(self, settings: Settings, *, page_size: int = PAGE_SIZE) -> None:
+        # The package's own retry loop is immediate; ours (below) backs off instead.
+        super().__init__(page_size=page_size, delay_seconds=0.0, num_retries=0)
+        self.query_url_format = f"{settings.arxiv_api_url}?{{}}"
+        self.spacing = settings.arxiv_delay_seconds
+        self.retries = settings.arxiv_retries
+        self.backoff_seconds = max(settings.arxiv_delay_seconds, 0.05)
+        self._session = _TimeoutSession(settings.arxiv_timeout_seconds)
+
+    def _parse_feed(
+        self, url: str, first_page: bool = True, _try_index: int = 0
+    ) -> arxiv.ParsedFeed:
+        retrying = Retrying(
+            stop=stop_after_attempt(self.retries + 1),
+            wait=wait_exponential(multiplier=self.backoff_seconds, max=60),
+            retry=retry_if_exception(is_transient),
+            reraise=True,
+        )
+        return retrying(self._one_request, url, first_page)
+
+    def _one_request(self, url: str, first_page: bool) -> arxiv.ParsedFeed:
+        with _Gate.lock:
+            if _Gate.last_request_at is not None:
+                wait = _Gate.last_request_at + self.spacing - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+            try:
+                return super()._parse_feed(url, first_page=first_page)
+            finally:
+                _Gate.last_request_at = time.monotonic()
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def describe(error: BaseException) -> str:
+    """A one-line, secret-free description of an arXiv failure for reports and logs."""
+    if isinstance(error, arxiv.HTTPError):
+        return f"arXiv API answered HTTP {error.status}"
+    if isinstance(error, arxiv.UnexpectedEmptyPageError):
+        return "arXiv API kept returning an empty page"
+    if isinstance(error, requests.Timeout):
+        return "arXiv API timed out"
+    if isinstance(error, requests.ConnectionError):
+        return "could not connect to the arXiv API"
+    return f"arXiv API error: {type(error).__name__}"
+
+
+def fetch_by_ids(client: ArxivClient, ids: list[str]) -> list[arxiv.Result]:
+    """Resolve ids (with or without version) in batches of at most 100 per request."""
+    results: list[arxiv.Result] = []
+    for start in range(0, len(ids), ID_BATCH):
+        batch = ids[start : start + ID_BATCH]
+        search = arxiv.Search(id_list=batch, max_results=len(batch))
+        results.extend(client.results(search))
+    return results
+
+
+def window_query(categories: tuple[str, ...], start: datetime, end: datetime) -> str:
+    """`submittedDate:[A TO B] AND (cat:x OR cat:y)`, minutes in UTC, both ends inclusive."""
+    span = f"submittedDate:[{_minute(start)} TO {_minute(end)}]"
+    if not categories:
+        return span
+    cats = " OR ".join(f"cat:{category}" for category in categories)
+    return f"{span} AND ({cats})"
+
+
+def _minute(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M")
+
+
+def window_pages(
+    client: ArxivClient, categories: tuple[str, ...], start: datetime, end: datetime
+) -> Generator[list[arxiv.Result], None, None]:
+    """The window's papers, oldest submission first, one API page per item."""
+    search = arxiv.Search(
+        query=window_query(categories, start, end),
+        max_results=None,
+        sort_by=arxiv.SortCriterion.SubmittedDate,
+        sort_order=arxiv.SortOrder.Ascending,
+    )
+    results = client.results(search)
+    while page := list(itertools.islice(results, client.page_size)):
+        yield page
+
+
+def wrap_error(error: BaseException) -> UpstreamError:
+    return UpstreamError(
+        "arXiv is not answering right now; try again later.", detail=describe(error)
+    )

@@ -1,0 +1,274 @@
+"""The fetch job: today's announcement (RSS → API), a backfill window, or specific ids.
+
+Every run is recorded in `fetch_runs`. Papers and the watermark they justify are committed in
+one transaction per batch, so a failure mid-fetch leaves the watermark at the last stored batch
+and re-running is harmless (papers upsert by id; the newest version wins).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Sequence
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import httpx
+
+from core.config import Settings
+from core.errors import InvalidInput
+from core.types import PaperMeta
+from jobs.fetch.api import ID_BATCH, ArxivClient, describe, window_pages
+from jobs.fetch.ids import ArxivId, parse_arxiv_ids
+from jobs.fetch.report import FetchMode, FetchReport, FetchStatus
+from jobs.fetch.resolve import UPSTREAM_ERRORS, convert_all, resolve_ids
+from jobs.fetch.rss import Announcement, fetch_announcement
+from storage.db import Database
+from storage.queries import fetch_runs
+from storage.queries.papers import upsert_papers
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+FALLBACK_LOOKBACK = timedelta(days=3)  # window start when no run has stored anything yet
+_RSS_ERRORS = (httpx.HTTPError, ValueError)
+
+
+async def run_fetch(
+    settings: Settings,
+    db: Database,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    ids: Sequence[str] = (),
+) -> FetchReport:
+    """Fetch and store papers; returns what happened (never raises for arXiv failures).
+
+    Default: today's RSS announcement resolved through the API, falling back to the API date
+    window from the last watermark when the feed fails. `since`/`until` (dates in
+    `TIMEZONE`, inclusive): backfill that window. `ids`: those papers. Malformed ids or an
+    `until` without `since` raise `InvalidInput` before any request is made.
+    """
+    if ids:
+        return await _fetch_ids(settings, db, parse_arxiv_ids(list(ids)))
+    if since is not None:
+        start, end = backfill_window(settings, since, until)
+        return await _fetch_window(settings, db, FetchReport("api"), start, end)
+    if until is not None:
+        raise InvalidInput("An end date needs a start date (--since).")
+    return await _fetch_today(settings, db)
+
+
+def backfill_window(
+    settings: Settings, since: date, until: date | None
+) -> tuple[datetime, datetime]:
+    """Local midnight of `since` to the end of `until` (default: now), as UTC datetimes."""
+    now = utcnow()
+    start = datetime.combine(since, time(), tzinfo=settings.tz)
+    end = now if until is None else datetime.combine(until + timedelta(days=1), time(), settings.tz)
+    end = min(end, now)
+    if start >= end:
+        raise InvalidInput(f"Nothing to fetch between {since} and {until or 'now'}.")
+    return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
+
+
+async def _start(db: Database, settings: Settings, report: FetchReport, **window: Any) -> None:
+    async with db.session() as session:
+        report.run_id = await fetch_runs.start_run(
+            session, mode=report.mode, categories=settings.arxiv_categories, **window
+        )
+
+
+async def _store(
+    db: Database,
+    report: FetchReport,
+    papers: Sequence[PaperMeta],
+    *,
+    seen: int,
+    skipped: int = 0,
+    watermark: datetime | None = None,
+) -> None:
+    """One transaction: the batch's papers, its counts and (if given) the new watermark."""
+    assert report.run_id is not None
+    async with db.session() as session:
+        result = await upsert_papers(session, papers=papers)
+        await fetch_runs.record_batch(
+            session,
+            run_id=report.run_id,
+            seen=seen,
+            inserted=result.inserted,
+            updated=result.updated,
+            skipped=skipped,
+            watermark=watermark,
+        )
+    report.add(result)
+    report.seen += seen
+    report.skipped += skipped
+    if watermark is not None and (report.watermark is None or watermark > report.watermark):
+        report.watermark = watermark
+
+
+async def _finish(
+    db: Database, report: FetchReport, status: FetchStatus, *errors: str
+) -> FetchReport:
+    report.status = status
+    report.errors.extend(errors)
+    if report.run_id is not None:
+        async with db.session() as session:
+            await fetch_runs.finish_run(
+                session,
+                run_id=report.run_id,
+                status=status,
+                errors=errors,
+                announced_on=report.announced_on,
+                window_start=report.window_start,
+                window_end=report.window_end,
+            )
+    log_at = logging.WARNING if status == "failed" else logging.INFO
+    log.log(log_at, "fetch (%s): %s", report.mode, report.message)
+    return report
+
+
+async def _guarded(
+    db: Database, report: FetchReport, work: Awaitable[list[str] | None]
+) -> FetchReport:
+    """Run `work` (which may return notes for the run's errors); arXiv failures end the run as
+    failed, anything else (a bug, the database) is recorded as failed and raised."""
+    try:
+        notes = await work
+    except UPSTREAM_ERRORS as error:
+        return await _finish(db, report, "failed", describe(error))
+    except BaseException as error:
+        with contextlib.suppress(Exception):
+            await asyncio.shield(_finish(db, report, "failed", f"internal error: {error!r}"))
+        raise
+    return await _finish(db, report, "ok", *(notes or []))
+
+
+async def _fetch_today(settings: Settings, db: Database) -> FetchReport:
+    report = FetchReport("rss")
+    await _start(db, settings, report)
+    try:
+        announcement = await fetch_announcement(settings)
+    except _RSS_ERRORS as error:
+        await _finish(db, report, "failed", f"RSS feed failed: {_describe_rss(error)}")
+        return await _fallback(settings, db, report.errors)
+    report.announced_on = announcement.announced_on
+    if not announcement.papers:
+        report.no_announcement = announcement.is_empty
+        report.skipped = announcement.ignored
+        return await _finish(db, report, "empty")
+    return await _guarded(db, report, _store_announcement(settings, db, report, announcement))
+
+
+async def _store_announcement(
+    settings: Settings, db: Database, report: FetchReport, announcement: Announcement
+) -> list[str] | None:
+    """Resolve the announced ids in batches; the watermark moves only with the last batch."""
+    announced = {item.arxiv_id.arxiv_id: item for item in announcement.papers}
+    wanted = [ArxivId(arxiv_id) for arxiv_id in announced]  # no version: the latest
+    batches = [wanted[i : i + ID_BATCH] for i in range(0, len(wanted), ID_BATCH)]
+    latest: datetime | None = None
+    client = ArxivClient(settings)
+    try:
+        for number, batch in enumerate(batches, start=1):
+            converted = await resolve_ids(client, batch)
+            papers = [_announced(p, announced, announcement.announced_on) for p in converted.papers]
+            for paper in papers:
+                latest = paper.published_at if latest is None else max(latest, paper.published_at)
+            skipped = (len(batch) - len(papers)) + (announcement.ignored if number == 1 else 0)
+            is_last = number == len(batches)
+            await _store(
+                db,
+                report,
+                papers,
+                seen=len(batch),
+                skipped=skipped,
+                watermark=latest if is_last else None,
+            )
+    finally:
+        client.close()
+    return None
+
+
+def _announced(paper: PaperMeta, announced: dict[str, Any], on: date | None) -> PaperMeta:
+    return replace(paper, announced_on=on, announce_type=announced[paper.arxiv_id].announce_type)
+
+
+def _describe_rss(error: BaseException) -> str:
+    if isinstance(error, httpx.HTTPStatusError):
+        return f"HTTP {error.response.status_code}"
+    if isinstance(error, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(error, httpx.HTTPError):
+        return f"network error ({type(error).__name__})"
+    return str(error)
+
+
+async def _fallback(settings: Settings, db: Database, errors: list[str]) -> FetchReport:
+    """The feed failed: fetch the API date window from the last watermark to now."""
+    async with db.session() as session:
+        watermark = await fetch_runs.last_watermark(session)
+    end = utcnow()
+    start = watermark or end - FALLBACK_LOOKBACK
+    report = FetchReport("api", fell_back=True, errors=list(errors))
+    return await _fetch_window(settings, db, report, start, end)
+
+
+async def _fetch_window(
+    settings: Settings, db: Database, report: FetchReport, start: datetime, end: datetime
+) -> FetchReport:
+    report.window_start, report.window_end = start, end
+    await _start(db, settings, report, window_start=start, window_end=end)
+    return await _guarded(db, report, _store_window(settings, db, report, start, end))
+
+
+async def _store_window(
+    settings: Settings, db: Database, report: FetchReport, start: datetime, end: datetime
+) -> list[str] | None:
+    """Page by page, oldest first: each page and its watermark commit together."""
+    client = ArxivClient(settings)
+    pages = window_pages(client, settings.arxiv_categories, start, end)
+    try:
+        while page := await asyncio.to_thread(next, pages, None):
+            converted = convert_all(page)
+            watermark = max(result.published for result in page)
+            await _store(
+                db,
+                report,
+                converted.papers,
+                seen=len(page),
+                skipped=converted.unusable,
+                watermark=watermark,
+            )
+    finally:
+        with contextlib.suppress(ValueError):  # still running in a cancelled worker thread
+            pages.close()
+        client.close()
+    return None
+
+
+async def _fetch_ids(settings: Settings, db: Database, wanted: list[ArxivId]) -> FetchReport:
+    report = FetchReport("ids")
+    await _start(db, settings, report)
+    return await _guarded(db, report, _store_ids(settings, db, report, wanted))
+
+
+async def _store_ids(
+    settings: Settings, db: Database, report: FetchReport, wanted: list[ArxivId]
+) -> list[str] | None:
+    """Ids are a lookup, not a window: they never move the watermark."""
+    client = ArxivClient(settings)
+    try:
+        converted = await resolve_ids(client, wanted)
+    finally:
+        client.close()
+    found = {paper.arxiv_id for paper in converted.papers}
+    missing = [str(item) for item in wanted if item.arxiv_id not in found]
+    await _store(db, report, converted.papers, seen=len(wanted), skipped=len(missing))
+    return [f"not found on arXiv: {', '.join(missing)}"] if missing else None
+
+
+__all__ = ["FetchMode", "FetchReport", "backfill_window", "run_fetch"]
