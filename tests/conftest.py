@@ -17,6 +17,7 @@ import pytest
 
 from core.config import Settings
 from storage.db import Database
+from tests.fakes.openai_server import FakeOpenAI
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "fixtures"
@@ -92,3 +93,10 @@ def db(request: pytest.FixtureRequest) -> Database:
     fixture = "sqlite_db" if request.param == "sqlite" else "postgres_db"
     database: Database = request.getfixturevalue(fixture)
     return database
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A local OpenAI-compatible server (see tests/fakes/openai_server.py)."""
+    with FakeOpenAI() as server:
+        yield server

@@ -1,0 +1,1 @@
+"""Batch jobs: fetch, summarize, compose and the scheduler; each is also a CLI command."""
