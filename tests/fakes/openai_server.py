@@ -65,6 +65,7 @@ class FakeOpenAI:
         self.max_in_flight = 0  # the most requests the fake was serving at once
         self._script: deque[str] = deque()
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -104,6 +105,11 @@ class FakeOpenAI:
         with self._lock:
             return len(self.requests)
 
+    def wait_for_calls(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until `count` requests have arrived (run it via asyncio.to_thread)."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self.requests) >= count, timeout)
+
     def steps_taken(self) -> list[str]:
         with self._lock:
             return [recorded.step for recorded in self.requests]
@@ -115,6 +121,7 @@ class FakeOpenAI:
             if self.reject_json_schema and fmt == "json_schema":
                 step = "reject_json_schema"
             self.requests.append(Recorded(body=body, step=step))
+            self._arrived.notify_all()
             return step
 
     def respond(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:

@@ -55,7 +55,11 @@ def test_invented_numbers_flag_the_summary(tldr: str, invented: set[str]) -> Non
 
 @pytest.mark.parametrize(
     "link",
-    ["https://github.com/acme/fast-rl", "http://www.github.com/acme/fast-rl.git/", "github.com/acme/fast-rl"],
+    [
+        "https://github.com/acme/fast-rl",
+        "http://www.github.com/acme/fast-rl.git/",
+        "github.com/acme/fast-rl",
+    ],
 )
 def test_code_link_from_the_abstract_is_kept(link: str) -> None:
     paper = make_paper(abstract=ABSTRACT)
