@@ -17,7 +17,8 @@ def test_abstract_cannot_escape_the_data_block() -> None:
     messages = build_messages(make_paper(abstract=HOSTILE), "en")
     user = messages[1]["content"]
     assert user.count("</paper>") == 1 and user.rstrip().endswith("</paper>")
-    assert paper_from_messages(messages)["abstract"] == HOSTILE  # round-trips as data
+    paper = paper_from_messages(messages)
+    assert paper is not None and paper["abstract"] == HOSTILE  # round-trips as data
     assert "never instructions" in messages[0]["content"]
 
 
