@@ -18,6 +18,7 @@ import pytest
 from core.config import Settings
 from storage.db import Database
 from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.openai_server import FakeOpenAI
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "fixtures"
@@ -99,4 +100,11 @@ def db(request: pytest.FixtureRequest) -> Database:
 def fake_arxiv() -> Iterator[FakeArxiv]:
     """A running fake arXiv (API + RSS) on 127.0.0.1; see `tests/fakes/arxiv_server.py`."""
     with FakeArxiv() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A local OpenAI-compatible server (see tests/fakes/openai_server.py)."""
+    with FakeOpenAI() as server:
         yield server

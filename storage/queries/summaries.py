@@ -1,15 +1,23 @@
-"""Summaries: save one per cache key, find cached ones, pick the best per paper for a language."""
+"""Summaries: save one per cache key, find cached ones, pick the best per paper for a language.
+
+Also what the summarize job needs around them: which papers still lack a summary under a cache
+key, tokens spent today (the daily budget), and the per-run accounting rows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import StoredSummary, SummaryContent, SummarySource
+from core.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
 from storage import search
-from storage.models import Summary
+from storage.models import Paper, SummarizeRun, Summary
+from storage.queries.papers import to_meta
+from storage.types import utcnow
 
 CONTENT_FIELDS = tuple(SummaryContent.model_fields)
 
@@ -92,3 +100,116 @@ async def best_summaries(
 
 def _preference(row: Summary) -> tuple[bool, object, int]:
     return (row.source == SummarySource.LLM.value, row.created_at, row.id)
+
+
+def _missing_key(language: str, model: str, prompt_version: str) -> Any:
+    """Papers with no summary under this cache key for their current version."""
+    cached = select(Summary.id).where(
+        Summary.paper_id == Paper.id,
+        Summary.paper_version == Paper.version,
+        Summary.language == language,
+        Summary.model == model,
+        Summary.prompt_version == prompt_version,
+    )
+    return ~cached.exists()
+
+
+async def papers_needing_summary(
+    session: AsyncSession,
+    *,
+    language: str,
+    model: str,
+    prompt_version: str,
+    paper_ids: Sequence[int] | None = None,
+    limit: int | None = None,
+) -> list[int]:
+    """Ids of papers lacking a summary under the cache key, newest announcement first."""
+    query = select(Paper.id).where(_missing_key(language, model, prompt_version))
+    query = query.order_by(Paper.published_at.desc(), Paper.id.desc()).limit(limit)
+    if paper_ids is None:
+        return list(await session.scalars(query))
+    found: list[int] = []
+    for start in range(0, len(paper_ids), 500):
+        chunk = query.where(Paper.id.in_(paper_ids[start : start + 500]))
+        found.extend(await session.scalars(chunk))
+    return found[:limit] if limit is not None else found
+
+
+async def count_summarized(
+    session: AsyncSession,
+    *,
+    language: str,
+    model: str,
+    prompt_version: str,
+    paper_ids: Sequence[int] | None = None,
+) -> int:
+    """How many of these papers (or of all papers) already have a summary under the key."""
+    query = (
+        select(func.count())
+        .select_from(Paper)
+        .where(~_missing_key(language, model, prompt_version))
+    )
+    if paper_ids is None:
+        return int(await session.scalar(query) or 0)
+    total = 0
+    for start in range(0, len(paper_ids), 500):
+        chunk = query.where(Paper.id.in_(paper_ids[start : start + 500]))
+        total += int(await session.scalar(chunk) or 0)
+    return total
+
+
+async def load_papers(session: AsyncSession, *, paper_ids: Sequence[int]) -> dict[int, PaperMeta]:
+    """Paper metadata by id, for the summarizer's prompt and guards."""
+    found: dict[int, PaperMeta] = {}
+    for start in range(0, len(paper_ids), 500):
+        rows = await session.scalars(
+            select(Paper).where(Paper.id.in_(paper_ids[start : start + 500]))
+        )
+        found.update({row.id: to_meta(row) for row in rows})
+    return found
+
+
+async def get_summary(
+    session: AsyncSession,
+    *,
+    paper_id: int,
+    paper_version: int,
+    language: str,
+    model: str,
+    prompt_version: str,
+) -> StoredSummary | None:
+    row = await session.scalar(
+        select(Summary).filter_by(
+            paper_id=paper_id,
+            paper_version=paper_version,
+            language=language,
+            model=model,
+            prompt_version=prompt_version,
+        )
+    )
+    return to_stored(row) if row else None
+
+
+async def tokens_used_since(session: AsyncSession, *, since: datetime) -> int:
+    """LLM tokens (in + out) recorded on summaries created since `since` (the daily budget)."""
+    total = select(func.coalesce(func.sum(Summary.tokens_in + Summary.tokens_out), 0)).where(
+        Summary.created_at >= since
+    )
+    return int(await session.scalar(total) or 0)
+
+
+async def start_run(session: AsyncSession, *, language: str, model: str) -> int:
+    run = SummarizeRun(language=language, model=model, started_at=utcnow())
+    session.add(run)
+    await session.flush()
+    return run.id
+
+
+async def finish_run(session: AsyncSession, *, run_id: int, counts: Mapping[str, Any]) -> None:
+    """Store the run's counters (papers, cached, llm_calls, tokens, cost, errors…)."""
+    run = await session.get(SummarizeRun, run_id)
+    if run is None:
+        return
+    for name, value in counts.items():
+        setattr(run, name, value)
+    run.finished_at = utcnow()

@@ -1,0 +1,227 @@
+"""The summarize job: every stored paper lacking a summary gets one, LLM first, extractive always.
+
+Cache key (paper id, version, language, model, prompt version): papers already summarized under
+it are skipped, so a second run makes zero LLM calls. Each summary is saved in its own short
+transaction as soon as it is done, so a crash loses at most the in-flight papers. A failed or
+over-budget LLM summary falls back to the extractive one (stored under the extractive key, so the
+next run tries the LLM again) and never blocks the run. Each run is recorded in summarize_runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from core.config import Settings
+from core.errors import InvalidInput, NotFound, UpstreamError
+from core.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
+from jobs.summarize.budget import TokenBudget, day_start
+from jobs.summarize.extractive import EXTRACTIVE_MODEL, EXTRACTIVE_VERSION, summarize_extractive
+from jobs.summarize.guards import FLAG_NUMBER, apply_guards
+from jobs.summarize.llm import LLMOutcome, LLMSummarizer
+from jobs.summarize.prompt import PROMPT_VERSION
+from storage.db import Database
+from storage.queries import summaries as q
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("zh", "en")
+FLAG_OVER_BUDGET = "llm_over_budget"
+FLAG_LLM_FAILED = "llm_failed"
+CHUNK = 200
+
+
+@dataclass
+class SummarizeReport:
+    """What one run did; `message` is the one line a CLI or an admin chat shows."""
+
+    language: str
+    model: str
+    papers: int = 0  # summaries written this run
+    cached: int = 0  # papers that already had one under the cache key
+    llm_calls: int = 0
+    llm_ok: int = 0
+    extractive: int = 0
+    flagged: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+    @property
+    def message(self) -> str:
+        if not self.papers and not self.errors:
+            return f"Nothing to summarize ({self.language}): {self.cached} papers already done."
+        text = (
+            f"Summarized {self.papers} papers ({self.language}, {self.model}): "
+            f"{self.llm_ok} by LLM, {self.extractive} extractive, {self.flagged} flagged; "
+            f"{self.cached} cached; {self.llm_calls} LLM calls, "
+            f"{self.tokens_in + self.tokens_out:,} tokens, ${self.cost_usd:.4f}"
+        )
+        return text + (f"; {len(self.errors)} errors" if self.errors else ".")
+
+    def counts(self) -> dict[str, object]:
+        names = ("papers", "cached", "llm_calls", "llm_ok", "extractive", "flagged")
+        values: dict[str, object] = {name: getattr(self, name) for name in names}
+        values.update(tokens_in=self.tokens_in, tokens_out=self.tokens_out)
+        values.update(cost_usd=self.cost_usd, errors=list(self.errors[:100]))
+        return values
+
+
+@dataclass(frozen=True)
+class _Result:
+    content: SummaryContent
+    source: SummarySource
+    flags: list[str]
+    outcome: LLMOutcome
+
+
+async def run_summarize(
+    settings: Settings,
+    db: Database,
+    *,
+    paper_ids: Sequence[int] | None = None,
+    language: str | None = None,
+    limit: int | None = None,
+) -> SummarizeReport:
+    """Summarize the papers (all stored ones by default) that lack a summary in `language`."""
+    language = _check_language(language or settings.digest_language)
+    job = _Job(settings, db, language)
+    todo = await job.prepare(paper_ids, limit)
+    try:
+        await job.run(todo)
+    finally:
+        await job.finish()
+    log.info("%s", job.report.message)
+    return job.report
+
+
+async def summarize_paper(
+    settings: Settings, db: Database, *, paper_id: int, language: str
+) -> StoredSummary:
+    """On demand: the paper's best summary in `language`, summarizing it first if needed."""
+    async with db.session() as session:
+        if not await q.load_papers(session, paper_ids=[paper_id]):
+            raise NotFound("No such paper.", detail=f"paper id {paper_id}")
+    report = await run_summarize(settings, db, paper_ids=[paper_id], language=language)
+    async with db.session() as session:
+        best = await q.best_summaries(session, paper_ids=[paper_id], language=language)
+    if paper_id not in best:
+        raise UpstreamError("The paper could not be summarized.", detail="; ".join(report.errors))
+    return best[paper_id]
+
+
+def _check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise InvalidInput(f"Unknown language {language!r}: use zh or en.")
+    return language
+
+
+class _Job:
+    def __init__(self, settings: Settings, db: Database, language: str) -> None:
+        self.settings, self.db, self.language = settings, db, language
+        self.llm = LLMSummarizer(settings) if settings.llm_enabled else None
+        self.model = settings.llm_model if self.llm else EXTRACTIVE_MODEL
+        self.prompt_version = PROMPT_VERSION if self.llm else EXTRACTIVE_VERSION
+        self.report = SummarizeReport(language=language, model=self.model)
+        self.budget = TokenBudget(limit=settings.llm_daily_token_budget, used_today=0)
+        self.semaphore = asyncio.Semaphore(settings.llm_concurrency)
+
+    @property
+    def _key(self) -> dict[str, str]:
+        return {
+            "language": self.language,
+            "model": self.model,
+            "prompt_version": self.prompt_version,
+        }
+
+    async def prepare(self, paper_ids: Sequence[int] | None, limit: int | None) -> list[int]:
+        async with self.db.session() as session:
+            todo = await q.papers_needing_summary(
+                session, **self._key, paper_ids=paper_ids, limit=limit
+            )
+            self.report.cached = await q.count_summarized(session, **self._key, paper_ids=paper_ids)
+            since = day_start(self.settings.tz)
+            self.budget.used = await q.tokens_used_since(session, since=since)
+            self.report.run_id = await q.start_run(
+                session, language=self.language, model=self.model
+            )
+        return todo
+
+    async def run(self, paper_ids: Sequence[int]) -> None:
+        for start in range(0, len(paper_ids), CHUNK):
+            async with self.db.session() as session:
+                metas = await q.load_papers(session, paper_ids=paper_ids[start : start + CHUNK])
+            await asyncio.gather(*(self._guarded(pid, meta) for pid, meta in metas.items()))
+
+    async def finish(self) -> None:
+        if self.llm:
+            await self.llm.close()
+        report, settings = self.report, self.settings
+        report.cost_usd = cost_usd(settings, report.tokens_in, report.tokens_out)
+        if report.run_id is not None:
+            async with self.db.session() as session:
+                await q.finish_run(session, run_id=report.run_id, counts=report.counts())
+
+    async def _guarded(self, paper_id: int, meta: PaperMeta) -> None:
+        try:
+            async with self.semaphore:
+                await self._summarize_and_save(paper_id, meta)
+        except Exception as exc:  # one paper's trouble must not stop the others
+            log.warning("summarizing %s failed: %s", meta.arxiv_id, type(exc).__name__)
+            self.report.errors.append(f"{meta.arxiv_id}: {type(exc).__name__}")
+
+    async def _summarize_and_save(self, paper_id: int, meta: PaperMeta) -> None:
+        result = await self._summarize(meta)
+        llm_ok = result.source is SummarySource.LLM
+        outcome = result.outcome
+        async with self.db.session() as session:
+            await q.save_summary(
+                session,
+                paper_id=paper_id,
+                paper_version=meta.version,
+                language=self.language,
+                model=self.model if llm_ok else EXTRACTIVE_MODEL,
+                prompt_version=self.prompt_version if llm_ok else EXTRACTIVE_VERSION,
+                source=result.source,
+                content=result.content,
+                flags=result.flags,
+                tokens_in=outcome.tokens_in,
+                tokens_out=outcome.tokens_out,
+                cost_usd=cost_usd(self.settings, outcome.tokens_in, outcome.tokens_out),
+            )
+        self._count(result)
+
+    async def _summarize(self, meta: PaperMeta) -> _Result:
+        if self.llm is None:
+            return _Result(summarize_extractive(meta), SummarySource.EXTRACTIVE, [], LLMOutcome())
+        outcome = await self.llm.summarize(meta, self.language, self.budget)
+        if outcome.content is not None:
+            content, flags = apply_guards(meta, outcome.content)
+            return _Result(content, SummarySource.LLM, flags, outcome)
+        if outcome.error and not outcome.over_budget:
+            self.report.errors.append(f"{meta.arxiv_id}: {outcome.error}")
+        flag = FLAG_OVER_BUDGET if outcome.over_budget else FLAG_LLM_FAILED
+        return _Result(summarize_extractive(meta), SummarySource.EXTRACTIVE, [flag], outcome)
+
+    def _count(self, result: _Result) -> None:
+        report, outcome = self.report, result.outcome
+        report.papers += 1
+        report.llm_calls += outcome.calls
+        report.tokens_in += outcome.tokens_in
+        report.tokens_out += outcome.tokens_out
+        if result.source is SummarySource.LLM:
+            report.llm_ok += 1
+        else:
+            report.extractive += 1
+        report.flagged += FLAG_NUMBER in result.flags
+
+
+def cost_usd(settings: Settings, tokens_in: int, tokens_out: int) -> float:
+    return (
+        tokens_in * settings.llm_price_per_million_input
+        + tokens_out * settings.llm_price_per_million_output
+    ) / 1_000_000

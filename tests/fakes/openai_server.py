@@ -1,0 +1,281 @@
+"""A local OpenAI-compatible chat-completions server for tests and benchmarks.
+
+`POST /v1/chat/completions` answers with a deterministic, schema-valid summary derived from the
+paper in the request (so different papers get different summaries) and a `usage` block. It is
+scriptable — latency, 429 (with retry-after) / 500, invalid JSON, truncated output
+(finish_reason "length"), schema violations, rejecting `json_schema` like providers without
+structured outputs — and records every request. A ThreadingHTTPServer serves each connection on
+its own thread, so latency is slept concurrently and the fake is never the bottleneck.
+
+    with FakeOpenAI(latency=0.2) as fake:
+        fake.script("429", "invalid_json")    # the next two requests, then "ok" again
+        settings = Settings(openai_base_url=fake.base_url, openai_api_key="test", ...)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+STEPS = ("ok", "429", "500", "invalid_json", "truncated", "schema_violation")
+_PAPER = re.compile(r"<paper>\s*(.*?)\s*</paper>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One request as the fake saw it, and which scripted step answered it."""
+
+    body: dict[str, Any]
+    step: str
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.body.get("messages", []))
+
+    @property
+    def response_format(self) -> str | None:
+        fmt = self.body.get("response_format") or {}
+        return fmt.get("type")
+
+    @property
+    def paper(self) -> dict[str, Any] | None:
+        return paper_from_messages(self.messages)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default backlog of 5 stalls bursts of new connections by ~1 s
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up is normal
+            super().handle_error(request, client_address)
+
+
+class FakeOpenAI:
+    def __init__(self, *, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.reject_json_schema = False
+        self.default_step = "ok"
+        self.content_patch: dict[str, Any] = {}
+        self.requests: list[Recorded] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests the fake was serving at once
+        self._script: deque[str] = deque()
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def start(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def script(self, *steps: str) -> None:
+        """Queue behaviours for the next requests (FIFO); afterwards `default_step` applies."""
+        unknown = set(steps) - set(STEPS)
+        if unknown:
+            raise ValueError(f"unknown steps {unknown}; known: {STEPS}")
+        with self._lock:
+            self._script.extend(steps)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self._script.clear()
+
+    @property
+    def calls(self) -> int:
+        with self._lock:
+            return len(self.requests)
+
+    def wait_for_calls(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until `count` requests have arrived (run it via asyncio.to_thread)."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self.requests) >= count, timeout)
+
+    def steps_taken(self) -> list[str]:
+        with self._lock:
+            return [recorded.step for recorded in self.requests]
+
+    def _next_step(self, body: dict[str, Any]) -> str:
+        with self._lock:
+            step = self._script.popleft() if self._script else self.default_step
+            fmt = (body.get("response_format") or {}).get("type")
+            if self.reject_json_schema and fmt == "json_schema":
+                step = "reject_json_schema"
+            self.requests.append(Recorded(body=body, step=step))
+            self._arrived.notify_all()
+            return step
+
+    def respond(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """(status, headers, JSON body) for one request; runs on the handler's thread."""
+        step = self._next_step(body)
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            return self._answer(step, body)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(
+        self, step: str, body: dict[str, Any]
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        if step in ("429", "500"):
+            status = int(step)
+            headers = {"retry-after": "1", "retry-after-ms": "20"}
+            return status, headers, _error(f"scripted HTTP {status}", "rate_limit_exceeded")
+        if step == "reject_json_schema":
+            message = "response_format type 'json_schema' is not supported by this model"
+            return 400, {}, _error(message, "invalid_request_error", param="response_format")
+        content, finish = self._content_for(step, body)
+        return 200, {}, _completion(body, content, finish)
+
+    def _content_for(self, step: str, body: dict[str, Any]) -> tuple[str, str]:
+        paper = paper_from_messages(body.get("messages", [])) or {}
+        language = "zh" if "Simplified Chinese" in _system_text(body) else "en"
+        summary = {**summary_for(paper, language), **self.content_patch}
+        text = json.dumps(summary, ensure_ascii=False)
+        if step == "invalid_json":
+            return "Sure! Here is the summary: {" + text[1:80], "stop"
+        if step == "truncated":
+            return text[: len(text) // 2], "length"
+        if step == "schema_violation":
+            return json.dumps({"tldr": 42, "keywords": "not-a-list", "rating": 3}), "stop"
+        return text, "stop"
+
+
+def paper_from_messages(messages: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The JSON paper object inside the first <paper>…</paper> block of a user message."""
+    for message in messages:
+        match = _PAPER.search(str(message.get("content") or ""))
+        if message.get("role") == "user" and match:
+            try:
+                paper = json.loads(match.group(1))
+            except json.JSONDecodeError:
+                return None
+            return paper if isinstance(paper, dict) else None
+    return None
+
+
+def summary_for(paper: dict[str, Any], language: str) -> dict[str, Any]:
+    """A deterministic summary that only restates the paper (numbers and links included)."""
+    title = str(paper.get("title") or "Untitled")
+    abstract = str(paper.get("abstract") or "")
+    sentences = [s.strip() for s in re.split(r"(?<=\.)\s+", abstract) if s.strip()]
+    headline = next(
+        (s for s in sentences if re.search(r"\d", s)), sentences[0] if sentences else title
+    )
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z\-]{3,}", title)][:4] or ["paper"]
+    rating = 1 + int(hashlib.sha256(title.encode()).hexdigest(), 16) % 5
+    zh = language == "zh"
+    return {
+        "title_translated": f"{title}（中文标题）" if zh else title,
+        "tldr": f"本文要点：{headline}" if zh else headline,
+        "background": f"背景：{sentences[0]}" if zh and sentences else (sentences or [""])[0],
+        "method": f"方法：{title}" if zh else f"The method of {title}.",
+        "contributions": [f"{'贡献' if zh else 'Contribution'}: {word}" for word in words[:3]],
+        "results": headline,
+        "future_work": "未来工作：扩展到更多场景。" if zh else "Extend to more settings.",
+        "rating": rating,
+        "rating_reason": f"评分理由：{words[0]}" if zh else f"Relevant to {words[0]}.",
+        "keywords": [word.lower() for word in words],
+        "abstract_translated": f"【译文】{abstract}" if zh else abstract,
+        "code_url": paper.get("code_url") or _first_code_link(f"{abstract} {paper.get('comment')}"),
+    }
+
+
+def _first_code_link(text: str) -> str | None:
+    match = re.search(r"https?://github\.com/[\w.\-/]+", text)
+    return match.group(0).rstrip(".") if match else None
+
+
+def _system_text(body: dict[str, Any]) -> str:
+    return " ".join(
+        str(m.get("content")) for m in body.get("messages", []) if m.get("role") == "system"
+    )
+
+
+def _error(message: str, kind: str, *, param: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": param, "code": None}}
+
+
+def _completion(body: dict[str, Any], content: str, finish: str) -> dict[str, Any]:
+    prompt_chars = sum(len(str(m.get("content") or "")) for m in body.get("messages", []))
+    prompt_tokens, completion_tokens = prompt_chars // 4 + 1, len(content) // 4 + 1
+    return {
+        "id": f"chatcmpl-fake-{hashlib.md5(content.encode()).hexdigest()[:12]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": finish,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real providers do
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            raw = self.rfile.read(length)
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._send(404, {}, _error(f"no route {self.path}", "not_found"))
+                return
+            try:
+                body = json.loads(raw)
+            except json.JSONDecodeError:
+                self._send(400, {}, _error("body is not JSON", "invalid_request_error"))
+                return
+            self._send(*fake.respond(body))
+
+        def _send(self, status: int, headers: dict[str, str], payload: dict[str, Any]) -> None:
+            data = json.dumps(payload, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+            return None
+
+    return Handler
