@@ -11,5 +11,5 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # httpx logs every request URL; the Telegram one carries the bot token.
-    for noisy in ("httpx", "httpcore", "arxiv", "jieba", "apscheduler", "urllib3"):
+    for noisy in ("httpx", "httpcore", "arxiv", "jieba", "apscheduler", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from bot.render import markdown
+from core.types import IssueView
 
 HTML_FORMATS = frozenset({"telegram"})
 
@@ -34,8 +35,15 @@ def _environment(autoescape: bool) -> Environment:
         md_link_text=markdown.md_link_text,
         md_cell_link=markdown.md_cell_link,
         md_url=markdown.md_url,
+        period=period,
     )
     return env
+
+
+def period(issue: IssueView) -> str:
+    """One date for a one-day issue, else the range."""
+    start, end = issue.period_start.isoformat(), issue.period_end.isoformat()
+    return start if start == end else f"{start} – {end}"
 
 
 def template(fmt: str) -> Template:
