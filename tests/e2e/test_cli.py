@@ -1,0 +1,81 @@
+"""The `digestbot` command end to end: real arXiv/OpenAI clients against the local fakes,
+a real SQLite file, output read as a user would read it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.render import render_issue
+from cli.main import build_parser, main
+from core.config import get_settings
+from core.services.issues import get_issue
+from storage.db import Database
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.telegram_html import check_message
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, fake_arxiv: FakeArxiv, fake_openai: FakeOpenAI):
+    for key, value in fake_arxiv.settings_overrides().items():
+        monkeypatch.setenv(key.upper(), str(value))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-secret")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("LLM_MODEL", "fake-model")
+    get_settings.cache_clear()
+    yield fake_openai
+    get_settings.cache_clear()
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    build_parser().print_help()
+    out = capsys.readouterr().out
+    for command in ("run", "demo", "db", "fetch", "summarize", "compose", "pipeline", "show"):
+        assert command in out
+
+
+async def test_pipeline_then_show_then_rerun(cli_env: FakeOpenAI, capsys) -> None:
+    assert await _main(["pipeline"]) == 0
+    out = capsys.readouterr().out
+    assert "fetch: fetched" in out and "第1期" in out
+    calls_after_first = cli_env.calls
+
+    assert await _main(["show", "1", "--format", "telegram"]) == 0
+    shown = capsys.readouterr().out
+    db = Database(get_settings().database_url)
+    issue = await get_issue(db, number=1, language="zh")
+    await db.dispose()
+    messages = render_issue(issue, "telegram")
+    assert all(check_message(message) is None for message in messages)
+    assert issue.included_items and issue.included_items[0].display_title in shown.replace(
+        "&#39;", "'"
+    )
+
+    assert await _main(["pipeline"]) == 0
+    again = capsys.readouterr().out
+    assert "no new papers" in again
+    assert cli_env.calls == calls_after_first  # everything cached: zero LLM calls
+
+
+async def test_unknown_issue_is_a_clear_error(cli_env: FakeOpenAI, capsys) -> None:
+    assert await _main(["show", "99"]) == 1
+    assert "99" in capsys.readouterr().err
+
+
+async def test_demo_twice_prints_issue_one(capsys: pytest.CaptureFixture[str]) -> None:
+    get_settings.cache_clear()
+    assert await _main(["demo"]) == 0
+    first = capsys.readouterr().out
+    assert await _main(["demo"]) == 0
+    second = capsys.readouterr().out
+    for out in (first, second):
+        assert "ML Papers第1期" in out
+        assert "https://arxiv.org/abs/2402.01399" in out
+    assert "第2期" not in second
+
+
+async def _main(argv: list[str]) -> int:
+    """`main` runs its own event loop, so run it in a worker thread from this async test."""
+    import asyncio
+
+    return await asyncio.to_thread(main, argv)
