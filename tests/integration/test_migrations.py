@@ -25,12 +25,12 @@ async def _tables(db: Database) -> set[str]:
 
 
 async def test_upgrade_creates_every_table(db: Database) -> None:
-    assert EXPECTED <= await _tables(db)
+    assert await _tables(db) >= EXPECTED
 
 
 async def test_upgrade_twice_is_harmless(db: Database) -> None:
     await db.upgrade()
-    assert EXPECTED <= await _tables(db)
+    assert await _tables(db) >= EXPECTED
 
 
 async def test_downgrade_to_base_then_upgrade(db: Database) -> None:
@@ -38,4 +38,4 @@ async def test_downgrade_to_base_then_upgrade(db: Database) -> None:
         await conn.run_sync(downgrade_connection, "base")
     assert not (EXPECTED & await _tables(db))
     await db.upgrade()
-    assert EXPECTED <= await _tables(db)
+    assert await _tables(db) >= EXPECTED
