@@ -23,7 +23,9 @@ from storage.models import Paper, Summary
 from storage.search_terms import IndexDocument, query_terms
 from storage.textseg import segment_for_index
 
-__all__ = ["IndexDocument", "query_terms", "reindex_papers", "search_paper_ids"]
+COUNT_CAP = 10_000
+
+__all__ = ["COUNT_CAP", "IndexDocument", "query_terms", "reindex_papers", "search_paper_ids"]
 
 
 async def reindex_papers(session: AsyncSession, *, paper_ids: Sequence[int]) -> None:
@@ -39,17 +41,19 @@ async def reindex_papers(session: AsyncSession, *, paper_ids: Sequence[int]) -> 
 
 
 async def search_paper_ids(
-    session: AsyncSession, *, query: str, offset: int, limit: int
+    session: AsyncSession, *, query: str, offset: int, limit: int, count_cap: int = COUNT_CAP
 ) -> tuple[list[tuple[int, float]], int]:
-    """Best-first (paper id, score) pairs for one page, and how many papers match in all.
+    """Best-first (paper id, score) pairs for one page, and how many papers match.
 
+    The count is exact up to `count_cap`; a larger one is reported as `count_cap + 1` ("more
+    than count_cap"), because counting every paper that says "model" costs a full scan.
     A query with no words in it (empty, punctuation, emoji) matches nothing.
     """
     terms = query_terms(query)
     if not terms or limit <= 0:
         return [], 0
     backend = _backend(session)
-    total = await backend.count(session, terms=terms)
+    total = await backend.count(session, terms=terms, cap=count_cap)
     if total == 0 or offset >= total:
         return [], total
     ranked = await backend.ranked(session, terms=terms, offset=max(offset, 0), limit=limit)

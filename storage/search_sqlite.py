@@ -16,7 +16,7 @@ from storage.search_terms import IndexDocument, Term
 # bm25 column weights: a word in a title counts ten times a word in the body.
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 # Above this many matches only the newest RANK_CAP are ranked (see `ranked`).
-RANK_CAP = 2000
+RANK_CAP = 1000
 
 _BM25 = f"bm25(paper_search, {TITLE_WEIGHT}, {BODY_WEIGHT})"
 
@@ -29,10 +29,14 @@ def match_expression(terms: Sequence[Term]) -> str:
     return " ".join(quoted)
 
 
-async def count(session: AsyncSession, *, terms: Sequence[Term]) -> int:
+async def count(session: AsyncSession, *, terms: Sequence[Term], cap: int) -> int:
+    """Matches, counted up to `cap` + 1 (FTS5 stops walking the doclists there)."""
     result = await session.execute(
-        text("SELECT count(*) FROM paper_search WHERE paper_search MATCH :q"),
-        {"q": match_expression(terms)},
+        text(
+            "SELECT count(*) FROM (SELECT 1 FROM paper_search WHERE paper_search MATCH :q"
+            " LIMIT :cap)"
+        ),
+        {"q": match_expression(terms), "cap": cap + 1},
     )
     return int(result.scalar_one())
 

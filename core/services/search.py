@@ -20,12 +20,13 @@ MAX_PAGE_SIZE = 50
 async def search_papers(
     db: Database, *, query: str, language: str, offset: int = 0, limit: int = 5
 ) -> Page[SearchHit]:
-    """One page of hits for `query`; `total` counts every matching paper."""
+    """One page of hits for `query`; `total` counts every matching paper, or stops past
+    `storage.search.COUNT_CAP` with `total_is_lower_bound` set (show it as "10000+")."""
     query = _checked(query)
     offset, limit = max(offset, 0), min(max(limit, 1), MAX_PAGE_SIZE)
     async with db.session() as session:
         ranked, total = await search.search_paper_ids(
-            session, query=query, offset=offset, limit=limit
+            session, query=query, offset=offset, limit=limit, count_cap=search.COUNT_CAP
         )
         ids = [paper_id for paper_id, _ in ranked]
         views = await paper_views(session, paper_ids=ids, language=language)
@@ -35,7 +36,8 @@ async def search_papers(
         for paper_id, score in ranked
         if paper_id in views
     )
-    return Page(items=hits, total=total, offset=offset, limit=limit)
+    capped = total > search.COUNT_CAP
+    return Page(items=hits, total=total, offset=offset, limit=limit, total_is_lower_bound=capped)
 
 
 def _checked(query: str) -> str:

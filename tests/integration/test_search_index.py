@@ -198,3 +198,13 @@ async def test_paging_covers_every_match_once(db: Database) -> None:
     async with db.session() as s:
         _, total = await search_paper_ids(s, query="benchmarks", offset=6, limit=3)
     assert total == 7
+
+
+async def test_count_stops_at_the_cap(db: Database) -> None:
+    for i in range(6):
+        await add_paper(db, title=f"Calibration study {i}", abstract=PLAIN)
+    async with db.session() as s:
+        capped = await search_paper_ids(s, query="calibration", offset=0, limit=2, count_cap=3)
+        exact = await search_paper_ids(s, query="calibration", offset=0, limit=2, count_cap=6)
+    assert (len(capped[0]), capped[1]) == (2, 4)
+    assert exact[1] == 6

@@ -8,6 +8,7 @@ import pytest
 
 from core.errors import InvalidInput
 from core.services.search import MAX_QUERY_CHARS, search_papers
+from storage import search
 from storage.db import Database
 from storage.models import Issue, IssueItem
 from tests.integration.search_helpers import add_paper, add_summary
@@ -91,3 +92,15 @@ async def test_punctuation_only_query_is_an_empty_page(db: Database, query: str)
     await add_paper(db, title="Anything", abstract=PLAIN)
     page = await search_papers(db, query=query, language="zh")
     assert (page.items, page.total) == ((), 0)
+
+
+async def test_huge_result_sets_report_a_lower_bound(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(5):
+        await add_paper(db, title=f"Scaling laws {i}", abstract=PLAIN)
+    exact = await search_papers(db, query="scaling", language="zh", limit=2)
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    capped = await search_papers(db, query="scaling", language="zh", limit=2)
+    assert (exact.total, exact.total_is_lower_bound) == (5, False)
+    assert (capped.total, capped.total_is_lower_bound, len(capped.items)) == (4, True, 2)
