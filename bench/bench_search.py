@@ -118,7 +118,7 @@ def _postgres_size(schema: str) -> float:
             " FROM pg_tables WHERE schemaname = %s",
             (schema,),
         ).fetchone()
-    return float(row[0] or 0) / 2**20
+    return float(row[0] or 0) / 2**20 if row else 0.0
 
 
 def _postgres_reachable() -> bool:

@@ -16,10 +16,11 @@ import os
 import resource
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -68,8 +69,8 @@ def corpus(n: int) -> Iterator[tuple[FakePaper, FakeSummary | None]]:
         yield make_paper(pool, paper_id)
 
 
-def _paper_row(p: FakePaper, fmt: object) -> tuple:
-    stamp = fmt(p.published_at)  # type: ignore[operator]
+def _paper_row(p: FakePaper, fmt: Callable[[datetime], Any]) -> tuple:
+    stamp = fmt(p.published_at)
     authors, cats = json.dumps(p.authors), json.dumps(p.categories)
     return (
         p.id,
@@ -88,7 +89,7 @@ def _paper_row(p: FakePaper, fmt: object) -> tuple:
     )
 
 
-def _summary_row(s: FakeSummary, fmt: object) -> tuple:
+def _summary_row(s: FakeSummary, fmt: Callable[[datetime], Any]) -> tuple:
     return (
         s.paper_id,
         s.paper_id,
@@ -113,10 +114,10 @@ def _summary_row(s: FakeSummary, fmt: object) -> tuple:
         0,
         0.0,
         fmt(NOW),
-    )  # type: ignore[operator]
+    )
 
 
-def _issue_rows(n: int, fmt: object) -> tuple[list[tuple], list[tuple]]:
+def _issue_rows(n: int, fmt: Callable[[datetime], Any]) -> tuple[list[tuple], list[tuple]]:
     issues, items = [], []
     for number in range(1, n // (ISSUE_EVERY * 20) + 2):
         issues.append(
@@ -130,7 +131,7 @@ def _issue_rows(n: int, fmt: object) -> tuple[list[tuple], list[tuple]]:
                 "published",
                 fmt(NOW),
             )
-        )  # type: ignore[operator]
+        )
     for position, paper_id in enumerate(range(ISSUE_EVERY, n + 1, ISSUE_EVERY)):
         items.append((position + 1, position // 20 + 1, paper_id, position % 20, True))
     return issues, items
@@ -184,7 +185,7 @@ def _load_sqlite(path: Path, n: int) -> None:
         papers.append(_paper_row(paper, _sqlite_stamp))
         if summary:
             summaries.append(_summary_row(summary, _sqlite_stamp))
-        doc = build_document(paper, [summary] if summary else [])  # type: ignore[arg-type]
+        doc = build_document(paper, [summary] if summary else [])  # type: ignore[arg-type, list-item]
         docs.append((doc.paper_id, doc.title, doc.body))
         if len(papers) == 20000:
             _flush_sqlite(conn, papers, summaries, docs)
@@ -207,7 +208,8 @@ def _flush_sqlite(conn: sqlite3.Connection, papers: list, summaries: list, docs:
         )
     conn.executemany("INSERT INTO paper_search (rowid, title, body) VALUES (?, ?, ?)", docs)
     conn.commit()
-    papers.clear(), summaries.clear(), docs.clear()
+    for rows in (papers, summaries, docs):
+        rows.clear()
 
 
 def _marks(count: int) -> str:
@@ -281,7 +283,7 @@ def _copy_rows(conn: psycopg.Connection, n: int) -> None:
         papers.append(_paper_row(paper, _identity))
         if summary:
             summaries.append(_summary_row(summary, _identity))
-        doc = build_document(paper, [summary] if summary else [])  # type: ignore[arg-type]
+        doc = build_document(paper, [summary] if summary else [])  # type: ignore[arg-type, list-item]
         docs.append((doc.paper_id, doc.title, doc.body))
         if len(papers) == 20000:
             _copy_batch(conn, papers, summaries, docs)
@@ -299,7 +301,8 @@ def _copy_batch(conn: psycopg.Connection, papers: list, summaries: list, docs: l
     _copy(conn, f"papers ({PAPER_COLUMNS})", papers)
     _copy(conn, f"summaries ({SUMMARY_COLUMNS})", summaries)
     _copy(conn, "search_staging (paper_id, title, body)", docs)
-    papers.clear(), summaries.clear(), docs.clear()
+    for rows in (papers, summaries, docs):
+        rows.clear()
 
 
 def _copy(conn: psycopg.Connection, target: str, rows: list) -> None:

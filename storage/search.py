@@ -6,7 +6,8 @@ segmented by `storage.textseg` first (jieba for Chinese), so both engines see sp
 words; each engine then lower-cases and stems English itself.
 
 User text is never passed to an engine as query syntax: it is cut into words and the engine's
-query is built here from quoted words (AND of all words; prefix match on words of 3+ letters).
+query is built here from quoted words (AND of all words; when that finds under WIDEN_BELOW
+papers, words of 3+ letters also match as prefixes).
 The dialect-specific SQL lives in `storage.search_sqlite` and `storage.search_postgres`.
 """
 
@@ -20,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import search_postgres, search_sqlite
 from storage.models import Paper, Summary
-from storage.search_terms import IndexDocument, query_terms
+from storage.search_terms import IndexDocument, Term, query_terms
 from storage.textseg import segment_for_index
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
+WIDEN_BELOW = 100  # exact matches below which prefix matching kicks in
 
 __all__ = ["COUNT_CAP", "IndexDocument", "query_terms", "reindex_papers", "search_paper_ids"]
 
@@ -53,7 +55,14 @@ async def search_paper_ids(
     if not terms or limit <= 0:
         return [], 0
     backend = _backend(session)
-    total = await backend.count(session, terms=terms, cap=count_cap)
+    exact = [Term(word=term.word, prefix=False) for term in terms]
+    total = await backend.count(session, terms=exact, cap=count_cap)
+    if total < WIDEN_BELOW and exact != terms:
+        # Prefixes only widen a query that finds little: the stemmer already joins
+        # tests/testing, and a prefix of a common word merges huge posting lists.
+        total = await backend.count(session, terms=terms, cap=count_cap)
+    else:
+        terms = exact
     if total == 0 or offset >= total:
         return [], total
     ranked = await backend.ranked(session, terms=terms, offset=max(offset, 0), limit=limit)
