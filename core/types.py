@@ -178,6 +178,7 @@ class Page(Generic[T]):
     total: int
     offset: int
     limit: int
+    total_is_lower_bound: bool = False  # counting stopped early: "more than `total - 1`"
 
     @property
     def has_next(self) -> bool:

@@ -1,1 +1,6 @@
-"""Services: what front ends and jobs call. They speak domain types and our errors, never SQL."""
+"""Services: what front ends and jobs call to get things done.
+
+Each service takes the `Database` and plain arguments, validates user input (raising
+`core.errors` types with messages safe to show), and returns domain types from `core.types`.
+Front ends never open a session themselves.
+"""

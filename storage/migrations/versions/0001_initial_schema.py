@@ -247,6 +247,11 @@ def _create_search_index() -> None:
             "CREATE VIRTUAL TABLE paper_search USING fts5("
             "title, body, tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3')"
         )
+        # FTS5 tables take no foreign keys: this trigger is the ON DELETE CASCADE.
+        op.execute(
+            "CREATE TRIGGER papers_delete_search AFTER DELETE ON papers BEGIN"
+            " DELETE FROM paper_search WHERE rowid = old.id; END"
+        )
         return
     op.execute(
         "CREATE TABLE paper_search ("
@@ -257,6 +262,8 @@ def _create_search_index() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS papers_delete_search")
     op.execute("DROP TABLE IF EXISTS paper_search")
     with op.batch_alter_table("issue_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_issue_items_paper_id"))

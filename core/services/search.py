@@ -1,0 +1,52 @@
+"""Search papers and summaries: `/search 强化学习` in the bot lands here.
+
+Hits come best first with the paper, its best summary in the reader's language and the issues
+(第N期) it appeared in. The query is plain words: no syntax to learn, none to break.
+"""
+
+from __future__ import annotations
+
+from core.errors import InvalidInput
+from core.types import Page, SearchHit
+from storage import search
+from storage.db import Database
+from storage.queries.appearances import issue_numbers
+from storage.queries.paper_views import paper_views
+
+MAX_QUERY_CHARS = 300
+MAX_PAGE_SIZE = 50
+
+
+async def search_papers(
+    db: Database, *, query: str, language: str, offset: int = 0, limit: int = 5
+) -> Page[SearchHit]:
+    """One page of hits for `query`; `total` counts every matching paper, or stops past
+    `storage.search.COUNT_CAP` with `total_is_lower_bound` set (show it as "10000+")."""
+    query = _checked(query)
+    offset, limit = max(offset, 0), min(max(limit, 1), MAX_PAGE_SIZE)
+    async with db.session() as session:
+        ranked, total = await search.search_paper_ids(
+            session, query=query, offset=offset, limit=limit, count_cap=search.COUNT_CAP
+        )
+        ids = [paper_id for paper_id, _ in ranked]
+        views = await paper_views(session, paper_ids=ids, language=language)
+        issues = await issue_numbers(session, paper_ids=ids)
+    hits = tuple(
+        SearchHit(paper=views[paper_id], score=score, issue_numbers=issues.get(paper_id, ()))
+        for paper_id, score in ranked
+        if paper_id in views
+    )
+    capped = total > search.COUNT_CAP
+    return Page(items=hits, total=total, offset=offset, limit=limit, total_is_lower_bound=capped)
+
+
+def _checked(query: str) -> str:
+    query = query.strip()
+    if not query:
+        raise InvalidInput("What should I search for? Send a few words, e.g. /search 强化学习")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidInput(
+            f"That search is {len(query)} characters long; please keep it under "
+            f"{MAX_QUERY_CHARS} (a few keywords work best)."
+        )
+    return query
