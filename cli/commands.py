@@ -41,7 +41,7 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings, db: Database) 
 
     report = await run_fetch(settings, db, since=args.since, until=args.until, ids=args.ids)
     print(report.message)
-    return 0
+    return 0 if report.ok else 1
 
 
 async def cmd_summarize(args: argparse.Namespace, settings: Settings, db: Database) -> int:

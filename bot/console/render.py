@@ -18,7 +18,8 @@ def search_page_text(query: str, page: Page[SearchHit]) -> str:
     if not page.items:
         return f"No results for “{query}”. Try fewer or more general words, or English terms."
     first, last = page.offset + 1, page.offset + len(page.items)
-    lines = [f"Results {first}–{last} of {page.total} for “{query}”:"]
+    total = f"{page.total - 1}+" if page.total_is_lower_bound else str(page.total)
+    lines = [f"Results {first}–{last} of {total} for “{query}”:"]
     for n, hit in enumerate(page.items, start=first):
         lines.extend(_hit_lines(n, hit))
     return "\n".join(lines)
