@@ -69,9 +69,8 @@ async def cmd_pipeline(args: argparse.Namespace, settings: Settings, db: Databas
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from core.services.issues import get_issue
-
     from bot.render import render_issue
+    from core.services.issues import get_issue
 
     issue = await get_issue(db, number=args.number, language=settings.digest_language)
     print("\n\n".join(render_issue(issue, args.format)))
@@ -79,18 +78,16 @@ async def cmd_show(args: argparse.Namespace, settings: Settings, db: Database) -
 
 
 async def cmd_issues(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from core.services.issues import list_issues
-
     from bot.console.render import issue_list_text
+    from core.services.issues import list_issues
 
     print(issue_list_text(await list_issues(db, offset=0, limit=50)))
     return 0
 
 
 async def cmd_search(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from core.services.search import search_papers
-
     from bot.console.render import search_page_text
+    from core.services.search import search_papers
 
     query = " ".join(args.query)
     page = await search_papers(

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import search_postgres, search_sqlite
 from storage.models import Paper, Summary
+from storage.queries.batching import batches
 from storage.search_terms import IndexDocument, Term, query_terms
 from storage.textseg import segment_for_index
 
@@ -36,8 +37,7 @@ async def reindex_papers(session: AsyncSession, *, paper_ids: Sequence[int]) -> 
     Idempotent: each paper keeps exactly one row; ids of papers that no longer exist lose theirs.
     """
     ids = sorted(set(paper_ids))
-    for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
-        chunk = ids[start : start + 500]
+    for chunk in batches(ids):
         documents = await _documents(session, chunk)
         await _backend(session).replace_documents(session, paper_ids=chunk, documents=documents)
 
@@ -75,7 +75,7 @@ def _backend(session: AsyncSession) -> ModuleType:
     return search_sqlite if dialect == "sqlite" else search_postgres
 
 
-async def _documents(session: AsyncSession, paper_ids: list[int]) -> list[IndexDocument]:
+async def _documents(session: AsyncSession, paper_ids: Sequence[int]) -> list[IndexDocument]:
     papers = await session.scalars(select(Paper).where(Paper.id.in_(paper_ids)))
     summaries = await session.scalars(
         select(Summary).where(Summary.paper_id.in_(paper_ids)).order_by(Summary.id)

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from core.services.issues import get_issue, latest_issue, list_issues
-from core.services.search import search_papers
-
 from bot.console.render import issue_list_text, search_page_text
 from bot.render import render_issue
 from core.config import Settings
 from core.errors import DigestError, InvalidInput
+from core.services.issues import get_issue, latest_issue, list_issues
+from core.services.search import search_papers
 from storage.db import Database
 
 HELP = """Commands:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.types import IssueStatus
 from storage.models import Issue, IssueItem
+from storage.queries.batching import batches
 
 
 async def issue_numbers(
@@ -20,12 +21,12 @@ async def issue_numbers(
 ) -> dict[int, tuple[int, ...]]:
     """Per paper id, the ascending numbers of the issues it appeared in (absent if none)."""
     found: dict[int, list[int]] = {}
-    for start in range(0, len(paper_ids), 500):
+    for chunk in batches(paper_ids):
         rows = await session.execute(
             select(IssueItem.paper_id, Issue.number)
             .join(Issue, Issue.id == IssueItem.issue_id)
             .where(
-                IssueItem.paper_id.in_(paper_ids[start : start + 500]),
+                IssueItem.paper_id.in_(chunk),
                 IssueItem.included.is_(True),
                 Issue.status != IssueStatus.REJECTED.value,
             )

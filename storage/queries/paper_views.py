@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.types import PaperView
-from storage.models import Paper
-from storage.queries.papers import to_meta
+from storage.queries.papers import papers_by_id, to_meta
 from storage.queries.summaries import best_summaries
 
 
@@ -17,12 +15,7 @@ async def paper_views(
     session: AsyncSession, *, paper_ids: Sequence[int], language: str
 ) -> dict[int, PaperView]:
     """Views of the papers that exist, keyed by id (unknown ids are simply absent)."""
-    rows: dict[int, Paper] = {}
-    for start in range(0, len(paper_ids), 500):
-        found = await session.scalars(
-            select(Paper).where(Paper.id.in_(paper_ids[start : start + 500]))
-        )
-        rows.update({row.id: row for row in found})
+    rows = await papers_by_id(session, paper_ids=paper_ids)
     summaries = await best_summaries(session, paper_ids=list(rows), language=language)
     return {
         paper_id: PaperView(id=paper_id, meta=to_meta(row), summary=summaries.get(paper_id))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.types import PaperMeta
 from storage import search
 from storage.models import Paper
+from storage.queries.batching import batches
 from storage.types import utcnow
 
 
@@ -112,10 +113,18 @@ def _dedupe_newest(papers: Sequence[PaperMeta]) -> dict[str, PaperMeta]:
 
 async def _rows_by_arxiv_id(session: AsyncSession, arxiv_ids: list[str]) -> dict[str, Paper]:
     rows: dict[str, Paper] = {}
-    for start in range(0, len(arxiv_ids), 500):  # stay under SQLite's bound-parameter limit
-        chunk = arxiv_ids[start : start + 500]
+    for chunk in batches(arxiv_ids):
         found = await session.scalars(select(Paper).where(Paper.arxiv_id.in_(chunk)))
         rows.update({row.arxiv_id: row for row in found})
+    return rows
+
+
+async def papers_by_id(session: AsyncSession, *, paper_ids: Sequence[int]) -> dict[int, Paper]:
+    """The rows of the papers that exist, keyed by id (unknown ids are simply absent)."""
+    rows: dict[int, Paper] = {}
+    for chunk in batches(paper_ids):
+        found = await session.scalars(select(Paper).where(Paper.id.in_(chunk)))
+        rows.update({row.id: row for row in found})
     return rows
 
 

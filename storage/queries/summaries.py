@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
 from storage import search
 from storage.models import Paper, SummarizeRun, Summary
-from storage.queries.papers import to_meta
+from storage.queries.batching import batches
+from storage.queries.papers import papers_by_id, to_meta
 from storage.types import utcnow
 
 CONTENT_FIELDS = tuple(SummaryContent.model_fields)
@@ -85,11 +86,9 @@ async def best_summaries(
 ) -> dict[int, StoredSummary]:
     """Per paper, the summary readers should see: LLM over extractive, then the newest."""
     best: dict[int, Summary] = {}
-    for start in range(0, len(paper_ids), 500):
+    for chunk in batches(paper_ids):
         rows = await session.scalars(
-            select(Summary).where(
-                Summary.paper_id.in_(paper_ids[start : start + 500]), Summary.language == language
-            )
+            select(Summary).where(Summary.paper_id.in_(chunk), Summary.language == language)
         )
         for row in rows:
             current = best.get(row.paper_id)
@@ -129,9 +128,8 @@ async def papers_needing_summary(
     if paper_ids is None:
         return list(await session.scalars(query))
     found: list[int] = []
-    for start in range(0, len(paper_ids), 500):
-        chunk = query.where(Paper.id.in_(paper_ids[start : start + 500]))
-        found.extend(await session.scalars(chunk))
+    for chunk in batches(paper_ids):
+        found.extend(await session.scalars(query.where(Paper.id.in_(chunk))))
     return found[:limit] if limit is not None else found
 
 
@@ -152,21 +150,15 @@ async def count_summarized(
     if paper_ids is None:
         return int(await session.scalar(query) or 0)
     total = 0
-    for start in range(0, len(paper_ids), 500):
-        chunk = query.where(Paper.id.in_(paper_ids[start : start + 500]))
-        total += int(await session.scalar(chunk) or 0)
+    for chunk in batches(paper_ids):
+        total += int(await session.scalar(query.where(Paper.id.in_(chunk))) or 0)
     return total
 
 
 async def load_papers(session: AsyncSession, *, paper_ids: Sequence[int]) -> dict[int, PaperMeta]:
     """Paper metadata by id, for the summarizer's prompt and guards."""
-    found: dict[int, PaperMeta] = {}
-    for start in range(0, len(paper_ids), 500):
-        rows = await session.scalars(
-            select(Paper).where(Paper.id.in_(paper_ids[start : start + 500]))
-        )
-        found.update({row.id: to_meta(row) for row in rows})
-    return found
+    rows = await papers_by_id(session, paper_ids=paper_ids)
+    return {paper_id: to_meta(row) for paper_id, row in rows.items()}
 
 
 async def get_summary(
