@@ -4,11 +4,19 @@ from __future__ import annotations
 
 
 class DigestError(Exception):
-    """Base of every error we raise on purpose; `user_message` is safe to show a reader."""
+    """Base of every error we raise on purpose; `user_message` is safe to show a reader.
 
-    def __init__(self, user_message: str, *, detail: str | None = None) -> None:
+    `user_message` is English; `zh` optionally carries the Chinese text. Front ends call
+    `message_for(language)` to answer in the reader's language.
+    """
+
+    def __init__(self, user_message: str, *, detail: str | None = None, zh: str | None = None):
         super().__init__(detail or user_message)
         self.user_message = user_message
+        self.zh = zh
+
+    def message_for(self, language: str | None) -> str:
+        return self.zh if language == "zh" and self.zh else self.user_message
 
 
 class InvalidInput(DigestError):

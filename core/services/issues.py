@@ -18,15 +18,18 @@ async def get_issue(db: Database, *, number: int, language: str) -> IssueView:
         if view is not None:
             return view
         latest = await queries.latest_issue_number(session)
-    raise NotFound(_missing_message(number, latest), detail=f"issue {number} not found")
+    raise _missing(number, latest)
 
 
-def _missing_message(number: int, latest: int | None) -> str:
+def _missing(number: int, latest: int | None) -> NotFound:
     if latest is None:
-        return f"第{number}期不存在，目前还没有任何一期 / issue {number} does not exist; no issues"
-    return (
-        f"第{number}期不存在，最新一期是第{latest}期 / "
-        f"issue {number} does not exist; latest is 第{latest}期 (issue {latest})"
+        return NotFound(
+            f"Issue {number} does not exist; there are no issues yet.",
+            zh=f"第{number}期不存在，目前还没有任何一期。",
+        )
+    return NotFound(
+        f"Issue {number} does not exist; the latest is issue {latest} (/issue {latest}).",
+        zh=f"第{number}期不存在，最新一期是第{latest}期（/issue {latest}）。",
     )
 
 
@@ -36,7 +39,7 @@ async def latest_issue(db: Database, *, language: str, released_only: bool = Fal
     async with db.session() as session:
         view = await queries.latest_issue_view(session, language=language, statuses=statuses)
     if view is None:
-        raise NotFound("还没有任何一期 / no issues yet")
+        raise NotFound("There are no issues yet.", zh="还没有任何一期。")
     return view
 
 

@@ -43,10 +43,15 @@ async def search_papers(
 def _checked(query: str) -> str:
     query = query.strip()
     if not query:
-        raise InvalidInput("What should I search for? Send a few words, e.g. /search 强化学习")
+        raise InvalidInput(
+            "What should I search for? Send a few words, e.g. /search reward model",
+            zh="要搜索什么？请发送几个关键词，例如 /search 强化学习",
+        )
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput(
             f"That search is {len(query)} characters long; please keep it under "
-            f"{MAX_QUERY_CHARS} (a few keywords work best)."
+            f"{MAX_QUERY_CHARS} (a few keywords work best).",
+            zh=f"搜索词有 {len(query)} 个字符，请控制在 {MAX_QUERY_CHARS} 以内"
+            "（几个关键词效果最好）。",
         )
     return query

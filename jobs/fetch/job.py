@@ -17,11 +17,11 @@ from typing import Any
 
 import httpx
 
+from core.arxiv_ids import ArxivId, parse_arxiv_ids
 from core.config import Settings
 from core.errors import InvalidInput
 from core.types import PaperMeta
 from jobs.fetch.api import ID_BATCH, ArxivClient, describe, window_pages
-from jobs.fetch.ids import ArxivId, parse_arxiv_ids
 from jobs.fetch.report import FetchMode, FetchReport, FetchStatus
 from jobs.fetch.resolve import UPSTREAM_ERRORS, convert_all, resolve_ids
 from jobs.fetch.rss import Announcement, fetch_announcement

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 import arxiv
 import requests
 
+from core.arxiv_ids import ArxivId, parse_arxiv_ids
 from core.config import Settings
 from core.types import PaperMeta
 from jobs.fetch.api import ArxivClient, fetch_by_ids, wrap_error
 from jobs.fetch.convert import UnusableEntry, to_paper_meta
-from jobs.fetch.ids import ArxivId, parse_arxiv_ids
 
 log = logging.getLogger(__name__)
 

@@ -50,8 +50,8 @@ async def test_get_issue_and_not_found_names_the_latest(db: Database) -> None:
 
     with pytest.raises(NotFound) as missing:
         await get_issue(db, number=99, language="zh")
-    assert missing.value.user_message.startswith("第99期不存在")
-    assert "latest is 第3期" in missing.value.user_message
+    assert missing.value.message_for("zh").startswith("第99期不存在，最新一期是第3期")
+    assert "the latest is issue 3" in missing.value.message_for("en")
 
 
 async def test_latest_optionally_only_released(db: Database) -> None:

@@ -22,6 +22,7 @@ _PREFIXES = re.compile(
     re.IGNORECASE,
 )
 _EXAMPLES = "e.g. 2402.01399, 2402.01399v2, https://arxiv.org/abs/2402.01399 or hep-th/9901001"
+_EXAMPLES_ZH = "2402.01399、2402.01399v2、https://arxiv.org/abs/2402.01399 或 hep-th/9901001"
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,10 @@ def parse_arxiv_id(raw: str) -> ArxivId:
     if parsed is None:
         shown = raw.strip()
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        raise InvalidInput(f"“{shown}” is not an arXiv id ({_EXAMPLES}).")
+        raise InvalidInput(
+            f"“{shown}” is not an arXiv id ({_EXAMPLES}).",
+            zh=f"“{shown}” 不是有效的 arXiv 编号（例如 {_EXAMPLES_ZH}）。",
+        )
     return parsed
 
 
@@ -71,7 +75,9 @@ def parse_arxiv_ids(raws: list[str] | tuple[str, ...]) -> list[ArxivId]:
         parsed = parse_arxiv_id(raw)
         seen.setdefault(str(parsed), parsed)
     if not seen:
-        raise InvalidInput(f"No arXiv id given ({_EXAMPLES}).")
+        raise InvalidInput(
+            f"No arXiv id given ({_EXAMPLES}).", zh=f"请给出 arXiv 编号（例如 {_EXAMPLES_ZH}）。"
+        )
     return list(seen.values())
 
 

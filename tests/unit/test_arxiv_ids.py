@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import InvalidInput
-from jobs.fetch.ids import ArxivId, parse_arxiv_id, parse_arxiv_ids, split_versioned
+from core.arxiv_ids import ArxivId, parse_arxiv_id, parse_arxiv_ids, split_versioned
 
 
 @pytest.mark.parametrize(

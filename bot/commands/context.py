@@ -1,0 +1,57 @@
+"""What every command gets: the caller, the language to answer in, and the shared services."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.commands.memo import QueryMemo
+from bot.commands.reply import Caller
+from core.config import Settings
+from core.ratelimit import RateLimiter
+from storage.db import Database
+
+# (arXiv id, language) -> the stored paper id after fetching + summarizing (None: arXiv has none).
+PaperFetcher = Callable[[str, str], Awaitable[int | None]]
+
+
+def _search_limiter() -> RateLimiter:
+    return RateLimiter(rate=10, per_seconds=60, burst=5)
+
+
+def _paper_limiter() -> RateLimiter:
+    return RateLimiter(rate=3, per_seconds=60, burst=2)
+
+
+@dataclass
+class Deps:
+    """Built once per process by the composition root (`cli/run.py`)."""
+
+    settings: Settings
+    db: Database
+    fetch_paper: PaperFetcher | None = None
+    search_limiter: RateLimiter = field(default_factory=_search_limiter)
+    paper_limiter: RateLimiter = field(default_factory=_paper_limiter)
+    memo: QueryMemo = field(default_factory=QueryMemo)
+
+
+@dataclass(frozen=True)
+class Context:
+    caller: Caller
+    language: str
+    deps: Deps
+
+    @property
+    def db(self) -> Database:
+        return self.deps.db
+
+    @property
+    def settings(self) -> Settings:
+        return self.deps.settings
+
+
+def platform_language(language_code: str | None, default: str) -> str:
+    """Telegram's language_code (`zh-hans`, `en-US`…) to one of our languages."""
+    if not language_code:
+        return default
+    return "zh" if language_code.lower().startswith("zh") else "en"

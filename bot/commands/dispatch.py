@@ -1,0 +1,70 @@
+"""From typed text or a pressed button to replies: the part every front end shares.
+
+Errors we raise on purpose (`DigestError`) become a reply in the chat's language here; anything
+else propagates to the front end's error handler, which logs it and tells the admins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import escape
+
+from bot.commands.context import Context, Deps, platform_language
+from bot.commands.registry import ACTIONS, COMMANDS
+from bot.commands.reply import Caller, Reply, replies
+from bot.i18n import user_error
+from core.errors import DigestError
+
+MAX_INPUT = 4000
+_COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,64})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+|$)")
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: str  # lower-case, without the slash
+    argument: str
+    addressed_to: str | None  # the @botname in `/search@botname`, if any
+
+
+def parse_command(text: str) -> ParsedCommand | None:
+    """`/search@digestbot 对齐` → ("search", "对齐", "digestbot"); non-commands → None."""
+    match = _COMMAND.match(text.strip())
+    if match is None:
+        return None
+    argument = text.strip()[match.end() :].strip()
+    return ParsedCommand(match["name"].lower(), argument, match["bot"])
+
+
+async def make_context(deps: Deps, caller: Caller) -> Context:
+    language = platform_language(caller.language_code, deps.settings.digest_language)
+    return Context(caller=caller, language=language, deps=deps)
+
+
+async def run_command(deps: Deps, caller: Caller, name: str, argument: str) -> list[Reply]:
+    ctx = await make_context(deps, caller)
+    handler = COMMANDS.get(name)
+    try:
+        if handler is None:
+            raise user_error("unknown_command", command=f"/{name[:32]}")
+        if len(argument) > MAX_INPUT:
+            raise user_error("too_long", limit=MAX_INPUT)
+        return await handler(ctx, argument)
+    except DigestError as error:
+        return error_replies(error, ctx.language)
+
+
+async def run_action(deps: Deps, caller: Caller, action: str, args: tuple[str, ...]) -> list[Reply]:
+    ctx = await make_context(deps, caller)
+    handler = ACTIONS.get(action)
+    try:
+        if handler is None:
+            raise user_error("expired_button")
+        return await handler(ctx, args)
+    except DigestError as error:
+        return error_replies(error, ctx.language)
+
+
+def error_replies(error: DigestError, language: str) -> list[Reply]:
+    """Error messages are plain text (they may quote the user): escape them for HTML."""
+    return replies(escape(error.message_for(language)))

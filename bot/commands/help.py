@@ -1,0 +1,17 @@
+"""/help: what the bot does and every command with an example, in the chat's language."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.commands.context import Context
+from bot.commands.reply import Reply, replies
+from bot.i18n import COMMANDS, t
+
+
+async def help_command(ctx: Context, argument: str) -> list[Reply]:
+    lines = [t(ctx.language, "help_intro"), "", t(ctx.language, "help_commands")]
+    for name, example, zh, en in COMMANDS:
+        description = zh if ctx.language == "zh" else en
+        lines.append(f"/{name} — {escape(description)}\n    <code>{escape(example)}</code>")
+    return replies("\n".join(lines))

@@ -1,0 +1,84 @@
+"""/latest, /issue N, /issues: past issues, rendered by the Telegram renderer, paged by buttons."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.commands.context import Context
+from bot.commands.reply import Button, Reply, grid, replies
+from bot.i18n import t, user_error
+from bot.render import render_issue
+from core.errors import InvalidInput
+from core.services.issues import get_issue, latest_issue, list_issues
+from core.types import IssueView
+
+PAGE_SIZE = 8
+MAX_NUMBER = 1_000_000
+
+
+async def latest(ctx: Context, argument: str) -> list[Reply]:
+    view = await latest_issue(ctx.db, language=ctx.language)
+    return _issue_replies(ctx, view, newest=view.number)
+
+
+async def issue(ctx: Context, argument: str) -> list[Reply]:
+    return await show_issue(ctx, parse_number(argument))
+
+
+async def show_issue(ctx: Context, number: int) -> list[Reply]:
+    view = await get_issue(ctx.db, number=number, language=ctx.language)
+    newest = (await list_issues(ctx.db, offset=0, limit=1)).items[0].number
+    return _issue_replies(ctx, view, newest=newest)
+
+
+async def issues(ctx: Context, argument: str) -> list[Reply]:
+    page = int(argument) if argument.strip().isdigit() else 1
+    return await issues_page(ctx, min(max(page, 1), MAX_NUMBER), edit=False)
+
+
+async def issues_page(ctx: Context, page: int, *, edit: bool) -> list[Reply]:
+    listing = await list_issues(ctx.db, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if not listing.items:
+        return replies(t(ctx.language, "issues_empty"), edit=edit)
+    pages = max(1, -(-listing.total // PAGE_SIZE))
+    lines = [t(ctx.language, "issues_title", total=listing.total)]
+    lines += [f"{_ref(ctx, i.number)} · {escape(i.title)}" for i in listing.items]
+    lines.append(t(ctx.language, "issues_page", page=page, pages=pages))
+    picks = tuple(Button(_ref(ctx, i.number), "issue", (str(i.number),)) for i in listing.items)
+    rows = (*grid(picks, 4), pager(ctx, "issues", page, pages))
+    return replies("\n".join(lines), rows, edit=edit)
+
+
+def parse_number(argument: str) -> int:
+    """`12`, `#12`, `第12期` → 12; anything else is a usage error."""
+    text = argument.strip().removeprefix("#").removeprefix("第").removesuffix("期").strip()
+    if not text.isdigit() or not 0 < int(text) < MAX_NUMBER:
+        raise user_error("issue_usage", InvalidInput)
+    return int(text)
+
+
+def pager(ctx: Context, action: str, page: int, pages: int, *lead: str) -> tuple[Button, ...]:
+    """◀ ▶ buttons; `lead` args come before the page number (e.g. a search key)."""
+    back = (Button(t(ctx.language, "prev"), action, (*lead, str(page - 1))),) if page > 1 else ()
+    more = (
+        (Button(t(ctx.language, "next"), action, (*lead, str(page + 1))),) if page < pages else ()
+    )
+    return back + more
+
+
+def _ref(ctx: Context, number: int) -> str:
+    return t(ctx.language, "issue_ref", number=number)
+
+
+def _issue_replies(ctx: Context, view: IssueView, *, newest: int) -> list[Reply]:
+    messages = render_issue(view, "telegram")
+    nav = _issue_nav(ctx, view.number, newest)
+    return [Reply(html=m) for m in messages[:-1]] + [Reply(html=messages[-1], buttons=(nav,))]
+
+
+def _issue_nav(ctx: Context, number: int, newest: int) -> tuple[Button, ...]:
+    older = t(ctx.language, "prev_issue", number=number - 1)
+    newer = t(ctx.language, "next_issue", number=number + 1)
+    back = (Button(older, "issue", (str(number - 1),)),) if number > 1 else ()
+    ahead = (Button(newer, "issue", (str(number + 1),)),) if number < newest else ()
+    return back + ahead

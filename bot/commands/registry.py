@@ -1,0 +1,55 @@
+"""Command names and button actions → their handlers; the one table every front end uses."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.commands import issues, paper, search
+from bot.commands.context import Context
+from bot.commands.help import help_command
+from bot.commands.reply import Reply
+from bot.i18n import user_error
+from core.errors import DigestError
+
+CommandHandler = Callable[[Context, str], Awaitable[list[Reply]]]
+ActionHandler = Callable[[Context, tuple[str, ...]], Awaitable[list[Reply]]]
+
+COMMANDS: dict[str, CommandHandler] = {
+    "help": help_command,
+    "latest": issues.latest,
+    "issue": issues.issue,
+    "issues": issues.issues,
+    "search": search.search,
+    "paper": paper.paper,
+}
+
+
+def _expired() -> DigestError:
+    return user_error("expired_button")
+
+
+def _int(args: tuple[str, ...], index: int) -> int:
+    if len(args) <= index or not args[index].isdigit():
+        raise _expired()
+    return int(args[index])
+
+
+async def _issue_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    return await issues.show_issue(ctx, _int(args, 0))
+
+
+async def _issues_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    return await issues.issues_page(ctx, _int(args, 0), edit=True)
+
+
+async def _search_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    if len(args) != 2:
+        raise _expired()
+    return await search.search_more(ctx, args[0], _int(args, 1))
+
+
+ACTIONS: dict[str, ActionHandler] = {
+    "issue": _issue_action,
+    "issues": _issues_action,
+    "search": _search_action,
+}

@@ -1,0 +1,26 @@
+"""One paper by arXiv id, as readers see it: `/paper 2402.01399` lands here."""
+
+from __future__ import annotations
+
+from core.arxiv_ids import parse_arxiv_id
+from core.types import PaperView
+from storage.db import Database
+from storage.queries.paper_views import paper_views
+from storage.queries.papers import get_paper
+
+
+async def find_paper(db: Database, *, text: str, language: str) -> tuple[str, PaperView | None]:
+    """The canonical arXiv id in `text` (raises InvalidInput) and the stored paper, if any."""
+    arxiv_id = parse_arxiv_id(text).arxiv_id
+    async with db.session() as session:
+        row = await get_paper(session, arxiv_id=arxiv_id)
+        if row is None:
+            return arxiv_id, None
+        views = await paper_views(session, paper_ids=[row.id], language=language)
+    return arxiv_id, views.get(row.id)
+
+
+async def paper_by_id(db: Database, *, paper_id: int, language: str) -> PaperView | None:
+    async with db.session() as session:
+        views = await paper_views(session, paper_ids=[paper_id], language=language)
+    return views.get(paper_id)
