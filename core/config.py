@@ -45,6 +45,11 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "0.0.0.0:8443"
+    telegram_poll_timeout: float = Field(default=30.0, ge=0)
+    admin_chat_id: int | None = None
 
     log_level: str = "INFO"
 
@@ -61,7 +66,14 @@ class Settings(BaseSettings):
         ZoneInfo(value)  # raises for an unknown zone, so a typo fails at start-up
         return value
 
-    @field_validator("openai_api_key", "telegram_bot_token", mode="before")
+    @field_validator(
+        "openai_api_key",
+        "telegram_bot_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "admin_chat_id",
+        mode="before",
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value

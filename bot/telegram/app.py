@@ -1,0 +1,96 @@
+"""Build and run the PTB Application: handlers, rate limiting, command menu, polling/webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlparse
+
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands.context import Deps
+from bot.commands.registry import COMMANDS
+from bot.i18n import COMMANDS as MENU
+from bot.telegram import handlers
+from bot.telegram.callbacks import CallbackSigner
+from bot.telegram.errors import on_error
+
+log = logging.getLogger(__name__)
+
+
+def build_application(deps: Deps) -> Application:  # type: ignore[type-arg]
+    settings = deps.settings
+    assert settings.telegram_bot_token is not None
+    token = settings.telegram_bot_token.get_secret_value()
+    base = settings.telegram_api_base_url.rstrip("/")
+    app = (
+        Application.builder()
+        .token(token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3))
+        .post_init(register_commands)
+        .build()
+    )
+    app.bot_data.update(deps=deps, signer=CallbackSigner(token))
+    _add_handlers(app)
+    return app
+
+
+def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    names = sorted(set(COMMANDS) | {name for name, *_ in MENU})
+    app.add_handler(CommandHandler(names, handlers.command))
+    app.add_handler(MessageHandler(filters.COMMAND, handlers.command))
+    app.add_handler(CallbackQueryHandler(handlers.button))
+    private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private_text, handlers.plain_text))
+    app.add_error_handler(on_error)
+
+
+async def register_commands(app: Application) -> None:  # type: ignore[type-arg]
+    """The menu Telegram shows next to the input box, in Chinese and English."""
+    for language in ("zh", "en"):
+        commands = [BotCommand(n, zh if language == "zh" else en) for n, _, zh, en in MENU]
+        await app.bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
+    default = [BotCommand(name, en) for name, _, _, en in MENU]
+    await app.bot.set_my_commands(default, BotCommandScopeDefault())
+
+
+async def run_telegram(deps: Deps, *, stop: asyncio.Event | None = None) -> None:
+    """Long polling, or a webhook server when TELEGRAM_WEBHOOK_URL is set; until `stop`."""
+    app = build_application(deps)
+    stop = stop or asyncio.Event()
+    async with app:
+        await _start_updates(app, deps)
+        await app.start()
+        log.info("telegram bot @%s running", app.bot.username)
+        await stop.wait()
+        await app.updater.stop()  # type: ignore[union-attr]
+        await app.stop()
+
+
+async def _start_updates(app: Application, deps: Deps) -> None:  # type: ignore[type-arg]
+    settings, updater = deps.settings, app.updater
+    assert updater is not None
+    if not settings.telegram_webhook_url:
+        await updater.start_polling(
+            timeout=int(settings.telegram_poll_timeout), drop_pending_updates=False
+        )
+        return
+    host, _, port = settings.telegram_webhook_listen.rpartition(":")
+    secret = settings.telegram_webhook_secret
+    await updater.start_webhook(
+        listen=host or "0.0.0.0",
+        port=int(port),
+        url_path=urlparse(settings.telegram_webhook_url).path.lstrip("/"),
+        webhook_url=settings.telegram_webhook_url,
+        secret_token=secret.get_secret_value() if secret else None,
+    )
