@@ -16,6 +16,7 @@ import unicodedata
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.types import PaperView
 
@@ -26,7 +27,10 @@ _FIELD_BREAK = "\n"  # between fields, so a phrase never spans title and abstrac
 
 def fold(text: str) -> str:
     """NFKC (full-width → plain), accents dropped (Müller → muller), case folded."""
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():  # most of an English abstract: nothing to decompose
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
@@ -34,6 +38,7 @@ def is_han(word: str) -> bool:
     return _HAN_RUN.fullmatch(word) is not None
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Singular-ish form of an English word, the same on both sides of a match."""
     if len(word) <= 3 or not (word.isascii() and word.isalpha()):

@@ -66,7 +66,8 @@ def _keyword_topics(rows: Iterable[tuple[int, list[str]]]) -> list[PopularTopic]
             spellings.setdefault(topic.key, Counter())[topic.text] += 1
     topics = []
     for key, ids in papers.items():
-        query = spellings[key].most_common(1)[0][0]
+        # the most used spelling; ties go to the first in sort order, so the pick is stable
+        query = min(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
         label = query.strip('"')
         topics.append(
             PopularTopic(query=query, label=label, kind=TopicKind.KEYWORDS, paper_count=len(ids))

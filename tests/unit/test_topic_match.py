@@ -100,7 +100,9 @@ def test_llm_keywords_match() -> None:
 
 
 def test_categories_exact_or_whole_archive() -> None:
-    view = PaperView(id=1, meta=make_paper(categories=("cs.CL", "stat.ML"), primary_category="cs.CL"))
+    view = PaperView(
+        id=1, meta=make_paper(categories=("cs.CL", "stat.ML"), primary_category="cs.CL")
+    )
     assert matches(parse_topic("cat:cs.CL"), view)
     assert matches(parse_topic("cat:STAT.ml"), view)
     assert matches(parse_topic("cat:stat"), view)

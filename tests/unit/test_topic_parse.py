@@ -159,5 +159,7 @@ def test_describe_in_both_languages() -> None:
     assert describe(topic, "en") == (
         'RLHF + "reward model"; category cs.CL; excluding survey, "position paper"'
     )
-    assert describe(topic, "zh") == "RLHF + “reward model”；分类 cs.CL；排除 survey、“position paper”"
+    assert (
+        describe(topic, "zh") == "RLHF + “reward model”；分类 cs.CL；排除 survey、“position paper”"
+    )
     assert describe(parse_topic('author:"Yejin Choi"'), "zh") == "作者 Yejin Choi"
