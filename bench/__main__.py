@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("summarize", "search")
+BENCHES = ("summarize", "search", "topics")
 RESULTS = Path(__file__).parent / "results"
 
 

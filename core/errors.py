@@ -37,3 +37,11 @@ class UpstreamError(DigestError):
 
 class BudgetExceeded(DigestError):
     """The daily LLM token budget is spent; callers fall back to extractive summaries."""
+
+
+class RateLimited(DigestError):
+    """One user asked too often for something expensive; `retry_after` is in whole seconds."""
+
+    def __init__(self, user_message: str, *, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(user_message, detail=detail)
+        self.retry_after = retry_after

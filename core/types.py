@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:  # core.topics imports this module; the annotation alone needs no import
+    from core.topics import TopicQuery
 
 
 class IssueStatus(StrEnum):
@@ -187,3 +190,97 @@ class Page(Generic[T]):
     @property
     def has_previous(self) -> bool:
         return self.offset > 0
+
+
+class ChatPlatform(StrEnum):
+    TELEGRAM = "telegram"
+    WECHAT = "wechat"
+    CONSOLE = "console"
+
+
+class ChatType(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    CHANNEL = "channel"
+
+
+class DigestMode(StrEnum):
+    ALL = "all"  # every paper of every issue
+    TOPICS = "topics"  # only papers matching one of the chat's topics (all if it has none)
+
+
+class TopicKind(StrEnum):
+    KEYWORDS = "keywords"
+    CATEGORY = "category"
+    AUTHOR = "author"
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """A subscriber (private chat, group or channel) as the services see it.
+
+    `chat_id` is the platform's own id as a string; `id` is ours. `language` is None until the
+    platform or the user told us one: front ends fall back to their default then.
+    """
+
+    id: int
+    platform: str
+    chat_id: str
+    chat_type: str
+    title: str | None
+    username: str | None
+    language: str | None
+    language_source: str | None  # the platform name ("telegram"...) or "settings"
+    digest_mode: DigestMode
+    no_match_note: bool
+    active: bool  # subscribed to deliveries (/start); /stop and blocking the bot clear it
+    paused: bool
+    created_at: datetime
+    last_seen_at: datetime | None = None
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    blocked_at: datetime | None = None
+    topic_count: int = 0
+    is_new: bool = False  # this call registered the chat
+
+    @property
+    def blocked(self) -> bool:
+        return self.blocked_at is not None
+
+    @property
+    def receives_digests(self) -> bool:
+        return self.active and not self.paused
+
+
+@dataclass(frozen=True)
+class TopicView:
+    """One saved topic of a chat; `query` is the text to show and to retype."""
+
+    id: int
+    kind: TopicKind
+    query: str
+    topic: TopicQuery
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SubscribeResult:
+    """What /subscribe saved, and how it would have done on recently stored papers."""
+
+    topic: TopicView
+    chat: ChatState
+    recent_matches: int  # of `recent_papers` checked
+    recent_papers: int
+    window_days: int
+    examples: tuple[PaperView, ...] = ()  # a few of the matches, newest first
+
+
+@dataclass(frozen=True)
+class PopularTopic:
+    """A topic to offer with a tap: `query` goes to `subscribe(text=...)` unchanged."""
+
+    query: str
+    label: str
+    kind: TopicKind
+    paper_count: int

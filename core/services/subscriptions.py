@@ -1,0 +1,188 @@
+"""Topics a chat follows: /subscribe, /unsubscribe, /mysubs, and which papers a chat gets.
+
+Every call names the chat by platform and the platform's chat id; a topic id from a button is
+only ever looked up within that chat, so forged ids cannot touch another chat's topics. The chat
+lifecycle functions (start_chat, stop_chat, ...) are re-exported from `core.services.chats` so a
+front end can import everything subscription-related from here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import InvalidInput, NotFound
+from core.services.chats import (
+    DEFAULT_LANGUAGE,
+    active_chats,
+    get_chat_state,
+    mark_blocked,
+    require_chat,
+    start_chat,
+    stop_chat,
+    touch_chat,
+    update_settings,
+)
+from core.services.popular import popular_topics
+from core.topics import TopicQuery, matches, matches_any, parse_topic
+from core.types import ChatState, DigestMode, PaperView, SubscribeResult, TopicView
+from storage.db import Database
+from storage.queries import recent
+from storage.queries import topics as queries
+from storage.queries.paper_views import paper_views
+
+__all__ = [
+    "MAX_TOPICS_PER_CHAT",
+    "active_chats",
+    "get_chat_state",
+    "list_topics",
+    "mark_blocked",
+    "papers_for_chat",
+    "popular_topics",
+    "start_chat",
+    "stop_chat",
+    "subscribe",
+    "touch_chat",
+    "unsubscribe",
+    "update_settings",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_TOPICS_PER_CHAT = 20
+RECENT_DAYS = 7  # the preview window, back from the newest stored paper
+RECENT_LIMIT = 500
+EXAMPLES = 3
+
+
+def _view(row: queries.TopicRow) -> TopicView | None:
+    """The stored topic as a view; None (logged) for a row no parser version can read."""
+    try:
+        topic = TopicQuery.from_json(row.parsed)
+    except (ValueError, TypeError):
+        try:
+            topic = parse_topic(row.query)
+        except InvalidInput:
+            log.warning("topic %s of chat %s is unreadable; skipped", row.id, row.chat_id)
+            return None
+    return TopicView(
+        id=row.id, kind=topic.kind, query=row.query, topic=topic, created_at=row.created_at
+    )
+
+
+async def _topics(session: AsyncSession, chat: ChatState) -> list[TopicView]:
+    rows = await queries.list_topics(session, chat_id=chat.id)
+    return [view for view in map(_view, rows) if view is not None]
+
+
+async def subscribe(db: Database, *, platform: str, chat_id: str, text: str) -> SubscribeResult:
+    """Save a topic (see `core.topics` for the language) and preview it on recent papers.
+
+    InvalidInput when the text does not parse, the chat already follows the same topic
+    (however it was typed), or it follows MAX_TOPICS_PER_CHAT already; NotFound before /start.
+    """
+    topic = parse_topic(text)
+    async with db.session() as session:
+        chat = await require_chat(session, platform=platform, chat_id=chat_id, lock=True)
+        row = await _insert(session, chat, topic)
+        ids = await recent.recent_paper_ids(session, days=RECENT_DAYS, limit=RECENT_LIMIT)
+        language = chat.language or DEFAULT_LANGUAGE
+        views = await paper_views(session, paper_ids=ids, language=language)
+    matched = [views[i] for i in ids if i in views and matches(topic, views[i])]
+    saved = TopicView(
+        id=row.id, kind=topic.kind, query=row.query, topic=topic, created_at=row.created_at
+    )
+    return SubscribeResult(
+        topic=saved,
+        chat=replace(chat, topic_count=chat.topic_count + 1),
+        recent_matches=len(matched),
+        recent_papers=len(ids),
+        window_days=RECENT_DAYS,
+        examples=tuple(matched[:EXAMPLES]),
+    )
+
+
+async def _insert(session: AsyncSession, chat: ChatState, topic: TopicQuery) -> queries.TopicRow:
+    existing = await queries.find_topic_by_key(session, chat_id=chat.id, query_key=topic.key)
+    if existing is None and chat.topic_count < MAX_TOPICS_PER_CHAT:
+        row = await queries.insert_topic(
+            session,
+            chat_id=chat.id,
+            kind=topic.kind.value,
+            query=topic.text,
+            query_key=topic.key,
+            parsed=topic.to_json(),
+        )
+        if row is not None:
+            return row
+    if chat.topic_count >= MAX_TOPICS_PER_CHAT and existing is None:
+        raise InvalidInput(
+            f"最多关注 {MAX_TOPICS_PER_CHAT} 个话题，请先用 /unsubscribe 删掉一些 / "
+            f"You can follow at most {MAX_TOPICS_PER_CHAT} topics; /unsubscribe some first"
+        )
+    shown = existing.query if existing else topic.text
+    raise InvalidInput(f"已经关注了：{shown} / You already follow: {shown}")
+
+
+async def unsubscribe(
+    db: Database,
+    *,
+    platform: str,
+    chat_id: str,
+    topic_id: int | None = None,
+    text: str | None = None,
+) -> TopicView:
+    """Remove one of the chat's topics: by `topic_id` (buttons), or by `text` — the topic as
+    typed (any spelling with the same meaning) or its number in `list_topics` order ("2", "#2").
+    NotFound when the chat has no such topic, whoever's id it is."""
+    if topic_id is None and (text is None or not text.strip()):
+        raise InvalidInput("要取消哪个话题？发送 /mysubs 查看 / Which topic? /mysubs lists yours")
+    async with db.session() as session:
+        chat = await require_chat(session, platform=platform, chat_id=chat_id, lock=True)
+        if topic_id is None and text is not None:
+            topic_id = await _resolve(session, chat, text)
+        row = await queries.delete_topic(session, chat_id=chat.id, topic_id=topic_id or 0)
+    view = _view(row) if row is not None else None
+    if view is None:
+        raise NotFound(
+            "没有找到这个话题，发送 /mysubs 查看 / No such topic; /mysubs lists yours",
+            detail=f"topic {topic_id} not in chat {chat.id}",
+        )
+    return view
+
+
+async def _resolve(session: AsyncSession, chat: ChatState, text: str) -> int | None:
+    """The id of the topic `text` names in this chat, or None."""
+    number = text.strip().removeprefix("#")
+    if number.isascii() and number.isdigit() and len(number) <= 3:
+        rows = await queries.list_topics(session, chat_id=chat.id)
+        index = int(number) - 1
+        if 0 <= index < len(rows):
+            return rows[index].id
+    key = parse_topic(text).key
+    row = await queries.find_topic_by_key(session, chat_id=chat.id, query_key=key)
+    return row.id if row else None
+
+
+async def list_topics(db: Database, *, platform: str, chat_id: str) -> tuple[TopicView, ...]:
+    """The chat's topics in the order they were added (the numbering `unsubscribe` accepts)."""
+    async with db.session() as session:
+        chat = await require_chat(session, platform=platform, chat_id=chat_id)
+        return tuple(await _topics(session, chat))
+
+
+async def papers_for_chat(
+    db: Database, *, platform: str, chat_id: str, papers: Sequence[PaperView]
+) -> list[PaperView]:
+    """The papers this chat should get, in the given order: all in digest mode "all" or when
+    it has no topics, else those matching any of its topics."""
+    async with db.session() as session:
+        chat = await require_chat(session, platform=platform, chat_id=chat_id)
+        topics = await _topics(session, chat) if chat.digest_mode is DigestMode.TOPICS else []
+    if not topics:
+        return list(papers)
+    queries_ = [view.topic for view in topics]
+    return [paper for paper in papers if matches_any(queries_, paper)]
