@@ -42,6 +42,13 @@ class BudgetExceeded(DigestError):
 class RateLimited(DigestError):
     """One user asked too often for something expensive; `retry_after` is in whole seconds."""
 
-    def __init__(self, user_message: str, *, retry_after: int, detail: str | None = None) -> None:
-        super().__init__(user_message, detail=detail)
+    def __init__(
+        self,
+        user_message: str,
+        *,
+        retry_after: int,
+        detail: str | None = None,
+        zh: str | None = None,
+    ) -> None:
+        super().__init__(user_message, detail=detail, zh=zh)
         self.retry_after = retry_after

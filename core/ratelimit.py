@@ -62,7 +62,8 @@ class RateLimiter:
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             raise RateLimited(
-                f"太快了，请 {seconds} 秒后再试 / Too many requests; try again in {seconds} s",
+                f"Too many requests; try again in {seconds} s",
+                zh=f"太快了，请 {seconds} 秒后再试",
                 retry_after=seconds,
             )
 

@@ -8,7 +8,7 @@
 
 A topic is plain words, never a pattern: punctuation, emoji and search-engine operators are
 just not words, so nothing a user types can change how matching works. Error messages are
-bilingual ("中文 / English"), like every `user_message` in core.
+in both languages (`user_message` English, `zh` Chinese), like every error in core.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def matches_any(queries: Iterable[TopicQuery], paper: PaperView) -> bool:
 
 
 def _invalid(zh: str, en: str) -> InvalidInput:
-    return InvalidInput(f"{zh} / {en}")
+    return InvalidInput(en, zh=zh)
 
 
 def _clean(text: str) -> str:
@@ -214,7 +214,7 @@ class _Draft:
 
 
 def parse_topic(text: str) -> TopicQuery:
-    """Parse what follows /subscribe; InvalidInput (zh / en) says what to fix."""
+    """Parse what follows /subscribe; InvalidInput (en + zh) says what to fix."""
     cleaned = _clean(text)
     if not cleaned:
         raise _invalid(

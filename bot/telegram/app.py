@@ -26,7 +26,7 @@ from bot.telegram.errors import on_error
 log = logging.getLogger(__name__)
 
 
-def build_application(deps: Deps) -> Application:  # type: ignore[type-arg]
+def build_application(deps: Deps) -> Application:
     settings = deps.settings
     assert settings.telegram_bot_token is not None
     token = settings.telegram_bot_token.get_secret_value()
@@ -45,7 +45,7 @@ def build_application(deps: Deps) -> Application:  # type: ignore[type-arg]
     return app
 
 
-def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def _add_handlers(app: Application) -> None:
     names = sorted(set(COMMANDS) | {name for name, *_ in MENU})
     app.add_handler(CommandHandler(names, handlers.command))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.command))
@@ -55,7 +55,7 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_error_handler(on_error)
 
 
-async def register_commands(app: Application) -> None:  # type: ignore[type-arg]
+async def register_commands(app: Application) -> None:
     """The menu Telegram shows next to the input box, in Chinese and English."""
     for language in ("zh", "en"):
         commands = [BotCommand(n, zh if language == "zh" else en) for n, _, zh, en in MENU]
@@ -77,7 +77,7 @@ async def run_telegram(deps: Deps, *, stop: asyncio.Event | None = None) -> None
         await app.stop()
 
 
-async def _start_updates(app: Application, deps: Deps) -> None:  # type: ignore[type-arg]
+async def _start_updates(app: Application, deps: Deps) -> None:
     settings, updater = deps.settings, app.updater
     assert updater is not None
     if not settings.telegram_webhook_url:

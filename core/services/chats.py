@@ -66,8 +66,8 @@ async def require_chat(
     state = await queries.get_chat(session, platform=platform, external_id=chat_id, lock=lock)
     if state is None:
         raise NotFound(
-            "这个聊天还没有开始，请先发送 /start / "
             "This chat has not started yet; send /start first",
+            zh="这个聊天还没有开始，请先发送 /start",
             detail=f"unknown chat {platform}:{chat_id}",
         )
     return state
@@ -197,18 +197,18 @@ def _settings_values(
     values: dict[str, Any] = {}
     if language is not None:
         if language.strip().lower() not in LANGUAGES:
-            raise InvalidInput("语言只能是 zh 或 en / Language must be zh or en")
+            raise InvalidInput("Language must be zh or en", zh="语言只能是 zh 或 en")
         values.update(language=language.strip().lower(), language_source=FROM_SETTINGS)
     if digest_mode is not None:
         if digest_mode.strip().lower() not in DigestMode.__members__.values():
             raise InvalidInput(
-                "推送模式只能是 all（全部）或 topics（只看我的话题） / "
-                "Digest mode must be all (everything) or topics (only my topics)"
+                "Digest mode must be all (everything) or topics (only my topics)",
+                zh="推送模式只能是 all（全部）或 topics（只看我的话题）",
             )
         values["digest_mode"] = digest_mode.strip().lower()
     for name, flag in (("paused", paused), ("no_match_note", note)):
         if flag is not None and not isinstance(flag, bool):
-            raise InvalidInput(f"{name} 只能是开或关 / {name} must be on or off")
+            raise InvalidInput(f"{name} must be on or off", zh=f"{name} 只能是开或关")
         if flag is not None:
             values[name] = flag
     return values

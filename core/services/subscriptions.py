@@ -120,11 +120,11 @@ async def _insert(session: AsyncSession, chat: ChatState, topic: TopicQuery) -> 
             return row
     if chat.topic_count >= MAX_TOPICS_PER_CHAT and existing is None:
         raise InvalidInput(
-            f"最多关注 {MAX_TOPICS_PER_CHAT} 个话题，请先用 /unsubscribe 删掉一些 / "
-            f"You can follow at most {MAX_TOPICS_PER_CHAT} topics; /unsubscribe some first"
+            f"You can follow at most {MAX_TOPICS_PER_CHAT} topics; /unsubscribe some first",
+            zh=f"最多关注 {MAX_TOPICS_PER_CHAT} 个话题，请先用 /unsubscribe 删掉一些",
         )
     shown = existing.query if existing else topic.text
-    raise InvalidInput(f"已经关注了：{shown} / You already follow: {shown}")
+    raise InvalidInput(f"You already follow: {shown}", zh=f"已经关注了：{shown}")
 
 
 async def unsubscribe(
@@ -139,7 +139,9 @@ async def unsubscribe(
     typed (any spelling with the same meaning) or its number in `list_topics` order ("2", "#2").
     NotFound when the chat has no such topic, whoever's id it is."""
     if topic_id is None and (text is None or not text.strip()):
-        raise InvalidInput("要取消哪个话题？发送 /mysubs 查看 / Which topic? /mysubs lists yours")
+        raise InvalidInput(
+            "Which topic? /mysubs lists yours", zh="要取消哪个话题？发送 /mysubs 查看"
+        )
     async with db.session() as session:
         chat = await require_chat(session, platform=platform, chat_id=chat_id, lock=True)
         if topic_id is None and text is not None:
@@ -148,7 +150,8 @@ async def unsubscribe(
     view = _view(row) if row is not None else None
     if view is None:
         raise NotFound(
-            "没有找到这个话题，发送 /mysubs 查看 / No such topic; /mysubs lists yours",
+            "No such topic; /mysubs lists yours",
+            zh="没有找到这个话题，发送 /mysubs 查看",
             detail=f"topic {topic_id} not in chat {chat.id}",
         )
     return view

@@ -117,7 +117,7 @@ async def test_settings_change_and_validate(db: Database) -> None:
     for bad in ({"language": "fr"}, {"digest_mode": "some"}, {"paused": "yes"}):
         with pytest.raises(InvalidInput) as error:
             await update_settings(db, platform=TG, chat_id="5", **bad)  # type: ignore[arg-type]
-        assert " / " in error.value.user_message
+        assert error.value.zh and error.value.message_for("zh") != error.value.message_for("en")
     unchanged = await update_settings(db, platform=TG, chat_id="5")
     assert unchanged.language == "zh" and unchanged.digest_mode is DigestMode.TOPICS
     assert (await _actions(db)).count("chat.settings") == 2

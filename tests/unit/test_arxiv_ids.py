@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import InvalidInput
 from core.arxiv_ids import ArxivId, parse_arxiv_id, parse_arxiv_ids, split_versioned
+from core.errors import InvalidInput
 
 
 @pytest.mark.parametrize(

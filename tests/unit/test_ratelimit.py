@@ -24,7 +24,7 @@ def test_burst_then_wait_then_refill() -> None:
     with pytest.raises(RateLimited) as error:
         limiter.check("u1")
     assert error.value.retry_after == 20
-    assert "20" in error.value.user_message and " / " in error.value.user_message
+    assert "20" in error.value.message_for("en") and "20 秒" in error.value.message_for("zh")
     assert isinstance(error.value, DigestError)
     clock.now += 19.5
     with pytest.raises(RateLimited) as almost:
