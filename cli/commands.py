@@ -78,23 +78,21 @@ async def cmd_show(args: argparse.Namespace, settings: Settings, db: Database) -
 
 
 async def cmd_issues(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from bot.console.render import issue_list_text
-    from core.services.issues import list_issues
-
-    print(issue_list_text(await list_issues(db, offset=0, limit=50)))
+    print(await _console_answer(settings, db, "/issues"))
     return 0
 
 
 async def cmd_search(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from bot.console.render import search_page_text
-    from core.services.search import search_papers
-
-    query = " ".join(args.query)
-    page = await search_papers(
-        db, query=query, language=settings.digest_language, offset=0, limit=args.limit
-    )
-    print(search_page_text(query, page))
+    print(await _console_answer(settings, db, "/search " + " ".join(args.query)))
     return 0
+
+
+async def _console_answer(settings: Settings, db: Database, line: str) -> str:
+    """One console command: the CLI shows lists exactly as the chat front ends do."""
+    from bot.console.app import ConsoleBot
+    from cli.run import build_deps
+
+    return await ConsoleBot(build_deps(settings, db)).answer(line)
 
 
 async def cmd_demo(args: argparse.Namespace, settings: Settings, db: Database) -> int:

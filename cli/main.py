@@ -46,7 +46,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("issues", help="list issues, newest first")
     search = sub.add_parser("search", help="full-text search over every stored paper")
     search.add_argument("query", nargs="+")
-    search.add_argument("--limit", type=int, default=10)
     return parser
 
 

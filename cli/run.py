@@ -9,27 +9,35 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator
+from functools import partial
 
+from bot.commands.context import Deps
 from bot.console.app import ConsoleBot, run_console
 from core.config import Settings
 from core.errors import DigestError
+from jobs.on_demand import fetch_and_summarize
 from jobs.pipeline import run_pipeline
 from storage.db import Database
 
 
+def build_deps(settings: Settings, db: Database) -> Deps:
+    return Deps(settings=settings, db=db, fetch_paper=partial(fetch_and_summarize, settings, db))
+
+
 async def run_app(settings: Settings, db: Database) -> int:
+    deps = build_deps(settings, db)
     if settings.telegram_bot_token is not None:
-        raise DigestError(
-            "TELEGRAM_BOT_TOKEN is set, but the Telegram front end is not built yet "
-            "(issue 3). Unset it to use the console."
-        )
+        from bot.telegram.app import run_telegram
+
+        await run_telegram(deps)
+        return 0
     print("No TELEGRAM_BOT_TOKEN: running today's pipeline, then the console front end.")
     try:
         for line in await run_pipeline(settings, db):
             print(line)
     except DigestError as exc:
         print(f"pipeline: {exc.user_message}")
-    await run_console(ConsoleBot(settings, db), _stdin_lines(), print)
+    await run_console(ConsoleBot(deps), _stdin_lines(), print)
     return 0
 
 

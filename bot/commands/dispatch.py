@@ -15,6 +15,10 @@ from bot.commands.registry import ACTIONS, COMMANDS
 from bot.commands.reply import Caller, Reply, replies
 from bot.i18n import user_error
 from core.errors import DigestError
+from core.services.chats import touch_chat
+from core.types import ChatType
+
+CHAT_TYPES = frozenset(kind.value for kind in ChatType)
 
 MAX_INPUT = 4000
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,64})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+|$)")
@@ -37,8 +41,17 @@ def parse_command(text: str) -> ParsedCommand | None:
 
 
 async def make_context(deps: Deps, caller: Caller) -> Context:
-    language = platform_language(caller.language_code, deps.settings.digest_language)
-    return Context(caller=caller, language=language, deps=deps)
+    """Registers the chat on first contact (not subscribed) and answers in its language."""
+    state = await touch_chat(
+        deps.db, platform=caller.platform, chat_id=caller.chat_id,
+        chat_type=_chat_type(caller.chat_type), language_code=caller.language_code,
+    )  # fmt: skip
+    fallback = platform_language(caller.language_code, deps.settings.digest_language)
+    return Context(caller=caller, language=state.language or fallback, deps=deps)
+
+
+def _chat_type(chat_type: str) -> str:
+    return chat_type if chat_type in CHAT_TYPES else "private"
 
 
 async def run_command(deps: Deps, caller: Caller, name: str, argument: str) -> list[Reply]:

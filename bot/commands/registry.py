@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.commands import issues, paper, search
+from bot.commands import issues, paper, search, settings, subscriptions
 from bot.commands.context import Context
 from bot.commands.help import help_command
 from bot.commands.reply import Reply
@@ -15,6 +15,13 @@ CommandHandler = Callable[[Context, str], Awaitable[list[Reply]]]
 ActionHandler = Callable[[Context, tuple[str, ...]], Awaitable[list[Reply]]]
 
 COMMANDS: dict[str, CommandHandler] = {
+    "start": subscriptions.start,
+    "stop": subscriptions.stop,
+    "subscribe": subscriptions.subscribe,
+    "unsubscribe": subscriptions.unsubscribe,
+    "mysubs": subscriptions.mysubs,
+    "topics": subscriptions.topics,
+    "settings": settings.settings_command,
     "help": help_command,
     "latest": issues.latest,
     "issue": issues.issue,
@@ -48,7 +55,26 @@ async def _search_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     return await search.search_more(ctx, args[0], _int(args, 1))
 
 
+async def _unsub_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    return await subscriptions.unfollow(ctx, _int(args, 0))
+
+
+async def _sub_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    if len(args) != 1:
+        raise _expired()
+    return await subscriptions.follow_remembered(ctx, args[0])
+
+
+async def _set_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    if len(args) != 2:
+        raise _expired()
+    return await settings.change(ctx, args[0], args[1])
+
+
 ACTIONS: dict[str, ActionHandler] = {
+    "unsub": _unsub_action,
+    "sub": _sub_action,
+    "set": _set_action,
     "issue": _issue_action,
     "issues": _issues_action,
     "search": _search_action,

@@ -1,101 +1,56 @@
-"""Console chat: parse a typed command, call one core service, print plain text.
-
-The same commands the Telegram bot offers; `/quit` (or end of input) leaves.
-"""
+"""Console chat: the bot's commands typed in a terminal, through the same command layer as
+Telegram. Buttons print as `[b1] Next ▶`; typing `b1` presses one. Plain text searches."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 
-from bot.console.render import issue_list_text, search_page_text
-from bot.render import render_issue
-from core.config import Settings
-from core.errors import DigestError, InvalidInput
-from core.services.issues import get_issue, latest_issue, list_issues
-from core.services.search import search_papers
-from storage.db import Database
+from bot.commands.context import Deps
+from bot.commands.dispatch import parse_command, run_action, run_command
+from bot.commands.reply import Button, Caller, Reply
+from bot.console.text import html_to_text
 
-HELP = """Commands:
-  /latest            the newest issue          e.g. /latest
-  /issue <N>         issue number N            e.g. /issue 1
-  /issues [page]     all issues, newest first  e.g. /issues 2
-  /search <words>    search every paper        e.g. /search 强化学习 对齐
-  /help              this list
-  /quit              leave"""
-
-PAGE_SIZE = 10
-MAX_INPUT = 4000
-
-Handler = Callable[["ConsoleBot", str], Awaitable[str]]
+CALLER = Caller(platform="console", chat_id="console", user_id="console")
 
 
 class ConsoleBot:
     """Answers one line at a time; never raises for anything a user types."""
 
-    def __init__(self, settings: Settings, db: Database) -> None:
-        self.settings = settings
-        self.db = db
+    def __init__(self, deps: Deps, caller: Caller = CALLER) -> None:
+        self.deps = deps
+        self.caller = caller
+        self._buttons: list[Button] = []
 
     async def answer(self, line: str) -> str:
-        command, _, argument = line.strip().partition(" ")
-        handler = HANDLERS.get(command.lower().split("@", 1)[0])
-        if handler is None:
-            return f"Unknown command {command[:40]!r}. Type /help for the list."
-        try:
-            if len(line) > MAX_INPUT:
-                raise InvalidInput(f"That message is too long (max {MAX_INPUT} characters).")
-            return await handler(self, argument.strip())
-        except DigestError as exc:
-            return exc.user_message
+        text = line.strip()
+        pressed = self._pressed(text)
+        if pressed is not None:
+            return self._show(
+                await run_action(self.deps, self.caller, pressed.action, pressed.args)
+            )
+        parsed = parse_command(text)
+        name, argument = (parsed.name, parsed.argument) if parsed else ("search", text)
+        return self._show(await run_command(self.deps, self.caller, name, argument))
 
-    @property
-    def language(self) -> str:
-        return self.settings.digest_language
+    def _pressed(self, text: str) -> Button | None:
+        if len(text) > 1 and text[0] == "b" and text[1:].isdigit():
+            index = int(text[1:]) - 1
+            return self._buttons[index] if 0 <= index < len(self._buttons) else None
+        return None
 
-
-async def _help(bot: ConsoleBot, argument: str) -> str:
-    return HELP
-
-
-async def _latest(bot: ConsoleBot, argument: str) -> str:
-    issue = await latest_issue(bot.db, language=bot.language)
-    return "\n\n".join(render_issue(issue, "text"))
-
-
-async def _issue(bot: ConsoleBot, argument: str) -> str:
-    if not argument.isdigit() or not 0 < int(argument) < 1_000_000:
-        raise InvalidInput("Usage: /issue <number>, e.g. /issue 1")
-    issue = await get_issue(bot.db, number=int(argument), language=bot.language)
-    return "\n\n".join(render_issue(issue, "text"))
-
-
-async def _issues(bot: ConsoleBot, argument: str) -> str:
-    page_number = int(argument) if argument.isdigit() and 0 < int(argument) < 10_000 else 1
-    page = await list_issues(bot.db, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    return issue_list_text(page)
-
-
-async def _search(bot: ConsoleBot, argument: str) -> str:
-    if not argument:
-        raise InvalidInput("Usage: /search <words>, e.g. /search reward model")
-    page = await search_papers(bot.db, query=argument, language=bot.language, limit=PAGE_SIZE)
-    return search_page_text(argument, page)
-
-
-HANDLERS: dict[str, Handler] = {
-    "/help": _help,
-    "/start": _help,
-    "/latest": _latest,
-    "/issue": _issue,
-    "/issues": _issues,
-    "/search": _search,
-}
+    def _show(self, replies: list[Reply]) -> str:
+        self._buttons = [button for reply in replies for row in reply.buttons for button in row]
+        parts = [html_to_text(reply.html) for reply in replies]
+        if self._buttons:
+            hints = (f"[b{n}] {button.label}" for n, button in enumerate(self._buttons, 1))
+            parts.append("  ".join(hints))
+        return "\n\n".join(parts)
 
 
 async def run_console(
     bot: ConsoleBot, lines: AsyncIterator[str], say: Callable[[str], None]
 ) -> None:
-    say("digestbot console — type /help, /quit to leave.")
+    say("digestbot console — type /help; plain text searches; /quit to leave.")
     async for line in lines:
         if line.strip().lower() in ("/quit", "/exit"):
             break

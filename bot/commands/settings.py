@@ -1,0 +1,82 @@
+"""/settings: language (zh/en), digest mode (everything / only my topics), pause and resume."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.commands.context import Context
+from bot.commands.reply import Button, Reply, replies
+from bot.i18n import t, user_error
+from core.errors import InvalidInput
+from core.services import chats
+from core.types import ChatState, DigestMode
+
+# What a settings button may set: field -> accepted values (anything else is forged data).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "language": ("zh", "en"),
+    "mode": ("all", "topics"),
+    "paused": ("1", "0"),
+    "note": ("1", "0"),
+}
+
+
+async def settings_command(ctx: Context, argument: str) -> list[Reply]:
+    state = await chats.get_chat_state(
+        ctx.db, platform=ctx.caller.platform, chat_id=ctx.caller.chat_id
+    )
+    return _panel(ctx, state, edit=False)
+
+
+async def change(ctx: Context, field: str, value: str) -> list[Reply]:
+    if value not in CHOICES.get(field, ()):
+        raise user_error("expired_button", InvalidInput)
+    c = ctx.caller
+    state = await chats.update_settings(
+        ctx.db, platform=c.platform, chat_id=c.chat_id, **_update(field, value)
+    )
+    language = state.language or ctx.language  # a language change answers in the new language
+    return _panel(Context(caller=c, language=language, deps=ctx.deps), state, edit=True)
+
+
+def _update(field: str, value: str) -> dict[str, Any]:
+    if field == "language":
+        return {"language": value}
+    if field == "mode":
+        return {"digest_mode": value}
+    return {"paused" if field == "paused" else "no_match_note": value == "1"}
+
+
+def _panel(ctx: Context, state: ChatState, *, edit: bool) -> list[Reply]:
+    L = ctx.language
+    mode = t(L, "mode_all" if state.digest_mode is DigestMode.ALL else "mode_topics")
+    status = (
+        "state_stopped"
+        if not state.active
+        else ("state_paused" if state.paused else "state_active")
+    )
+    lines = [
+        t(L, "settings_title"),
+        t(L, "settings_language", value="中文" if L == "zh" else "English"),
+        t(L, "settings_mode", value=mode),
+        t(L, "settings_paused", value=t(L, status)),
+        t(L, "settings_note", value=t(L, "on" if state.no_match_note else "off")),
+    ]
+    return replies("\n".join(lines), _buttons(ctx, state), edit=edit)
+
+
+def _buttons(ctx: Context, state: ChatState) -> tuple[tuple[Button, ...], ...]:
+    L = ctx.language
+    note = t(L, "note_toggle", value=t(L, "off" if state.no_match_note else "on"))
+    return (
+        (Button("中文", "set", ("language", "zh")), Button("English", "set", ("language", "en"))),
+        (
+            Button(t(L, "mode_all"), "set", ("mode", "all")),
+            Button(t(L, "mode_topics"), "set", ("mode", "topics")),
+        ),
+        (
+            Button(t(L, "resume"), "set", ("paused", "0"))
+            if state.paused
+            else Button(t(L, "pause"), "set", ("paused", "1")),
+        ),
+        (Button(note, "set", ("note", "0" if state.no_match_note else "1")),),
+    )
