@@ -121,7 +121,9 @@ class BotApi(MessageMethods):
             return self.m_generic_send(method, params)
         return True
 
-    def _answer(self, method: str, params: dict[str, Any], run: Callable[[], Any]) -> tuple[int, dict]:
+    def _answer(
+        self, method: str, params: dict[str, Any], run: Callable[[], Any]
+    ) -> tuple[int, dict]:
         try:
             result = run()
         except ApiError as exc:
@@ -159,8 +161,8 @@ class BotApi(MessageMethods):
     def check_flood(self, chat: FakeChat) -> None:
         if self.flood is None:
             return
-        now = time.monotonic()
         buckets = [self._bucket("all"), self._bucket(chat.id, private=chat.type == "private")]
+        now = time.monotonic()
         wait = max(bucket.wait_needed(now) for bucket in buckets)
         if wait > 0:
             seconds = retry_after(wait)
@@ -330,7 +332,9 @@ class BotApi(MessageMethods):
 
     # -- what users do (called by the harness) -------------------------------------------------
 
-    def user_message(self, user: FakeUser, text: str, chat: FakeChat, **extra: Any) -> dict[str, Any]:
+    def user_message(
+        self, user: FakeUser, text: str, chat: FakeChat, **extra: Any
+    ) -> dict[str, Any]:
         if chat.type != "private":
             chat.members.add(user.id)
         message = SentMessage(

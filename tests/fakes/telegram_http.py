@@ -67,7 +67,7 @@ def handler_for(api: BotApi) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             self._serve()
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass  # the test output stays readable; calls are recorded in fake.calls()
 
         def _serve(self) -> None:

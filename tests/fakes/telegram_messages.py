@@ -58,7 +58,9 @@ def format_text(
     if not plain.strip():
         raise bad_request("message text is empty")
     if utf16_len(plain.strip()) > limit:
-        raise bad_request("message is too long" if limit == MAX_MESSAGE_UTF16 else "caption is too long")
+        raise bad_request(
+            "message is too long" if limit == MAX_MESSAGE_UTF16 else "caption is too long"
+        )
     return plain, found
 
 
@@ -201,7 +203,9 @@ class MessageMethods:
         self._apply_edit(message, params, reply_markup=markup)
         return message.to_api(chat, self.bot)
 
-    def _apply_edit(self: BotApi, message: SentMessage, params: dict[str, Any], **changes: Any) -> None:
+    def _apply_edit(
+        self: BotApi, message: SentMessage, params: dict[str, Any], **changes: Any
+    ) -> None:
         message.edits.append(
             {"text": message.text, "html": message.html, "reply_markup": message.reply_markup}
         )
@@ -246,17 +250,25 @@ class MessageMethods:
         user = self.users.get(user_id)
         if user is None:
             raise bad_request("user not found")
-        inside = chat.type == "private" and chat.id == user_id or user_id in chat.members
+        inside = (chat.type == "private" and chat.id == user_id) or user_id in chat.members
         return self._member("member" if inside else "left", user.to_api())
 
     @staticmethod
     def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
         member: dict[str, Any] = {"status": status, "user": user}
         if status == "administrator":
-            flags = (
-                "can_be_edited can_manage_chat can_delete_messages can_manage_video_chats "
-                "can_restrict_members can_promote_members can_change_info can_invite_users "
-                "can_post_stories can_edit_stories can_delete_stories"
-            ).split()
+            flags = [
+                "can_be_edited",
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ]
             member.update(dict.fromkeys(flags, False), is_anonymous=False)
         return member

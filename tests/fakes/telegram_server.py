@@ -88,7 +88,9 @@ class FakeTelegram:
     ) -> None:
         self.token = token
         self.bot = FakeUser(
-            id=bot_id or int(token.split(":")[0]), first_name="Digest", username=bot_username,
+            id=bot_id or int(token.split(":")[0]),
+            first_name="Digest",
+            username=bot_username,
             is_bot=True,
         )
         self.api = BotApi(token=token, spec=_spec(), flood=flood, bot=self.bot)
@@ -96,7 +98,9 @@ class FakeTelegram:
         self._group_ids = itertools.count(1)
         self._last_push: dict[int, int] = {}
         self._server = _Server(("127.0.0.1", 0), handler_for(self.api))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )  # a short poll interval keeps stop() (and so every test's teardown) quick
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -349,7 +353,11 @@ class FakeTelegram:
         return ready
 
     async def wait_for_sent(
-        self, chat: ChatRef, count: int = 1, timeout: float = 5.0, since: int | None = None
+        self,
+        chat: ChatRef,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain timeout reads best in tests
+        since: int | None = None,
     ) -> list[SentMessage]:
         """The bot's messages sent to `chat` since the user's last update there (or `since`),
         once there are at least `count` of them (deleted ones included)."""
@@ -361,13 +369,21 @@ class FakeTelegram:
         return self.wait_until_sync(self._new_messages(chat, count, since), timeout, chat)
 
     async def wait_for_edits(
-        self, chat: ChatRef, count: int = 1, timeout: float = 5.0, since: int | None = None
+        self,
+        chat: ChatRef,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain timeout reads best in tests
+        since: int | None = None,
     ) -> list[SentMessage]:
         """Messages in `chat` edited since the user's last update there (or `since`)."""
         return await self.wait_until(self._new_edits(chat, count, since), timeout, chat)
 
     async def wait_for_calls(
-        self, method: str, count: int = 1, timeout: float = 5.0, since: int | None = None
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain timeout reads best in tests
+        since: int | None = None,
     ) -> list[Call]:
         """Requests of `method` since the latest pushed update (or `since`), errors included."""
         return await self.wait_until(self._new_calls(method, count, since), timeout)
@@ -378,7 +394,10 @@ class FakeTelegram:
         return self.wait_until_sync(self._new_calls(method, count, since), timeout)
 
     async def wait_until(
-        self, ready: Callable[[], T | None], timeout: float = 5.0, chat: ChatRef | None = None
+        self,
+        ready: Callable[[], T | None],
+        timeout: float = 5.0,  # noqa: ASYNC109 - a plain timeout reads best in tests
+        chat: ChatRef | None = None,
     ) -> T:
         """Wait (without blocking the event loop) until `ready()` returns non-None; it runs
         under the fake's lock on every change."""

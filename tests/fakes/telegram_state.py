@@ -186,7 +186,7 @@ class Bucket:
         self.stamp = time.monotonic()
 
     def wait_needed(self, now: float) -> float:
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.tokens = min(self.capacity, self.tokens + max(now - self.stamp, 0) * self.rate)
         self.stamp = now
         return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
