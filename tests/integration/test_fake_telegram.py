@@ -68,9 +68,10 @@ async def test_get_me_describes_the_bot(fake_telegram: FakeTelegram, bot: Bot) -
 
 
 async def test_wrong_token_is_unauthorized(fake_telegram: FakeTelegram) -> None:
-    with pytest.raises(InvalidToken, match="Unauthorized"):
+    with pytest.raises(InvalidToken, match="rejected by the server"):
         async with make_bot(fake_telegram, "999:wrong"):  # initialize() calls getMe
             pass
+    assert fake_telegram.calls() == []  # refused before any method ran
 
 
 async def test_unknown_method_is_not_found_and_recorded(
