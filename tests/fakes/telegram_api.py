@@ -59,6 +59,7 @@ class BotApi(MessageMethods):
         self.faults: list[Fault] = []
         self.listeners: list[Callable[[], None]] = []
         self.closing = False
+        self.waiting_polls = 0  # getUpdates requests now long-polling
         self._seq = 0
         self._update_id = 100_000
         self._poll_generation = 0
@@ -92,7 +93,14 @@ class BotApi(MessageMethods):
 
     # -- dispatch ---------------------------------------------------------------------------
 
-    def handle(self, name: str, raw: dict[str, Any], *, form: bool) -> tuple[int, dict] | None:
+    def handle(
+        self,
+        name: str,
+        raw: dict[str, Any],
+        *,
+        form: bool,
+        client_alive: Callable[[], bool] = lambda: True,
+    ) -> tuple[int, dict] | None:
         method = self.spec.method_name(name)
         with self.lock:
             if method is None:
@@ -109,7 +117,10 @@ class BotApi(MessageMethods):
             except ApiError as exc:
                 return self._record(method, raw, exc)
         if method == "getUpdates":
-            return self._answer(method, params, lambda: self.m_getUpdates(params))
+            try:
+                return self._answer(method, params, lambda: self.m_getUpdates(params, client_alive))
+            except _Abandoned:
+                return None
         with self.lock:
             return self._answer(method, params, lambda: self._dispatch(method, params))
 
@@ -195,7 +206,9 @@ class BotApi(MessageMethods):
             "has_main_web_app": False,
         }
 
-    def m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def m_getUpdates(
+        self, params: dict[str, Any], client_alive: Callable[[], bool] = lambda: True
+    ) -> list[dict[str, Any]]:
         with self.lock:
             if self.webhook is not None:
                 raise ApiError(
@@ -212,6 +225,8 @@ class BotApi(MessageMethods):
             limit = min(max(params.get("limit", 100), 1), 100)
             deadline = time.monotonic() + max(params.get("timeout", 0), 0)
             while True:
+                if not client_alive():
+                    raise _Abandoned  # PTB cancelled this poll; nobody reads the answer
                 if generation != self._poll_generation:
                     raise ApiError(
                         409,
@@ -222,7 +237,15 @@ class BotApi(MessageMethods):
                 remaining = deadline - time.monotonic()
                 if ready or remaining <= 0 or self.closing:
                     return ready
-                self.changed.wait(remaining)
+                self._wait_for_updates(remaining)
+
+    def _wait_for_updates(self, seconds: float) -> None:
+        self.waiting_polls += 1
+        self.notify()
+        try:
+            self.changed.wait(seconds)
+        finally:
+            self.waiting_polls -= 1
 
     def _confirm(self, offset: int | None) -> None:
         if offset is None:
@@ -363,6 +386,10 @@ class BotApi(MessageMethods):
             "data": data,
         }
         return self.push_update("callback_query", payload)
+
+
+class _Abandoned(Exception):
+    """The client hung up on a long poll: it is neither answered nor recorded."""
 
 
 def command_entities(text: str) -> list[dict[str, Any]]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import select
+import socket
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler
@@ -83,11 +85,19 @@ def handler_for(api: BotApi) -> type[BaseHTTPRequestHandler]:
                 params, form = parse_body(self.headers.get("Content-Type", ""), body, url.query)
             except (ValueError, UnicodeDecodeError) as exc:
                 return self._send(400, _bad(f"can't parse request body: {exc}"))
-            answer = api.handle(method, params, form=form)
+            answer = api.handle(method, params, form=form, client_alive=self._client_alive)
             if answer is None:  # an injected network drop
                 self.close_connection = True
                 return None
             return self._send(*answer)
+
+        def _client_alive(self) -> bool:
+            """False once the client closed its end (a cancelled long poll)."""
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                return not readable or self.connection.recv(1, socket.MSG_PEEK) != b""
+            except OSError:
+                return False
 
         def _send(self, status: int, payload: dict[str, Any]) -> None:
             data = json.dumps(payload, ensure_ascii=False).encode("utf-8")

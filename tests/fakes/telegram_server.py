@@ -393,6 +393,10 @@ class FakeTelegram:
     ) -> list[Call]:
         return self.wait_until_sync(self._new_calls(method, count, since), timeout)
 
+    async def wait_for_poll(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Until a getUpdates long poll is waiting at the fake (the bot is polling)."""
+        await self.wait_until(lambda: True if self.api.waiting_polls else None, timeout)
+
     async def wait_until(
         self,
         ready: Callable[[], T | None],
