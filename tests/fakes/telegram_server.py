@@ -40,16 +40,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import sys
-import threading
 from collections.abc import Callable, Iterable
-from http.server import ThreadingHTTPServer
 from typing import Any, TypeVar
 
 import httpx
 
 from tests.fakes.telegram_api import BotApi
-from tests.fakes.telegram_http import handler_for
+from tests.fakes.telegram_http import HttpServer
 from tests.fakes.telegram_spec import Spec
 from tests.fakes.telegram_state import Call, FakeChat, FakeUser, Fault, FloodLimits, SentMessage
 
@@ -66,15 +63,6 @@ def _spec() -> Spec:
     if _SPEC is None:
         _SPEC = Spec()
     return _SPEC
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 512  # bursts of new keep-alive connections from 50 users at once
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up is normal
-            super().handle_error(request, client_address)
 
 
 class FakeTelegram:
@@ -97,16 +85,13 @@ class FakeTelegram:
         self._ids = itertools.count(1001)
         self._group_ids = itertools.count(1)
         self._last_push: dict[int, int] = {}
-        self._server = _Server(("127.0.0.1", 0), handler_for(self.api))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )  # a short poll interval keeps stop() (and so every test's teardown) quick
+        self._server = HttpServer(self.api)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self._server.port}"
 
     @property
     def base_url(self) -> str:
@@ -122,15 +107,14 @@ class FakeTelegram:
         return str(self.bot.username)
 
     def start(self) -> FakeTelegram:
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
         with self.api.lock:
             self.api.closing = True
             self.api.notify()  # long polls return at once
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def __enter__(self) -> FakeTelegram:
         return self.start()
