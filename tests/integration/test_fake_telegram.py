@@ -299,6 +299,11 @@ async def test_json_bodies_are_checked_too(fake_telegram: FakeTelegram) -> None:
     async with httpx.AsyncClient() as client:
         good = await client.post(url, json={"chat_id": user.id, "text": "hi", "extra": {"a": 1}})
         bad = await client.post(url, json={"chat_id": user.id, "text": 5})
+        unauthorized = await client.post(url.replace(fake_telegram.token, "1:nope"), json={})
     assert good.json()["result"]["text"] == "hi"
     assert bad.status_code == 400 and bad.json()["description"].startswith("Bad Request: ")
+    assert (unauthorized.status_code, unauthorized.json()) == (
+        401,
+        {"ok": False, "error_code": 401, "description": "Unauthorized"},
+    )
     assert fake_telegram.violations == ["sendMessage: unknown parameter 'extra'"]
