@@ -19,6 +19,7 @@ from core.config import Settings
 from storage.db import Database
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.telegram_server import FakeTelegram
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "fixtures"
@@ -107,4 +108,11 @@ def fake_arxiv() -> Iterator[FakeArxiv]:
 def fake_openai() -> Iterator[FakeOpenAI]:
     """A local OpenAI-compatible server (see tests/fakes/openai_server.py)."""
     with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """A running fake Telegram Bot API on 127.0.0.1; see `tests/fakes/telegram_server.py`."""
+    with FakeTelegram() as server:
         yield server
