@@ -35,6 +35,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     for key in list(os.environ):
         if key.startswith(("OPENAI_", "TELEGRAM_", "DATABASE_URL", "ARXIV_", "LLM_", "DIGEST_")):
             monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
     monkeypatch.chdir(tmp_path)
     yield
 

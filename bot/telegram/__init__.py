@@ -1,1 +1,7 @@
 """The Telegram front end on python-telegram-bot: thin handlers over `bot.commands`."""
+
+import os
+
+# Opt in to PTB's coming behaviour (durations as timedelta); without it PTB 22 warns on every
+# RetryAfter it builds. We only log retry_after, and AIORateLimiter reads the timedelta itself.
+os.environ.setdefault("PTB_TIMEDELTA", "true")

@@ -22,6 +22,7 @@ from bot.i18n import COMMANDS as MENU
 from bot.telegram import handlers
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.errors import on_error
+from core.errors import DigestError
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,6 @@ def build_application(deps: Deps) -> Application:
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3))
-        .post_init(register_commands)
         .build()
     )
     app.bot_data.update(deps=deps, signer=CallbackSigner(token))
@@ -69,6 +69,7 @@ async def run_telegram(deps: Deps, *, stop: asyncio.Event | None = None) -> None
     app = build_application(deps)
     stop = stop or asyncio.Event()
     async with app:
+        await register_commands(app)
         await _start_updates(app, deps)
         await app.start()
         log.info("telegram bot @%s running", app.bot.username)
@@ -87,10 +88,15 @@ async def _start_updates(app: Application, deps: Deps) -> None:
         return
     host, _, port = settings.telegram_webhook_listen.rpartition(":")
     secret = settings.telegram_webhook_secret
+    if secret is None:
+        raise DigestError(
+            "TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET: without it anyone who finds "
+            "the URL could post fake updates."
+        )
     await updater.start_webhook(
         listen=host or "0.0.0.0",
         port=int(port),
         url_path=urlparse(settings.telegram_webhook_url).path.lstrip("/"),
         webhook_url=settings.telegram_webhook_url,
-        secret_token=secret.get_secret_value() if secret else None,
+        secret_token=secret.get_secret_value(),
     )
