@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from itertools import count
 
-from core.types import PaperMeta
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.types import PaperMeta, SummaryContent, SummarySource
+from storage.queries.papers import upsert_papers
+from storage.queries.summaries import save_summary
 
 _ids = count(1)
 
@@ -26,3 +30,23 @@ def make_paper(**overrides: object) -> PaperMeta:
     }
     values.update(overrides)
     return PaperMeta(**values)  # type: ignore[arg-type]
+
+
+async def store_paper(
+    session: AsyncSession,
+    meta: PaperMeta,
+    content: SummaryContent | None = None,
+    *,
+    language: str = "zh",
+    source: SummarySource = SummarySource.LLM,
+) -> int:
+    """Upsert one paper and, given `content`, its summary; the paper's id."""
+    (paper_id,) = (await upsert_papers(session, papers=[meta])).paper_ids
+    if content is not None:
+        extractive = source is SummarySource.EXTRACTIVE
+        await save_summary(
+            session, paper_id=paper_id, paper_version=meta.version, language=language,
+            model="extractive" if extractive else "m", prompt_version="p1", source=source,
+            content=content,
+        )  # fmt: skip
+    return paper_id

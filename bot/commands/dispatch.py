@@ -44,10 +44,15 @@ async def make_context(deps: Deps, caller: Caller) -> Context:
     """Registers the chat on first contact (not subscribed) and answers in its language."""
     state = await touch_chat(
         deps.db, platform=caller.platform, chat_id=caller.chat_id,
-        chat_type=_chat_type(caller.chat_type), language_code=caller.language_code,
+        chat_type=_chat_type(caller.chat_type), language_code=_own_language(caller),
     )  # fmt: skip
     fallback = platform_language(caller.language_code, deps.settings.digest_language)
     return Context(caller=caller, language=state.language or fallback, deps=deps)
+
+
+def _own_language(caller: Caller) -> str | None:
+    """A private chat speaks its user's language; a group keeps its own (set in /settings)."""
+    return caller.language_code if caller.chat_type == "private" else None
 
 
 def _chat_type(chat_type: str) -> str:

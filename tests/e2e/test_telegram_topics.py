@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from core.types import SummaryContent, SummarySource
+from core.types import SummaryContent
 from storage.db import Database
-from storage.queries.papers import upsert_papers
-from storage.queries.summaries import save_summary
 from tests.e2e.telegram_harness import running_bot
-from tests.factories import make_paper
+from tests.factories import make_paper, store_paper
 from tests.fakes.telegram_server import FakeTelegram
 
 
@@ -15,12 +13,8 @@ async def _papers_with_keywords(db: Database) -> None:
     keywords = [["RLHF", "reward model"], ["RLHF", "alignment"], ["diffusion", "alignment"]]
     async with db.session() as session:
         for words in keywords * 2:
-            (paper_id,) = (await upsert_papers(session, papers=[make_paper()])).paper_ids
-            content = SummaryContent(title_translated="标题", tldr="一句话。", keywords=words)
-            await save_summary(
-                session, paper_id=paper_id, paper_version=1, language="en", model="m",
-                prompt_version="p", source=SummarySource.LLM, content=content,
-            )  # fmt: skip
+            content = SummaryContent(title_translated="Title", tldr="One line.", keywords=words)
+            await store_paper(session, make_paper(), content, language="en")
 
 
 async def test_topics_offers_popular_keywords_to_follow_with_a_tap(fake_telegram, sqlite_db):

@@ -17,7 +17,7 @@ from storage.models import AuditLog, Issue, IssueItem
 from storage.queries.papers import upsert_papers
 from storage.queries.summaries import save_summary
 from tests.conftest import make_settings
-from tests.factories import make_paper
+from tests.factories import make_paper, store_paper
 from tests.seed_papers import SeedPaper, load_seed_papers, seed_meta, seed_summary
 
 SEED = load_seed_papers()
@@ -114,18 +114,13 @@ async def test_english_title_and_first_keyword_topic(db: Database) -> None:
         meta = make_paper(
             title="A very long title without any short name before a colon", announced_on=day
         )
-        (pid,) = (await upsert_papers(s, papers=[meta])).paper_ids
-        await save_summary(
+        await store_paper(
             s,
-            paper_id=pid,
-            paper_version=1,
-            language="en",
-            model="m",
-            prompt_version="p1",
-            source=SummarySource.LLM,
-            content=SummaryContent(
+            meta,
+            SummaryContent(
                 title_translated=meta.title, tldr="x", rating=4, keywords=["preference learning"]
             ),
+            language="en",
         )
     issue = await compose_issue(_settings(db, digest_language="en"), db)
     assert issue.title == "[Issue 1] 20261120: preference learning"
@@ -216,17 +211,7 @@ async def test_period_uses_the_configured_timezone(db: Database) -> None:
     evening_utc = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)  # already the 21st in Shanghai
     async with db.session() as s:
         meta = make_paper(title="TZ-Test: dates", published_at=evening_utc, announced_on=None)
-        (pid,) = (await upsert_papers(s, papers=[meta])).paper_ids
-        await save_summary(
-            s,
-            paper_id=pid,
-            paper_version=1,
-            language="zh",
-            model="m",
-            prompt_version="p1",
-            source=SummarySource.LLM,
-            content=SummaryContent(title_translated="时区", tldr="x", rating=3),
-        )
+        await store_paper(s, meta, SummaryContent(title_translated="时区", tldr="x", rating=3))
     issue = await compose_issue(_settings(db, timezone="Asia/Shanghai"), db)
     assert issue.period_start == issue.period_end == date(2026, 11, 21)
     assert issue.title == "【第1期】20261121: TZ-Test"

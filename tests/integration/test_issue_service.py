@@ -11,9 +11,9 @@ from core.types import IssueStatus, SummaryContent, SummarySource
 from jobs.compose import compose_issue
 from storage.db import Database
 from storage.models import Issue, IssueItem
-from storage.queries.papers import upsert_papers
 from storage.queries.summaries import save_summary
 from tests.conftest import make_settings
+from tests.factories import store_paper
 from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
 
 SEED = load_seed_papers()
@@ -23,17 +23,7 @@ async def _compose_three(db: Database) -> None:
     settings = make_settings(database_url=db.url, issue_max_papers=2)
     async with db.session() as s:
         for paper in SEED[:6]:
-            (pid,) = (await upsert_papers(s, papers=[seed_meta(paper)])).paper_ids
-            await save_summary(
-                s,
-                paper_id=pid,
-                paper_version=1,
-                language="zh",
-                model="m",
-                prompt_version="p1",
-                source=SummarySource.LLM,
-                content=seed_summary(paper),
-            )
+            await store_paper(s, seed_meta(paper), seed_summary(paper))
     for _ in range(3):
         await compose_issue(settings, db)
 

@@ -23,7 +23,7 @@ from storage.db import Database
 from storage.queries.paper_views import paper_views
 from storage.queries.papers import upsert_papers
 from storage.queries.summaries import save_summary
-from tests.factories import make_paper
+from tests.factories import make_paper, store_paper
 from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
 
 TG = "telegram"
@@ -34,18 +34,7 @@ async def _store_seed(db: Database) -> list[int]:
     ids = []
     async with db.session() as s:
         for paper in SEED:
-            (pid,) = (await upsert_papers(s, papers=[seed_meta(paper)])).paper_ids
-            await save_summary(
-                s,
-                paper_id=pid,
-                paper_version=1,
-                language="zh",
-                model="m",
-                prompt_version="p1",
-                source=SummarySource.LLM,
-                content=seed_summary(paper),
-            )
-            ids.append(pid)
+            ids.append(await store_paper(s, seed_meta(paper), seed_summary(paper)))
     return ids
 
 
