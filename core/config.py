@@ -6,6 +6,7 @@ so they never show up in logs or reprs.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -50,6 +51,18 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "0.0.0.0:8443"
     telegram_poll_timeout: float = Field(default=30.0, ge=0)
     admin_chat_id: int | None = None
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    channel_id: str | None = None  # "@channel" or "-100…"; empty: no channel post
+
+    # Review and delivery (issue 4)
+    require_approval: bool = True
+    auto_publish_after: timedelta | None = None  # e.g. "PT2H" or seconds; untouched drafts
+    digest_frequency: Literal["daily", "weekly"] = "daily"
+    fetch_cron: str = "30 20 * * sun-thu"  # arXiv announces 20:00 America/New_York, Sun–Thu
+    fetch_timezone: str = "America/New_York"
+    issue_cron: str = "0 9 * * *"  # compose, in TIMEZONE
+    publish_cron: str = "0 10 * * *"  # publish approved issues, in TIMEZONE
+    delivery_concurrency: int = Field(default=20, ge=1, le=200)
 
     log_level: str = "INFO"
 
@@ -60,7 +73,25 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("timezone")
+    @field_validator("auto_publish_after", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        """Seconds ("7200"), ISO 8601 ("PT2H") or "HH:MM:SS"; blank = never."""
+        if isinstance(value, str):
+            value = value.strip()
+            return None if not value else int(value) if value.isdigit() else value
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @field_validator("timezone", "fetch_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone, so a typo fails at start-up
@@ -72,6 +103,7 @@ class Settings(BaseSettings):
         "telegram_webhook_url",
         "telegram_webhook_secret",
         "admin_chat_id",
+        "channel_id",
         mode="before",
     )
     @classmethod

@@ -238,3 +238,53 @@ class Topic(Base):
     query_key: Mapped[str] = mapped_column(String(255))
     parsed: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Delivery(Base):
+    """The delivery ledger: one row per (issue, target), so publishing is exactly-once and
+    resumable. A target is a chat (`chat_id` set) or the channel (`chat_id` NULL).
+
+    Status: pending → sending (a message is in flight) → sent | failed | blocked | skipped.
+    `messages_sent` counts the issue's parts already accepted by the platform, so a resumed
+    delivery continues after the last confirmed part instead of starting over.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("issue_id", "platform", "target", name="issue_target"),
+        Index("ix_deliveries_issue_status", "issue_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(128))  # the platform's chat/channel id
+    chat_id: Mapped[int | None] = mapped_column(ForeignKey("chats.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))  # channel | subscriber | group_robot
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    paper_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # this target's papers
+    messages_total: Mapped[int] = mapped_column(Integer, default=0)
+    messages_sent: Mapped[int] = mapped_column(Integer, default=0)
+    message_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class JobRun(Base):
+    """One run of a scheduled job; a row still `running` keeps a second trigger from overlapping."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_name_started", "name", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(32))  # fetch | summarize | compose | publish | …
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | admin | cli
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|ok|failed|skipped
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    summary: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -13,11 +13,19 @@ from storage.models import Base
 target_metadata = Base.metadata
 
 
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """The search index (FTS5 shadow tables, tsvector table) is managed by hand, not by models."""
+    return not (type_ == "table" and (name or "").startswith("paper_search"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
