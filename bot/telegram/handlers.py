@@ -17,6 +17,9 @@ from bot.i18n import t
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.send import send_replies
 
+# Commands that may take seconds (fetching and summarizing a paper on demand).
+SLOW_COMMANDS = frozenset({"paper"})
+
 
 def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
     deps: Deps = context.application.bot_data["deps"]
@@ -48,7 +51,8 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     parsed = parse_command(message.text)
     if parsed is None or not _for_us(parsed, caller, context.bot.username):
         return
-    await context.bot.send_chat_action(int(caller.chat_id), "typing")
+    if parsed.name in SLOW_COMMANDS:  # the indicator costs a rate-limit slot: only when slow
+        await context.bot.send_chat_action(int(caller.chat_id), "typing")
     replies = await run_command(deps_of(context), caller, parsed.name, parsed.argument)
     await send_replies(context, int(caller.chat_id), replies, signer_of(context))
 

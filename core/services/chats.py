@@ -7,6 +7,7 @@ Telegram, console and WeChat front ends share them. Lifecycle changes go to the 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +37,9 @@ def _checked(platform: str, chat_id: str) -> None:
         raise ValueError(f"unknown platform {platform!r}")
     if not chat_id or len(chat_id) > 64:
         raise ValueError(f"bad chat id {chat_id!r}")
+
+
+TOUCH_INTERVAL = timedelta(seconds=60)
 
 
 def _language(state: ChatState | None, platform: str, code: str | None) -> dict[str, Any]:
@@ -135,10 +139,29 @@ async def touch_chat(
     leaves a field as it is. A message proves the bot is not blocked.
     """
     _checked(platform, chat_id)
-    values = {**_profile(chat_type, title, username), "last_seen_at": utcnow(), "blocked_at": None}
+    profile = _profile(chat_type, title, username)
     async with db.session() as session:
+        known = await queries.get_chat(session, platform=platform, external_id=chat_id)
+        if known is not None and _nothing_new(known, profile, platform, language_code):
+            return known
+        values = {**profile, "last_seen_at": utcnow(), "blocked_at": None}
         state, is_new = await _register(session, platform, chat_id, values, language_code)
     return replace(state, is_new=is_new)
+
+
+def _nothing_new(
+    state: ChatState, profile: dict[str, Any], platform: str, code: str | None
+) -> bool:
+    """Seen within the minute, same profile and language, not blocked: skip the write.
+
+    Every command touches its chat; writing each time made SQLite's write lock the bottleneck
+    under load (bench_telegram). A minute is far finer than WeChat's 48-hour window needs.
+    """
+    seen = state.last_seen_at
+    if seen is None or utcnow() - seen >= TOUCH_INTERVAL or state.blocked_at is not None:
+        return False
+    wanted = {**profile, **_language(state, platform, code)}
+    return all(getattr(state, name) == value for name, value in wanted.items())
 
 
 async def stop_chat(db: Database, *, platform: str, chat_id: str) -> ChatState:

@@ -75,6 +75,14 @@ async def test_touch_registers_without_subscribing(db: Database) -> None:
     assert not started.is_new and started.active and started.language == "en"
 
 
+async def test_touch_within_a_minute_writes_only_what_changed(db: Database) -> None:
+    first = await touch_chat(db, platform=TG, chat_id="77", language_code="en")
+    again = await touch_chat(db, platform=TG, chat_id="77", language_code="en")
+    switched = await touch_chat(db, platform=TG, chat_id="77", language_code="zh-hans")
+    assert again.last_seen_at == first.last_seen_at  # nothing new: no write
+    assert switched.language == "zh" and switched.last_seen_at > first.last_seen_at
+
+
 async def test_same_external_id_on_two_platforms_are_two_chats(db: Database) -> None:
     a = await start_chat(db, platform=TG, chat_id="1", chat_type="private")
     b = await start_chat(db, platform="console", chat_id="1", chat_type="private")
