@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.telegram.admin_notify import send_draft_preview
+from bot.telegram.app import build_application
 from core.services.review import review_issue
 from core.types import IssueStatus
 from storage.db import Database
@@ -55,12 +57,17 @@ async def test_admin_shapes_and_approves_a_draft(fake_telegram, sqlite_db: Datab
     assert "paper 2: tldr updated" in edit_reply.text and "<summary>" in edit_reply.text
     assert "A sharper one-line <summary>" in fresh_text and "✏️ edited" in fresh_text
     assert "Issue 1 approved" in approved_note.text and "/publish 1" in approved_note.text
-    assert "issue 1 · approved" in approved_preview.text and "Approved by 555001" in approved_preview.text
+    assert (
+        "issue 1 · approved" in approved_preview.text
+        and "Approved by 555001" in approved_preview.text
+    )
     assert "Approve" not in str(approved_preview.buttons)  # approved: only edits and Reject left
     assert after.issue.status is IssueStatus.APPROVED and after.issue.approved_by == str(ADMIN)
     order = _order(before)
     assert _order(after) == [order[1], order[0], *order[2:]]
-    assert [e.item.included for e in after.items].count(False) == 1 and not after.items[2].item.included
+    assert [e.item.included for e in after.items].count(False) == 1 and not after.items[
+        2
+    ].item.included
     assert after.items[1].item.tldr_override == "A sharper one-line <summary>"
     assert await audit_rows(sqlite_db) == [
         ("issue.exclude", "issue:1"), ("issue.move", "issue:1"), ("issue.edit", "issue:1"),
@@ -139,3 +146,18 @@ async def test_admin_commands_work_in_chinese_too(fake_telegram, sqlite_db: Data
     assert "第1期 · 草稿" in preview.text and "收录 20/20 篇" in preview.text
     assert "没有第99篇" in wrong.text
     assert "用法：/edit" in usage.text
+
+
+async def test_new_draft_preview_goes_to_the_admin_chat(fake_telegram, sqlite_db) -> None:
+    """What the scheduler calls after composing: the admin group gets a working preview."""
+    admin, _, group = editors(fake_telegram)
+    async with running_admin_bot(fake_telegram, sqlite_db) as deps:
+        app = build_application(deps)  # a second client of the same bot, as a scheduler holds
+        async with app:
+            assert await send_draft_preview(app, 1)
+        (preview,) = fake_telegram.sent(group)
+        posted = preview.text
+        fake_telegram.press_button(admin, preview, preview.button("✅ 1").get("callback_data"))
+        (edited,) = await fake_telegram.wait_for_edits(group)
+    assert "第1期 · 草稿" in posted  # posted in DIGEST_LANGUAGE; the presser's language after
+    assert "\n1. ⬜" in edited.text
