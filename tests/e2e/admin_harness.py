@@ -15,7 +15,7 @@ from cli.admin_ops import JobAdminOps
 from jobs.demo import run_demo
 from storage.db import Database
 from storage.models import AuditLog
-from tests.e2e.telegram_harness import ADMIN_CHAT, bot_settings
+from tests.e2e.telegram_harness import ADMIN_CHAT, bot_settings, ensure_admin_chat
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_state import FakeChat, FakeUser
 
@@ -36,6 +36,7 @@ async def running_admin_bot(
 ) -> AsyncIterator[Deps]:
     """The bot polling the fake, with admin ops; background jobs finish before it stops."""
     settings = bot_settings(fake, db, admin_ids=(ADMIN,), **settings_extra)
+    ensure_admin_chat(fake)
     if demo:
         await run_demo(settings, db)
     deps = Deps(settings=settings, db=db, ops=JobAdminOps(settings, db))
