@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.i18n_admin import ADMIN_TEXTS
 from core.errors import DigestError
 
 LANGUAGES: Final = ("zh", "en")
@@ -155,6 +156,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "settings_saved": "Saved.",
     },
 }
+
+for _language, _texts in ADMIN_TEXTS.items():
+    TEXTS[_language].update(_texts)
 
 
 def t(language: str | None, key: str, **values: object) -> str:

@@ -21,7 +21,14 @@ from storage.db import Database
 
 
 def build_deps(settings: Settings, db: Database) -> Deps:
-    return Deps(settings=settings, db=db, fetch_paper=partial(fetch_and_summarize, settings, db))
+    from cli.admin_ops import JobAdminOps
+
+    return Deps(
+        settings=settings,
+        db=db,
+        fetch_paper=partial(fetch_and_summarize, settings, db),
+        ops=JobAdminOps(settings, db),
+    )
 
 
 async def run_app(settings: Settings, db: Database) -> int:

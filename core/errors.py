@@ -52,3 +52,7 @@ class RateLimited(DigestError):
     ) -> None:
         super().__init__(user_message, detail=detail, zh=zh)
         self.retry_after = retry_after
+
+
+class NotAllowed(DigestError):
+    """The sender may not do this (an admin command from someone not in ADMIN_IDS)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -284,3 +284,53 @@ class PopularTopic:
     label: str
     kind: TopicKind
     paper_count: int
+
+
+EditField = Literal["tldr", "title", "note"]
+MoveDirection = Literal["up", "down"]
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One paper of an issue under review, with what the editor should double-check.
+
+    Flags come from the summary's guards (`tldr_number_not_in_abstract`, `llm_failed`,
+    `llm_over_budget`), plus `extractive` for a non-LLM summary and `no_summary`.
+    """
+
+    item: IssueItemView
+    flags: tuple[str, ...] = ()
+
+    @property
+    def edited(self) -> bool:
+        return bool(self.item.title_override or self.item.tldr_override or self.item.editor_note)
+
+
+@dataclass(frozen=True)
+class IssueReview:
+    """An issue as an editor sees it: every item (included or not) with its flags."""
+
+    issue: IssueView
+    items: tuple[ReviewItem, ...]
+    rejected_reason: str | None = None
+
+    @property
+    def flagged(self) -> int:
+        return sum(1 for item in self.items if item.flags)
+
+
+@dataclass(frozen=True)
+class AdminStats:
+    """/stats: the figures an operator checks each day; "today" is in TIMEZONE."""
+
+    day: date
+    subscribers_active: int
+    subscribers_paused: int
+    subscribers_blocked: int
+    papers: int
+    issues_by_status: dict[str, int]
+    deliveries_today: int
+    deliveries_failed_today: int
+    llm_tokens_in_today: int
+    llm_tokens_out_today: int
+    llm_cost_today: float

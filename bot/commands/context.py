@@ -4,15 +4,45 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from bot.commands.background import BackgroundJobs
 from bot.commands.memo import QueryMemo
 from bot.commands.reply import Caller
 from core.config import Settings
 from core.ratelimit import RateLimiter
+from core.services.broadcast import TextSender
 from storage.db import Database
 
 # (arXiv id, language) -> the stored paper id after fetching + summarizing (None: arXiv has none).
 PaperFetcher = Callable[[str, str], Awaitable[int | None]]
+
+
+# (sent, total) while an issue is being delivered.
+Progress = Callable[[int, int], Awaitable[None]]
+
+
+class AdminOps(Protocol):
+    """The jobs admins may run from chat; the composition root (`cli/admin_ops.py`) builds it,
+    so `bot` never imports `jobs`. Each returns the one-line report the CLI would print."""
+
+    def bind_sender(self, sender: TextSender) -> None:
+        """A front end hands over how to send on its platform (at start-up)."""
+        ...
+
+    async def fetch(self) -> str: ...
+
+    async def compose(self) -> str: ...
+
+    async def publish(self, number: int, actor: str, progress: Progress | None) -> str: ...
+
+    async def broadcast(self, html: str) -> int:
+        """Send `html` to every chat receiving digests; how many got it."""
+        ...
+
+    async def tell(self, platform: str, target: str, html: str) -> None:
+        """One message to one chat (a job's report to the admin who started it)."""
+        ...
 
 
 def _search_limiter() -> RateLimiter:
@@ -33,6 +63,9 @@ class Deps:
     search_limiter: RateLimiter = field(default_factory=_search_limiter)
     paper_limiter: RateLimiter = field(default_factory=_paper_limiter)
     memo: QueryMemo = field(default_factory=QueryMemo)
+    ops: AdminOps | None = None  # admin-triggered jobs; None: this process cannot run them
+    jobs: BackgroundJobs = field(default_factory=BackgroundJobs)
+    broadcasts: dict[str, str] = field(default_factory=dict)  # key -> text awaiting Confirm
 
 
 @dataclass(frozen=True)

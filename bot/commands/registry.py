@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.commands import issues, paper, search, settings, subscriptions
+from bot.commands import admin_ops, admin_review, issues, paper, search, settings, subscriptions
+from bot.commands.admin_preview import APPROVE, INCLUDE, MOVE, PAGE, REJECT
 from bot.commands.context import Context
 from bot.commands.help import help_command
 from bot.commands.reply import Reply
@@ -28,6 +29,16 @@ COMMANDS: dict[str, CommandHandler] = {
     "issues": issues.issues,
     "search": search.search,
     "paper": paper.paper,
+    # Admins only (each handler checks ADMIN_IDS); not in /help or the public menu.
+    "review": admin_review.review_command,
+    "approve": admin_review.approve_command,
+    "reject": admin_review.reject_command,
+    "edit": admin_review.edit_command,
+    "publish": admin_ops.publish_command,
+    "fetch": admin_ops.fetch_command,
+    "compose": admin_ops.compose_command,
+    "stats": admin_ops.stats_command,
+    "broadcast": admin_ops.broadcast_command,
 }
 
 
@@ -78,4 +89,11 @@ ACTIONS: dict[str, ActionHandler] = {
     "issue": _issue_action,
     "issues": _issues_action,
     "search": _search_action,
+    # Admin buttons: the draft preview and the broadcast confirmation (each checks ADMIN_IDS).
+    PAGE: admin_review.page_action,
+    INCLUDE: admin_review.include_action,
+    MOVE: admin_review.move_action,
+    APPROVE: admin_review.approve_action,
+    REJECT: admin_review.reject_action,
+    admin_ops.BROADCAST: admin_ops.broadcast_action,
 }

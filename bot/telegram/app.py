@@ -6,7 +6,8 @@ import asyncio
 import logging
 from urllib.parse import urlparse
 
-from telegram import BotCommand, BotCommandScopeDefault
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -19,9 +20,11 @@ from telegram.ext import (
 from bot.commands.context import Deps
 from bot.commands.registry import COMMANDS
 from bot.i18n import COMMANDS as MENU
+from bot.i18n_admin import ADMIN_COMMANDS
 from bot.telegram import handlers
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.errors import on_error
+from bot.telegram.text_sender import BotTextSender
 from core.errors import DigestError
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,8 @@ def build_application(deps: Deps) -> Application:
         .build()
     )
     app.bot_data.update(deps=deps, signer=CallbackSigner(token))
+    if deps.ops is not None:  # admin job reports and broadcasts go out through this bot
+        deps.ops.bind_sender(BotTextSender(app.bot))
     _add_handlers(app)
     return app
 
@@ -62,6 +67,27 @@ async def register_commands(app: Application) -> None:
         await app.bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
     default = [BotCommand(name, en) for name, _, _, en in MENU]
     await app.bot.set_my_commands(default, BotCommandScopeDefault())
+    admin_chat = app.bot_data["deps"].settings.admin_chat_id
+    if admin_chat is not None:  # the admin chat's menu adds the editors' commands
+        await _register_admin_commands(app, admin_chat)
+
+
+async def _register_admin_commands(app: Application, chat_id: int) -> None:
+    """Best effort: a wrong ADMIN_CHAT_ID, or a bot not yet in that chat, must not stop start-up."""
+    try:
+        await _set_admin_commands(app, chat_id)
+    except TelegramError as error:
+        log.warning("could not set the admin chat's command menu (chat %s): %s", chat_id, error)
+
+
+async def _set_admin_commands(app: Application, chat_id: int) -> None:
+    scope = BotCommandScopeChat(chat_id)
+    for language in ("zh", "en"):
+        index = 2 if language == "zh" else 3
+        commands = [BotCommand(row[0], row[index]) for row in (*MENU, *ADMIN_COMMANDS)]
+        await app.bot.set_my_commands(commands, scope, language_code=language)
+    default = [BotCommand(row[0], row[3]) for row in (*MENU, *ADMIN_COMMANDS)]
+    await app.bot.set_my_commands(default, scope)
 
 
 async def run_telegram(deps: Deps, *, stop: asyncio.Event | None = None) -> None:

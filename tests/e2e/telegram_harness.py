@@ -28,12 +28,19 @@ def bot_settings(fake: FakeTelegram, db: Database, **extra: Any):
     )
 
 
+def ensure_admin_chat(fake: FakeTelegram) -> None:
+    """The bot is in ADMIN_CHAT_ID, as in production (it sets the admin command menu there)."""
+    if ADMIN_CHAT not in fake.api.chats:
+        fake.group(ADMIN_CHAT, "Admins")
+
+
 @asynccontextmanager
 async def running_bot(
     fake: FakeTelegram, db: Database, *, demo: bool = True, **deps_extra: Any
 ) -> AsyncIterator[Deps]:
     """The bot polling the fake until the block ends; the demo issue is stored first."""
     settings = bot_settings(fake, db)
+    ensure_admin_chat(fake)
     if demo:
         await run_demo(settings, db)
     deps = Deps(settings=settings, db=db, **deps_extra)

@@ -1,0 +1,182 @@
+"""/fetch, /compose, /publish, /stats, /broadcast: editors run the jobs and talk to readers.
+
+The jobs come in through `Deps.ops` (built by the composition root), so `bot` never imports
+`jobs`. Long ones (fetch + summarize, publish, broadcast) run as background tasks that report
+to the chat that started them; /compose is quick and answers with the new draft's preview.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from html import escape
+
+from bot.commands import admin_preview
+from bot.commands.admin_review import check_admin, issue_number
+from bot.commands.context import AdminOps, Context
+from bot.commands.reply import Button, Reply, replies
+from bot.i18n import t, user_error
+from core.errors import DigestError, InvalidInput
+from core.services import review
+from core.services.chats import active_chats
+from core.services.issues import get_issue, list_issues
+from core.types import IssueStatus
+
+log = logging.getLogger(__name__)
+
+BROADCAST = "bc"
+MAX_BROADCAST = 3500  # leaves room in the preview for its header
+
+
+def _ops(ctx: Context) -> AdminOps:
+    if ctx.deps.ops is None:
+        raise user_error("ops_unavailable")
+    return ctx.deps.ops
+
+
+async def fetch_command(ctx: Context, argument: str) -> list[Reply]:
+    admin, ops = check_admin(ctx), _ops(ctx)
+    await review.record_admin_action(ctx.db, admin_id=admin, action="fetch", target=None, detail={})
+    return _in_background(ctx, "fetch", ops.fetch)
+
+
+async def compose_command(ctx: Context, argument: str) -> list[Reply]:
+    admin, ops = check_admin(ctx), _ops(ctx)
+    before = await _latest_number(ctx)
+    report = await ops.compose()
+    await review.record_admin_action(
+        ctx.db, admin_id=admin, action="compose", target=None, detail={"report": report}
+    )
+    answer = replies(t(ctx.language, "job_done", job="compose", report=escape(report)))
+    after = await _latest_number(ctx)
+    if after is None or after == before:
+        return answer
+    return answer + admin_preview.preview(
+        await review.review_issue(ctx.db, number=after), ctx.language
+    )
+
+
+async def publish_command(ctx: Context, argument: str) -> list[Reply]:
+    admin, ops = check_admin(ctx), _ops(ctx)
+    number = issue_number(argument, "/publish")
+    issue = await get_issue(ctx.db, number=number, language=ctx.language)
+    if issue.status is IssueStatus.REJECTED:
+        raise user_error("publish_rejected", InvalidInput, number=number)
+    if issue.status is IssueStatus.DRAFT and ctx.settings.require_approval:
+        raise user_error("publish_needs_approval", InvalidInput, number=number)
+    await review.record_admin_action(
+        ctx.db, admin_id=admin, action="publish", target=f"issue:{number}", detail={}
+    )
+    progress = _progress(ctx, ops, number)
+    return _in_background(ctx, f"publish {number}", lambda: ops.publish(number, admin, progress))
+
+
+async def stats_command(ctx: Context, argument: str) -> list[Reply]:
+    check_admin(ctx)
+    tz = ctx.settings.tz
+    figures = await review.stats(ctx.db, now=datetime.now(tz), tz=tz)
+    L = ctx.language
+    issues = " · ".join(
+        f"{count} {t(L, f'status_{status}')}"
+        for status, count in sorted(figures.issues_by_status.items())
+    )
+    lines = [
+        t(L, "stats_title", day=figures.day.isoformat(), tz=escape(ctx.settings.timezone)),
+        t(L, "stats_subscribers", active=figures.subscribers_active,
+          paused=figures.subscribers_paused, blocked=figures.subscribers_blocked),
+        t(L, "stats_papers", papers=figures.papers),
+        t(L, "stats_issues", issues=issues or t(L, "stats_none")),
+        t(L, "stats_deliveries", sent=figures.deliveries_today,
+          failed=figures.deliveries_failed_today),
+        t(L, "stats_llm", tokens_in=f"{figures.llm_tokens_in_today:,}",
+          tokens_out=f"{figures.llm_tokens_out_today:,}", cost=f"{figures.llm_cost_today:.4f}"),
+    ]  # fmt: skip
+    return replies("\n".join(lines))
+
+
+async def broadcast_command(ctx: Context, argument: str) -> list[Reply]:
+    check_admin(ctx)
+    text = argument.strip()
+    if not text:
+        raise user_error("broadcast_usage", InvalidInput)
+    if len(text) > MAX_BROADCAST:
+        raise user_error("too_long", InvalidInput, limit=MAX_BROADCAST)
+    key = hashlib.blake2s(text.encode("utf-8"), digest_size=6).hexdigest()
+    ctx.deps.broadcasts[key] = text
+    count = len(await active_chats(ctx.db))
+    html = t(ctx.language, "broadcast_preview", count=count, text=escape(text))
+    buttons = (
+        Button(t(ctx.language, "confirm"), BROADCAST, (key, "y")),
+        Button(t(ctx.language, "cancel"), BROADCAST, (key, "n")),
+    )
+    return replies(html, (buttons,))
+
+
+async def broadcast_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    """Confirm or Cancel on a broadcast preview; each preview can be confirmed only once."""
+    admin = check_admin(ctx)
+    if len(args) != 2 or args[1] not in ("y", "n"):
+        raise user_error("expired_button", InvalidInput)
+    text = ctx.deps.broadcasts.pop(args[0], None)
+    if text is None:
+        raise user_error("expired_button", InvalidInput)
+    if args[1] == "n":
+        return replies(t(ctx.language, "broadcast_cancelled"), edit=True)
+    ops = _ops(ctx)
+    count = len(await active_chats(ctx.db))
+    html = escape(text)
+
+    async def send() -> str:
+        sent = await ops.broadcast(html)
+        await review.record_admin_action(
+            ctx.db, admin_id=admin, action="broadcast", target=None,
+            detail={"chars": len(text), "chats": count, "sent": sent},
+        )  # fmt: skip
+        return t(ctx.language, "broadcast_done", sent=sent, count=count)
+
+    _in_background(ctx, "broadcast", send, plain=False)
+    return replies(t(ctx.language, "broadcast_sending", count=count), edit=True)
+
+
+def _in_background(
+    ctx: Context, job: str, work: Callable[[], Awaitable[str]], *, plain: bool = True
+) -> list[Reply]:
+    """Start `work` as a task that tells this chat its report; answer "started" (or "busy")."""
+    ops, c, L = _ops(ctx), ctx.caller, ctx.language
+
+    async def run() -> None:
+        try:
+            report = await work()
+            html = t(L, "job_done", job=job, report=escape(report)) if plain else report
+        except DigestError as error:
+            html = t(L, "job_failed", job=job, error=escape(error.message_for(L)))
+        except Exception as error:
+            log.exception("admin job %s failed", job)
+            html = t(L, "job_failed", job=job, error=escape(type(error).__name__))
+        await ops.tell(c.platform, c.chat_id, html)
+
+    if not ctx.deps.jobs.start(job, run):
+        return replies(t(L, "job_busy", job=job))
+    return replies(t(L, "job_started", job=job))
+
+
+def _progress(ctx: Context, ops: AdminOps, number: int) -> Callable[[int, int], Awaitable[None]]:
+    """Tell the chat at each quarter of the way, not on every message."""
+    c, L, told = ctx.caller, ctx.language, {0}
+
+    async def progress(sent: int, total: int) -> None:
+        quarter = 4 * sent // total if total else 4
+        if quarter in told:
+            return
+        told.add(quarter)
+        html = t(L, "publish_progress", number=number, sent=sent, total=total)
+        await ops.tell(c.platform, c.chat_id, html)
+
+    return progress
+
+
+async def _latest_number(ctx: Context) -> int | None:
+    newest = await list_issues(ctx.db, offset=0, limit=1)
+    return newest.items[0].number if newest.items else None

@@ -1,0 +1,122 @@
+"""The draft preview editors work on: numbered papers with rating, ⚠️ flags and ✅/⬜, and the
+buttons that change them. Every button press edits this message in place.
+
+Ten papers a page keeps the text under Telegram's 4096 characters with TL;DRs shown, and the
+keyboard (three buttons a paper) well under its size limit.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.commands.reply import Button, Reply, replies
+from bot.i18n import TEXTS, t
+from core.types import IssueReview, IssueStatus, ReviewItem
+
+PAGE_SIZE = 10
+TITLE_CHARS = 80
+TLDR_CHARS = 140
+# Button actions (short: callback data holds 64 bytes with its signature).
+PAGE, INCLUDE, MOVE, APPROVE, REJECT = "rvp", "rvi", "rvm", "rva", "rvr"
+CHANGEABLE = (IssueStatus.DRAFT, IssueStatus.APPROVED)
+
+
+def page_of(position: int) -> int:
+    return (position - 1) // PAGE_SIZE + 1
+
+
+def preview(
+    review: IssueReview, language: str, page: int = 1, *, edit: bool = False
+) -> list[Reply]:
+    pages = max(1, -(-len(review.items) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = review.items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    lines = _header(review, language)
+    lines += [_paper(item, language) for item in shown]
+    if pages > 1:
+        lines.append(t(language, "issues_page", page=page, pages=pages))
+    return replies("\n".join(lines), _buttons(review, language, shown, page, pages), edit=edit)
+
+
+def _header(review: IssueReview, language: str) -> list[str]:
+    issue = review.issue
+    status = t(language, f"status_{issue.status.value}")
+    ref = t(language, "issue_ref", number=issue.number)
+    lines = [
+        t(language, "review_title", ref=ref, status=status),
+        f"<i>{escape(issue.title)}</i>",
+        t(language, "review_counts", included=len(issue.included_items),
+          total=len(review.items), flagged=review.flagged),
+    ]  # fmt: skip
+    if issue.status is IssueStatus.APPROVED and issue.approved_at is not None:
+        at = issue.approved_at.strftime("%Y-%m-%d %H:%M UTC")
+        lines.append(t(language, "review_approved", admin=escape(issue.approved_by or "?"), at=at))
+    if review.rejected_reason and issue.status is IssueStatus.REJECTED:
+        lines.append(t(language, "review_rejected", reason=escape(review.rejected_reason)))
+    if issue.status in CHANGEABLE:
+        lines.append(f"<i>{escape(t(language, 'review_help', number=issue.number))}</i>")
+    return [*lines, ""]
+
+
+def _paper(entry: ReviewItem, language: str) -> str:
+    item = entry.item
+    summary = item.paper.summary
+    rating = summary.content.rating if summary else None
+    mark = "✅" if item.included else "⬜"
+    stars = f" ★{rating}" if rating else ""
+    title = escape(_short(item.display_title, TITLE_CHARS))
+    head = f"{item.position}. {mark}{stars} <b>{title}</b>"
+    if item.included is False:
+        head = f"{item.position}. {mark}{stars} <s>{title}</s>"
+    lines = [head]
+    if entry.flags:
+        lines.append("   ⚠️ " + escape("; ".join(flag_label(f, language) for f in entry.flags)))
+    if entry.edited:
+        lines.append("   " + t(language, "edited"))
+    if item.tldr:
+        lines.append(f"   {escape(_short(item.tldr, TLDR_CHARS))}")
+    return "\n".join(lines)
+
+
+def flag_label(flag: str, language: str) -> str:
+    key = f"flag_{flag}"
+    return t(language, key) if key in TEXTS["en"] else flag
+
+
+def _buttons(
+    review: IssueReview, language: str, shown: tuple[ReviewItem, ...], page: int, pages: int
+) -> tuple[tuple[Button, ...], ...]:
+    issue = review.issue
+    if issue.status not in CHANGEABLE:
+        return ()
+    number, last = str(issue.number), len(review.items)
+    rows = [_item_row(number, entry, last) for entry in shown]
+    rows.append(_pager(language, number, page, pages))
+    decide = [Button(t(language, "reject"), REJECT, (number,))]
+    if issue.status is IssueStatus.DRAFT:
+        decide.insert(0, Button(t(language, "approve"), APPROVE, (number,)))
+    rows.append(tuple(decide))
+    return tuple(row for row in rows if row)
+
+
+def _item_row(number: str, entry: ReviewItem, last: int) -> tuple[Button, ...]:
+    item = entry.item
+    position = str(item.position)
+    mark = "✅" if item.included else "⬜"
+    row = [Button(f"{mark} {position}", INCLUDE, (number, position, "0" if item.included else "1"))]
+    if item.position > 1:
+        row.append(Button(f"↑ {position}", MOVE, (number, position, "u")))
+    if item.position < last:
+        row.append(Button(f"↓ {position}", MOVE, (number, position, "d")))
+    return tuple(row)
+
+
+def _pager(language: str, number: str, page: int, pages: int) -> tuple[Button, ...]:
+    back = (Button(t(language, "prev"), PAGE, (number, str(page - 1))),) if page > 1 else ()
+    ahead = (Button(t(language, "next"), PAGE, (number, str(page + 1))),) if page < pages else ()
+    return back + ahead
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

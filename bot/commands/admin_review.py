@@ -1,0 +1,139 @@
+"""/review, /approve, /reject, /edit and the preview's buttons: editors shape a draft in chat.
+
+Every command and every button checks the sender against ADMIN_IDS first: a button pressed by
+someone else in the admin group is refused and changes nothing.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.commands import admin_preview as view
+from bot.commands.context import Context
+from bot.commands.reply import Reply, replies
+from bot.i18n import t, user_error
+from core.errors import InvalidInput
+from core.services import review
+from core.types import EditField, IssueReview, MoveDirection
+
+MAX_NUMBER = 1_000_000
+FIELDS: dict[str, EditField] = {"tldr": "tldr", "title": "title", "note": "note"}
+
+
+def check_admin(ctx: Context) -> str:
+    """The caller's id, once known to be an admin's (NotAllowed otherwise)."""
+    review.require_admin(ctx.settings, ctx.caller.user_id)
+    return ctx.caller.user_id
+
+
+async def review_command(ctx: Context, argument: str) -> list[Reply]:
+    check_admin(ctx)
+    number = issue_number(argument, "/review") if argument.strip() else None
+    return view.preview(await _review(ctx, number), ctx.language)
+
+
+async def approve_command(ctx: Context, argument: str) -> list[Reply]:
+    admin = check_admin(ctx)
+    number = issue_number(argument, "/approve") if argument.strip() else None
+    if number is None:
+        number = (await review.review_issue(ctx.db)).issue.number
+    await review.approve(ctx.db, number=number, admin_id=admin)
+    return replies(t(ctx.language, "approved_done", number=number))
+
+
+async def reject_command(ctx: Context, argument: str) -> list[Reply]:
+    admin = check_admin(ctx)
+    head, _, reason = argument.strip().partition(" ")
+    if not head or not reason.strip():
+        raise user_error("reject_usage", InvalidInput)
+    number = issue_number(head, "/reject")
+    await review.reject(ctx.db, number=number, admin_id=admin, reason=reason)
+    shown = escape(" ".join(reason.split()))
+    return replies(t(ctx.language, "rejected_done", number=number, reason=shown))
+
+
+async def edit_command(ctx: Context, argument: str) -> list[Reply]:
+    admin = check_admin(ctx)
+    parts = argument.strip().split(maxsplit=3)
+    field = FIELDS.get(parts[2].lower()) if len(parts) == 4 else None
+    if field is None or not parts[1].isdecimal():
+        raise user_error("edit_usage", InvalidInput)
+    number, position = issue_number(parts[0], "/edit"), int(parts[1][:7])
+    await review.edit_item(
+        ctx.db, number=number, position=position, field=field, text=parts[3], admin_id=admin
+    )
+    if parts[3].strip() == review.CLEAR:
+        return replies(
+            t(ctx.language, "edit_cleared", number=number, position=position, field=field)
+        )
+    shown = escape(parts[3].strip())
+    return replies(
+        t(ctx.language, "edit_done", number=number, position=position, field=field, value=shown)
+    )
+
+
+def issue_number(text: str, command: str) -> int:
+    """`12`, `#12`, `第12期` → 12; anything else asks for a number."""
+    text = text.strip().removeprefix("#").removeprefix("第").removesuffix("期").strip()
+    if not text.isdecimal() or not 0 < int(text[:7]) < MAX_NUMBER:
+        raise user_error("number_usage", InvalidInput, command=command)
+    return int(text)
+
+
+async def _review(ctx: Context, number: int | None) -> IssueReview:
+    return await review.review_issue(ctx.db, number=number)
+
+
+# -- buttons on the preview ----------------------------------------------------------------------
+
+
+def _ints(args: tuple[str, ...], count: int) -> list[int]:
+    if len(args) < count or not all(a.isdecimal() and len(a) < 8 for a in args[:count]):
+        raise user_error("expired_button", InvalidInput)
+    return [int(a) for a in args[:count]]
+
+
+async def page_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    check_admin(ctx)
+    number, page = _ints(args, 2)
+    return view.preview(await _review(ctx, number), ctx.language, page, edit=True)
+
+
+async def include_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    admin = check_admin(ctx)
+    number, position, included = _ints(args, 3)
+    await review.set_included(
+        ctx.db, number=number, position=position, included=bool(included), admin_id=admin
+    )
+    return await _updated(ctx, number, position)
+
+
+async def move_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    admin = check_admin(ctx)
+    number, position = _ints(args, 2)
+    if len(args) != 3 or args[2] not in ("u", "d"):
+        raise user_error("expired_button", InvalidInput)
+    direction: MoveDirection = "up" if args[2] == "u" else "down"
+    await review.move_item(
+        ctx.db, number=number, position=position, direction=direction, admin_id=admin
+    )
+    return await _updated(ctx, number, position - 1 if direction == "up" else position + 1)
+
+
+async def approve_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    admin = check_admin(ctx)
+    (number,) = _ints(args, 1)
+    await review.approve(ctx.db, number=number, admin_id=admin)
+    return await _updated(ctx, number, 1) + replies(t(ctx.language, "approved_done", number=number))
+
+
+async def reject_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    """Rejecting needs a reason, which a button cannot carry: ask for the command."""
+    check_admin(ctx)
+    (number,) = _ints(args, 1)
+    return replies(escape(t(ctx.language, "reject_prompt", number=number)))
+
+
+async def _updated(ctx: Context, number: int, position: int) -> list[Reply]:
+    """The preview again, on the page where the changed paper now is."""
+    return view.preview(await _review(ctx, number), ctx.language, view.page_of(position), edit=True)

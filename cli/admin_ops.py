@@ -1,0 +1,77 @@
+"""The jobs admins run from chat (`bot.commands.context.AdminOps`), built on `jobs`.
+
+The composition root hands this to the front ends in `Deps.ops`; each front end binds its
+platform's sender at start-up, which reports and broadcasts then go through.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from bot.commands.context import Progress
+from core.config import Settings
+from core.errors import DigestError, NothingToDo
+from core.services.broadcast import TextSender, broadcast
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class JobAdminOps:
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings, self.db = settings, db
+        self.senders: dict[str, TextSender] = {}
+
+    def bind_sender(self, sender: TextSender) -> None:
+        self.senders[sender.platform] = sender
+
+    async def fetch(self) -> str:
+        """Fetch today's papers, then summarize what is new: the pipeline minus compose."""
+        from jobs.fetch.job import run_fetch
+        from jobs.summarize.job import run_summarize
+
+        try:
+            fetched = f"fetch: {(await run_fetch(self.settings, self.db)).message}"
+        except DigestError as error:  # arXiv down: still summarize what is stored
+            fetched = f"fetch: {error.user_message}"
+        summarized = await run_summarize(self.settings, self.db)
+        return f"{fetched}; summarize: {summarized.message}"
+
+    async def compose(self) -> str:
+        from jobs.compose import compose_issue
+
+        try:
+            issue = await compose_issue(self.settings, self.db)
+        except NothingToDo as nothing:
+            return nothing.user_message
+        return f"第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
+
+    async def publish(self, number: int, actor: str, progress: Progress | None) -> str:
+        # jobs.publish comes with the delivery work; imported by name so this module also
+        # type-checks before it exists. After merging: a plain import, and bind the delivery
+        # job's TelegramSender (which renders issues) instead of BotTextSender.
+        try:
+            module = importlib.import_module("jobs.publish")
+        except ModuleNotFoundError as missing:
+            raise DigestError("Publishing is not available in this build.") from missing
+        sender = self.senders.get("telegram")
+        if sender is None:
+            raise DigestError("No Telegram sender is bound; publish from the bot process.")
+        report = await module.publish_issue(
+            self.settings, self.db, sender, number=number, actor=actor, progress=progress
+        )
+        return str(report.message)
+
+    async def broadcast(self, html: str) -> int:
+        return await broadcast(self.db, self.senders, html)
+
+    async def tell(self, platform: str, target: str, html: str) -> None:
+        sender = self.senders.get(platform)
+        if sender is None:
+            log.warning("no %s sender bound: report to %s dropped", platform, target)
+            return
+        try:
+            await sender.send(target, html)
+        except Exception:  # a report that cannot be delivered must not kill the job's task
+            log.warning("could not report to %s:%s", platform, target, exc_info=True)
