@@ -176,6 +176,12 @@ class _Job:
 
     async def _summarize_and_save(self, paper_id: int, meta: PaperMeta) -> None:
         result = await self._summarize(meta)
+        # A cancel (shutdown) must not cut a transaction in half: SQLAlchemy then discards the
+        # connection mid-transaction and SQLite stays locked until it is garbage-collected.
+        await asyncio.shield(self._save(paper_id, meta, result))
+        self._count(result)
+
+    async def _save(self, paper_id: int, meta: PaperMeta, result: _Result) -> None:
         llm_ok = result.source is SummarySource.LLM
         outcome = result.outcome
         async with self.db.session() as session:
@@ -193,7 +199,6 @@ class _Job:
                 tokens_out=outcome.tokens_out,
                 cost_usd=cost_usd(self.settings, outcome.tokens_in, outcome.tokens_out),
             )
-        self._count(result)
 
     async def _summarize(self, meta: PaperMeta) -> _Result:
         if self.llm is None:
