@@ -22,8 +22,8 @@ def cron_trigger(expr: str, timezone: tzinfo) -> CronTrigger:
     fields = expr.split()
     if len(fields) != 5:
         raise ValueError(f"{expr!r}: a cron expression has five fields, got {len(fields)}")
-    fields[4] = cron_weekdays(fields[4])
     try:
+        fields[4] = cron_weekdays(fields[4])
         return CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
     except ValueError as exc:
         raise ValueError(f"{expr!r}: {exc}") from exc
