@@ -106,6 +106,12 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings, db: Database) -
     return 0
 
 
+async def cmd_schedule(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from cli.schedule import cmd_schedule as schedule
+
+    return await schedule(args, settings, db)
+
+
 async def cmd_run(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from cli.run import run_app
 
@@ -122,5 +128,6 @@ COMMANDS: dict[str, Command] = {
     "issues": cmd_issues,
     "search": cmd_search,
     "demo": cmd_demo,
+    "schedule": cmd_schedule,
     "run": cmd_run,
 }

@@ -11,6 +11,7 @@ from cli import commands
 from cli.logs import configure_logging
 from core.config import get_settings
 from core.errors import DigestError
+from jobs.context import JOB_NAMES
 
 
 def _date(text: str) -> object:
@@ -44,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("number", type=int)
     show.add_argument("--format", choices=["md", "cards", "toc", "telegram", "text"], default="md")
     sub.add_parser("issues", help="list issues, newest first")
+    schedule = sub.add_parser("schedule", help="the bot's schedule: list jobs, or run one now")
+    action = schedule.add_mutually_exclusive_group()
+    action.add_argument("--list", action="store_true", help="each job and its next run (default)")
+    action.add_argument(
+        "--run", choices=JOB_NAMES, help="run this job now, recorded like a scheduled run"
+    )
     search = sub.add_parser("search", help="full-text search over every stored paper")
     search.add_argument("query", nargs="+")
     return parser

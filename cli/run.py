@@ -1,7 +1,8 @@
 """`digestbot run`: the main job. Telegram when a token is set, else the console on this terminal.
 
 Before the console opens it runs today's pipeline against live arXiv, so there is something to
-read; a network failure is reported and the console opens anyway.
+read; a network failure is reported and the console opens anyway. In both modes the scheduler
+runs alongside and shuts down with the front end.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from functools import partial
 
 from bot.commands.context import Deps
 from bot.console.app import ConsoleBot, run_console
+from cli.schedule import console_scheduler, telegram_lifespan
 from core.config import Settings
 from core.errors import DigestError
 from jobs.on_demand import fetch_and_summarize
@@ -31,12 +33,13 @@ def build_deps(settings: Settings, db: Database) -> Deps:
     )
 
 
-async def run_app(settings: Settings, db: Database) -> int:
+async def run_app(settings: Settings, db: Database, *, stop: asyncio.Event | None = None) -> int:
+    """The bot and its schedule (see `cli.schedule`) until `stop` (Telegram) or end of input."""
     deps = build_deps(settings, db)
     if settings.telegram_bot_token is not None:
         from bot.telegram.app import run_telegram
 
-        await run_telegram(deps)
+        await run_telegram(deps, stop=stop, lifespan=telegram_lifespan(settings, db))
         return 0
     print("No TELEGRAM_BOT_TOKEN: running today's pipeline, then the console front end.")
     try:
@@ -44,7 +47,8 @@ async def run_app(settings: Settings, db: Database) -> int:
             print(line)
     except DigestError as exc:
         print(f"pipeline: {exc.user_message}")
-    await run_console(ConsoleBot(deps), _stdin_lines(), print)
+    async with console_scheduler(settings, db):
+        await run_console(ConsoleBot(deps), _stdin_lines(), print)
     return 0
 
 

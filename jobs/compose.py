@@ -4,6 +4,11 @@ Best papers first (reading score, then recency), at most ISSUE_MAX_PAPERS, title
 issue's topics like the hand-written weekly digests: `【第12期】20261120: TR-DPO、LaCo、…`.
 Two composers racing never share a number or a paper: the unique issue number decides, and
 the loser starts over with what is left.
+
+Weekly mode (DIGEST_FREQUENCY=weekly) composes a round-up instead: the best papers of the seven
+days ending today in TIMEZONE, titled like the weekly seed (`【周报】20261116-20261122: A、B`),
+at most once per week: while the last round-up's period reaches into this week, composing
+again raises `AlreadyComposed` (a rejected round-up does not count).
 """
 
 from __future__ import annotations
@@ -11,8 +16,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from core.errors import NothingToDo
@@ -28,6 +36,8 @@ from storage.queries.issues import (
     latest_issue_number,
     next_issue_number,
 )
+from storage.queries.weekly import last_round_up, week_candidates
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +46,34 @@ MAX_TOPICS = 5
 SHORT_NAME_CHARS = 24  # "TR-DPO", "CtRL-Sim", "Data Interpreter": a name, not a sentence
 SHORT_NAME_WORDS = 3
 TOPIC_CHARS = 30
+WEEK_DAYS = 7
+WEEKLY_PREFIXES = {"zh": "【周报】", "en": "[Weekly]"}
+
+
+class AlreadyComposed(NothingToDo):
+    """Weekly mode: this week's round-up exists already (nothing is wrong, nothing to say)."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    papers: list[PaperView]
+    start: date
+    end: date
+    title: str
 
 
 async def compose_issue(
-    settings: Settings, db: Database, *, now: datetime | None = None
+    settings: Settings, db: Database, *, now: datetime | None = None, weekly: bool | None = None
 ) -> IssueView:
-    """Create the next issue as a draft and return it; NothingToDo when no paper is new."""
+    """Create the next issue as a draft and return it; NothingToDo when no paper is new.
+
+    `weekly` (default: DIGEST_FREQUENCY == "weekly") composes the week's round-up instead.
+    """
+    if weekly is None:
+        weekly = settings.digest_frequency == "weekly"
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            number = await _compose_once(settings, db, now=now)
+            number = await _compose_once(settings, db, now=now, weekly=weekly)
             break
         except IssueNumberTaken as exc:
             log.info("compose attempt %d lost a race (%s); retrying", attempt, exc)
@@ -56,36 +85,91 @@ async def compose_issue(
     return view
 
 
-async def _compose_once(settings: Settings, db: Database, *, now: datetime | None) -> int:
+async def _compose_once(
+    settings: Settings, db: Database, *, now: datetime | None, weekly: bool
+) -> int:
     language = settings.digest_language
     async with db.session() as session:
         number = await next_issue_number(session)
-        candidates = await compose_candidates(session, language=language)
-        if not candidates:
-            raise NothingToDo(_nothing_new(await latest_issue_number(session)))
-        chosen = rank_papers(candidates)[: settings.issue_max_papers]
-        start, end = issue_period(chosen, settings.tz)
-        title = issue_title(number, start, end, chosen, language)
-        items = [NewItem(p.id, p.summary.id if p.summary else None) for p in chosen]
+        if weekly:
+            plan = await _weekly_plan(session, settings, now or utcnow())
+        else:
+            plan = await _daily_plan(session, settings, number)
+        items = [NewItem(p.id, p.summary.id if p.summary else None) for p in plan.papers]
         await create_issue(
             session,
             number=number,
-            title=title,
+            title=plan.title,
             language=language,
-            period_start=start,
-            period_end=end,
+            period_start=plan.start,
+            period_end=plan.end,
             items=items,
             created_at=now,
         )
+        detail = {"title": plan.title, "papers": [p.meta.arxiv_id for p in plan.papers]}
         await audit.record(
             session,
             actor="compose",
             action="issue.create",
             target=f"issue:{number}",
-            detail={"title": title, "papers": [p.meta.arxiv_id for p in chosen]},
+            detail={**detail, "weekly": True} if weekly else detail,
         )
-    log.info("composed 第%d期 with %d papers", number, len(chosen))
+    log.info("composed 第%d期 with %d papers%s", number, len(plan.papers), " (weekly)" * weekly)
     return number
+
+
+async def _daily_plan(session: AsyncSession, settings: Settings, number: int) -> _Plan:
+    candidates = await compose_candidates(session, language=settings.digest_language)
+    if not candidates:
+        raise NothingToDo(_nothing_new(await latest_issue_number(session)))
+    chosen = rank_papers(candidates)[: settings.issue_max_papers]
+    start, end = issue_period(chosen, settings.tz)
+    title = issue_title(number, start, end, chosen, settings.digest_language)
+    return _Plan(chosen, start, end, title)
+
+
+async def _weekly_plan(session: AsyncSession, settings: Settings, now: datetime) -> _Plan:
+    first, last = week_of(now, settings.tz)
+    previous = await last_round_up(session, title_prefixes=tuple(WEEKLY_PREFIXES.values()))
+    if previous is not None and previous.period_end >= first:
+        raise AlreadyComposed(
+            f"本周的周报已经组好（第{previous.number}期）/ this week's round-up is already "
+            f"composed: 第{previous.number}期 (issue {previous.number})"
+        )
+    candidates = await week_candidates(
+        session,
+        language=settings.digest_language,
+        days=(first, last),
+        window=day_window(first, last, settings.tz),
+    )
+    if not candidates:
+        raise NothingToDo(
+            f"{first:%Y%m%d}-{last:%Y%m%d} 没有已摘要的论文 / no summarized papers from "
+            f"{first.isoformat()} to {last.isoformat()}"
+        )
+    chosen = rank_papers(candidates)[: settings.issue_max_papers]
+    return _Plan(chosen, first, last, weekly_title(first, last, chosen, settings.digest_language))
+
+
+def week_of(now: datetime, tz: ZoneInfo) -> tuple[date, date]:
+    """The seven days ending on `now`'s date in `tz`, both inclusive."""
+    last = now.astimezone(tz).date()
+    return last - timedelta(days=WEEK_DAYS - 1), last
+
+
+def day_window(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Local midnight of `first` to local midnight after `last`, as aware datetimes."""
+    start = datetime.combine(first, time(), tzinfo=tz)
+    return start, datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
+
+
+def weekly_title(first: date, last: date, papers: Sequence[PaperView], language: str) -> str:
+    """`【周报】YYYYMMDD-YYYYMMDD: topic、topic` (zh) or `[Weekly] …: topic, topic` (en)."""
+    span = f"{first:%Y%m%d}-{last:%Y%m%d}"
+    head = f"【周报】{span}" if language == "zh" else f"[Weekly] {span}"
+    topics = paper_topics(papers)
+    separator = "、" if language == "zh" else ", "
+    return f"{head}: {separator.join(topics)}" if topics else head
 
 
 def _nothing_new(latest: int | None) -> str:

@@ -1,22 +1,42 @@
-"""Post a new draft's preview to ADMIN_CHAT_ID: what the scheduler does after composing.
-
-The same preview as /review, with its signed buttons, so editors can act on it right away.
-"""
+"""Messages to ADMIN_CHAT_ID from outside a chat command: the scheduler's notices, and a new
+draft's preview (the same as /review, with its signed buttons, so editors can act at once)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
+from telegram import Bot
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.commands.admin_preview import preview
 from bot.commands.context import Deps
+from bot.render.split import MAX_MESSAGE, measure, pack
 from bot.telegram.callbacks import CallbackSigner
-from bot.telegram.send import keyboard
+from bot.telegram.send import NO_PREVIEW, keyboard
 from core.services.review import review_issue
 
 log = logging.getLogger(__name__)
+
+Notify = Callable[[str], Awaitable[None]]
+
+
+def admin_notifier(bot: Bot, chat_id: int | str | None) -> Notify | None:
+    """`notify_admins` for the scheduler; None when ADMIN_CHAT_ID is not set."""
+    if chat_id is None:
+        return None
+
+    async def notify(text_html: str) -> None:
+        # A notice is a few lines; an unusually long one is split between lines, never in a tag.
+        messages = [text_html] if measure(text_html) <= MAX_MESSAGE else pack(text_html.split("\n"))
+        for message in messages:
+            await bot.send_message(
+                chat_id, message, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+            )
+
+    return notify
 
 
 async def send_draft_preview(app: Application, number: int) -> bool:
@@ -31,7 +51,7 @@ async def send_draft_preview(app: Application, number: int) -> bool:
     try:
         for reply in preview(review, deps.settings.digest_language):
             await app.bot.send_message(
-                chat, reply.html, parse_mode="HTML", reply_markup=keyboard(reply, signer)
+                chat, reply.html, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply, signer)
             )
     except TelegramError as error:
         log.warning("could not send the draft preview to the admin chat: %s", error)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
@@ -90,8 +92,17 @@ async def _set_admin_commands(app: Application, chat_id: int) -> None:
     await app.bot.set_my_commands(default, scope)
 
 
-async def run_telegram(deps: Deps, *, stop: asyncio.Event | None = None) -> None:
-    """Long polling, or a webhook server when TELEGRAM_WEBHOOK_URL is set; until `stop`."""
+Lifespan = Callable[[Application], AbstractAsyncContextManager[object]]
+
+
+async def run_telegram(
+    deps: Deps, *, stop: asyncio.Event | None = None, lifespan: Lifespan | None = None
+) -> None:
+    """Long polling, or a webhook server when TELEGRAM_WEBHOOK_URL is set; until `stop`.
+
+    `lifespan(app)` (e.g. the scheduler) runs while the application is started, so it can send
+    through `app.bot`, and ends before the application stops.
+    """
     app = build_application(deps)
     stop = stop or asyncio.Event()
     async with app:
@@ -99,7 +110,8 @@ async def run_telegram(deps: Deps, *, stop: asyncio.Event | None = None) -> None
         await _start_updates(app, deps)
         await app.start()
         log.info("telegram bot @%s running", app.bot.username)
-        await stop.wait()
+        async with lifespan(app) if lifespan else nullcontext():
+            await stop.wait()
         await app.updater.stop()  # type: ignore[union-attr]
         await app.stop()
 

@@ -1,0 +1,102 @@
+"""The scheduler's place in the process: `digestbot schedule` and the scheduler inside `run`.
+
+This is the composition root for scheduled jobs: here they get their `publish` and
+`notify_admins` callables (jobs never import a front end). In Telegram mode both go through the
+running application's bot; in console mode notices are printed and nothing is published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from core.config import Settings
+from jobs.context import JobContext, JobName, PublishFn
+from jobs.runs import run_job
+from jobs.scheduler import build_scheduler, schedule_table, scheduler_running
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(text_html: str) -> str:
+    return html.unescape(_TAG.sub("", text_html))
+
+
+async def print_notice(text_html: str) -> None:
+    print(f"[admin] {plain_text(text_html)}")
+
+
+def telegram_publisher(settings: Settings, db: Database, bot: Any) -> PublishFn | None:
+    """`publish` for scheduled jobs through Telegram delivery; None until delivery is merged.
+
+    LEAD: wire after merging the delivery branch. The lazy imports below are the only link
+    from the scheduler to delivery; check `TelegramSender`'s constructor and pass a
+    `progress` callback if admins should see scheduled deliveries advance.
+    """
+    try:
+        from bot.telegram.sender import TelegramSender
+        from jobs.publish import publish_issue
+    except ImportError:
+        log.warning("delivery is not available: scheduled publishing and auto-publish are off")
+        return None
+    sender = TelegramSender(bot, settings)  # LEAD: constructor to be confirmed after merging
+
+    async def publish(number: int, actor: str) -> str:
+        report = await publish_issue(settings, db, sender, number=number, actor=actor)
+        return str(report.message)
+
+    return publish
+
+
+def telegram_lifespan(
+    settings: Settings, db: Database
+) -> Callable[[Any], AbstractAsyncContextManager[object]]:
+    """For `run_telegram(lifespan=…)`: the scheduler runs while the application does."""
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[object]:
+        from bot.telegram.admin_notify import admin_notifier
+
+        scheduler = build_scheduler(
+            settings,
+            db,
+            publish=telegram_publisher(settings, db, app.bot),
+            notify_admins=admin_notifier(app.bot, settings.admin_chat_id),
+        )
+        async with scheduler_running(scheduler):
+            yield scheduler
+
+    return lifespan
+
+
+@asynccontextmanager
+async def console_scheduler(settings: Settings, db: Database) -> AsyncIterator[object]:
+    """Console mode: the same schedule, notices printed, no publishing (no delivery here)."""
+    scheduler = build_scheduler(settings, db, publish=None, notify_admins=print_notice)
+    async with scheduler_running(scheduler):
+        yield scheduler
+
+
+async def cmd_schedule(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    """`--list`: each job and its next run; `--run NAME`: run one job now (recorded as cli)."""
+    if args.run:
+        return await _run_now(args.run, settings, db)
+    for line in schedule_table(settings):
+        print(line)
+    return 0
+
+
+async def _run_now(name: JobName, settings: Settings, db: Database) -> int:
+    """Publishing needs the bot's delivery, so `--run publish` reports that it is unavailable."""
+    result = await run_job(name, JobContext(settings, db), trigger="cli")
+    print(f"{name}: {result.status}")
+    print(result.summary)
+    return 1 if result.status == "failed" else 0

@@ -1,0 +1,94 @@
+"""Auto-publish: with AUTO_PUBLISH_AFTER set, a draft nobody touched goes out after that delay.
+
+Touched, precisely: some audit-log row about the issue (target `issue:N`, or `issue:N/…` /
+`issue:N:…` for its items) was written by an actor other than the system actors below, i.e.
+an admin did anything recorded on it (opened the review, included/excluded or moved a paper,
+edited a text, approved, rejected). A touched draft waits for its admin; an approved or
+rejected issue is no draft any more. The delay counts from the issue's `created_at`.
+
+The approval is one conditional UPDATE that re-checks "still a draft, still untouched", so an
+admin acting at the same moment either wins (nothing is auto-published) or sees it approved by
+`auto`. Publishing happens after that commit; if it fails the issue stays approved and the next
+publish run retries it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from core.errors import DigestError
+from jobs import notices
+from jobs.context import JobContext, JobOutcome, describe_error
+from storage.queries import schedule as q
+
+log = logging.getLogger(__name__)
+
+AUTO_ACTOR = "auto"
+# Actors whose audit rows do not count as a touch: the composer, this job and the scheduler
+# (and "system" for anything else the bot writes on its own).
+SYSTEM_ACTORS = ("compose", AUTO_ACTOR, "schedule", "system")
+
+
+async def due_drafts(ctx: JobContext) -> list[int]:
+    """Untouched drafts older than AUTO_PUBLISH_AFTER (none when it is not set)."""
+    delay = ctx.settings.auto_publish_after
+    if delay is None:
+        return []
+    async with ctx.db.session() as session:
+        return await q.untouched_drafts(
+            session, created_before=ctx.clock() - delay, system_actors=SYSTEM_ACTORS
+        )
+
+
+async def auto_publish_job(ctx: JobContext) -> JobOutcome:
+    delay = ctx.settings.auto_publish_after
+    if delay is None:
+        return JobOutcome("auto-publish: AUTO_PUBLISH_AFTER is not set")
+    if ctx.publish is None:
+        raise DigestError("auto-publish needs delivery, which this process does not have")
+    lines: list[str] = []
+    texts: list[str] = []
+    ok = True
+    for number in await due_drafts(ctx):
+        if not await _approve(ctx, number, delay):
+            lines.append(f"第{number}期: an admin acted first; left alone")
+            continue
+        published, line, text = await _publish(ctx, number, delay)
+        ok &= published
+        lines.append(line)
+        texts.append(text)
+    summary = "\n".join(lines) or "auto-publish: no untouched draft is due"
+    return JobOutcome(summary, "\n".join(texts) or None, ok=ok)
+
+
+async def _approve(ctx: JobContext, number: int, delay: timedelta) -> bool:
+    async with ctx.db.session() as session:
+        return await q.approve_draft(
+            session,
+            number=number,
+            actor=AUTO_ACTOR,
+            now=ctx.clock(),
+            reason=f"AUTO_PUBLISH_AFTER: untouched for {notices.human_delay(delay)}",
+            untouched_by=SYSTEM_ACTORS,
+        )
+
+
+async def _publish(ctx: JobContext, number: int, delay: timedelta) -> tuple[bool, str, str]:
+    assert ctx.publish is not None
+    try:
+        report = await ctx.publish(number, AUTO_ACTOR)
+    except Exception as exc:
+        error = describe_error(exc)
+        log.warning("auto-publishing 第%d期 failed: %s", number, error)
+        return (
+            False,
+            f"第{number}期 approved, publish failed: {error}",
+            (notices.auto_publish_failed(number, delay, error)),
+        )
+    log.info("第%d期 auto-published after %s", number, delay)
+    return (
+        True,
+        f"第{number}期 auto-published: {report}",
+        (notices.auto_published(number, delay, report)),
+    )

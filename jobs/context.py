@@ -1,0 +1,54 @@
+"""What a scheduled job runs with: settings, database, and the two callables the front end injects.
+
+Jobs never import a front end; the composition root (`cli/run.py`) hands over `publish`
+(deliver issue N as `actor`, return a one-line report) and `notify_admins` (post an HTML line
+to the admin chat). Either may be missing: a process without delivery cannot publish, and one
+without an admin chat only logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from core.config import Settings
+from core.errors import DigestError
+from storage.db import Database
+from storage.types import utcnow
+
+JobName = Literal["fetch", "compose", "publish", "auto_publish"]
+JOB_NAMES: tuple[JobName, ...] = ("fetch", "compose", "publish", "auto_publish")
+Trigger = Literal["schedule", "admin", "cli"]
+PublishFn = Callable[[int, str], Awaitable[str]]
+NotifyFn = Callable[[str], Awaitable[None]]
+
+STALE_AFTER = timedelta(hours=6)  # a run "running" longer than this crashed; it blocks no more
+
+
+@dataclass(frozen=True)
+class JobContext:
+    settings: Settings
+    db: Database
+    publish: PublishFn | None = None
+    notify_admins: NotifyFn | None = None
+    clock: Callable[[], datetime] = field(default=utcnow)
+    stale_after: timedelta = STALE_AFTER
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a job body did: a plain-text summary for job_runs and logs, and the HTML notice
+    for the admins (None: nothing worth a message). `ok` False records the run as failed."""
+
+    summary: str
+    notice: str | None = None
+    ok: bool = True
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for admins and job_runs: our own errors' message, else the type and text."""
+    if isinstance(exc, DigestError):
+        return exc.user_message
+    return f"{type(exc).__name__}: {exc}"[:300]

@@ -1,0 +1,125 @@
+"""Running a job the one way every trigger uses: claim, run, record, tell the admins.
+
+The scheduler, an admin's `/fetch` or `/compose` and `digestbot schedule --run` all call
+`run_job`, so every run leaves one `job_runs` row. Two runs never overlap: a run of the same
+job (publish and auto-publish count as one, both deliver) still `running` and younger than
+`STALE_AFTER` makes the new trigger record a `skipped` row and return without working.
+Failures are recorded, logged and, for scheduled runs, reported to the admins; they never
+propagate into the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from core.errors import DigestError
+from jobs import notices
+from jobs.context import JobContext, JobName, Trigger, describe_error
+from jobs.scheduled import JOBS
+from storage.queries import job_runs
+
+log = logging.getLogger(__name__)
+
+RunStatus = Literal["ok", "failed", "skipped"]
+CONFLICTS: dict[JobName, tuple[JobName, ...]] = {
+    "fetch": ("fetch",),
+    "compose": ("compose",),
+    "publish": ("publish", "auto_publish"),
+    "auto_publish": ("publish", "auto_publish"),
+}
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """One finished run: `summary` is plain text (CLI, admin reply), `notice` the admins' HTML."""
+
+    name: JobName
+    trigger: Trigger
+    status: RunStatus
+    summary: str
+    run_id: int
+    notice: str | None = None
+
+
+async def run_job(
+    name: JobName,
+    ctx: JobContext,
+    *,
+    trigger: Trigger = "schedule",
+    scheduled_for: datetime | None = None,
+) -> JobResult:
+    """Run job `name` now unless it is already running; the result is also in `job_runs`."""
+    claim = await _claim(ctx, name, trigger, scheduled_for)
+    if not claim.acquired:
+        assert claim.holder is not None
+        summary = f"skipped: {claim.holder.name} run #{claim.holder.id} is still running"
+        log.warning("job %s (%s) %s", name, trigger, summary)
+        return JobResult(name, trigger, "skipped", summary, claim.run_id)
+    result = await _execute(ctx, name, trigger, claim.run_id)
+    if trigger == "schedule" and result.notice:
+        await notify(ctx, result.notice)
+    return result
+
+
+async def _claim(
+    ctx: JobContext, name: JobName, trigger: Trigger, scheduled_for: datetime | None
+) -> job_runs.Claim:
+    now = ctx.clock()
+    async with ctx.db.session() as session:
+        return await job_runs.claim_run(
+            session,
+            name=name,
+            trigger=trigger,
+            conflicts=CONFLICTS[name],
+            stale_before=now - ctx.stale_after,
+            now=now,
+            scheduled_for=scheduled_for,
+        )
+
+
+async def _execute(ctx: JobContext, name: JobName, trigger: Trigger, run_id: int) -> JobResult:
+    try:
+        outcome = await JOBS[name](ctx)
+    except asyncio.CancelledError:  # shutdown: the row must not stay "running"
+        await asyncio.shield(_finish(ctx, run_id, "failed", error="cancelled (shutdown)"))
+        raise
+    except Exception as exc:
+        if not isinstance(exc, DigestError):
+            log.exception("job %s failed", name)
+        error = describe_error(exc)
+        await _finish(ctx, run_id, "failed", error=error)
+        return JobResult(name, trigger, "failed", error, run_id, notices.job_failed(name, error))
+    status: RunStatus = "ok" if outcome.ok else "failed"
+    first_line = None if outcome.ok else outcome.summary.splitlines()[0]
+    await _finish(ctx, run_id, status, summary=outcome.summary, error=first_line)
+    log.info("job %s (%s) %s: %s", name, trigger, status, outcome.summary.replace("\n", "; "))
+    return JobResult(name, trigger, status, outcome.summary, run_id, outcome.notice)
+
+
+async def _finish(
+    ctx: JobContext,
+    run_id: int,
+    status: str,
+    *,
+    summary: str | None = None,
+    error: str | None = None,
+) -> None:
+    async with ctx.db.session() as session:
+        await job_runs.finish_run(
+            session, run_id=run_id, status=status, now=ctx.clock(), summary=summary, error=error
+        )
+
+
+async def notify(ctx: JobContext, text_html: str) -> None:
+    """Tell the admins; a failed notification is logged and never fails the job."""
+    if ctx.notify_admins is None:
+        log.info("admin notice (no admin chat): %s", text_html)
+        return
+    try:
+        await ctx.notify_admins(text_html)
+    except Exception as exc:
+        log.warning("notifying the admins failed: %s", describe_error(exc))
