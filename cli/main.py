@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="print an issue")
     show.add_argument("number", type=int)
     show.add_argument("--format", choices=["md", "cards", "toc", "telegram", "text"], default="md")
+    publish = sub.add_parser(
+        "publish", help="publish an issue to the channel and every subscriber (resumable)"
+    )
+    publish.add_argument("number", type=int)
+    publish.add_argument("--actor", default="cli", help="who, for the audit log")
     sub.add_parser("issues", help="list issues, newest first")
     search = sub.add_parser("search", help="full-text search over every stored paper")
     search.add_argument("query", nargs="+")
