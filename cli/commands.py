@@ -112,6 +112,26 @@ async def cmd_schedule(args: argparse.Namespace, settings: Settings, db: Databas
     return await schedule(args, settings, db)
 
 
+async def cmd_publish(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from bot.telegram.sender import telegram_sender
+    from cli.run import build_deps
+    from core.errors import InvalidInput
+    from jobs.publish import publish_issue
+
+    if settings.telegram_bot_token is None:
+        raise InvalidInput("publish needs TELEGRAM_BOT_TOKEN (set it in .env)")
+
+    async def progress(done: int, total: int) -> None:
+        print(f"progress: {done}/{total} targets", flush=True)
+
+    async with telegram_sender(build_deps(settings, db)) as sender:
+        report = await publish_issue(
+            settings, db, sender, number=args.number, actor=args.actor, progress=progress
+        )
+    print(report.message, flush=True)
+    return 1 if report.pending else 0
+
+
 async def cmd_run(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from cli.run import run_app
 
@@ -129,5 +149,6 @@ COMMANDS: dict[str, Command] = {
     "search": cmd_search,
     "demo": cmd_demo,
     "schedule": cmd_schedule,
+    "publish": cmd_publish,
     "run": cmd_run,
 }

@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="print an issue")
     show.add_argument("number", type=int)
     show.add_argument("--format", choices=["md", "cards", "toc", "telegram", "text"], default="md")
+    publish = sub.add_parser(
+        "publish", help="publish an issue to the channel and every subscriber (resumable)"
+    )
+    publish.add_argument("number", type=int)
+    publish.add_argument("--actor", default="cli", help="who, for the audit log")
     sub.add_parser("issues", help="list issues, newest first")
     schedule = sub.add_parser("schedule", help="the bot's schedule: list jobs, or run one now")
     action = schedule.add_mutually_exclusive_group()

@@ -42,7 +42,7 @@ def build_application(deps: Deps) -> Application:
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3))
+        .rate_limiter(rate_limiter())
         .build()
     )
     app.bot_data.update(deps=deps, signer=CallbackSigner(token))
@@ -50,6 +50,15 @@ def build_application(deps: Deps) -> Application:
         deps.ops.bind_sender(BotTextSender(app.bot))
     _add_handlers(app)
     return app
+
+
+def rate_limiter() -> AIORateLimiter:
+    """30 messages/s overall paced one at a time (a burst of 30 would empty Telegram's bucket
+    and the next jitter would earn a 429, which pauses every send), 20/min per group/channel."""
+    return AIORateLimiter(
+        overall_max_rate=1, overall_time_period=1 / 30,
+        group_max_rate=20, group_time_period=60, max_retries=3,
+    )  # fmt: skip
 
 
 def _add_handlers(app: Application) -> None:

@@ -1,0 +1,84 @@
+"""The Telegram `Sender`: renders an issue as Telegram HTML messages and sends them with PTB.
+
+Pacing is PTB's `AIORateLimiter` on the bot handed in (30 messages/s overall, 20/min per group
+or channel, 3 retries after `RetryAfter`). Telegram's errors become the three `core.sending`
+ones; which is which decides what the ledger does (see `jobs.deliver`):
+
+- `Forbidden` (blocked, kicked, deactivated) → `SendBlocked`.
+- `RetryAfter` left after the limiter's own retries → `SendRetryLater(retry_after)`.
+- `BadRequest` (chat not found, bad HTML, too long…) and `ChatMigrated` → `SendFailed`.
+- `NetworkError`/`TimedOut`, including Telegram's 5xx → `SendRetryLater`. Some of these are
+  ambiguous (a read timeout after the request left may hide an accepted message); resending
+  is the documented at-least-once choice for that window. Connection pool timeouts and refused
+  connections are unambiguous: nothing was sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import timedelta
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+
+from bot.commands.context import Deps
+from bot.render import render_issue
+from core.sending import SendBlocked, SendFailed, SendRetryLater
+from core.types import ChatPlatform, IssueView
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+SEND_TIMEOUT = 30.0  # seconds; generous, so a slow answer is rarely mistaken for a lost one
+NETWORK_RETRY = 1.0
+_NUMERIC = re.compile(r"-?[0-9]+")
+
+
+class TelegramSender:
+    """`Sender` for Telegram; `bot` should be an Application's bot (rate-limited)."""
+
+    platform: str = ChatPlatform.TELEGRAM.value
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    def render(self, issue: IssueView, *, language: str) -> list[str]:
+        """The issue as Telegram HTML messages (≤ 4096 characters each), labels in `language`."""
+        return render_issue(replace(issue, language=language), "telegram")
+
+    async def send(self, target: str, text: str) -> str:
+        """Send one HTML message to a chat id or "@channel"; Telegram's message id."""
+        chat_id: int | str = int(target) if _NUMERIC.fullmatch(target) else target
+        try:
+            message = await self.bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                read_timeout=SEND_TIMEOUT, write_timeout=SEND_TIMEOUT,
+            )  # fmt: skip
+        except Forbidden as exc:
+            raise SendBlocked(exc.message) from exc
+        except RetryAfter as exc:
+            raise SendRetryLater(exc.message, retry_after=_seconds(exc.retry_after)) from exc
+        except ChatMigrated as exc:
+            raise SendFailed(f"group moved to chat {exc.new_chat_id}") from exc
+        except BadRequest as exc:  # a NetworkError subclass in PTB: must come first
+            raise SendFailed(exc.message) from exc
+        except NetworkError as exc:
+            raise SendRetryLater(exc.message, retry_after=NETWORK_RETRY) from exc
+        return str(message.message_id)
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+@asynccontextmanager
+async def telegram_sender(deps: Deps) -> AsyncIterator[TelegramSender]:
+    """A sender on a fresh, initialized Application's bot (for the CLI; the bot process uses
+    `TelegramSender(context.bot)` instead)."""
+    from bot.telegram.app import build_application
+
+    app = build_application(deps)
+    async with app:
+        yield TelegramSender(app.bot)

@@ -1,0 +1,243 @@
+"""Work through an issue's delivery ledger: bounded concurrency, one row per worker at a time.
+
+Exactly-once from the reader's view, as far as a platform without idempotency keys allows:
+
+- A worker claims a row (status "sending", `attempts` + 1 becomes its fencing token) and keeps
+  the lease alive with a heartbeat; another run takes a row over only after its heartbeat has
+  been silent for `stale_after` seconds, so two runs never send to one target at once.
+- Parts go out in order; each is committed to the ledger (`messages_sent`, `message_ids`) the
+  moment the platform returns its message id. A resumed row continues after the last confirmed
+  part, so confirmed parts are never sent again and nobody is skipped.
+- The one window no ledger can close is between the platform accepting a part and our commit
+  (a few milliseconds; Telegram's Bot API has neither an idempotency key nor a way to read a
+  private chat back). A part in that window is unconfirmed, and we send it again: at-least-once
+  for that part. The other choice would silently drop papers, and it would drop far more than
+  it saves: the in-flight mark is necessarily written before the rate limiter's wait, so at a
+  crash most "in flight" parts were never sent at all. Interrupted rows are counted in
+  `Tally.resumed`, the upper bound of possible duplicates. Ambiguous network errors (a read
+  timeout after the request left) follow the same rule: the sender reports them as retryable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from core.sending import SendBlocked, Sender, SendFailed, SendRetryLater
+from core.services.chats import mark_blocked
+from core.services.delivery import NOTE, no_match_note
+from core.types import IssueView
+from storage.db import Database
+from storage.queries import deliveries as ledger
+from storage.queries.deliveries import ClaimedDelivery
+from storage.queries.issues import get_issue_view
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], Awaitable[None]]
+STALE_AFTER = 10.0  # seconds of heartbeat silence before another run may take a row over
+HEARTBEAT_EVERY = 2.0
+MAX_TRIES = 8  # per part, for flood waits and transient errors
+MAX_WAIT = 120.0  # seconds, per retry
+PROGRESS_STEP = 0.05  # report every 5% of the targets…
+PROGRESS_EVERY = 10.0  # …or every 10 seconds, whichever comes first
+
+
+class LeaseLost(Exception):
+    """Another run took this row over (our heartbeat was too late): it owns the row now."""
+
+
+class PlatformUnavailable(Exception):
+    """A part kept failing transiently after every retry: stop, leave the rest pending."""
+
+
+@dataclass
+class Tally:
+    """What this run did: finished targets (by any final status), parts sent, rows resumed."""
+
+    done: int = 0
+    messages: int = 0
+    resumed: int = 0
+
+
+def _wait(state: RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome else None
+    hint = error.retry_after if isinstance(error, SendRetryLater) else 1.0
+    backoff = 0.5 * 2 ** (state.attempt_number - 1)  # grows under repeated failures
+    return min(MAX_WAIT, max(hint, backoff if state.attempt_number > 1 else 0.0))
+
+
+@dataclass
+class Deliverer:
+    """One run over one issue's ledger on `sender.platform`."""
+
+    db: Database
+    sender: Sender
+    issue_id: int
+    number: int
+    default_language: str
+    stale_after: float = STALE_AFTER
+    tally: Tally | None = None
+
+    def __post_init__(self) -> None:
+        self.tally = Tally()
+        self._claim_lock = asyncio.Lock()
+        self._views: dict[str, IssueView] = {}
+        self._view_lock = asyncio.Lock()
+
+    async def run(self, concurrency: int) -> Tally:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(concurrency):
+                group.create_task(self._worker())
+        assert self.tally is not None
+        return self.tally
+
+    async def _worker(self) -> None:
+        while (row := await self._next()) is not None:
+            await self._deliver(row)
+
+    async def _next(self) -> ClaimedDelivery | None:
+        """The next row to work on; waits out leases of rows a stopped run left "sending"."""
+        while True:
+            async with self._claim_lock, self.db.session() as session:
+                stale_before = utcnow() - timedelta(seconds=self.stale_after)
+                row = await ledger.claim_one(
+                    session, issue_id=self.issue_id, platform=self.sender.platform,
+                    stale_before=stale_before,
+                )  # fmt: skip
+                oldest = None if row else await ledger.oldest_lease(
+                    session, issue_id=self.issue_id, platform=self.sender.platform
+                )  # fmt: skip
+            if row is not None or oldest is None:
+                return row
+            await asyncio.sleep(min(1.0, max(0.05, (oldest - stale_before).total_seconds())))
+
+    async def _deliver(self, row: ClaimedDelivery) -> None:
+        assert self.tally is not None
+        self.tally.resumed += row.interrupted
+        try:
+            async with self._lease(row):
+                status, error = await self._outcome(row)
+        except LeaseLost:
+            log.warning("delivery %s was taken over by another run", row.id)
+            return
+        except BaseException as exc:  # crash, cancel, platform down: the next run resumes
+            await self._finish(row, ledger.PENDING, f"interrupted: {exc!r}"[:500])
+            raise
+        await self._finish(row, status, error)
+        self.tally.done += 1
+
+    async def _outcome(self, row: ClaimedDelivery) -> tuple[str, str | None]:
+        try:
+            await self._send_parts(row)
+        except SendBlocked as exc:
+            if row.chat_id is not None:
+                await mark_blocked(self.db, platform=self.sender.platform, chat_id=row.target)
+            return ledger.BLOCKED, str(exc)[:500]
+        except SendFailed as exc:
+            log.warning("delivery to %s failed: %s", row.target, exc)
+            return ledger.FAILED, str(exc)[:500]
+        return ledger.SENT, None
+
+    async def _send_parts(self, row: ClaimedDelivery) -> None:
+        parts = await self._parts(row)
+        ids = list(row.message_ids[: row.messages_sent])
+        for text in parts[row.messages_sent :]:
+            ids.append(await self._send(row.target, text))
+            assert self.tally is not None
+            self.tally.messages += 1
+            async with self.db.session() as session:
+                recorded = await ledger.record_part(
+                    session, delivery_id=row.id, token=row.token, message_ids=ids,
+                    messages_total=len(parts),
+                )  # fmt: skip
+            if not recorded:
+                raise LeaseLost(row.id)
+
+    async def _send(self, target: str, text: str) -> str:
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(SendRetryLater),
+            stop=stop_after_attempt(MAX_TRIES),
+            wait=_wait,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self.sender.send(target, text)
+        except SendRetryLater as exc:
+            raise PlatformUnavailable(f"{target}: {exc}") from exc
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    async def _parts(self, row: ClaimedDelivery) -> list[str]:
+        language = row.language or self.default_language
+        if row.kind == NOTE:
+            return [no_match_note(self.number, language)]
+        view = await self._view(language)
+        wanted = set(row.paper_ids)
+        items = tuple(item for item in view.items if item.paper.id in wanted)
+        return self.sender.render(replace(view, items=items), language=language)
+
+    async def _view(self, language: str) -> IssueView:
+        async with self._view_lock:
+            if language not in self._views:
+                async with self.db.session() as session:
+                    view = await get_issue_view(session, number=self.number, language=language)
+                assert view is not None, "the issue was checked before delivery started"
+                self._views[language] = view
+            return self._views[language]
+
+    @asynccontextmanager
+    async def _lease(self, row: ClaimedDelivery) -> AsyncIterator[None]:
+        beat = asyncio.create_task(self._heartbeat(row))
+        try:
+            yield
+        finally:
+            beat.cancel()
+            with suppress(asyncio.CancelledError):
+                await beat
+
+    async def _heartbeat(self, row: ClaimedDelivery) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_EVERY)
+            async with self.db.session() as session:
+                if not await ledger.heartbeat(session, delivery_id=row.id, token=row.token):
+                    log.warning("lost the lease on delivery %s", row.id)
+                    return
+
+    async def _finish(self, row: ClaimedDelivery, status: str, error: str | None) -> None:
+        async with self.db.session() as session:
+            await ledger.finish(
+                session, delivery_id=row.id, token=row.token, status=status, error=error
+            )
+
+
+async def report_progress(
+    progress: Progress, tally: Tally, *, already: int, total: int, stop: asyncio.Event
+) -> None:
+    """Call `progress(done, total)` every 5% or 10 s while `stop` is unset, then once more."""
+    reported, last = -1, time.monotonic()
+    step = max(1, int(total * PROGRESS_STEP))
+    while not stop.is_set():
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=0.5)
+        done = already + tally.done
+        due = done - reported >= step or time.monotonic() - last >= PROGRESS_EVERY
+        if done != reported and (due or stop.is_set()):
+            await _safe(progress, done, total)
+            reported, last = done, time.monotonic()
+
+
+async def _safe(progress: Progress, done: int, total: int) -> None:
+    try:
+        await progress(done, total)
+    except Exception:  # an admin chat hiccup must not stop a delivery
+        log.warning("progress callback failed", exc_info=True)

@@ -1,0 +1,230 @@
+"""The delivery ledger: plan rows idempotently, claim them, record each accepted part, finish.
+
+Every write after the claim is fenced by `token` (the row's `attempts` at claim time): a worker
+whose row was taken over by another run (its lease expired) updates nothing and stops. A row is
+leased while `status == "sending"`; its worker refreshes `updated_at` (a heartbeat), and another
+run may take it over only once `updated_at` is older than the caller's `stale_before`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.types import IssueStatus
+from storage.models import Chat, Delivery, Issue
+from storage.queries.batching import batches
+from storage.types import utcnow
+
+PENDING, SENDING, SENT = "pending", "sending", "sent"
+FAILED, BLOCKED, SKIPPED = "failed", "blocked", "skipped"
+FINAL = frozenset({SENT, FAILED, BLOCKED, SKIPPED})
+ROWS_PER_INSERT = 200  # 200 rows x 10 columns stays under SQLite's bound-parameter cap
+CANDIDATES = 8  # rows read per claim, in case other runs win the first ones
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """One planned target: `status` is "pending", or "skipped" (nothing to send)."""
+
+    target: str
+    kind: str  # channel | subscriber | note
+    chat_id: int | None
+    paper_ids: tuple[int, ...] = ()
+    status: str = PENDING
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A row this worker now holds; `token` fences every later write."""
+
+    id: int
+    target: str
+    kind: str
+    chat_id: int | None
+    paper_ids: tuple[int, ...]
+    messages_sent: int
+    message_ids: tuple[str, ...]
+    token: int
+    interrupted: bool  # it was "sending" under an earlier run that stopped
+    language: str | None = None  # the chat's, if known
+
+
+async def create_deliveries(
+    session: AsyncSession, *, issue_id: int, platform: str, rows: Sequence[NewDelivery]
+) -> int:
+    """Insert the planned rows, ignoring targets already in the ledger; how many were new."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    now, inserted = utcnow(), 0
+    for chunk in batches(rows, ROWS_PER_INSERT):
+        values = [_new_row(issue_id, platform, row, now) for row in chunk]
+        statement = (
+            dialect.insert(Delivery)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["issue_id", "platform", "target"])
+            .returning(Delivery.id)
+        )
+        inserted += len((await session.execute(statement)).all())
+    return inserted
+
+
+def _new_row(issue_id: int, platform: str, row: NewDelivery, now: datetime) -> dict[str, Any]:
+    return {
+        "issue_id": issue_id,
+        "platform": platform,
+        "target": row.target,
+        "chat_id": row.chat_id,
+        "kind": row.kind,
+        "status": row.status,
+        "paper_ids": list(row.paper_ids),
+        "message_ids": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def count_deliveries(session: AsyncSession, *, issue_id: int, platform: str) -> int:
+    query = select(func.count()).where(Delivery.issue_id == issue_id, Delivery.platform == platform)
+    return int(await session.scalar(query) or 0)
+
+
+def _claimable(stale_before: datetime) -> ColumnElement[bool]:
+    stale = and_(Delivery.status == SENDING, Delivery.updated_at < stale_before)
+    return or_(Delivery.status == PENDING, stale)
+
+
+async def claim_one(
+    session: AsyncSession, *, issue_id: int, platform: str, stale_before: datetime
+) -> ClaimedDelivery | None:
+    """Take the oldest pending row (or one whose worker went silent); None when none is left.
+
+    Another run may win a candidate between our read and our update: we then try the next.
+    """
+    query = (
+        select(Delivery, Chat.language)
+        .outerjoin(Chat, Chat.id == Delivery.chat_id)
+        .where(Delivery.issue_id == issue_id, Delivery.platform == platform)
+        .where(_claimable(stale_before))
+        .order_by(Delivery.id)
+        .limit(CANDIDATES)
+    )
+    for row, language in (await session.execute(query)).all():
+        claimed = _claimed(row, language)  # before _take: the update refreshes `row`
+        if await _take(session, row.id, row.attempts, stale_before):
+            return claimed
+    return None
+
+
+async def _take(session: AsyncSession, row_id: int, attempts: int, stale_before: datetime) -> bool:
+    # Conditional on the attempts we read: of two runs racing for a row, exactly one wins.
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id == row_id, Delivery.attempts == attempts, _claimable(stale_before))
+        .values(status=SENDING, attempts=attempts + 1, updated_at=utcnow())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _claimed(row: Delivery, language: str | None) -> ClaimedDelivery:
+    return ClaimedDelivery(
+        id=row.id,
+        target=row.target,
+        kind=row.kind,
+        chat_id=row.chat_id,
+        paper_ids=tuple(row.paper_ids or ()),
+        messages_sent=row.messages_sent,
+        message_ids=tuple(row.message_ids or ()),
+        token=row.attempts + 1,
+        interrupted=row.status == SENDING,
+        language=language,
+    )
+
+
+async def oldest_lease(session: AsyncSession, *, issue_id: int, platform: str) -> datetime | None:
+    """When the stalest "sending" row was last touched (None: no row is being sent)."""
+    query = select(func.min(Delivery.updated_at)).where(
+        Delivery.issue_id == issue_id, Delivery.platform == platform, Delivery.status == SENDING
+    )
+    return await session.scalar(query)
+
+
+def _fenced(delivery_id: int, token: int) -> ColumnElement[bool]:
+    return and_(Delivery.id == delivery_id, Delivery.attempts == token, Delivery.status == SENDING)
+
+
+async def heartbeat(session: AsyncSession, *, delivery_id: int, token: int) -> bool:
+    """Renew the lease; False when another run took the row over."""
+    statement = update(Delivery).where(_fenced(delivery_id, token)).values(updated_at=utcnow())
+    return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+async def record_part(
+    session: AsyncSession,
+    *,
+    delivery_id: int,
+    token: int,
+    message_ids: Sequence[str],
+    messages_total: int,
+) -> bool:
+    """The platform accepted one more part: `message_ids` now lists every accepted part."""
+    statement = (
+        update(Delivery)
+        .where(_fenced(delivery_id, token), Delivery.messages_sent == len(message_ids) - 1)
+        .values(
+            messages_sent=len(message_ids),
+            message_ids=list(message_ids),
+            messages_total=messages_total,
+            updated_at=utcnow(),
+        )
+    )
+    return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+async def finish(
+    session: AsyncSession, *, delivery_id: int, token: int, status: str, error: str | None = None
+) -> bool:
+    """End the row: a final status, or PENDING to leave it for the next run."""
+    now = utcnow()
+    values: dict[str, Any] = {"status": status, "updated_at": now, "last_error": error}
+    if status == SENT:
+        values["sent_at"] = now
+    statement = update(Delivery).where(_fenced(delivery_id, token)).values(**values)
+    return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+async def status_counts(
+    session: AsyncSession, *, issue_id: int, platform: str
+) -> dict[tuple[str, str], int]:
+    """{(kind, status): rows} for one issue on one platform."""
+    query = (
+        select(Delivery.kind, Delivery.status, func.count())
+        .where(Delivery.issue_id == issue_id, Delivery.platform == platform)
+        .group_by(Delivery.kind, Delivery.status)
+    )
+    return {(kind, status): int(n) for kind, status, n in await session.execute(query)}
+
+
+async def sent_since(session: AsyncSession, *, since: datetime) -> tuple[int, int]:
+    """(targets, messages) delivered since `since` — e.g. the start of today for /stats."""
+    query = select(func.count(), func.coalesce(func.sum(Delivery.messages_sent), 0)).where(
+        Delivery.status == SENT, Delivery.sent_at >= since
+    )
+    targets, messages = (await session.execute(query)).one()
+    return int(targets), int(messages)
+
+
+async def mark_issue_published(session: AsyncSession, *, issue_id: int, at: datetime) -> bool:
+    """draft/approved → published; False when it was already published (or rejected)."""
+    publishable = [IssueStatus.DRAFT.value, IssueStatus.APPROVED.value]
+    statement = (
+        update(Issue)
+        .where(Issue.id == issue_id, Issue.status.in_(publishable))
+        .values(status=IssueStatus.PUBLISHED.value, published_at=at)
+    )
+    return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
