@@ -6,13 +6,13 @@ platform's sender at start-up, which reports and broadcasts then go through.
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from bot.commands.context import Progress
 from core.config import Settings
 from core.errors import DigestError, NothingToDo
-from core.services.broadcast import TextSender, broadcast
+from core.sending import Sender
+from core.services.broadcast import broadcast
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -21,9 +21,10 @@ log = logging.getLogger(__name__)
 class JobAdminOps:
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings, self.db = settings, db
-        self.senders: dict[str, TextSender] = {}
+        self.senders: dict[str, Sender] = {}
 
-    def bind_sender(self, sender: TextSender) -> None:
+    def bind_sender(self, sender: Sender) -> None:
+        """Each front end's sender: reports, broadcasts and publishing go through it."""
         self.senders[sender.platform] = sender
 
     async def fetch(self) -> str:
@@ -48,17 +49,12 @@ class JobAdminOps:
         return f"第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
 
     async def publish(self, number: int, actor: str, progress: Progress | None) -> str:
-        # jobs.publish comes with the delivery work; imported by name so this module also
-        # type-checks before it exists. After merging: a plain import, and bind the delivery
-        # job's TelegramSender (which renders issues) instead of BotTextSender.
-        try:
-            module = importlib.import_module("jobs.publish")
-        except ModuleNotFoundError as missing:
-            raise DigestError("Publishing is not available in this build.") from missing
+        from jobs.publish import publish_issue
+
         sender = self.senders.get("telegram")
         if sender is None:
             raise DigestError("No Telegram sender is bound; publish from the bot process.")
-        report = await module.publish_issue(
+        report = await publish_issue(
             self.settings, self.db, sender, number=number, actor=actor, progress=progress
         )
         return str(report.message)

@@ -35,19 +35,11 @@ async def print_notice(text_html: str) -> None:
 
 
 def telegram_publisher(settings: Settings, db: Database, bot: Any) -> PublishFn | None:
-    """`publish` for scheduled jobs through Telegram delivery; None until delivery is merged.
+    """`publish` for scheduled jobs: Telegram delivery through the running bot."""
+    from bot.telegram.sender import TelegramSender
+    from jobs.publish import publish_issue
 
-    LEAD: wire after merging the delivery branch. The lazy imports below are the only link
-    from the scheduler to delivery; check `TelegramSender`'s constructor and pass a
-    `progress` callback if admins should see scheduled deliveries advance.
-    """
-    try:
-        from bot.telegram.sender import TelegramSender
-        from jobs.publish import publish_issue
-    except ImportError:
-        log.warning("delivery is not available: scheduled publishing and auto-publish are off")
-        return None
-    sender = TelegramSender(bot, settings)  # LEAD: constructor to be confirmed after merging
+    sender = TelegramSender(bot)
 
     async def publish(number: int, actor: str) -> str:
         report = await publish_issue(settings, db, sender, number=number, actor=actor)
@@ -63,13 +55,17 @@ def telegram_lifespan(
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[object]:
-        from bot.telegram.admin_notify import admin_notifier
+        from bot.telegram.admin_notify import admin_notifier, send_draft_preview
+
+        async def on_draft(number: int) -> None:
+            await send_draft_preview(app, number)
 
         scheduler = build_scheduler(
             settings,
             db,
             publish=telegram_publisher(settings, db, app.bot),
             notify_admins=admin_notifier(app.bot, settings.admin_chat_id),
+            on_draft=on_draft,
         )
         async with scheduler_running(scheduler):
             yield scheduler

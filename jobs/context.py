@@ -23,6 +23,7 @@ JOB_NAMES: tuple[JobName, ...] = ("fetch", "compose", "publish", "auto_publish")
 Trigger = Literal["schedule", "admin", "cli"]
 PublishFn = Callable[[int, str], Awaitable[str]]
 NotifyFn = Callable[[str], Awaitable[None]]
+DraftFn = Callable[[int], Awaitable[None]]
 
 STALE_AFTER = timedelta(hours=6)  # a run "running" longer than this crashed; it blocks no more
 
@@ -33,6 +34,8 @@ class JobContext:
     db: Database
     publish: PublishFn | None = None
     notify_admins: NotifyFn | None = None
+    # Called with a new draft's number: the front end posts its preview with review buttons.
+    on_draft: DraftFn | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
     stale_after: timedelta = STALE_AFTER
 

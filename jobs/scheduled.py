@@ -48,7 +48,18 @@ async def compose_job(ctx: JobContext) -> JobOutcome:
         notice = notices.nothing_to_compose(exc.user_message)
         return JobOutcome(f"compose: {exc.user_message}", notice)
     summary = f"compose: 第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
+    await _post_preview(ctx, issue.number)
     return JobOutcome(summary, notices.draft_ready(issue, ctx.settings))
+
+
+async def _post_preview(ctx: JobContext, number: int) -> None:
+    """The draft's preview with review buttons; a failure here must not fail the compose."""
+    if ctx.on_draft is None:
+        return
+    try:
+        await ctx.on_draft(number)
+    except Exception:
+        log.warning("could not post the preview of draft %s", number, exc_info=True)
 
 
 async def publish_job(ctx: JobContext) -> JobOutcome:

@@ -37,7 +37,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from core.config import Settings
 from core.errors import DigestError
 from jobs.autopublish import due_drafts
-from jobs.context import JobContext, JobName, NotifyFn, PublishFn
+from jobs.context import DraftFn, JobContext, JobName, NotifyFn, PublishFn
 from jobs.crontab import cron_trigger
 from jobs.runs import run_job
 from storage.db import Database
@@ -113,9 +113,13 @@ def build_scheduler(
     *,
     publish: PublishFn | None,
     notify_admins: NotifyFn | None,
+    on_draft: DraftFn | None = None,
 ) -> DigestScheduler:
     """A configured, not yet started scheduler; start it inside the running event loop."""
-    runtime = _Runtime(JobContext(settings, db, publish=publish, notify_admins=notify_admins))
+    context = JobContext(
+        settings, db, publish=publish, notify_admins=notify_admins, on_draft=on_draft
+    )
+    runtime = _Runtime(context)
     scheduler = DigestScheduler(
         runtime,
         timezone=settings.tz,

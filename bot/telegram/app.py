@@ -26,7 +26,7 @@ from bot.i18n_admin import ADMIN_COMMANDS
 from bot.telegram import handlers
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.errors import on_error
-from bot.telegram.text_sender import BotTextSender
+from bot.telegram.sender import TelegramSender
 from core.errors import DigestError
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def build_application(deps: Deps) -> Application:
     )
     app.bot_data.update(deps=deps, signer=CallbackSigner(token))
     if deps.ops is not None:  # admin job reports and broadcasts go out through this bot
-        deps.ops.bind_sender(BotTextSender(app.bot))
+        deps.ops.bind_sender(TelegramSender(app.bot))
     _add_handlers(app)
     return app
 

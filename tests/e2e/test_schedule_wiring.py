@@ -41,14 +41,15 @@ async def test_scheduled_compose_reaches_the_admin_chat(fake_telegram: FakeTeleg
     task = asyncio.create_task(run_telegram(deps, stop=stop, lifespan=lifespan))
     try:
         scheduler = await asyncio.wait_for(started.get(), timeout=15)
-        assert {job.id for job in scheduler.get_jobs()} == {"fetch", "compose"}  # no delivery yet
+        assert {job.id for job in scheduler.get_jobs()} == {"fetch", "compose", "publish"}
         scheduler.modify_job("compose", next_run_time=utcnow())
-        (notice,) = await fake_telegram.wait_for_sent(admins, timeout=15)
+        preview, notice = await fake_telegram.wait_for_sent(admins, count=2, timeout=15)
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=15)
     assert notice.text.startswith("📝 Draft 第1期 awaits review (2 papers): 【第1期】")
     assert notice.text.endswith("/review 1")
+    assert preview.buttons and "第1期" in preview.text  # the draft, with its review buttons
     assert not scheduler.running  # shut down with the bot
     assert [(r.name, r.status) for r in await job_rows(sqlite_db)] == [("compose", "ok")]
 
