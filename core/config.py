@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     publish_cron: str = "0 10 * * *"  # publish approved issues, in TIMEZONE
     delivery_concurrency: int = Field(default=20, ge=1, le=200)
 
+    # WeChat (issue 5)
+    wecom_webhook_urls: Annotated[tuple[SecretStr, ...], NoDecode] = ()  # group robots (push)
+    wechat_token: SecretStr | None = None  # Official Account callback token (signatures)
+    wechat_aes_key: SecretStr | None = None  # EncodingAESKey: safe (encrypted) mode
+    wechat_app_id: str | None = None
+    wechat_app_secret: SecretStr | None = None  # API calls: access token, drafts, CS messages
+    wechat_listen: str = "0.0.0.0:8080"  # the callback server; path /wechat
+    wechat_api_base_url: str = "https://api.weixin.qq.com"
+    public_base_url: str | None = None  # where issue pages/links point (e.g. https://digest.example)
+
     log_level: str = "INFO"
 
     @field_validator("arxiv_categories", mode="before")
@@ -80,6 +90,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = value.strip()
             return None if not value else int(value) if value.isdigit() else value
+        return value
+
+    @field_validator("wecom_webhook_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
     @field_validator("admin_ids", mode="before")
@@ -104,6 +121,11 @@ class Settings(BaseSettings):
         "telegram_webhook_secret",
         "admin_chat_id",
         "channel_id",
+        "wechat_token",
+        "wechat_aes_key",
+        "wechat_app_id",
+        "wechat_app_secret",
+        "public_base_url",
         mode="before",
     )
     @classmethod
