@@ -78,7 +78,10 @@ async def compose_issue(
         except IssueNumberTaken as exc:
             log.info("compose attempt %d lost a race (%s); retrying", attempt, exc)
     else:
-        raise NothingToDo("另一个任务正在组刊，请稍后再试 / another compose is running; try again")
+        raise NothingToDo(
+            "Another compose is running; try again in a moment.",
+            zh="另一个任务正在组刊，请稍后再试。",
+        )
     async with db.session() as session:
         view = await get_issue_view(session, number=number)
     assert view is not None  # committed just above
@@ -121,7 +124,7 @@ async def _compose_once(
 async def _daily_plan(session: AsyncSession, settings: Settings, number: int) -> _Plan:
     candidates = await compose_candidates(session, language=settings.digest_language)
     if not candidates:
-        raise NothingToDo(_nothing_new(await latest_issue_number(session)))
+        raise _nothing_new(await latest_issue_number(session))
     chosen = rank_papers(candidates)[: settings.issue_max_papers]
     start, end = issue_period(chosen, settings.tz)
     title = issue_title(number, start, end, chosen, settings.digest_language)
@@ -133,8 +136,8 @@ async def _weekly_plan(session: AsyncSession, settings: Settings, now: datetime)
     previous = await last_round_up(session, title_prefixes=tuple(WEEKLY_PREFIXES.values()))
     if previous is not None and previous.period_end >= first:
         raise AlreadyComposed(
-            f"本周的周报已经组好（第{previous.number}期）/ this week's round-up is already "
-            f"composed: 第{previous.number}期 (issue {previous.number})"
+            f"This week's round-up is already composed: issue {previous.number}.",
+            zh=f"本周的周报已经组好（第{previous.number}期）。",
         )
     candidates = await week_candidates(
         session,
@@ -144,8 +147,8 @@ async def _weekly_plan(session: AsyncSession, settings: Settings, now: datetime)
     )
     if not candidates:
         raise NothingToDo(
-            f"{first:%Y%m%d}-{last:%Y%m%d} 没有已摘要的论文 / no summarized papers from "
-            f"{first.isoformat()} to {last.isoformat()}"
+            f"No summarized papers from {first.isoformat()} to {last.isoformat()}.",
+            zh=f"{first:%Y%m%d}-{last:%Y%m%d} 没有已摘要的论文。",
         )
     chosen = rank_papers(candidates)[: settings.issue_max_papers]
     return _Plan(chosen, first, last, weekly_title(first, last, chosen, settings.digest_language))
@@ -172,10 +175,12 @@ def weekly_title(first: date, last: date, papers: Sequence[PaperView], language:
     return f"{head}: {separator.join(topics)}" if topics else head
 
 
-def _nothing_new(latest: int | None) -> str:
+def _nothing_new(latest: int | None) -> NothingToDo:
     if latest is None:
-        return "还没有已摘要的论文可以组刊 / no summarized papers to compose an issue from yet"
-    return f"自第{latest}期以来没有新论文 / no new papers since 第{latest}期 (issue {latest})"
+        return NothingToDo(
+            "No summarized papers to compose an issue from yet.", zh="还没有已摘要的论文可以组刊。"
+        )
+    return NothingToDo(f"No new papers since issue {latest}.", zh=f"自第{latest}期以来没有新论文。")
 
 
 def rank_papers(papers: Sequence[PaperView]) -> list[PaperView]:

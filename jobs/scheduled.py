@@ -43,10 +43,10 @@ async def compose_job(ctx: JobContext) -> JobOutcome:
     try:
         issue = await compose_issue(ctx.settings, ctx.db, now=ctx.clock())
     except AlreadyComposed as exc:  # weekly mode on a daily cron: quiet on the other days
-        return JobOutcome(f"compose: {exc.user_message}")
+        return JobOutcome(f"compose: {exc.message_for(ctx.settings.digest_language)}")
     except NothingToDo as exc:
-        notice = notices.nothing_to_compose(exc.user_message)
-        return JobOutcome(f"compose: {exc.user_message}", notice)
+        said = exc.message_for(ctx.settings.digest_language)
+        return JobOutcome(f"compose: {said}", notices.nothing_to_compose(said))
     summary = f"compose: 第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
     await _post_preview(ctx, issue.number)
     return JobOutcome(summary, notices.draft_ready(issue, ctx.settings))

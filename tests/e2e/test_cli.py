@@ -53,7 +53,7 @@ async def test_pipeline_then_show_then_rerun(cli_env: FakeOpenAI, capsys) -> Non
 
     assert await _main(["pipeline"]) == 0
     again = capsys.readouterr().out
-    assert "no new papers" in again
+    assert "No new papers since issue 1" in again
     assert cli_env.calls == calls_after_first  # everything cached: zero LLM calls
 
 

@@ -140,13 +140,14 @@ async def test_nothing_new_raises_and_creates_no_issue(db: Database) -> None:
     settings = _settings(db)
     with pytest.raises(NothingToDo) as empty:
         await compose_issue(settings, db)
-    assert "no summarized papers" in empty.value.user_message
+    assert "No summarized papers" in empty.value.message_for("en")
+    assert "还没有已摘要的论文" in empty.value.message_for("zh")
 
     await _add(db, SEED[:2])
     await compose_issue(settings, db)
     with pytest.raises(NothingToDo) as nothing:
         await compose_issue(settings, db)
-    assert "第1期" in nothing.value.user_message
+    assert "自第1期以来没有新论文" in nothing.value.message_for("zh")
     async with db.session() as s:
         assert list(await s.scalars(select(Issue.number))) == [1]
 

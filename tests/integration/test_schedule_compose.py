@@ -105,10 +105,7 @@ async def test_compose_job_with_nothing_new_tells_admins_and_makes_no_issue(db: 
     recorder = Recorder()
     result = await run_job("compose", context(db, recorder))
     assert result.status == "ok"
-    assert recorder.notices == [
-        "📭 Nothing to compose: 还没有已摘要的论文可以组刊 / no summarized papers to compose an "
-        "issue from yet"
-    ]
+    assert recorder.notices == ["📭 Nothing to compose: 还没有已摘要的论文可以组刊。"]
 
 
 async def test_weekly_compose_job_is_quiet_on_the_other_days(db: Database) -> None:
