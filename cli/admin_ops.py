@@ -49,15 +49,16 @@ class JobAdminOps:
         return f"第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
 
     async def publish(self, number: int, actor: str, progress: Progress | None) -> str:
-        from jobs.publish import publish_issue
+        """Telegram through the bound sender, then WeCom robots when configured."""
+        from cli.publishers import joined, publish_everywhere
 
         sender = self.senders.get("telegram")
         if sender is None:
             raise DigestError("No Telegram sender is bound; publish from the bot process.")
-        report = await publish_issue(
+        results = await publish_everywhere(
             self.settings, self.db, sender, number=number, actor=actor, progress=progress
         )
-        return str(report.message)
+        return joined(results)
 
     async def broadcast(self, html: str) -> int:
         return await broadcast(self.db, self.senders, html)

@@ -114,9 +114,9 @@ async def cmd_schedule(args: argparse.Namespace, settings: Settings, db: Databas
 
 async def cmd_publish(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from bot.telegram.sender import telegram_sender
+    from cli.publishers import joined, publish_everywhere
     from cli.run import build_deps
     from core.errors import InvalidInput
-    from jobs.publish import publish_issue
 
     if settings.telegram_bot_token is None:
         raise InvalidInput("publish needs TELEGRAM_BOT_TOKEN (set it in .env)")
@@ -125,11 +125,11 @@ async def cmd_publish(args: argparse.Namespace, settings: Settings, db: Database
         print(f"progress: {done}/{total} targets", flush=True)
 
     async with telegram_sender(build_deps(settings, db)) as sender:
-        report = await publish_issue(
+        results = await publish_everywhere(
             settings, db, sender, number=args.number, actor=args.actor, progress=progress
         )
-    print(report.message, flush=True)
-    return 1 if report.pending else 0
+    print(joined(results), flush=True)
+    return 1 if any(result.report.pending for result in results) else 0
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings, db: Database) -> int:

@@ -35,15 +35,15 @@ async def print_notice(text_html: str) -> None:
 
 
 def telegram_publisher(settings: Settings, db: Database, bot: Any) -> PublishFn | None:
-    """`publish` for scheduled jobs: Telegram delivery through the running bot."""
+    """`publish` for scheduled jobs: Telegram delivery through the running bot, then the WeCom
+    robots when WECOM_WEBHOOK_URLS is set."""
     from bot.telegram.sender import TelegramSender
-    from jobs.publish import publish_issue
+    from cli.publishers import joined, publish_everywhere
 
     sender = TelegramSender(bot)
 
     async def publish(number: int, actor: str) -> str:
-        report = await publish_issue(settings, db, sender, number=number, actor=actor)
-        return str(report.message)
+        return joined(await publish_everywhere(settings, db, sender, number=number, actor=actor))
 
     return publish
 

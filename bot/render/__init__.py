@@ -1,8 +1,10 @@
-"""Render issues and papers: Markdown in the three seed formats, Telegram HTML and plain text.
+"""Render issues and papers: Markdown in the three seed formats, Telegram HTML, plain text and
+WeCom robot markdown.
 
 `md` is the numbered issue of seed 000, `cards` the structured cards of seed 002, `toc` the
 table of contents + details of seed 003 (each one Markdown document); `telegram` and `text`
-are lists of chat messages of at most 4096 characters, split between papers.
+are lists of chat messages of at most 4096 characters, `wecom` of at most 4096 bytes of UTF-8,
+split between papers.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ from functools import partial
 from bot.render.context import PaperCard, card_from_paper, issue_cards
 from bot.render.engine import macro, template, tidy
 from bot.render.labels import labels_for
-from bot.render.split import MAX_MESSAGE, fit_card, pack
+from bot.render.split import MAX_MESSAGE, Measure, fit_card, measure, pack, utf8_bytes
 from core.errors import InvalidInput
 from core.types import IssueView, PaperView
 
 MARKDOWN_FORMATS = ("md", "cards", "toc")
-MESSAGE_FORMATS = ("telegram", "text")
+MESSAGE_FORMATS = ("telegram", "text", "wecom")
 FORMATS = MARKDOWN_FORMATS + MESSAGE_FORMATS
 MAX_HEADER_TITLE = 1000
+_MEASURES: dict[str, Measure] = {"wecom": utf8_bytes}  # the others count UTF-16 units
 
 __all__ = ["FORMATS", "MAX_MESSAGE", "render_issue", "render_paper"]
 
@@ -34,7 +37,8 @@ def render_issue(issue: IssueView, fmt: str) -> list[str]:
         text = template(fmt).render(issue=issue, cards=cards, L=labels)
         return [tidy(text) + "\n"]
     header = macro(fmt, "header", labels, _short_title(issue), len(cards))
-    return pack([header, *(_paper_part(fmt, labels, card) for card in cards)])
+    parts = [header, *(_paper_part(fmt, labels, card) for card in cards)]
+    return pack(parts, measure=_measure(fmt))
 
 
 def render_paper(paper: PaperView, fmt: str, language: str) -> list[str]:
@@ -48,7 +52,11 @@ def render_paper(paper: PaperView, fmt: str, language: str) -> list[str]:
 
 
 def _paper_part(fmt: str, labels: dict[str, str], card: PaperCard) -> str:
-    return fit_card(card, partial(macro, fmt, "paper", labels))
+    return fit_card(card, partial(macro, fmt, "paper", labels), measure=_measure(fmt))
+
+
+def _measure(fmt: str) -> Measure:
+    return _MEASURES.get(fmt, measure)
 
 
 def _short_title(issue: IssueView) -> IssueView:

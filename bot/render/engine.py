@@ -1,4 +1,4 @@
-"""The Jinja2 environments: HTML-escaping for Telegram, plain for Markdown and text.
+"""The Jinja2 environments: HTML-escaping for Telegram, plain for Markdown, text and WeCom.
 
 Templates live in `templates/*.j2`, one per format; each defines a `paper(p)` macro (and a
 `header`) so a single card can be rendered alone, e.g. for /paper.
@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from bot.render import markdown
+from bot.render import markdown, wecom
 from core.types import IssueView
 
 HTML_FORMATS = frozenset({"telegram"})
@@ -35,6 +35,9 @@ def _environment(autoescape: bool) -> Environment:
         md_link_text=markdown.md_link_text,
         md_cell_link=markdown.md_cell_link,
         md_url=markdown.md_url,
+        wc_inline=wecom.wc_inline,
+        wc_block=wecom.wc_block,
+        wc_url=wecom.wc_url,
         period=period,
     )
     return env

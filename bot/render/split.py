@@ -1,7 +1,9 @@
 """Fit rendered parts into chat messages: whole papers per message, never a cut inside a tag.
 
-Lengths are counted in UTF-16 code units of the raw text, HTML tags and entities included: the
-parsed text Telegram counts is never longer, so a part that fits here fits there.
+Lengths are counted by a `Measure`. Telegram's is `measure`: UTF-16 code units of the raw text,
+HTML tags and entities included (the parsed text Telegram counts is never longer, so a part that
+fits here fits there). WeCom robots count bytes of UTF-8 instead (`utf8_bytes`: a Chinese
+character costs 3), markup included.
 """
 
 from __future__ import annotations
@@ -32,11 +34,22 @@ _TEXT_FIELDS = (
 )
 
 
+Measure = Callable[[str], int]
+
+
 def measure(text: str) -> int:
+    """UTF-16 code units, as Telegram counts a message."""
     return len(text.encode("utf-16-le")) // 2
 
 
-def pack(parts: Sequence[str], *, limit: int = MAX_MESSAGE) -> list[str]:
+def utf8_bytes(text: str) -> int:
+    """Bytes of UTF-8, as WeCom robots count a message."""
+    return len(text.encode("utf-8"))
+
+
+def pack(
+    parts: Sequence[str], *, limit: int = MAX_MESSAGE, measure: Measure = measure
+) -> list[str]:
     """Greedily join parts into messages of at most `limit`; a part is never split."""
     messages: list[str] = []
     current = ""
@@ -53,7 +66,11 @@ def pack(parts: Sequence[str], *, limit: int = MAX_MESSAGE) -> list[str]:
 
 
 def fit_card(
-    card: PaperCard, render: Callable[[PaperCard], str], *, limit: int = MAX_MESSAGE
+    card: PaperCard,
+    render: Callable[[PaperCard], str],
+    *,
+    limit: int = MAX_MESSAGE,
+    measure: Measure = measure,
 ) -> str:
     """Render the card; while too long, shorten its longest field (with "…") and re-render.
 

@@ -5,10 +5,15 @@ included paper; each chat that receives digests gets all papers, or in digest mo
 only those matching its topics. A chat with no match is `skipped`, or gets a one-line note
 when its `no_match_note` setting is on. Languages are resolved at delivery time (the chat's,
 else DIGEST_LANGUAGE), so a resumed delivery follows a chat that changed its language.
+
+On WeCom each configured group robot (WECOM_WEBHOOK_URLS) gets every included paper in
+DIGEST_LANGUAGE. Its ledger target is `robot_id(url)`, a hash: the URL holds the robot's secret
+key and must never be stored.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from core.config import Settings
@@ -22,6 +27,8 @@ from storage.queries.deliveries import NewDelivery
 from storage.types import utcnow
 
 CHANNEL, SUBSCRIBER, NOTE = "channel", "subscriber", "note"
+GROUP_ROBOT = "group_robot"
+WECOM = "wecom"  # the platform name of WeCom group robots in the ledger
 
 _NOTES = {
     "zh": "第{number}期没有与你关注的话题匹配的论文。发送 /settings 可改为接收全部论文。",
@@ -34,10 +41,27 @@ def no_match_note(number: int, language: str) -> str:
     return _NOTES.get(language, _NOTES["en"]).format(number=number)
 
 
+def robot_id(url: str) -> str:
+    """A WeCom robot's stable, non-secret id: `robot-` and 10 hex digits of its URL's SHA-256."""
+    return f"robot-{hashlib.sha256(url.strip().encode()).hexdigest()[:10]}"
+
+
+def robot_rows(settings: Settings, issue: IssueView) -> list[NewDelivery]:
+    """One row per configured WeCom robot (duplicates once), every included paper."""
+    ids = tuple(item.paper.id for item in issue.included_items)
+    robots = dict.fromkeys(robot_id(url.get_secret_value()) for url in settings.wecom_webhook_urls)
+    return [
+        NewDelivery(target=robot, kind=GROUP_ROBOT, chat_id=None, paper_ids=ids) for robot in robots
+    ]
+
+
 async def plan_deliveries(
     settings: Settings, db: Database, *, issue: IssueView, platform: str = ChatPlatform.TELEGRAM
 ) -> list[NewDelivery]:
-    """One row per target of `issue` on `platform`, channel first, then chats oldest first."""
+    """One row per target of `issue` on `platform`, channel first, then chats oldest first
+    (on WeCom: one row per group robot)."""
+    if platform == WECOM:
+        return robot_rows(settings, issue)
     papers = [item.paper for item in issue.included_items]
     rows: list[NewDelivery] = []
     if settings.channel_id and platform == ChatPlatform.TELEGRAM:
