@@ -67,7 +67,7 @@ async def test_weekly_composes_at_most_once_a_week(db: Database) -> None:
 
     await add_papers(db, 1, day=date(2026, 11, 23))
     for days in (1, 6):  # Monday .. Saturday: still this round-up's week
-        with pytest.raises(AlreadyComposed, match=f"第{first.number}期"):
+        with pytest.raises(AlreadyComposed, match=f"issue {first.number}"):
             await compose_issue(settings, db, now=NOW + timedelta(days=days))
 
     await set_status(db, first.number, "rejected")  # a rejected round-up does not count
