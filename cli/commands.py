@@ -79,6 +79,7 @@ async def cmd_show(args: argparse.Namespace, settings: Settings, db: Database) -
 
 async def cmd_export(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     """One document (the 公众号 article by default) to stdout or `--out`."""
+    import asyncio
     from pathlib import Path
 
     from bot.render import render_issue
@@ -87,7 +88,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings, db: Database)
     issue = await get_issue(db, number=args.number, language=settings.digest_language)
     (document,) = render_issue(issue, args.format)
     if args.out:
-        Path(args.out).write_text(document, encoding="utf-8")
+        await asyncio.to_thread(Path(args.out).write_text, document, encoding="utf-8")
         print(f"第{issue.number}期 ({args.format}) written to {args.out}")
     else:
         print(document, end="")

@@ -36,7 +36,7 @@ RETRY_AFTER = 30.0  # seconds; busy or over quota
 
 _MORE = {
     "zh": "……还有 {count} 篇，发送「第{number}期」查看全部。",
-    "en": "…and {count} more: send \"issue {number}\" to see them all.",
+    "en": '…and {count} more: send "issue {number}" to see them all.',
 }
 
 

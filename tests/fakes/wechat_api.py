@@ -114,7 +114,7 @@ def fake_wechat_api() -> Iterator[FakeWeChatApi]:
 
 def _handler(state: WeChatState) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def do_GET(self) -> None:
@@ -189,7 +189,10 @@ def _custom_send(state: WeChatState, body: Any) -> dict[str, Any]:
     if openid in state.unfollowed:
         return {"errcode": 43004, "errmsg": "require subscribe"}
     if openid not in state.window:
-        return {"errcode": 45015, "errmsg": "response out of time limit or subscription is canceled"}
+        return {
+            "errcode": 45015,
+            "errmsg": "response out of time limit or subscription is canceled",
+        }
     if not content or len(content.encode()) > 2048:
         return {"errcode": 45002, "errmsg": "content size out of limit"}
     state.messages.append((openid, content))

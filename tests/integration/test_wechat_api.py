@@ -105,7 +105,9 @@ async def test_long_text_is_split_by_bytes(fake: FakeWeChatApi, api: WeChatApi) 
 
 
 async def test_draft_needs_a_cover_and_clean_html(fake: FakeWeChatApi, api: WeChatApi) -> None:
-    media_id = await api.add_draft("第1期 " + "长" * 100, "<p style=\"x\">ok</p>", "摘要", "ML Papers")
+    media_id = await api.add_draft(
+        "第1期 " + "长" * 100, '<p style="x">ok</p>', "摘要", "ML Papers"
+    )
     assert media_id == "MEDIA-1"
     (draft,) = fake.state.drafts
     assert draft["thumb_media_id"] == "THUMB" and len(draft["title"]) == 64
