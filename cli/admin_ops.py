@@ -60,6 +60,13 @@ class JobAdminOps:
         )
         return joined(results)
 
+    async def approved(self, number: int) -> list[str]:
+        """Follow-ups of an approval: the 公众号 draft when WeChat is configured."""
+        from cli.wechat_publish import create_draft
+
+        line = await create_draft(self.settings, self.db, number=number)
+        return [line] if line else []
+
     async def broadcast(self, html: str) -> int:
         return await broadcast(self.db, self.senders, html)
 

@@ -77,6 +77,24 @@ async def cmd_show(args: argparse.Namespace, settings: Settings, db: Database) -
     return 0
 
 
+async def cmd_export(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    """One document (the 公众号 article by default) to stdout or `--out`."""
+    import asyncio
+    from pathlib import Path
+
+    from bot.render import render_issue
+    from core.services.issues import get_issue
+
+    issue = await get_issue(db, number=args.number, language=settings.digest_language)
+    (document,) = render_issue(issue, args.format)
+    if args.out:
+        await asyncio.to_thread(Path(args.out).write_text, document, encoding="utf-8")
+        print(f"第{issue.number}期 ({args.format}) written to {args.out}")
+    else:
+        print(document, end="")
+    return 0
+
+
 async def cmd_issues(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     print(await _console_answer(settings, db, "/issues"))
     return 0
@@ -145,6 +163,7 @@ COMMANDS: dict[str, Command] = {
     "compose": cmd_compose,
     "pipeline": cmd_pipeline,
     "show": cmd_show,
+    "export": cmd_export,
     "issues": cmd_issues,
     "search": cmd_search,
     "demo": cmd_demo,

@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="print an issue")
     show.add_argument("number", type=int)
     show.add_argument("--format", choices=["md", "cards", "toc", "telegram", "text"], default="md")
+    export = sub.add_parser("export", help="write an issue as a document (wechat: 公众号 HTML)")
+    export.add_argument("number", type=int)
+    export.add_argument("--format", choices=["wechat", "md", "cards", "toc"], default="wechat")
+    export.add_argument("--out", help="write to this file (default: stdout)")
     publish = sub.add_parser(
         "publish", help="publish an issue to the channel and every subscriber (resumable)"
     )

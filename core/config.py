@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     wechat_app_secret: SecretStr | None = None  # API calls: access token, drafts, CS messages
     wechat_listen: str = "0.0.0.0:8080"  # the callback server; path /wechat
     wechat_api_base_url: str = "https://api.weixin.qq.com"
+    wechat_thumb_media_id: str | None = None  # cover image (permanent material) for drafts
     public_base_url: str | None = (
         None  # where issue pages/links point (e.g. https://digest.example)
     )
@@ -127,6 +128,7 @@ class Settings(BaseSettings):
         "wechat_aes_key",
         "wechat_app_id",
         "wechat_app_secret",
+        "wechat_thumb_media_id",
         "public_base_url",
         mode="before",
     )

@@ -38,7 +38,7 @@ async def approve_command(ctx: Context, argument: str) -> list[Reply]:
     if number is None:
         number = (await review.review_issue(ctx.db)).issue.number
     await review.approve(ctx.db, number=number, admin_id=admin)
-    return replies(t(ctx.language, "approved_done", number=number))
+    return replies(t(ctx.language, "approved_done", number=number)) + await _follow_ups(ctx, number)
 
 
 async def reject_command(ctx: Context, argument: str) -> list[Reply]:
@@ -124,7 +124,16 @@ async def approve_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     admin = check_admin(ctx)
     (number,) = _ints(args, 1)
     await review.approve(ctx.db, number=number, admin_id=admin)
-    return await _updated(ctx, number, 1) + replies(t(ctx.language, "approved_done", number=number))
+    done = replies(t(ctx.language, "approved_done", number=number))
+    return await _updated(ctx, number, 1) + done + await _follow_ups(ctx, number)
+
+
+async def _follow_ups(ctx: Context, number: int) -> list[Reply]:
+    """What the composition root did after the approval (the WeChat draft), as replies."""
+    if ctx.deps.ops is None:
+        return []
+    lines = await ctx.deps.ops.approved(number)
+    return replies("\n".join(escape(line) for line in lines)) if lines else []
 
 
 async def reject_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:

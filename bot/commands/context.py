@@ -36,6 +36,10 @@ class AdminOps(Protocol):
 
     async def publish(self, number: int, actor: str, progress: Progress | None) -> str: ...
 
+    async def approved(self, number: int) -> list[str]:
+        """After issue `number` was approved (e.g. its WeChat draft): lines for the admin."""
+        ...
+
     async def broadcast(self, html: str) -> int:
         """Send `html` to every chat receiving digests; how many got it."""
         ...

@@ -4,7 +4,8 @@ WeCom robot markdown.
 `md` is the numbered issue of seed 000, `cards` the structured cards of seed 002, `toc` the
 table of contents + details of seed 003 (each one Markdown document); `telegram` and `text`
 are lists of chat messages of at most 4096 characters, `wecom` of at most 4096 bytes of UTF-8,
-split between papers.
+split between papers; `wechat` is one HTML document for the 公众号 editor (inline styles
+only), see `render_article`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from core.types import IssueView, PaperView
 
 MARKDOWN_FORMATS = ("md", "cards", "toc")
 MESSAGE_FORMATS = ("telegram", "text", "wecom")
-FORMATS = MARKDOWN_FORMATS + MESSAGE_FORMATS
+ARTICLE_FORMATS = ("wechat",)
+DOCUMENT_FORMATS = MARKDOWN_FORMATS + ARTICLE_FORMATS
+FORMATS = MARKDOWN_FORMATS + MESSAGE_FORMATS + ARTICLE_FORMATS
 MAX_HEADER_TITLE = 1000
 _MEASURES: dict[str, Measure] = {"wecom": utf8_bytes}  # the others count UTF-16 units
 
-__all__ = ["FORMATS", "MAX_MESSAGE", "render_issue", "render_paper"]
+__all__ = ["FORMATS", "MAX_MESSAGE", "render_article", "render_issue", "render_paper"]
 
 
 def render_issue(issue: IssueView, fmt: str) -> list[str]:
@@ -33,12 +36,22 @@ def render_issue(issue: IssueView, fmt: str) -> list[str]:
     _check_format(fmt)
     labels = labels_for(issue.language)
     cards = issue_cards(issue)
-    if fmt in MARKDOWN_FORMATS:
-        text = template(fmt).render(issue=issue, cards=cards, L=labels)
+    if fmt in DOCUMENT_FORMATS:
+        text = template(fmt).render(issue=issue, cards=cards, L=labels, compact=False)
         return [tidy(text) + "\n"]
     header = macro(fmt, "header", labels, _short_title(issue), len(cards))
     parts = [header, *(_paper_part(fmt, labels, card) for card in cards)]
     return pack(parts, measure=_measure(fmt))
+
+
+def render_article(issue: IssueView, *, compact: bool = False) -> str:
+    """The issue as 公众号 article HTML; `compact` keeps only each paper's TL;DR (drafts have a
+    20,000-character limit)."""
+    cards = issue_cards(issue)
+    text = template("wechat").render(
+        issue=issue, cards=cards, L=labels_for(issue.language), compact=compact
+    )
+    return tidy(text) + "\n"
 
 
 def render_paper(paper: PaperView, fmt: str, language: str) -> list[str]:
@@ -46,7 +59,7 @@ def render_paper(paper: PaperView, fmt: str, language: str) -> list[str]:
     _check_format(fmt)
     labels = labels_for(language)
     card = card_from_paper(paper, ref=1, language=language)
-    if fmt in MARKDOWN_FORMATS:
+    if fmt in DOCUMENT_FORMATS:
         return [macro(fmt, "paper", labels, card) + "\n"]
     return [_paper_part(fmt, labels, card)]
 

@@ -1,4 +1,5 @@
-"""The Jinja2 environments: HTML-escaping for Telegram, plain for Markdown, text and WeCom.
+"""The Jinja2 environments: HTML-escaping for Telegram and WeChat, plain for Markdown, text
+and WeCom.
 
 Templates live in `templates/*.j2`, one per format; each defines a `paper(p)` macro (and a
 `header`) so a single card can be rendered alone, e.g. for /paper.
@@ -11,11 +12,12 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import Markup, escape
 
 from bot.render import markdown, wecom
 from core.types import IssueView
 
-HTML_FORMATS = frozenset({"telegram"})
+HTML_FORMATS = frozenset({"telegram", "wechat"})
 
 
 @cache
@@ -39,6 +41,7 @@ def _environment(autoescape: bool) -> Environment:
         wc_block=wecom.wc_block,
         wc_url=wecom.wc_url,
         period=period,
+        html_paragraphs=html_paragraphs,
     )
     return env
 
@@ -47,6 +50,16 @@ def period(issue: IssueView) -> str:
     """One date for a one-day issue, else the range."""
     start, end = issue.period_start.isoformat(), issue.period_end.isoformat()
     return start if start == end else f"{start} – {end}"
+
+
+def html_paragraphs(text: str, style: str) -> Markup:
+    """Escaped text as `<p style>` paragraphs (blank lines), single newlines as `<br/>`."""
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text or "") if part.strip()]
+    opening = Markup('<p style="{}">').format(style)
+    return Markup("\n").join(
+        opening + Markup("<br/>").join(escape(line) for line in part.split("\n")) + Markup("</p>")
+        for part in paragraphs
+    )
 
 
 def template(fmt: str) -> Template:

@@ -9,12 +9,19 @@ else DIGEST_LANGUAGE), so a resumed delivery follows a chat that changed its lan
 On WeCom each configured group robot (WECOM_WEBHOOK_URLS) gets every included paper in
 DIGEST_LANGUAGE. Its ledger target is `robot_id(url)`, a hash: the URL holds the robot's secret
 key and must never be stored.
+
+WeChat allows an Official Account to message a follower only within 48 hours of the
+follower's last message. On platform "wechat" a chat last seen longer ago than
+`WECHAT_WINDOW` (47 h: an hour's margin for a long delivery) gets a `skipped` row of kind
+`window` instead: the ledger records that it was left out, so a re-run resumes rather than
+re-plans, and the reader gets the papers on their next message (`最新`) and in the article.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from core.config import Settings
 from core.services.chats import active_chats
@@ -29,6 +36,8 @@ from storage.types import utcnow
 CHANNEL, SUBSCRIBER, NOTE = "channel", "subscriber", "note"
 GROUP_ROBOT = "group_robot"
 WECOM = "wecom"  # the platform name of WeCom group robots in the ledger
+OUTSIDE_WINDOW = "window"  # a WeChat follower outside the 48-hour window: skipped
+WECHAT_WINDOW = timedelta(hours=47)
 
 _NOTES = {
     "zh": "第{number}期没有与你关注的话题匹配的论文。发送 /settings 可改为接收全部论文。",
@@ -69,9 +78,23 @@ async def plan_deliveries(
         rows.append(
             NewDelivery(target=settings.channel_id, kind=CHANNEL, chat_id=None, paper_ids=ids)
         )
+    opened_after = utcnow() - WECHAT_WINDOW if platform == ChatPlatform.WECHAT else None
     for chat in await active_chats(db, platform=platform):
+        if opened_after is not None and not _in_window(chat, opened_after):
+            rows.append(_outside_window_row(chat))
+            continue
         rows.append(await _chat_row(db, chat, papers))
     return rows
+
+
+def _in_window(chat: ChatState, opened_after: datetime) -> bool:
+    return chat.last_seen_at is not None and chat.last_seen_at >= opened_after
+
+
+def _outside_window_row(chat: ChatState) -> NewDelivery:
+    return NewDelivery(
+        target=chat.chat_id, kind=OUTSIDE_WINDOW, chat_id=chat.id, status=ledger.SKIPPED
+    )
 
 
 async def _chat_row(db: Database, chat: ChatState, papers: Sequence[PaperView]) -> NewDelivery:

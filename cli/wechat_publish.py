@@ -1,0 +1,107 @@
+"""The Official Account's part in approving and publishing an issue (composition root).
+
+- `create_draft`: an approved issue becomes an article in the account's draft box
+  (`draft/add`), for editors to add a cover and press publish in the WeChat console.
+- `wechat_senders` / `publish_to_wechat`: publishing also sends personal digests as
+  customer-service messages to followers inside WeChat's 48-hour window, through the same
+  ledger as Telegram (`jobs.publish.publish_issue` with platform "wechat").
+
+Both only act when WECHAT_APP_ID and WECHAT_APP_SECRET are set, and both return a line for
+the admins instead of raising: a WeChat failure never breaks an approval or a Telegram publish.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+from bot.render import render_article
+from bot.render.context import one_line
+from bot.wechat.api import ApiError, WeChatApi
+from bot.wechat.sender import WeChatCustomerSender
+from core.config import Settings
+from core.errors import DigestError
+from core.sending import Sender
+from core.services.issues import get_issue
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+MAX_ARTICLE_CHARS = 19_500  # WeChat refuses content of 20,000 characters or more
+AUTHOR = "ML Papers"
+
+
+def wechat_configured(settings: Settings) -> bool:
+    return bool(settings.wechat_app_id and settings.wechat_app_secret)
+
+
+def wechat_senders(settings: Settings, http: httpx.AsyncClient) -> list[Sender]:
+    """The customer-service sender when the Official Account API is configured, else none."""
+    if not wechat_configured(settings):
+        return []
+    return [WeChatCustomerSender(WeChatApi(settings, http))]
+
+
+@asynccontextmanager
+async def _client(http: httpx.AsyncClient | None) -> AsyncIterator[httpx.AsyncClient]:
+    if http is not None:
+        yield http
+        return
+    async with httpx.AsyncClient() as own:
+        yield own
+
+
+async def create_draft(
+    settings: Settings, db: Database, *, number: int, http: httpx.AsyncClient | None = None
+) -> str | None:
+    """Issue `number` as a draft article; the admins' line (None when WeChat is not set up)."""
+    if not wechat_configured(settings):
+        return None
+    try:
+        async with _client(http) as client:
+            media_id = await _add_draft(settings, db, WeChatApi(settings, client), number)
+    except (ApiError, DigestError) as error:
+        log.warning("WeChat draft of issue %s failed: %s", number, error)
+        return f"公众号草稿失败 / WeChat draft failed (第{number}期): {error}"
+    return f"公众号草稿已创建 / WeChat draft created (第{number}期): media_id {media_id}"
+
+
+async def _add_draft(settings: Settings, db: Database, api: WeChatApi, number: int) -> str:
+    issue = await get_issue(db, number=number, language=settings.digest_language)
+    html = render_article(issue)
+    if len(html) > MAX_ARTICLE_CHARS:  # keep each paper's TL;DR, drop the long analysis
+        html = render_article(issue, compact=True)
+    if len(html) > MAX_ARTICLE_CHARS:
+        raise DigestError(f"the article is {len(html)} characters; WeChat takes under 20,000")
+    items = issue.included_items
+    digest = one_line(items[0].tldr) if items else ""
+    return await api.add_draft(one_line(issue.title), html, digest, AUTHOR)
+
+
+async def publish_to_wechat(
+    settings: Settings,
+    db: Database,
+    *,
+    number: int,
+    actor: str,
+    http: httpx.AsyncClient | None = None,
+) -> str | None:
+    """Customer-service digests of issue `number` (resumable, exactly once); the report line,
+    or None when WeChat is not set up. Never raises for WeChat or publishing errors."""
+    from jobs.publish import publish_issue
+
+    if not wechat_configured(settings):
+        return None
+    try:
+        async with _client(http) as client:
+            (sender,) = wechat_senders(settings, client)
+            report = await publish_issue(settings, db, sender, number=number, actor=actor)
+    except DigestError as error:
+        return f"WeChat: {error.user_message}"
+    except Exception as error:  # a WeChat outage must not fail the Telegram publish
+        log.warning("WeChat publishing of issue %s failed", number, exc_info=True)
+        return f"WeChat: publishing failed ({type(error).__name__})"
+    return f"WeChat: {report.message}"
