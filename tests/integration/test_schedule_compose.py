@@ -85,7 +85,7 @@ async def test_week_without_papers_is_nothing_to_do_not_already_composed(db: Dat
     with pytest.raises(NothingToDo) as caught:
         await compose_issue(settings, db, now=NOW)
     assert not isinstance(caught.value, AlreadyComposed)
-    assert "no summarized papers from 2026-11-16 to 2026-11-22" in caught.value.user_message
+    assert "No summarized papers from 2026-11-16 to 2026-11-22" in caught.value.user_message
 
 
 async def test_compose_job_asks_admins_to_review(db: Database) -> None:
@@ -117,7 +117,7 @@ async def test_weekly_compose_job_is_quiet_on_the_other_days(db: Database) -> No
     second = await run_job("compose", later)
     assert second.status == "ok" and second.notice is None
     assert len(recorder.notices) == 1
-    assert "already composed" in (await job_rows(db))[-1].summary  # type: ignore[operator]
+    assert "周报已经组好" in (await job_rows(db))[-1].summary  # type: ignore[operator]
 
 
 async def test_fetch_job_on_a_weekend_says_so_and_stops(db: Database, fake_arxiv: FakeArxiv):
