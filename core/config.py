@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     wechat_app_secret: SecretStr | None = None  # API calls: access token, drafts, CS messages
     wechat_listen: str = "0.0.0.0:8080"  # the callback server; path /wechat
     wechat_api_base_url: str = "https://api.weixin.qq.com"
-    public_base_url: str | None = None  # where issue pages/links point (e.g. https://digest.example)
+    public_base_url: str | None = None  # where issue pages/links point (https://digest.example)
 
     log_level: str = "INFO"
 

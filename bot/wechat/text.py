@@ -20,7 +20,7 @@ _HINTS = {
     "zh": {
         "next": "回复「下一页」(n) 翻页",
         "prev": "「上一页」(p) 返回",
-        "pick": "回复 {key} {label}",
+        "pick": "回复 {press} {label}",
         "more": "回复「更多」查看其余部分（{part}/{parts}）",
         "part": "回复「第{number}期 {part}」看下一部分",
         "link": "全文：{url}",
@@ -33,7 +33,7 @@ _HINTS = {
     "en": {
         "next": "reply n (下一页) for more",
         "prev": "p (上一页) to go back",
-        "pick": "reply {key} for {label}",
+        "pick": "reply {press} for {label}",
         "more": "reply more (更多) for the rest ({part}/{parts})",
         "part": "reply “issue {number} {part}” for the next part",
         "link": "Full issue: {url}",
@@ -93,7 +93,7 @@ def button_hints(buttons: tuple[Button, ...], language: str) -> str:
     if any(is_prev(b) for b in buttons):
         words.append(hint(language, "prev"))
     others = [(n, b) for n, b in enumerate(buttons, 1) if not (is_next(b) or is_prev(b))]
-    words += [hint(language, "pick", key=f"b{n}", label=b.label) for n, b in others]
+    words += [hint(language, "pick", press=f"b{n}", label=b.label) for n, b in others]
     return " · ".join(words)
 
 

@@ -36,7 +36,9 @@ async def test_forged_signature_refused_and_logged(
     sqlite_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with serve(sqlite_db) as h:
-        exchange = await h.wechat.send("o-x", {"MsgType": "text", "Content": "最新", "MsgId": "7"}, forged=True)
+        exchange = await h.wechat.send(
+            "o-x", {"MsgType": "text", "Content": "最新", "MsgId": "7"}, forged=True
+        )
         assert exchange.status == 403 and exchange.reply is None
     assert "refused POST" in caplog.text and "bad signature" in caplog.text
     assert "wx-callback-token" not in caplog.text  # the token never reaches the log

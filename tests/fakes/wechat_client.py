@@ -87,20 +87,27 @@ class FakeWeChat:
                     if attempt > self.retries:
                         raise
                     continue
-                return Exchange(attempt, response.status_code, response.text, self._content(response))
+                return Exchange(
+                    attempt, response.status_code, response.text, self._content(response)
+                )
 
     async def post_raw(self, body: bytes, query: dict[str, str]) -> httpx.Response:
         async with httpx.AsyncClient() as client:
             return await client.post(self.base_url, params=query, content=body)
 
-    async def _post(self, client: httpx.AsyncClient, openid: str, xml: str, forged: bool) -> httpx.Response:
+    async def _post(
+        self, client: httpx.AsyncClient, openid: str, xml: str, forged: bool
+    ) -> httpx.Response:
         query = self.query(forged=forged, openid=openid)
         body = xml
         if self.crypto is not None:
             query["encrypt_type"] = "aes"
             sealed = self.crypto.encrypt_message(xml, query["nonce"], query["timestamp"])
             encrypted = _field(sealed, "Encrypt")
-            body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+            body = (
+                f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+            )
             query["msg_signature"] = sign(self.token, query["timestamp"], query["nonce"], encrypted)
         return await client.post(self.base_url, params=query, content=body.encode())
 
@@ -110,7 +117,9 @@ class FakeWeChat:
         xml = response.text
         if self.crypto is not None:
             signature = _field(xml, "MsgSignature")
-            xml = self.crypto.decrypt_message(xml, signature, _field(xml, "TimeStamp"), _field(xml, "Nonce"))
+            xml = self.crypto.decrypt_message(
+                xml, signature, _field(xml, "TimeStamp"), _field(xml, "Nonce")
+            )
         reply = parse_message(xml)
         assert reply.type == "text" and reply.target and reply.source == ACCOUNT
         return str(reply.content)
