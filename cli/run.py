@@ -1,5 +1,8 @@
 """`digestbot run`: the main job. Telegram when a token is set, else the console on this terminal.
 
+With WECHAT_TOKEN set the Official Account callback is served too: beside Telegram, or alone
+(then with the scheduler but no console, since the process is a server, not a terminal chat).
+
 Before the console opens it runs today's pipeline against live arXiv, so there is something to
 read; a network failure is reported and the console opens anyway. In both modes the scheduler
 runs alongside and shuts down with the front end.
@@ -9,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from functools import partial
 
 from bot.commands.context import Deps
 from bot.console.app import ConsoleBot, run_console
+from bot.wechat.inflight import SendLater
 from cli.schedule import console_scheduler, telegram_lifespan
 from core.config import Settings
 from core.errors import DigestError
@@ -33,13 +37,29 @@ def build_deps(settings: Settings, db: Database) -> Deps:
     )
 
 
-async def run_app(settings: Settings, db: Database, *, stop: asyncio.Event | None = None) -> int:
-    """The bot and its schedule (see `cli.schedule`) until `stop` (Telegram) or end of input."""
+async def run_app(
+    settings: Settings,
+    db: Database,
+    *,
+    stop: asyncio.Event | None = None,
+    send_later: SendLater | None = None,
+) -> int:
+    """The bot and its schedule (see `cli.schedule`) until `stop` (Telegram) or end of input.
+
+    `send_later(openid, text)` delivers WeChat answers that missed the 5-second reply (the
+    customer-service message API); without it such answers are logged and dropped.
+    """
     deps = build_deps(settings, db)
+    stop = stop or asyncio.Event()
     if settings.telegram_bot_token is not None:
         from bot.telegram.app import run_telegram
 
-        await run_telegram(deps, stop=stop, lifespan=telegram_lifespan(settings, db))
+        telegram = run_telegram(deps, stop=stop, lifespan=telegram_lifespan(settings, db))
+        await _beside_wechat(deps, stop, send_later, telegram)
+        return 0
+    if settings.wechat_token is not None:
+        async with console_scheduler(settings, db):
+            await _beside_wechat(deps, stop, send_later, None)
         return 0
     print("No TELEGRAM_BOT_TOKEN: running today's pipeline, then the console front end.")
     try:
@@ -50,6 +70,29 @@ async def run_app(settings: Settings, db: Database, *, stop: asyncio.Event | Non
     async with console_scheduler(settings, db):
         await run_console(ConsoleBot(deps), _stdin_lines(), print)
     return 0
+
+
+async def _beside_wechat(
+    deps: Deps, stop: asyncio.Event, send_later: SendLater | None, other: Awaitable[None] | None
+) -> None:
+    """Run `other` and, when WECHAT_TOKEN is set, the WeChat callback; one failing stops both."""
+    if deps.settings.wechat_token is None:
+        if other is not None:
+            await other
+        return
+    from bot.wechat.server import run_wechat
+
+    async with asyncio.TaskGroup() as group:
+        group.create_task(run_wechat(deps, stop=stop, send_later=send_later))
+        if other is not None:
+            group.create_task(_then_stop(other, stop))
+
+
+async def _then_stop(work: Awaitable[None], stop: asyncio.Event) -> None:
+    try:
+        await work
+    finally:
+        stop.set()  # Telegram ended (or failed): the WeChat server ends with it
 
 
 async def _stdin_lines() -> AsyncIterator[str]:

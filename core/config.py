@@ -73,9 +73,7 @@ class Settings(BaseSettings):
     wechat_listen: str = "0.0.0.0:8080"  # the callback server; path /wechat
     wechat_api_base_url: str = "https://api.weixin.qq.com"
     wechat_thumb_media_id: str | None = None  # cover image (permanent material) for drafts
-    public_base_url: str | None = (
-        None  # where issue pages/links point (e.g. https://digest.example)
-    )
+    public_base_url: str | None = None  # where issue pages/links point (https://digest.example)
 
     log_level: str = "INFO"
 

@@ -1,1 +1,2 @@
-"""WeChat front end: the Official Account (公众号) API client, its sender and callback server."""
+"""The WeChat front end: the Official Account callback server, its text commands and renderer,
+the API client (access token, drafts, customer-service messages) and its sender."""

@@ -1,0 +1,146 @@
+"""A fake WeChat platform: posts signed (and, in safe mode, AES-encrypted) XML to our callback.
+
+It behaves as WeChat's servers do: `signature`/`timestamp`/`nonce`/`openid` on the query,
+`encrypt_type=aes` + `msg_signature` in safe mode, a timeout per attempt after which the same
+message is sent again (three retries), and it decrypts and parses the passive reply.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import count
+
+import httpx
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+
+from bot.wechat.security import sign
+
+ACCOUNT = "gh_digestbot"
+_ids = count(10_000_000_000)
+
+
+@dataclass
+class Exchange:
+    """One message's fate: how many attempts it took and the reply that finally came."""
+
+    attempts: int
+    status: int
+    body: str
+    reply: str | None  # the reply's Content, or None ("success" / refused)
+
+
+@dataclass
+class FakeWeChat:
+    base_url: str  # http://127.0.0.1:port/wechat
+    token: str
+    aes_key: str | None = None
+    app_id: str = "wx0123456789abcdef"
+    timeout: float = 5.0  # WeChat waits 5 s per attempt
+    retries: int = 3
+    before_attempt: Callable[[int], None] | None = None  # hook: attempt number (1-based)
+    attempts_seen: list[int] = field(default_factory=list)
+
+    @property
+    def crypto(self) -> WeChatCrypto | None:
+        return WeChatCrypto(self.token, self.aes_key, self.app_id) if self.aes_key else None
+
+    def query(self, *, forged: bool = False, **extra: str) -> dict[str, str]:
+        timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
+        signature = sign(self.token, timestamp, nonce)
+        if forged:
+            signature = sign("not-the-token", timestamp, nonce)
+        return {"signature": signature, "timestamp": timestamp, "nonce": nonce, **extra}
+
+    async def verify_url(self, echostr: str = "echo-42", *, forged: bool = False) -> httpx.Response:
+        """WeChat's GET when the URL is saved (safe mode: encrypted echostr + msg_signature)."""
+        query = self.query(forged=forged, echostr=echostr)
+        if self.crypto is not None:
+            sealed = self._encrypt(echostr)
+            token = "not-the-token" if forged else self.token
+            query["echostr"] = sealed
+            query["msg_signature"] = sign(token, query["timestamp"], query["nonce"], sealed)
+        async with httpx.AsyncClient() as client:
+            return await client.get(self.base_url, params=query)
+
+    async def text(self, openid: str, content: str, **kwargs: object) -> Exchange:
+        fields = {"MsgType": "text", "Content": content, "MsgId": str(next(_ids))}
+        return await self.send(openid, fields, **kwargs)  # type: ignore[arg-type]
+
+    async def event(self, openid: str, event: str) -> Exchange:
+        return await self.send(openid, {"MsgType": "event", "Event": event, "EventKey": ""})
+
+    async def send(self, openid: str, fields: dict[str, str], *, forged: bool = False) -> Exchange:
+        xml = _message_xml(openid, fields)
+        attempt = 0
+        async with httpx.AsyncClient(timeout=self.timeout) as client:
+            while True:
+                attempt += 1
+                if self.before_attempt is not None:
+                    self.before_attempt(attempt)
+                try:
+                    response = await self._post(client, openid, xml, forged)
+                except httpx.TimeoutException:
+                    if attempt > self.retries:
+                        raise
+                    continue
+                return Exchange(
+                    attempt, response.status_code, response.text, self._content(response)
+                )
+
+    async def post_raw(self, body: bytes, query: dict[str, str]) -> httpx.Response:
+        async with httpx.AsyncClient() as client:
+            return await client.post(self.base_url, params=query, content=body)
+
+    async def _post(
+        self, client: httpx.AsyncClient, openid: str, xml: str, forged: bool
+    ) -> httpx.Response:
+        query = self.query(forged=forged, openid=openid)
+        body = xml
+        if self.crypto is not None:
+            query["encrypt_type"] = "aes"
+            sealed = self.crypto.encrypt_message(xml, query["nonce"], query["timestamp"])
+            encrypted = _field(sealed, "Encrypt")
+            body = (
+                f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+            )
+            query["msg_signature"] = sign(self.token, query["timestamp"], query["nonce"], encrypted)
+        return await client.post(self.base_url, params=query, content=body.encode())
+
+    def _content(self, response: httpx.Response) -> str | None:
+        if response.status_code != 200 or response.text == "success":
+            return None
+        xml = response.text
+        if self.crypto is not None:
+            signature = _field(xml, "MsgSignature")
+            xml = self.crypto.decrypt_message(
+                xml, signature, _field(xml, "TimeStamp"), _field(xml, "Nonce")
+            )
+        reply = parse_message(xml)
+        assert reply.type == "text" and reply.target and reply.source == ACCOUNT
+        return str(reply.content)
+
+    def _encrypt(self, text: str) -> str:
+        from wechatpy.crypto import PrpCrypto
+
+        assert self.crypto is not None
+        return str(PrpCrypto(self.crypto.key).encrypt(text, self.app_id).decode())
+
+
+def _message_xml(openid: str, fields: dict[str, str]) -> str:
+    nodes = "".join(f"<{name}><![CDATA[{value}]]></{name}>" for name, value in fields.items())
+    return (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+        f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime>{nodes}</xml>"
+    )
+
+
+def _field(xml: str, name: str) -> str:
+    import xmltodict
+
+    return str(xmltodict.parse(xml)["xml"][name])
