@@ -45,7 +45,7 @@ class JobAdminOps:
         try:
             issue = await compose_issue(self.settings, self.db)
         except NothingToDo as nothing:
-            return nothing.user_message
+            return nothing.message_for(self.settings.digest_language)
         return f"第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
 
     async def publish(self, number: int, actor: str, progress: Progress | None) -> str:

@@ -147,7 +147,7 @@ async def cmd_publish(args: argparse.Namespace, settings: Settings, db: Database
             settings, db, sender, number=args.number, actor=args.actor, progress=progress
         )
     print(joined(results), flush=True)
-    return 1 if any(result.report.pending for result in results) else 0
+    return 1 if any(r.report is None or r.report.pending for r in results) else 0
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings, db: Database) -> int:

@@ -3,8 +3,8 @@
 With WECHAT_TOKEN set the Official Account callback is served too: beside Telegram, or alone
 (then with the scheduler but no console, since the process is a server, not a terminal chat).
 
-Before the console opens it runs today's pipeline against live arXiv, so there is something to
-read; a network failure is reported and the console opens anyway. In both modes the scheduler
+The console opens at once while today's pipeline runs against live arXiv in the background; a
+network failure is reported and changes nothing else. In both modes the scheduler
 runs alongside and shuts down with the front end.
 """
 
@@ -13,7 +13,10 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from functools import partial
+
+import httpx
 
 from bot.commands.context import Deps
 from bot.console.app import ConsoleBot, run_console
@@ -51,6 +54,32 @@ async def run_app(
     """
     deps = build_deps(settings, db)
     stop = stop or asyncio.Event()
+    async with _customer_service(settings) as api_send:
+        return await _run_front_ends(settings, db, deps, stop, send_later or api_send)
+
+
+@asynccontextmanager
+async def _customer_service(settings: Settings) -> AsyncIterator[SendLater | None]:
+    """WeChat's customer-service API for answers that miss the 5-second reply, when configured."""
+    from cli.wechat_publish import wechat_configured
+
+    if not wechat_configured(settings):
+        yield None
+        return
+    from bot.wechat.api import WeChatApi
+
+    async with httpx.AsyncClient(timeout=30) as http:
+        api = WeChatApi(settings, http)
+
+        async def send_later(openid: str, text: str) -> None:
+            await api.send_text(openid, text)
+
+        yield send_later
+
+
+async def _run_front_ends(
+    settings: Settings, db: Database, deps: Deps, stop: asyncio.Event, send_later: SendLater | None
+) -> int:
     if settings.telegram_bot_token is not None:
         from bot.telegram.app import run_telegram
 
@@ -61,15 +90,22 @@ async def run_app(
         async with console_scheduler(settings, db):
             await _beside_wechat(deps, stop, send_later, None)
         return 0
-    print("No TELEGRAM_BOT_TOKEN: running today's pipeline, then the console front end.")
-    try:
-        for line in await run_pipeline(settings, db):
-            print(line)
-    except DigestError as exc:
-        print(f"pipeline: {exc.user_message}")
+    print("No TELEGRAM_BOT_TOKEN: the console front end; today's pipeline runs in the background.")
+    pipeline = asyncio.create_task(_background_pipeline(settings, db))
     async with console_scheduler(settings, db):
         await run_console(ConsoleBot(deps), _stdin_lines(), print)
+    pipeline.cancel()
     return 0
+
+
+async def _background_pipeline(settings: Settings, db: Database) -> None:
+    """Fetch, summarize, compose while the console is already usable (arXiv can be slow or,
+    offline, take a minute of retries to fail); each step's line is printed when done."""
+    try:
+        for line in await run_pipeline(settings, db):
+            print(f"[pipeline] {line}")
+    except DigestError as exc:
+        print(f"[pipeline] {exc.user_message}")
 
 
 async def _beside_wechat(

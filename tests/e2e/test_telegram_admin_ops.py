@@ -44,7 +44,7 @@ async def test_fetch_then_compose_from_chat(fake_telegram, fake_arxiv: FakeArxiv
     assert "issue 1 · draft" in preview.text and "3 of 3 papers included" in preview.text
     assert "3 to check" in preview.text and "extractive summary" in preview.text
     assert preview.button("Approve") and preview.button("✅ 3")
-    assert "No new papers since issue 1" in nothing.text
+    assert "自第1期以来没有新论文" in nothing.text
     assert len(draft.items) == 3 and draft.issue.status is IssueStatus.DRAFT
     assert await audit_rows(sqlite_db) == [
         ("admin.fetch", None), ("admin.compose", None), ("admin.compose", None)
