@@ -53,8 +53,9 @@ async def serve(
     answer_within: float = 4.5,
     **settings: object,
 ) -> AsyncIterator[Harness]:
+    app_id = str(settings.pop("wechat_app_id", APP_ID))
     config = make_settings(
-        database_url=db.url, wechat_token=TOKEN, wechat_aes_key=aes_key, wechat_app_id=APP_ID,
+        database_url=db.url, wechat_token=TOKEN, wechat_aes_key=aes_key, wechat_app_id=app_id,
         **settings,
     )  # fmt: skip
     await run_demo(config, db)
@@ -62,7 +63,7 @@ async def serve(
     deps = Deps(settings=config, db=db, fetch_paper=fetch_paper)
     server = WeChatServer(deps, send_later=outbox.send_later, answer_within=answer_within)
     port = server.listen("127.0.0.1", 0)
-    wechat = FakeWeChat(f"http://127.0.0.1:{port}{PATH}", TOKEN, aes_key, APP_ID)
+    wechat = FakeWeChat(f"http://127.0.0.1:{port}{PATH}", TOKEN, aes_key, app_id)
     try:
         yield Harness(server, wechat, outbox, db)
     finally:
