@@ -8,13 +8,12 @@ running application's bot; in console mode notices are printed and nothing is pu
 from __future__ import annotations
 
 import argparse
-import html
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+from bot.console.text import html_to_text
 from core.config import Settings
 from jobs.context import JobContext, JobName, PublishFn
 from jobs.runs import run_job
@@ -23,15 +22,9 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain_text(text_html: str) -> str:
-    return html.unescape(_TAG.sub("", text_html))
-
 
 async def print_notice(text_html: str) -> None:
-    print(f"[admin] {plain_text(text_html)}")
+    print(f"[admin] {html_to_text(text_html)}")
 
 
 def telegram_publisher(settings: Settings, db: Database, bot: Any) -> PublishFn | None:

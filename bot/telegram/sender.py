@@ -21,16 +21,16 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.commands.context import Deps
 from bot.render import render_issue
+from bot.telegram.send import NO_PREVIEW
 from core.sending import SendBlocked, SendFailed, SendRetryLater
 from core.types import ChatPlatform, IssueView
 
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 SEND_TIMEOUT = 30.0  # seconds; generous, so a slow answer is rarely mistaken for a lost one
 NETWORK_RETRY = 1.0
 _NUMERIC = re.compile(r"-?[0-9]+")

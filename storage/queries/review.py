@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import Chat, Delivery, Issue, IssueItem, Paper, SummarizeRun
+from storage.queries.deliveries import sent_since
 
 
 async def issue_for_update(session: AsyncSession, *, number: int) -> Issue | None:
@@ -68,7 +69,7 @@ async def issues_by_status(session: AsyncSession) -> dict[str, int]:
 
 async def deliveries_since(session: AsyncSession, *, since: datetime) -> tuple[int, int]:
     """(sent, failed) ledger rows that reached that state since `since`."""
-    sent = await _count(session, Delivery.id, Delivery.status == "sent", Delivery.sent_at >= since)
+    sent, _messages = await sent_since(session, since=since)
     failed = await _count(
         session, Delivery.id, Delivery.status == "failed", Delivery.updated_at >= since
     )
