@@ -288,3 +288,40 @@ class JobRun(Base):
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    # Liveness of a `running` row: a holder whose heartbeat stops (or whose PostgreSQL session
+    # lock is gone) is dead, and its run may be taken over.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+
+class SeenNonce(Base):
+    """A signed request's nonce, kept for the signature window so a replay is refused, even
+    after a restart or by another instance."""
+
+    __tablename__ = "seen_nonces"
+    __table_args__ = (
+        UniqueConstraint("scope", "nonce", name="scope_nonce"),
+        Index("ix_seen_nonces_seen_at", "seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(32))  # e.g. "wechat"
+    nonce: Mapped[str] = mapped_column(String(128))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SummaryFailure(Base):
+    """A paper whose LLM summary failed: retried with backoff a bounded number of times across
+    runs, then left to the extractive fallback."""
+
+    __tablename__ = "summary_failures"
+    __table_args__ = (UniqueConstraint("paper_id", "language", name="paper_language"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
