@@ -131,21 +131,16 @@ async def cmd_schedule(args: argparse.Namespace, settings: Settings, db: Databas
 
 
 async def cmd_publish(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from bot.telegram.sender import telegram_sender
-    from cli.publishers import joined, publish_everywhere
-    from cli.run import build_deps
-    from core.errors import InvalidInput
-
-    if settings.telegram_bot_token is None:
-        raise InvalidInput("publish needs TELEGRAM_BOT_TOKEN (set it in .env)")
+    """Every configured platform (any one is enough); a line per platform; 1 when any failed
+    or left targets unfinished (publish again to resume)."""
+    from cli.publishers import joined, publish_configured
 
     async def progress(done: int, total: int) -> None:
         print(f"progress: {done}/{total} targets", flush=True)
 
-    async with telegram_sender(build_deps(settings, db)) as sender:
-        results = await publish_everywhere(
-            settings, db, sender, number=args.number, actor=args.actor, progress=progress
-        )
+    results = await publish_configured(
+        settings, db, number=args.number, actor=args.actor, progress=progress
+    )
     print(joined(results), flush=True)
     return 1 if any(r.report is None or r.report.pending for r in results) else 0
 

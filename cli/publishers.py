@@ -1,23 +1,33 @@
 """Every platform an issue is published to, for the places that publish (CLI, /publish, scheduler).
 
-Telegram comes from the caller (its sender is bound to a running bot); WeCom group robots are
-added when WECOM_WEBHOOK_URLS is set, and WeChat customer-service digests (followers inside the
-48-hour window) when WECHAT_APP_ID/WECHAT_APP_SECRET are. Each platform has its own rows in the
-one delivery ledger, so publishing to all of them is exactly once per target and resumable per
-platform; one platform's outage is reported and does not stop the others.
+Any non-empty set of platforms works on its own, because Telegram is blocked where many
+operators live: Telegram (TELEGRAM_BOT_TOKEN), WeCom group robots (WECOM_WEBHOOK_URLS) and
+WeChat customer-service digests to followers inside the 48-hour window (WECHAT_APP_ID and
+WECHAT_APP_SECRET). The running bot hands over its Telegram sender; the CLI and a process
+without Telegram open what is configured (`publish_configured`).
+
+Whether the issue may go out at all (exists, approved, has papers) is checked once, before
+any platform starts, and raises. After that each platform is on its own: platforms deliver
+concurrently (Telegram's thousands of subscribers never hold up a WeCom group), each has its
+own rows in the one delivery ledger (exactly once per target, resumable per platform), and a
+platform's outage — even Telegram unreachable at start — becomes that platform's report line
+while the others deliver.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
 
 from core.config import Settings
+from core.errors import DigestError, InvalidInput
 from core.sending import Sender
+from jobs.context import PublishFn
 from jobs.deliver import Progress
 from jobs.publish import PublishReport
 from storage.db import Database
@@ -25,6 +35,14 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 WECOM_TIMEOUT = 30.0
+NO_PLATFORM = (
+    "No platform to publish to: set TELEGRAM_BOT_TOKEN, WECOM_WEBHOOK_URLS, or "
+    "WECHAT_APP_ID and WECHAT_APP_SECRET (any one of them is enough)."
+)
+
+
+class PublishIncomplete(DigestError):
+    """Some platform failed; the message holds every platform's line (the others did deliver)."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +62,24 @@ def joined(results: Sequence[PlatformReport]) -> str:
     return "\n".join(result.line for result in results)
 
 
+def configured_platforms(settings: Settings) -> list[str]:
+    """The platforms publishing reaches with these settings, in report order."""
+    from cli.wechat_publish import wechat_configured
+
+    platforms = ["telegram"] if settings.telegram_bot_token is not None else []
+    platforms += ["wecom"] if settings.wecom_webhook_urls else []
+    return platforms + (["wechat"] if wechat_configured(settings) else [])
+
+
+def failure(error: BaseException) -> str:
+    """A failed platform's reason: our own message, else only the type (a library's exception
+    text can carry a secret, e.g. the bot token in a Telegram URL)."""
+    return error.user_message if isinstance(error, DigestError) else type(error).__name__
+
+
 @asynccontextmanager
 async def extra_senders(settings: Settings) -> AsyncIterator[list[Sender]]:
-    """Senders for the other configured platforms (WeCom robots, WeChat), while open."""
+    """Senders for the platforms besides Telegram (WeCom robots, WeChat), while open."""
     from cli.wechat_publish import wechat_configured, wechat_senders
 
     if not settings.wecom_webhook_urls and not wechat_configured(settings):
@@ -64,42 +97,103 @@ async def extra_senders(settings: Settings) -> AsyncIterator[list[Sender]]:
 async def publish_everywhere(
     settings: Settings,
     db: Database,
-    first: Sender | None,
+    telegram: Sender | None,
     *,
     number: int,
     actor: str,
     progress: Progress | None = None,
 ) -> list[PlatformReport]:
-    """Publish through `first` (Telegram; its `progress`), then every extra sender; a report
-    per platform. A platform's failure to start (e.g. the issue is not publishable) raises."""
+    """Publish through `telegram` (if any; `progress` follows the first platform) and every
+    other configured platform; a report per platform. Raises when the issue itself may not go
+    out, or when there is no platform at all."""
+    from jobs.publish import publishable_issue
+
+    await publishable_issue(settings, db, number)
     async with extra_senders(settings) as extras:
-        senders = ([first] if first is not None else []) + extras
-        return await _publish_all(settings, db, senders, number, actor, progress)
+        senders = ([telegram] if telegram is not None else []) + extras
+        if not senders:
+            raise InvalidInput(NO_PLATFORM)
+        runs = [
+            _publish_one(settings, db, sender, number, actor, progress if i == 0 else None)
+            for i, sender in enumerate(senders)
+        ]
+        return list(await asyncio.gather(*runs))
 
 
-async def _publish_all(
+async def _publish_one(
     settings: Settings,
     db: Database,
-    senders: Sequence[Sender],
+    sender: Sender,
     number: int,
     actor: str,
     progress: Progress | None,
-) -> list[PlatformReport]:
+) -> PlatformReport:
+    """One platform; whatever goes wrong there is its report, never the others' problem."""
     from jobs.publish import publish_issue
 
-    results = []
-    for index, sender in enumerate(senders):
-        try:
-            report = await publish_issue(
-                settings, db, sender, number=number, actor=actor,
-                progress=progress if index == 0 else None,
-            )  # fmt: skip
-        except Exception as error:
-            if index == 0:
-                raise  # the issue itself cannot be published: the caller reports it
-            # One platform's outage must not keep the issue from the others.
-            log.warning("publishing issue %s to %s failed", number, sender.platform, exc_info=True)
-            results.append(PlatformReport(sender.platform, None, type(error).__name__))
-            continue
-        results.append(PlatformReport(sender.platform, report))
-    return results
+    try:
+        report = await publish_issue(
+            settings, db, sender, number=number, actor=actor, progress=progress
+        )
+    except Exception as error:
+        log.warning("publishing issue %s to %s failed: %s", number, sender.platform,
+                    failure(error))  # fmt: skip
+        return PlatformReport(sender.platform, None, failure(error))
+    return PlatformReport(sender.platform, report)
+
+
+async def publish_configured(
+    settings: Settings,
+    db: Database,
+    *,
+    number: int,
+    actor: str,
+    progress: Progress | None = None,
+) -> list[PlatformReport]:
+    """For a process without a running bot (CLI, the schedule without Telegram): open the
+    Telegram sender when TELEGRAM_BOT_TOKEN is set — Telegram unreachable at start is its
+    report line, not the end of publishing — and publish everywhere."""
+    from jobs.publish import publishable_issue
+
+    if not configured_platforms(settings):
+        raise InvalidInput(NO_PLATFORM)
+    await publishable_issue(settings, db, number)
+    async with AsyncExitStack() as stack:
+        telegram, failed = await _open_telegram(stack, settings, db)
+        if telegram is None and configured_platforms(settings) == ["telegram"]:
+            return failed
+        return failed + await publish_everywhere(
+            settings, db, telegram, number=number, actor=actor, progress=progress
+        )
+
+
+async def _open_telegram(
+    stack: AsyncExitStack, settings: Settings, db: Database
+) -> tuple[Sender | None, list[PlatformReport]]:
+    if settings.telegram_bot_token is None:
+        return None, []
+    from bot.telegram.sender import telegram_sender
+    from cli.run import build_deps
+
+    try:
+        return await stack.enter_async_context(telegram_sender(build_deps(settings, db))), []
+    except Exception as error:  # Telegram blocked or down: the other platforms still go out
+        log.warning("Telegram is unavailable; publishing elsewhere: %s", failure(error))
+        return None, [PlatformReport("telegram", None, f"unavailable ({failure(error)})")]
+
+
+def as_publish_fn(settings: Settings, db: Database, telegram: Sender | None) -> PublishFn:
+    """`publish` for jobs: through the running bot's `telegram` sender, or (None) through
+    whatever is configured. A platform's failure fails the run (raises `PublishIncomplete`
+    with every platform's line), so the admins hear of it and can resume it."""
+
+    async def publish(number: int, actor: str) -> str:
+        if telegram is not None:
+            results = await publish_everywhere(settings, db, telegram, number=number, actor=actor)
+        else:
+            results = await publish_configured(settings, db, number=number, actor=actor)
+        if any(result.report is None for result in results):
+            raise PublishIncomplete(f"{joined(results)}\n— run `digestbot publish {number}` again")
+        return joined(results)
+
+    return publish

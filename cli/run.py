@@ -1,19 +1,29 @@
-"""`digestbot run`: the main job. Telegram when a token is set, else the console on this terminal.
+"""`digestbot run`: the main job — the schedule plus whatever front ends are configured.
 
-With WECHAT_TOKEN set the Official Account callback is served too: beside Telegram, or alone
-(then with the scheduler but no console, since the process is a server, not a terminal chat).
+Every platform stands alone (Telegram is blocked in mainland China), so the mode follows the
+settings:
+
+- TELEGRAM_BOT_TOKEN: the Telegram bot, its scheduler publishing to every platform; with
+  WECHAT_TOKEN the Official Account callback is served beside it.
+- WECHAT_TOKEN without Telegram: the callback server and the scheduler (no console: the
+  process is a server, not a terminal chat).
+- Only push platforms (WECOM_WEBHOOK_URLS, WeChat customer-service messages): the scheduler
+  headless when stdin is not a terminal (systemd, docker, nohup), until SIGTERM/SIGINT; on a
+  terminal, the console with the same scheduler, so a trying-out operator can chat with it.
+- No platform: the console on this terminal (the scheduler runs but publishes nothing).
 
 The console opens at once while today's pipeline runs against live arXiv in the background; a
-network failure is reported and changes nothing else. In both modes the scheduler
-runs alongside and shuts down with the front end.
+network failure is reported and changes nothing else. In every mode the scheduler runs
+alongside and shuts down with the front end.
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from functools import partial
 
 import httpx
@@ -21,12 +31,15 @@ import httpx
 from bot.commands.context import Deps
 from bot.console.app import ConsoleBot, run_console
 from bot.wechat.inflight import SendLater
-from cli.schedule import console_scheduler, telegram_lifespan
+from cli.publishers import configured_platforms
+from cli.schedule import standalone_scheduler, telegram_lifespan
 from core.config import Settings
 from core.errors import DigestError
 from jobs.on_demand import fetch_and_summarize
 from jobs.pipeline import run_pipeline
 from storage.db import Database
+
+Schedule = Callable[[Settings, Database], AbstractAsyncContextManager[object]]
 
 
 def build_deps(settings: Settings, db: Database) -> Deps:
@@ -46,16 +59,23 @@ async def run_app(
     *,
     stop: asyncio.Event | None = None,
     send_later: SendLater | None = None,
+    interactive: bool | None = None,
+    schedule: Schedule = standalone_scheduler,
 ) -> int:
-    """The bot and its schedule (see `cli.schedule`) until `stop` (Telegram) or end of input.
+    """The bot and its schedule (see `cli.schedule`) until `stop` or end of input.
 
     `send_later(openid, text)` delivers WeChat answers that missed the 5-second reply (the
     customer-service message API); without it such answers are logged and dropped.
+    `interactive` (default: stdin is a terminal) picks the console over headless when only
+    push platforms are configured. `schedule` runs the scheduler when Telegram does not.
     """
     deps = build_deps(settings, db)
     stop = stop or asyncio.Event()
+    if interactive is None:
+        interactive = sys.stdin.isatty()
     async with _customer_service(settings) as api_send:
-        return await _run_front_ends(settings, db, deps, stop, send_later or api_send)
+        mode = _Mode(settings, db, deps, stop, send_later or api_send, schedule)
+        return await mode.run(interactive)
 
 
 @asynccontextmanager
@@ -77,25 +97,77 @@ async def _customer_service(settings: Settings) -> AsyncIterator[SendLater | Non
         yield send_later
 
 
-async def _run_front_ends(
-    settings: Settings, db: Database, deps: Deps, stop: asyncio.Event, send_later: SendLater | None
-) -> int:
-    if settings.telegram_bot_token is not None:
+class _Mode:
+    """Which front ends run beside the schedule; see the module docstring."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        deps: Deps,
+        stop: asyncio.Event,
+        send_later: SendLater | None,
+        schedule: Schedule,
+    ) -> None:
+        self.settings, self.db, self.deps, self.stop = settings, db, deps, stop
+        self.send_later, self.schedule = send_later, schedule
+
+    async def run(self, interactive: bool) -> int:
+        settings = self.settings
+        if settings.telegram_bot_token is not None:
+            await self.telegram()
+        elif settings.wechat_token is not None:
+            await self.server()
+        elif configured_platforms(settings) and not interactive:
+            await self.headless()
+        else:
+            await self.console()
+        return 0
+
+    async def telegram(self) -> None:
         from bot.telegram.app import run_telegram
 
-        telegram = run_telegram(deps, stop=stop, lifespan=telegram_lifespan(settings, db))
-        await _beside_wechat(deps, stop, send_later, telegram)
-        return 0
-    if settings.wechat_token is not None:
-        async with console_scheduler(settings, db):
-            await _beside_wechat(deps, stop, send_later, None)
-        return 0
-    print("No TELEGRAM_BOT_TOKEN: the console front end; today's pipeline runs in the background.")
-    pipeline = asyncio.create_task(_background_pipeline(settings, db))
-    async with console_scheduler(settings, db):
-        await run_console(ConsoleBot(deps), _stdin_lines(), print)
-    pipeline.cancel()
-    return 0
+        lifespan = telegram_lifespan(self.settings, self.db)
+        telegram = run_telegram(self.deps, stop=self.stop, lifespan=lifespan)
+        await _beside_wechat(self.deps, self.stop, self.send_later, telegram)
+
+    async def server(self) -> None:
+        with _stop_on_signals(self.stop):
+            async with self.schedule(self.settings, self.db):
+                await _beside_wechat(self.deps, self.stop, self.send_later, None)
+
+    async def headless(self) -> None:
+        platforms = ", ".join(configured_platforms(self.settings))
+        print(f"No TELEGRAM_BOT_TOKEN and no terminal: the schedule runs headless, publishing "
+              f"to {platforms}; stop with SIGTERM or Ctrl-C.", flush=True)  # fmt: skip
+        with _stop_on_signals(self.stop):
+            async with self.schedule(self.settings, self.db):
+                await self.stop.wait()
+
+    async def console(self) -> None:
+        platforms = configured_platforms(self.settings)
+        publishing = f"publishing to {', '.join(platforms)}" if platforms else "no publishing"
+        print(f"No TELEGRAM_BOT_TOKEN: the console front end and the schedule ({publishing}); "
+              "today's pipeline runs in the background.")  # fmt: skip
+        pipeline = asyncio.create_task(_background_pipeline(self.settings, self.db))
+        async with self.schedule(self.settings, self.db):
+            await run_console(ConsoleBot(self.deps), _stdin_lines(), print)
+        pipeline.cancel()
+
+
+@contextmanager
+def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGTERM (systemd, docker stop) and SIGINT end a server process cleanly: in-flight job
+    runs are cancelled and recorded as such, and the exit status is 0."""
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for number in signals:
+        loop.add_signal_handler(number, stop.set)
+    try:
+        yield
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
 
 
 async def _background_pipeline(settings: Settings, db: Database) -> None:

@@ -1,8 +1,17 @@
 """The scheduler's place in the process: `digestbot schedule` and the scheduler inside `run`.
 
-This is the composition root for scheduled jobs: here they get their `publish` and
-`notify_admins` callables (jobs never import a front end). In Telegram mode both go through the
-running application's bot; in console mode notices are printed and nothing is published.
+This is the composition root for scheduled jobs: here they get their `publish`,
+`notify_admins` and `on_draft` callables (jobs never import a front end).
+
+- With Telegram, all three go through the running application's bot (ADMIN_CHAT_ID gets the
+  notices and the draft's preview with review buttons); publishing also reaches WeCom/WeChat.
+- Without Telegram (`standalone_scheduler`: WeCom robots and/or the Official Account, or the
+  bare console) the schedule still fetches, composes and publishes to every configured
+  platform. The admins' notices are printed on stdout — the terminal, or the service's log
+  (journald, `docker logs`) — and a new draft adds a line saying how to approve it from the
+  shell. WeCom robots are readers' groups, so notices never go there; nothing is pushed to
+  WeChat admins either (the Official Account may only message a follower who wrote within 48
+  hours). With no platform at all there is no publish job: nothing to deliver to.
 """
 
 from __future__ import annotations
@@ -17,28 +26,44 @@ from bot.console.text import html_to_text
 from core.config import Settings
 from jobs.context import JobContext, JobName, PublishFn
 from jobs.runs import run_job
-from jobs.scheduler import build_scheduler, schedule_table, scheduler_running
+from jobs.scheduler import DigestScheduler, build_scheduler, schedule_table, scheduler_running
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 
 async def print_notice(text_html: str) -> None:
-    print(f"[admin] {html_to_text(text_html)}")
+    print(f"[admin] {html_to_text(text_html)}", flush=True)
 
 
-def telegram_publisher(settings: Settings, db: Database, bot: Any) -> PublishFn | None:
-    """`publish` for scheduled jobs: Telegram delivery through the running bot, then the WeCom
-    robots when WECOM_WEBHOOK_URLS is set."""
+def draft_ready_line(number: int) -> str:
+    return (
+        f"第{number}期 draft ready — read it with `digestbot show {number}`, approve with "
+        f"`digestbot approve {number}` (or reject with `digestbot reject {number}`)"
+    )
+
+
+async def print_draft_ready(number: int) -> None:
+    """`on_draft` without Telegram: how to review from the shell, on stdout and in the log."""
+    line = draft_ready_line(number)
+    log.info("%s", line)
+    print(f"[admin] {line}", flush=True)
+
+
+def telegram_publisher(settings: Settings, db: Database, bot: Any) -> PublishFn:
+    """`publish` for scheduled jobs: Telegram through the running bot, and every other
+    configured platform (WeCom robots, WeChat followers) beside it."""
     from bot.telegram.sender import TelegramSender
-    from cli.publishers import joined, publish_everywhere
+    from cli.publishers import as_publish_fn
 
-    sender = TelegramSender(bot)
+    return as_publish_fn(settings, db, TelegramSender(bot))
 
-    async def publish(number: int, actor: str) -> str:
-        return joined(await publish_everywhere(settings, db, sender, number=number, actor=actor))
 
-    return publish
+def standalone_publisher(settings: Settings, db: Database) -> PublishFn | None:
+    """`publish` without a running Telegram bot: every configured platform (None: none is)."""
+    from cli.publishers import as_publish_fn, configured_platforms
+
+    return as_publish_fn(settings, db, None) if configured_platforms(settings) else None
 
 
 def telegram_lifespan(
@@ -67,9 +92,16 @@ def telegram_lifespan(
 
 
 @asynccontextmanager
-async def console_scheduler(settings: Settings, db: Database) -> AsyncIterator[object]:
-    """Console mode: the same schedule, notices printed, no publishing (no delivery here)."""
-    scheduler = build_scheduler(settings, db, publish=None, notify_admins=print_notice)
+async def standalone_scheduler(settings: Settings, db: Database) -> AsyncIterator[DigestScheduler]:
+    """Without Telegram: the same schedule, publishing to WeCom/WeChat when configured, notices
+    printed (see the module docstring)."""
+    scheduler = build_scheduler(
+        settings,
+        db,
+        publish=standalone_publisher(settings, db),
+        notify_admins=print_notice,
+        on_draft=print_draft_ready,
+    )
     async with scheduler_running(scheduler):
         yield scheduler
 
@@ -84,8 +116,9 @@ async def cmd_schedule(args: argparse.Namespace, settings: Settings, db: Databas
 
 
 async def _run_now(name: JobName, settings: Settings, db: Database) -> int:
-    """Publishing needs the bot's delivery, so `--run publish` reports that it is unavailable."""
-    result = await run_job(name, JobContext(settings, db), trigger="cli")
+    """`--run publish` delivers to every configured platform, like `digestbot publish N`."""
+    ctx = JobContext(settings, db, publish=standalone_publisher(settings, db))
+    result = await run_job(name, ctx, trigger="cli")
     print(f"{name}: {result.status}")
     print(result.summary)
     return 1 if result.status == "failed" else 0

@@ -76,7 +76,7 @@ async def publish_issue(
     `progress(done_targets, total_targets)` is awaited every 5% or 10 s, and at the end.
     """
     started = time.monotonic()
-    issue = await _publishable(settings, db, number)
+    issue = await publishable_issue(settings, db, number)
     newly = await _plan(settings, db, sender, issue, actor)
     deliverer = Deliverer(
         db, sender, issue.id, issue.number, settings.digest_language, stale_after=stale_after
@@ -88,7 +88,9 @@ async def publish_issue(
     return report
 
 
-async def _publishable(settings: Settings, db: Database, number: int) -> IssueView:
+async def publishable_issue(settings: Settings, db: Database, number: int) -> IssueView:
+    """Issue `number` if it may go out now; raises NotFound / InvalidInput like `publish_issue`
+    (callers publishing to several platforms check once, before any of them starts)."""
     async with db.session() as session:
         issue = await get_issue_view(session, number=number, language=settings.digest_language)
     if issue is None:
