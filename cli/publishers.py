@@ -53,9 +53,11 @@ class PlatformReport:
 
     @property
     def line(self) -> str:
-        """The report's line; other platforms than Telegram are named (as before: unprefixed)."""
+        """The report's line, named by platform (Telegram's report unprefixed, as before)."""
+        if self.report is None:
+            return f"{self.platform}: failed: {self.error}"
         prefix = "" if self.platform == "telegram" else f"{self.platform}: "
-        return prefix + (self.report.message if self.report else f"failed: {self.error}")
+        return prefix + self.report.message
 
 
 def joined(results: Sequence[PlatformReport]) -> str:

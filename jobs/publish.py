@@ -40,7 +40,7 @@ class PublishReport:
     pending: int  # left unfinished (the platform stayed unavailable): publish again to resume
     messages: int  # messages this run sent
     resumed: int  # rows an earlier, interrupted run left mid-delivery (possible duplicates ≤)
-    newly_published: bool  # False: the issue was published before and this run resumed it
+    newly_published: bool  # False: this platform had it before and this run resumed it
     duration: float  # seconds
     stopped: str | None = None  # why this run stopped early, if it did
 
@@ -115,15 +115,14 @@ async def publishable_issue(settings: Settings, db: Database, number: int) -> Is
 async def _plan(
     settings: Settings, db: Database, sender: Sender, issue: IssueView, actor: str
 ) -> bool:
-    """Write the ledger unless this is a resume; True when the issue became published now."""
+    """Write the platform's ledger unless this is a resume; True when it was planned now (the
+    issue's first publication on this platform, whether or not another platform had it first)."""
     if issue.status is IssueStatus.PUBLISHED and await _has_ledger(db, issue, sender.platform):
         return False
     rows = await plan_deliveries(settings, db, issue=issue, platform=sender.platform)
-    published_now = issue.status is not IssueStatus.PUBLISHED
-    planned = await start_publication(
+    return await start_publication(
         db, issue=issue, platform=sender.platform, rows=rows, actor=actor
     )
-    return published_now and planned
 
 
 async def _has_ledger(db: Database, issue: IssueView, platform: str) -> bool:

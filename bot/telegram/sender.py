@@ -80,5 +80,12 @@ async def telegram_sender(deps: Deps) -> AsyncIterator[TelegramSender]:
     from bot.telegram.app import build_application
 
     app = build_application(deps)
-    async with app:
+    try:
+        await app.initialize()
+    except Exception:  # Telegram down or blocked: PTB leaves the bot's HTTP clients open then
+        await app.bot.shutdown()
+        raise
+    try:
         yield TelegramSender(app.bot)
+    finally:
+        await app.shutdown()
