@@ -198,3 +198,25 @@ def _report(capsys: pytest.CaptureFixture[str], *, runs: int = 1, per_run: int =
     if per_run == 1:
         return lines
     return [lines[i * per_run : (i + 1) * per_run] for i in range(runs)]
+
+
+async def test_schedule_run_publish_and_admin_publish_work_without_telegram(
+    robot: FakeWeComRobot, wechat: FakeWeChatApi, sqlite_db: Database,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """`digestbot schedule --run publish` (the job, recorded) and an admin's publish (the
+    console's or a WeChat admin's `JobAdminOps`, no Telegram sender bound) reach every platform."""
+    await world(sqlite_db, None, wechat)
+    await make_issue(sqlite_db, number=2, status=IssueStatus.APPROVED)
+    use_env(monkeypatch, sqlite_db, wecom_env(robot) | wechat_env(wechat))
+
+    assert await digestbot("schedule", "--run", "publish") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("publish: ok\npublished 第1期: wecom: 第1期 published: 1/1 delivered")
+    assert "published 第2期: wecom: 第2期 published" in out and "wechat: 第2期 published" in out
+
+    await make_issue(sqlite_db, number=3, status=IssueStatus.APPROVED)
+    report = await JobAdminOps(get_settings(), sqlite_db).publish(3, "console", None)
+    assert report.splitlines()[0].startswith("wecom: 第3期 published: 1/1 delivered")
+    assert report.splitlines()[1].startswith("wechat: 第3期 published: 1/2 delivered")
+    assert len(robot.messages[ROBOT_KEY]) == 3 * len(await wecom_expected(sqlite_db))
