@@ -160,9 +160,12 @@ def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
     """SIGTERM (systemd, docker stop) and SIGINT end a server process cleanly: in-flight job
     runs are cancelled and recorded as such, and the exit status is 0."""
     loop = asyncio.get_running_loop()
-    signals = (signal.SIGTERM, signal.SIGINT)
-    for number in signals:
-        loop.add_signal_handler(number, stop.set)
+    signals: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGINT)
+    try:
+        for number in signals:
+            loop.add_signal_handler(number, stop.set)
+    except (ValueError, RuntimeError):  # not the main thread (embedded, tests): `stop` only
+        signals = ()
     try:
         yield
     finally:

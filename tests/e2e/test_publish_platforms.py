@@ -220,3 +220,23 @@ async def test_schedule_run_publish_and_admin_publish_work_without_telegram(
     assert report.splitlines()[0].startswith("wecom: 第3期 published: 1/1 delivered")
     assert report.splitlines()[1].startswith("wechat: 第3期 published: 1/2 delivered")
     assert len(robot.messages[ROBOT_KEY]) == 3 * len(await wecom_expected(sqlite_db))
+
+
+async def test_a_scheduled_publish_with_telegram_down_delivers_elsewhere_and_fails_the_run(
+    fake_telegram: FakeTelegram, robot: FakeWeComRobot, sqlite_db: Database,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """The run is recorded failed (the admins hear of it) with every platform's line, WeCom's
+    delivery included; publishing again resumes only what is missing."""
+    await world(sqlite_db, fake_telegram, None)
+    use_env(monkeypatch, sqlite_db, telegram_env(fake_telegram) | wecom_env(robot))
+    fake_telegram.fail_next(times=10**6, status=503)
+
+    assert await digestbot("schedule", "--run", "publish") == 1
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "publish: failed"
+    assert out[1].startswith("failed 第1期: telegram: failed: unavailable (")
+    assert out[2].startswith("wecom: 第1期 published: 1/1 delivered")
+    assert out[3] == "— run `digestbot publish 1` again"
+    assert robot.messages == {ROBOT_KEY: await wecom_expected(sqlite_db)}
