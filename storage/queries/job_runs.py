@@ -239,3 +239,18 @@ async def recent_runs(
     if name is not None:
         query = query.where(JobRun.name == name)
     return list(await session.scalars(query))
+
+
+async def has_runs(session: AsyncSession, *, name: str) -> bool:
+    """Whether job `name` ever ran (or was refused) here."""
+    return await session.scalar(select(JobRun.id).where(JobRun.name == name).limit(1)) is not None
+
+
+async def succeeded_since(session: AsyncSession, *, name: str, since: datetime) -> bool:
+    """Whether a run of `name` that started at or after `since` finished ok."""
+    found = await session.scalar(
+        select(JobRun.id)
+        .where(JobRun.name == name, JobRun.status == "ok", JobRun.started_at >= since)
+        .limit(1)
+    )
+    return found is not None
