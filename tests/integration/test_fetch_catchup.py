@@ -91,3 +91,41 @@ async def test_a_fresh_database_does_not_backfill(db: Database, fake_arxiv: Fake
     fake_arxiv.announce([Announced(p, "new") for p in today], on=MONDAY)
     report = await run_fetch(_settings(fake_arxiv), db, now=NOW)
     assert (report.inserted, report.caught_up) == (2, None)
+
+
+async def _watermark(db: Database) -> datetime | None:
+    async with db.session() as session:
+        return await fetch_runs.last_watermark(session)
+
+
+async def test_watermark_waits_for_the_last_batch(db: Database, fake_arxiv: FakeArxiv):
+    """Rule: the watermark moves only once the announcement's last batch is stored."""
+    before = FEED_START - timedelta(minutes=5)
+    await _stored_up_to(db, before)
+    today = make_papers(150, start=FEED_START + timedelta(minutes=1), step=timedelta(minutes=1),
+                        first_number=1000)  # fmt: skip
+    fake_arxiv.announce([Announced(p, "new") for p in today], on=MONDAY)
+    second = today[100].arxiv_id
+    fake_arxiv.fail(503, times=None, when=lambda q: second in q.get("id_list", ""))
+    settings = make_settings(**fake_arxiv.settings_overrides(arxiv_categories="cs.LG",
+                                                             arxiv_retries=1))  # fmt: skip
+    failed = await run_fetch(settings, db, now=NOW)
+    assert (failed.status, failed.inserted) == ("failed", 100)  # the first batch is stored…
+    assert await _watermark(db) == before  # …but the watermark did not move
+
+    fake_arxiv.clear_faults()
+    done = await run_fetch(settings, db, now=NOW)
+    assert done.status == "ok" and await _watermark(db) == today[-1].published
+
+
+async def test_watermark_never_moves_back(db: Database, fake_arxiv: FakeArxiv):
+    """Rule: fetching an older window (a backfill) never lowers the watermark."""
+    recent = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    await _stored_up_to(db, recent)
+    old = make_papers(30, start=datetime(2026, 11, 2, 1, tzinfo=UTC), first_number=2000)
+    fake_arxiv.add_papers(*old)
+    settings = make_settings(**fake_arxiv.settings_overrides(arxiv_categories="cs.LG",
+                                                             timezone="UTC"))  # fmt: skip
+    report = await run_fetch(settings, db, since=date(2026, 11, 2), until=date(2026, 11, 3))
+    assert report.inserted == 30 and report.watermark == old[-1].published
+    assert await _watermark(db) == recent
