@@ -8,6 +8,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import PurePath
+
+from sqlalchemy.engine import make_url
 
 from core.config import Settings
 from storage.db import Database
@@ -16,8 +19,8 @@ Command = Callable[[argparse.Namespace, Settings, Database], Awaitable[int]]
 
 
 @asynccontextmanager
-async def open_database(settings: Settings) -> AsyncIterator[Database]:
-    db = Database(settings.database_url)
+async def open_database(settings: Settings, url: str | None = None) -> AsyncIterator[Database]:
+    db = Database(url or settings.database_url)
     try:
         await db.upgrade()
         yield db
@@ -27,8 +30,26 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
 
 async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     handler = COMMANDS[args.command]
-    async with open_database(settings) as db:
+    url = demo_url(settings) if args.command == "demo" else None
+    async with open_database(settings, url) as db:
         return await handler(args, settings, db)
+
+
+def demo_url(settings: Settings) -> str:
+    """The demo never writes to the real database (its issue would take 第1期 there).
+
+    DEMO_DATABASE_URL, else a file beside a SQLite DATABASE_URL's (`digestbot.db` →
+    `digestbot-demo.db`), else `data/demo.db`."""
+    if settings.demo_database_url:
+        return settings.demo_database_url
+    url = make_url(settings.database_url)
+    name = url.database
+    if url.get_backend_name() != "sqlite" or not name or name == ":memory:" or "?" in name:
+        return "sqlite+aiosqlite:///data/demo.db"
+    path = PurePath(name)
+    return url.set(database=str(path.with_name(f"{path.stem}-demo{path.suffix}"))).render_as_string(
+        hide_password=False
+    )
 
 
 async def cmd_db(args: argparse.Namespace, settings: Settings, db: Database) -> int:

@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     action.add_argument(
         "--run", choices=JOB_NAMES, help="run this job now, recorded like a scheduled run"
     )
+    schedule.add_argument(
+        "--force",
+        action="store_true",
+        help="with --run: take over a run of the job still marked running, alive or not",
+    )
     search = sub.add_parser("search", help="full-text search over every stored paper")
     search.add_argument("query", nargs="+")
     return parser

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -109,16 +110,21 @@ async def standalone_scheduler(settings: Settings, db: Database) -> AsyncIterato
 async def cmd_schedule(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     """`--list`: each job and its next run; `--run NAME`: run one job now (recorded as cli)."""
     if args.run:
-        return await _run_now(args.run, settings, db)
+        return await _run_now(args.run, settings, db, force=args.force)
     for line in schedule_table(settings):
         print(line)
     return 0
 
 
-async def _run_now(name: JobName, settings: Settings, db: Database) -> int:
-    """`--run publish` delivers to every configured platform, like `digestbot publish N`."""
+async def _run_now(name: JobName, settings: Settings, db: Database, *, force: bool) -> int:
+    """`--run publish` delivers to every configured platform, like `digestbot publish N`.
+
+    `force`: for an operator who knows the running holder is stuck; its row is marked failed
+    ("taken over by --force") and this run proceeds, with a warning on stderr."""
+    if force:
+        print(f"warning: --force: taking over any {name} run still marked running", file=sys.stderr)
     ctx = JobContext(settings, db, publish=standalone_publisher(settings, db))
-    result = await run_job(name, ctx, trigger="cli")
+    result = await run_job(name, ctx, trigger="cli", force=force)
     print(f"{name}: {result.status}")
     print(result.summary)
     return 1 if result.status == "failed" else 0

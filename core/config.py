@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///data/digestbot.db"
+    demo_database_url: str | None = None  # `digestbot demo`'s own; default: cli.commands.demo_url
     arxiv_categories: Annotated[tuple[str, ...], NoDecode] = DEFAULT_CATEGORIES
     arxiv_api_url: str = "https://export.arxiv.org/api/query"
     arxiv_rss_url: str = "https://rss.arxiv.org/atom"

@@ -25,7 +25,10 @@ PublishFn = Callable[[int, str], Awaitable[str]]
 NotifyFn = Callable[[str], Awaitable[None]]
 DraftFn = Callable[[int], Awaitable[None]]
 
-STALE_AFTER = timedelta(hours=6)  # a run "running" longer than this crashed; it blocks no more
+# A running job's row is refreshed every HEARTBEAT_EVERY; silent for STALE_AFTER, its holder
+# is dead and the next trigger takes the run over (see `jobs.runs`).
+HEARTBEAT_EVERY = timedelta(seconds=30)
+STALE_AFTER = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class JobContext:
     on_draft: DraftFn | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
     stale_after: timedelta = STALE_AFTER
+    heartbeat_every: timedelta = HEARTBEAT_EVERY
 
 
 @dataclass(frozen=True)

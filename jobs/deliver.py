@@ -75,6 +75,21 @@ def _wait(state: RetryCallState) -> float:
     return min(MAX_WAIT, max(hint, backoff if state.attempt_number > 1 else 0.0))
 
 
+def _log_retry(target: str) -> Callable[[RetryCallState], None]:
+    """One line per flood wait or transient error, never a traceback: they are expected."""
+
+    def log_retry(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        text = str(error).splitlines()[0] if error and str(error) else type(error).__name__
+        log.warning(
+            "send to %s: %s; retrying in %.1f s (try %d of %d)",
+            target, text, wait, state.attempt_number + 1, MAX_TRIES,
+        )  # fmt: skip
+
+    return log_retry
+
+
 @dataclass
 class Deliverer:
     """One run over one issue's ledger on `sender.platform`."""
@@ -167,6 +182,7 @@ class Deliverer:
             retry=retry_if_exception_type(SendRetryLater),
             stop=stop_after_attempt(MAX_TRIES),
             wait=_wait,
+            before_sleep=_log_retry(target),
             reraise=True,
         )
         try:

@@ -1,20 +1,29 @@
 """Running a job the one way every trigger uses: claim, run, record, tell the admins.
 
 The scheduler, an admin's `/fetch` or `/compose` and `digestbot schedule --run` all call
-`run_job`, so every run leaves one `job_runs` row. Two runs never overlap: a run of the same
-job (publish and auto-publish count as one, both deliver) still `running` and younger than
-`STALE_AFTER` makes the new trigger record a `skipped` row and return without working.
-Failures are recorded, logged and, for scheduled runs, reported to the admins; they never
-propagate into the scheduler.
+`run_job`, so every run leaves one `job_runs` row. Two runs never overlap: a live run of the
+same job (publish and auto-publish count as one, both deliver) makes the new trigger record a
+`skipped` row and return without working. A crash must not block a job for long, so a running
+run proves it is alive: its heartbeat (every `HEARTBEAT_EVERY`) and host/pid on SQLite, a
+session-level advisory lock on a connection of its own on PostgreSQL. A dead holder's row is
+marked failed ("holder died") by the next trigger, which proceeds; `force` (an operator's
+`--force`) takes over a live one too. Failures are recorded, logged and, for scheduled runs,
+reported to the admins; they never propagate into the scheduler.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import DigestError
 from jobs import notices
@@ -51,34 +60,92 @@ async def run_job(
     *,
     trigger: Trigger = "schedule",
     scheduled_for: datetime | None = None,
+    force: bool = False,
 ) -> JobResult:
-    """Run job `name` now unless it is already running; the result is also in `job_runs`."""
-    claim = await _claim(ctx, name, trigger, scheduled_for)
-    if not claim.acquired:
-        assert claim.holder is not None
-        summary = f"skipped: {claim.holder.name} run #{claim.holder.id} is still running"
-        log.warning("job %s (%s) %s", name, trigger, summary)
-        return JobResult(name, trigger, "skipped", summary, claim.run_id)
-    result = await _execute(ctx, name, trigger, claim.run_id)
+    """Run job `name` now unless a live run of it is in progress (`force`: take that one over);
+    the result is also in `job_runs`."""
+    async with _run_lock(ctx) as pin:
+        claim = await _claim(ctx, name, trigger, scheduled_for, pin, force)
+        for run_id, reason in claim.taken_over:
+            log.warning("job %s (%s): took over run #%d: %s", name, trigger, run_id, reason)
+        if not claim.acquired:
+            assert claim.holder is not None
+            summary = f"skipped: {claim.holder.name} run #{claim.holder.id} is still running"
+            log.warning("job %s (%s) %s", name, trigger, summary)
+            return JobResult(name, trigger, "skipped", summary, claim.run_id)
+        async with _heartbeat(ctx, claim.run_id):
+            result = await _execute(ctx, name, trigger, claim.run_id)
     if trigger == "schedule" and result.notice:
         await notify(ctx, result.notice)
     return result
 
 
+def this_process() -> job_runs.Process:
+    return job_runs.Process(host=socket.gethostname(), pid=os.getpid())
+
+
+@asynccontextmanager
+async def _run_lock(ctx: JobContext) -> AsyncIterator[AsyncSession | None]:
+    """PostgreSQL: the connection that holds the run's lock for as long as the run lives."""
+    if ctx.db.is_sqlite:
+        yield None
+        return
+    async with ctx.db.pinned_session() as pin:
+        yield pin
+
+
 async def _claim(
-    ctx: JobContext, name: JobName, trigger: Trigger, scheduled_for: datetime | None
+    ctx: JobContext,
+    name: JobName,
+    trigger: Trigger,
+    scheduled_for: datetime | None,
+    pin: AsyncSession | None,
+    force: bool,
 ) -> job_runs.Claim:
     now = ctx.clock()
     async with ctx.db.session() as session:
-        return await job_runs.claim_run(
+        claim = await job_runs.claim_run(
             session,
             name=name,
             trigger=trigger,
             conflicts=CONFLICTS[name],
             stale_before=now - ctx.stale_after,
             now=now,
+            process=this_process(),
             scheduled_for=scheduled_for,
+            force=force,
         )
+        if claim.acquired and pin is not None:  # locked before the claim is visible to others
+            if not await job_runs.lock_run(pin, run_id=claim.run_id):
+                raise RuntimeError(f"the lock of new run #{claim.run_id} is taken")
+            await pin.commit()
+    return claim
+
+
+@asynccontextmanager
+async def _heartbeat(ctx: JobContext, run_id: int) -> AsyncIterator[None]:
+    beat = asyncio.create_task(_beat(ctx, run_id))
+    try:
+        yield
+    finally:
+        beat.cancel()
+        with suppress(asyncio.CancelledError):
+            await beat
+
+
+async def _beat(ctx: JobContext, run_id: int) -> None:
+    """Refresh the row until cancelled; a failed beat (database busy) is logged and retried."""
+    while True:
+        await asyncio.sleep(ctx.heartbeat_every.total_seconds())
+        try:
+            async with ctx.db.session() as session:
+                alive = await job_runs.beat(session, run_id=run_id, now=ctx.clock())
+        except Exception as exc:
+            log.warning("heartbeat of run #%d failed: %s", run_id, describe_error(exc))
+            continue
+        if not alive:
+            log.warning("run #%d was taken over by another trigger", run_id)
+            return
 
 
 async def _execute(ctx: JobContext, name: JobName, trigger: Trigger, run_id: int) -> JobResult:

@@ -32,7 +32,7 @@ JobBody = Callable[[JobContext], Awaitable[JobOutcome]]
 async def fetch_job(ctx: JobContext) -> JobOutcome:
     report = await run_fetch(ctx.settings, ctx.db)
     lines = [f"fetch: {report.message}"]
-    if report.no_announcement:
+    if report.no_announcement and report.caught_up is None:
         return JobOutcome(lines[0], notices.fetched(lines))
     summarized = await run_summarize(ctx.settings, ctx.db)
     lines.append(f"summarize: {summarized.message}")

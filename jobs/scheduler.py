@@ -9,14 +9,15 @@ Semantics: the scheduler keeps nothing worth keeping (MemoryJobStore): every run
 in flight in this process, and `run_job`'s claim stops one started elsewhere (an admin command,
 the CLI, another process); both record a `skipped` row. A run the machine slept through is
 coalesced: however many fire times were missed, the job runs once, late, within
-`MISFIRE_GRACE` of the last missed one (a week: longer than any of our cron periods).
+`MISFIRE_GRACE` of the last missed one (a week: longer than any of our cron periods). Runs
+missed while the process was down are run once on start (`jobs.missed`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,6 +40,7 @@ from core.errors import DigestError
 from jobs.autopublish import due_drafts
 from jobs.context import DraftFn, JobContext, JobName, NotifyFn, PublishFn
 from jobs.crontab import cron_trigger
+from jobs.missed import run_missed
 from jobs.runs import run_job
 from storage.db import Database
 from storage.queries import job_runs
@@ -91,6 +93,7 @@ class _Runtime:
     """In-process bookkeeping: each job's scheduled time, and tasks to await at shutdown."""
 
     ctx: JobContext
+    specs: list[JobSpec] = field(default_factory=list)
     scheduled: dict[str, datetime] = field(default_factory=dict)
     tasks: set[asyncio.Task[object]] = field(default_factory=set)
 
@@ -119,7 +122,8 @@ def build_scheduler(
     context = JobContext(
         settings, db, publish=publish, notify_admins=notify_admins, on_draft=on_draft
     )
-    runtime = _Runtime(context)
+    specs = job_specs(settings, publishing=publish is not None)
+    runtime = _Runtime(context, specs)
     scheduler = DigestScheduler(
         runtime,
         timezone=settings.tz,
@@ -129,7 +133,7 @@ def build_scheduler(
             "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
         },
     )
-    for spec in job_specs(settings, publishing=publish is not None):
+    for spec in specs:
         func = _tick if spec.name == "auto_publish" else _scheduled
         scheduler.add_job(
             func, spec.trigger, args=(spec.name, runtime), id=spec.name, name=spec.description
@@ -206,6 +210,7 @@ async def scheduler_running(scheduler: DigestScheduler) -> AsyncIterator[DigestS
     """Started for the block; on exit in-flight runs are cancelled and allowed to record it."""
     scheduler.start()
     log.info("scheduler started: %s", "; ".join(describe_schedule_jobs(scheduler)))
+    _track(scheduler.runtime, run_missed(scheduler.runtime.ctx, scheduler.runtime.specs))
     try:
         yield scheduler
     finally:
@@ -216,6 +221,13 @@ async def scheduler_running(scheduler: DigestScheduler) -> AsyncIterator[DigestS
         if pending:
             with suppress(TimeoutError):
                 await asyncio.wait(pending, timeout=SHUTDOWN_WAIT)
+
+
+def _track(runtime: _Runtime, work: Coroutine[Any, Any, object]) -> None:
+    """In the background, cancelled and awaited at shutdown like a scheduled run."""
+    task = asyncio.get_running_loop().create_task(work)
+    runtime.tasks.add(task)
+    task.add_done_callback(runtime.tasks.discard)
 
 
 def describe_schedule_jobs(scheduler: AsyncIOScheduler) -> list[str]:

@@ -62,6 +62,18 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def pinned_session(self) -> AsyncIterator[AsyncSession]:
+        """A session on a connection of its own for the whole block, for state that lives with
+        a connection (PostgreSQL session-level locks); commit as you go. The connection is
+        closed afterwards, never pooled, so nothing it held outlives the block."""
+        async with self.engine.connect() as connection:
+            try:
+                async with AsyncSession(bind=connection, expire_on_commit=False) as session:
+                    yield session
+            finally:
+                await connection.invalidate()
+
     async def upgrade(self) -> None:
         """Apply Alembic migrations up to head (idempotent)."""
         from storage.migrate import upgrade_connection

@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -55,10 +55,23 @@ def build_application(deps: Deps) -> Application:
 def rate_limiter() -> AIORateLimiter:
     """30 messages/s overall paced one at a time (a burst of 30 would empty Telegram's bucket
     and the next jitter would earn a 429, which pauses every send), 20/min per group/channel."""
+    limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
+    if not any(isinstance(f, _FloodTraceback) for f in limiter_log.filters):
+        limiter_log.addFilter(_FloodTraceback())
     return AIORateLimiter(
         overall_max_rate=1, overall_time_period=1 / 30,
         group_max_rate=20, group_time_period=60, max_retries=3,
     )  # fmt: skip
+
+
+class _FloodTraceback(logging.Filter):
+    """AIORateLimiter logs a full traceback whenever its retries after `RetryAfter` run out; the
+    exception is re-raised to whoever sent (delivery retries and logs one line, the error
+    handler logs one line), so that record only repeats it at length."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, RetryAfter)
 
 
 def _add_handlers(app: Application) -> None:

@@ -3,6 +3,10 @@
 Every run is recorded in `fetch_runs`. Papers and the watermark they justify are committed in
 one transaction per batch, so a failure mid-fetch leaves the watermark at the last stored batch
 and re-running is harmless (papers upsert by id; the newest version wins).
+
+The feed shows only the latest announcement, so every daily fetch also catches up days announced
+while the process was down (`jobs.fetch.calendar.missed_window`): the API date window from the
+watermark, bounded and paced like every arXiv call.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +26,7 @@ from core.config import Settings
 from core.errors import InvalidInput
 from core.types import PaperMeta
 from jobs.fetch.api import ID_BATCH, ArxivClient, describe, window_pages
+from jobs.fetch.calendar import CATCH_UP_LIMIT, missed_window
 from jobs.fetch.report import FetchMode, FetchReport, FetchStatus
 from jobs.fetch.resolve import UPSTREAM_ERRORS, convert_all, resolve_ids
 from jobs.fetch.rss import Announcement, fetch_announcement
@@ -43,13 +48,15 @@ async def run_fetch(
     since: date | None = None,
     until: date | None = None,
     ids: Sequence[str] = (),
+    now: datetime | None = None,
 ) -> FetchReport:
     """Fetch and store papers; returns what happened (never raises for arXiv failures).
 
     Default: today's RSS announcement resolved through the API, falling back to the API date
     window from the last watermark when the feed fails. `since`/`until` (dates in
     `TIMEZONE`, inclusive): backfill that window. `ids`: those papers. Malformed ids or an
-    `until` without `since` raise `InvalidInput` before any request is made.
+    `until` without `since` raise `InvalidInput` before any request is made. `now` (default:
+    the clock) decides which announcement days count as missed.
     """
     if ids:
         return await _fetch_ids(settings, db, parse_arxiv_ids(list(ids)))
@@ -58,7 +65,15 @@ async def run_fetch(
         return await _fetch_window(settings, db, FetchReport("api"), start, end)
     if until is not None:
         raise InvalidInput("An end date needs a start date (--since).")
-    return await _fetch_today(settings, db)
+    async with db.session() as session:
+        watermark = await fetch_runs.last_watermark(session)
+    report = await _fetch_today(settings, db)
+    gap = None if report.fell_back else missed_window(watermark, now or utcnow())
+    if gap is not None:  # the fallback's window already started at the watermark
+        start, end = (moment.astimezone(UTC) for moment in gap)
+        log.info("catching up announcements missed while down: %s to %s", start, end)
+        report.caught_up = await _fetch_window(settings, db, FetchReport("api"), start, end)
+    return report
 
 
 def backfill_window(
@@ -212,7 +227,7 @@ async def _fallback(settings: Settings, db: Database, errors: list[str]) -> Fetc
     async with db.session() as session:
         watermark = await fetch_runs.last_watermark(session)
     end = utcnow()
-    start = watermark or end - FALLBACK_LOOKBACK
+    start = max(watermark or end - FALLBACK_LOOKBACK, end - CATCH_UP_LIMIT)
     report = FetchReport("api", fell_back=True, errors=list(errors))
     return await _fetch_window(settings, db, report, start, end)
 

@@ -31,10 +31,17 @@ class FetchReport:
     errors: list[str] = field(default_factory=list)
     run_id: int | None = None
     fell_back: bool = False  # the RSS feed failed and the API window was used instead
+    caught_up: FetchReport | None = None  # days announced while the process was down
 
     @property
     def ok(self) -> bool:
-        return self.status in ("ok", "empty")
+        return self.status in ("ok", "empty") and (self.caught_up is None or self.caught_up.ok)
+
+    @property
+    def message(self) -> str:
+        if self.caught_up is None:
+            return self._own_message
+        return f"{self._own_message}; caught up on missed days: {self.caught_up.message}"
 
     @property
     def stored(self) -> int:
@@ -46,7 +53,7 @@ class FetchReport:
         self.unchanged += result.unchanged
 
     @property
-    def message(self) -> str:
+    def _own_message(self) -> str:
         if self.no_announcement:
             return "no new papers announced today (weekend or holiday)"
         text = f"fetched {self.stored} paper{'' if self.stored == 1 else 's'}{self._scope()}"

@@ -3,8 +3,11 @@
 Cache key (paper id, version, language, model, prompt version): papers already summarized under
 it are skipped, so a second run makes zero LLM calls. Each summary is saved in its own short
 transaction as soon as it is done, so a crash loses at most the in-flight papers. A failed or
-over-budget LLM summary falls back to the extractive one (stored under the extractive key, so the
-next run tries the LLM again) and never blocks the run. Each run is recorded in summarize_runs.
+over-budget LLM summary falls back to the extractive one (stored under the extractive key) and
+never blocks the run. A failed paper is tried again on later runs, but not forever: after each
+failure it waits `FIRST_BACKOFF`, doubling (1 h, 2 h, 4 h, …), and after `MAX_FAILURES` it keeps
+its extractive summary for good (`summary_failures`; a success clears the count). Over budget is
+not a failure. Each run is recorded in summarize_runs.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from core.errors import InvalidInput, NotFound, UpstreamError
@@ -24,6 +30,8 @@ from jobs.summarize.llm import LLMOutcome, LLMSummarizer
 from jobs.summarize.prompt import PROMPT_VERSION
 from storage.db import Database
 from storage.queries import summaries as q
+from storage.queries import summary_failures
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +39,8 @@ LANGUAGES = ("zh", "en")
 FLAG_OVER_BUDGET = "llm_over_budget"
 FLAG_LLM_FAILED = "llm_failed"
 CHUNK = 200
+MAX_FAILURES = 5  # LLM attempts per paper and language across runs, then extractive for good
+FIRST_BACKOFF = timedelta(hours=1)  # wait after the first failure; doubles with each one
 
 
 @dataclass
@@ -86,10 +96,13 @@ async def run_summarize(
     paper_ids: Sequence[int] | None = None,
     language: str | None = None,
     limit: int | None = None,
+    now: datetime | None = None,
 ) -> SummarizeReport:
-    """Summarize the papers (all stored ones by default) that lack a summary in `language`."""
+    """Summarize the papers (all stored ones by default) that lack a summary in `language`.
+
+    `now` decides which failed papers are due for another LLM attempt (default: the clock)."""
     language = _check_language(language or settings.digest_language)
-    job = _Job(settings, db, language)
+    job = _Job(settings, db, language, now or utcnow())
     todo = await job.prepare(paper_ids, limit)
     try:
         await job.run(todo)
@@ -121,8 +134,8 @@ def _check_language(language: str) -> str:
 
 
 class _Job:
-    def __init__(self, settings: Settings, db: Database, language: str) -> None:
-        self.settings, self.db, self.language = settings, db, language
+    def __init__(self, settings: Settings, db: Database, language: str, now: datetime) -> None:
+        self.settings, self.db, self.language, self.now = settings, db, language, now
         self.llm = LLMSummarizer(settings) if settings.llm_enabled else None
         self.model = settings.llm_model if self.llm else EXTRACTIVE_MODEL
         self.prompt_version = PROMPT_VERSION if self.llm else EXTRACTIVE_VERSION
@@ -140,8 +153,9 @@ class _Job:
 
     async def prepare(self, paper_ids: Sequence[int] | None, limit: int | None) -> list[int]:
         async with self.db.session() as session:
+            retry_policy = (self.now, MAX_FAILURES) if self.llm else None
             todo = await q.papers_needing_summary(
-                session, **self._key, paper_ids=paper_ids, limit=limit
+                session, **self._key, paper_ids=paper_ids, limit=limit, retry_policy=retry_policy
             )
             self.report.cached = await q.count_summarized(session, **self._key, paper_ids=paper_ids)
             since = day_start(self.settings.tz)
@@ -199,6 +213,24 @@ class _Job:
                 tokens_out=outcome.tokens_out,
                 cost_usd=cost_usd(self.settings, outcome.tokens_in, outcome.tokens_out),
             )
+            await self._track_failure(session, paper_id, result)
+
+    async def _track_failure(self, session: AsyncSession, paper_id: int, result: _Result) -> None:
+        """In the summary's transaction: count an LLM failure, or clear the count on success."""
+        language = self.language
+        if result.source is SummarySource.LLM:
+            await summary_failures.clear_failure(session, paper_id=paper_id, language=language)
+        elif FLAG_LLM_FAILED in result.flags:
+            failures = await summary_failures.record_failure(
+                session,
+                paper_id=paper_id,
+                language=language,
+                error=result.outcome.error or "unknown error",
+                now=self.now,
+                first_backoff=FIRST_BACKOFF,
+            )
+            if failures >= MAX_FAILURES:
+                log.warning("paper %s: LLM failed %d times, keeping extractive", paper_id, failures)
 
     async def _summarize(self, meta: PaperMeta) -> _Result:
         if self.llm is None:

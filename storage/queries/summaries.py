@@ -18,6 +18,7 @@ from storage import search
 from storage.models import Paper, SummarizeRun, Summary
 from storage.queries.batching import batches
 from storage.queries.papers import papers_by_id, to_meta
+from storage.queries.summary_failures import held_back
 from storage.types import utcnow
 
 CONTENT_FIELDS = tuple(SummaryContent.model_fields)
@@ -121,9 +122,16 @@ async def papers_needing_summary(
     prompt_version: str,
     paper_ids: Sequence[int] | None = None,
     limit: int | None = None,
+    retry_policy: tuple[datetime, int] | None = None,
 ) -> list[int]:
-    """Ids of papers lacking a summary under the cache key, newest announcement first."""
+    """Ids of papers lacking a summary under the cache key, newest announcement first.
+
+    `retry_policy` (now, max failures): leave out papers whose LLM summary failed too often or
+    is not yet due for another attempt (see `summary_failures`)."""
     query = select(Paper.id).where(_missing_key(language, model, prompt_version))
+    if retry_policy is not None:
+        now, max_failures = retry_policy
+        query = query.where(~held_back(language=language, now=now, max_failures=max_failures))
     query = query.order_by(Paper.published_at.desc(), Paper.id.desc()).limit(limit)
     if paper_ids is None:
         return list(await session.scalars(query))

@@ -3,13 +3,19 @@ a real SQLite file, output read as a user would read it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.render import render_issue
+from cli.commands import demo_url
 from cli.main import build_parser, main
 from core.config import get_settings
 from core.services.issues import get_issue
 from storage.db import Database
+from storage.queries.issues import next_issue_number
+from storage.queries.papers import count_papers
+from tests.conftest import make_settings
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_html import check_message
@@ -72,6 +78,49 @@ async def test_demo_twice_prints_issue_one(capsys: pytest.CaptureFixture[str]) -
         assert "ML Papers第1期" in out
         assert "https://arxiv.org/abs/2402.01399" in out
     assert "第2期" not in second
+
+
+async def test_demo_leaves_the_real_database_alone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = f"sqlite+aiosqlite:///{tmp_path / 'real.db'}"
+    monkeypatch.setenv("DATABASE_URL", real)
+    monkeypatch.delenv("DEMO_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert await _main(["demo"]) == 0
+        assert "ML Papers第1期" in capsys.readouterr().out
+        assert (tmp_path / "real-demo.db").exists()  # the demo's own file, beside the real one
+        db = Database(real)
+        await db.upgrade()
+        async with db.session() as session:
+            assert await next_issue_number(session) == 1  # the operator's first real issue
+            assert await count_papers(session) == 0
+        await db.dispose()
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("database_url", "demo_database_url", "expected"),
+    [
+        ("sqlite:///data/digestbot.db", None, "sqlite:///data/digestbot-demo.db"),
+        (
+            "sqlite+aiosqlite:////srv/bot/main.sqlite3",
+            None,
+            "sqlite+aiosqlite:////srv/bot/main-demo.sqlite3",
+        ),
+        ("postgresql+psycopg://bot:pw@db/digest", None, "sqlite+aiosqlite:///data/demo.db"),
+        ("sqlite+aiosqlite:///:memory:", None, "sqlite+aiosqlite:///data/demo.db"),
+        ("sqlite:///data/digestbot.db", "sqlite:///elsewhere.db", "sqlite:///elsewhere.db"),
+    ],
+)
+def test_demo_database_defaults(
+    database_url: str, demo_database_url: str | None, expected: str
+) -> None:
+    settings = make_settings(database_url=database_url, demo_database_url=demo_database_url)
+    assert demo_url(settings) == expected
+    assert demo_url(settings) != settings.database_url
 
 
 async def _main(argv: list[str]) -> int:

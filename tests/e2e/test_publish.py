@@ -4,6 +4,8 @@ what the renderer makes of exactly their papers in their language."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import select
 
@@ -110,8 +112,9 @@ async def test_blocked_reader_is_recorded_and_marked_inactive(
 
 
 async def test_flood_storm_still_delivers_everything_once(
-    fake_telegram: FakeTelegram, sqlite_db: Database
+    fake_telegram: FakeTelegram, sqlite_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     await make_issue(sqlite_db, status=IssueStatus.APPROVED)
     users = [await subscriber(fake_telegram, sqlite_db) for _ in range(8)]
     # More 429s than AIORateLimiter retries (3): our own retry layer has to take over too.
@@ -123,6 +126,10 @@ async def test_flood_storm_still_delivers_everything_once(
     assert all(received(fake_telegram, user) == expected for user in users)
     assert report.sent == 8 and report.pending == 0
     assert sum(1 for call in fake_telegram.errors if call.status == 429) >= 40
+    # Every flood retry is one plain line; no record carries a traceback.
+    assert [r for r in caplog.records if r.exc_info or r.exc_text] == []
+    retries = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
+    assert retries and all("\n" not in line and "Flood" in line for line in retries)
 
 
 async def test_transient_errors_are_retried(

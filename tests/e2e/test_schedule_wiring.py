@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +19,7 @@ from cli.schedule import telegram_lifespan
 from core.config import get_settings
 from jobs.scheduler import DigestScheduler
 from storage.db import Database
+from storage.models import JobRun
 from storage.types import utcnow
 from tests.e2e.telegram_harness import ADMIN_CHAT, bot_settings
 from tests.fakes.telegram_server import FakeTelegram
@@ -88,3 +91,31 @@ async def test_schedule_list_and_run_now(cli_db: str, capsys: pytest.CaptureFixt
     finally:
         await db.dispose()
     assert (row.name, row.trigger, row.status) == ("compose", "cli", "ok")
+
+
+async def test_schedule_run_force_takes_over_a_live_run(
+    cli_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = Database(cli_db)
+    try:
+        await db.upgrade()
+        async with db.session() as session:  # a live holder: this host, this pid, heard just now
+            now = utcnow()
+            row = JobRun(name="compose", trigger="schedule", status="running", started_at=now)
+            row.heartbeat_at, row.host, row.pid = now, socket.gethostname(), os.getpid()
+            session.add(row)
+        assert await asyncio.to_thread(main, ["schedule", "--run", "compose"]) == 0
+        assert capsys.readouterr().out.startswith("compose: skipped\n")
+
+        assert await asyncio.to_thread(main, ["schedule", "--run", "compose", "--force"]) == 0
+        captured = capsys.readouterr()
+        assert captured.out.startswith("compose: ok\n")
+        assert "warning: --force" in captured.err and "Traceback" not in captured.err
+        rows = await job_rows(db)
+    finally:
+        await db.dispose()
+    assert [(r.status, r.error) for r in rows] == [
+        ("failed", "taken over by --force"),
+        ("skipped", None),
+        ("ok", None),
+    ]

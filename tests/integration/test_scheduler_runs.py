@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
 
 from core.types import IssueStatus
 from jobs.compose import compose_issue
 from jobs.runs import run_job
 from storage.db import Database
-from storage.models import JobRun
 from tests.integration.schedule_helpers import (
     NOW,
     Recorder,
@@ -77,25 +75,6 @@ async def test_different_jobs_do_not_block_each_other(db: Database) -> None:
     recorder.hold.set()  # type: ignore[union-attr]
     await asyncio.wait_for(first, timeout=10)
     assert composed.status == "ok"
-
-
-async def test_a_crashed_run_blocks_only_until_stale(db: Database) -> None:
-    async with db.session() as session:
-        session.add(JobRun(name="compose", trigger="schedule", status="running",
-                           started_at=hours_ago(5)))  # fmt: skip
-    ctx = context(db)
-    blocked = await run_job("compose", ctx)
-    assert blocked.status == "skipped"
-
-    later = replace(ctx, clock=lambda: NOW + timedelta(hours=1, seconds=1))  # 6h after start
-    ran = await run_job("compose", later)
-    assert ran.status == "ok" and "Nothing to compose" in (ran.notice or "")
-    rows = await job_rows(db, "compose")
-    assert [(r.status, r.error) for r in rows] == [
-        ("failed", "abandoned: still running when stale"),
-        ("skipped", None),
-        ("ok", None),
-    ]
 
 
 async def test_failure_is_recorded_and_reported_to_admins(db: Database) -> None:

@@ -13,12 +13,13 @@ from core.types import PaperMeta, SummaryContent, SummarySource
 from jobs.summarize import run_summarize, summarize_paper
 from jobs.summarize.extractive import EXTRACTIVE_MODEL
 from jobs.summarize.guards import FLAG_NUMBER
-from jobs.summarize.job import FLAG_LLM_FAILED, FLAG_OVER_BUDGET
+from jobs.summarize.job import FIRST_BACKOFF, FLAG_LLM_FAILED, FLAG_OVER_BUDGET
 from jobs.summarize.prompt import PROMPT_VERSION
 from storage.db import Database
 from storage.models import SummarizeRun
 from storage.queries.papers import upsert_papers
 from storage.queries.summaries import best_summaries, get_summary, save_summary
+from storage.types import utcnow
 from tests.conftest import make_settings
 from tests.factories import make_paper
 from tests.fakes.openai_server import FakeOpenAI
@@ -105,8 +106,8 @@ async def test_failed_llm_falls_back_to_extractive_and_is_retried_later(
     assert summary.flags == (FLAG_LLM_FAILED,)
     assert summary.tokens_out > 0  # the failed attempts still count against the budget
 
-    fake_openai.default_step = "ok"  # provider healthy again: the next run upgrades the summary
-    again = await run_summarize(settings, db)
+    fake_openai.default_step = "ok"  # provider healthy again: a later run upgrades the summary
+    again = await run_summarize(settings, db, now=utcnow() + FIRST_BACKOFF)
     assert again.llm_ok == 1
     assert (await best(db, [paper_id]))[paper_id].source is SummarySource.LLM
 
