@@ -83,7 +83,7 @@ class FakeWeChat:
         return await self.send(openid, {"MsgType": "event", "Event": event, "EventKey": ""})
 
     async def send(self, openid: str, fields: dict[str, str], *, forged: bool = False) -> Exchange:
-        xml = _message_xml(openid, fields)
+        xml = message_xml(openid, fields)
         attempt = 0
         async with httpx.AsyncClient(timeout=self.timeout) as client:
             while True:
@@ -122,10 +122,6 @@ class FakeWeChat:
         params["msg_signature"] = sign(self.token, params["timestamp"], params["nonce"], encrypted)
         return body, params
 
-    def reply_content(self, response: httpx.Response) -> str | None:
-        """The Content of a passive reply (decrypted in safe mode); None for none."""
-        return self._content(response)
-
     async def _post(
         self, client: httpx.AsyncClient, openid: str, xml: str, forged: bool
     ) -> httpx.Response:
@@ -140,6 +136,15 @@ class FakeWeChat:
         return str(PrpCrypto(self.crypto.key).encrypt(body, self.app_id).decode())
 
     def _content(self, response: httpx.Response) -> str | None:
+        xml = self.reply_xml(response)
+        if xml is None:
+            return None
+        reply = parse_message(xml)
+        assert reply.type == "text" and reply.target and reply.source == ACCOUNT
+        return str(reply.content)
+
+    def reply_xml(self, response: httpx.Response) -> str | None:
+        """The passive reply's XML as sent (decrypted in safe mode); None for none."""
         if response.status_code != 200 or response.text == "success":
             return None
         xml = response.text
@@ -148,9 +153,7 @@ class FakeWeChat:
             xml = self.crypto.decrypt_message(
                 xml, signature, _field(xml, "TimeStamp"), _field(xml, "Nonce")
             )
-        reply = parse_message(xml)
-        assert reply.type == "text" and reply.target and reply.source == ACCOUNT
-        return str(reply.content)
+        return str(xml)
 
     def _encrypt(self, text: str) -> str:
         from wechatpy.crypto import PrpCrypto
@@ -159,13 +162,18 @@ class FakeWeChat:
         return str(PrpCrypto(self.crypto.key).encrypt(text, self.app_id).decode())
 
 
-def _message_xml(openid: str, fields: dict[str, str]) -> str:
-    nodes = "".join(f"<{name}><![CDATA[{value}]]></{name}>" for name, value in fields.items())
+def message_xml(openid: str, fields: dict[str, str]) -> str:
+    nodes = "".join(f"<{name}>{_cdata(value)}</{name}>" for name, value in fields.items())
     return (
         f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
         f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
         f"<CreateTime>{int(time.time())}</CreateTime>{nodes}</xml>"
     )
+
+
+def _cdata(value: str) -> str:
+    """As WeChat writes user text: CDATA, a `]]>` inside split across two sections."""
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def _field(xml: str, name: str) -> str:
