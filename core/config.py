@@ -116,6 +116,15 @@ class Settings(BaseSettings):
         ZoneInfo(value)  # raises for an unknown zone, so a typo fails at start-up
         return value
 
+    @field_validator("wechat_listen", "telegram_webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        _host, colon, port = value.strip().rpartition(":")
+        digits = colon and 0 < len(port) <= 5 and port.isascii() and port.isdigit()
+        if not digits or not 1 <= int(port) <= 65535:
+            raise ValueError(f"expected host:port with port 1–65535, got {value!r}")
+        return value.strip()
+
     @field_validator(
         "openai_api_key",
         "telegram_bot_token",

@@ -1,8 +1,11 @@
 """The Official Account callback (`WECHAT_LISTEN`, path `/wechat`) on tornado.
 
 GET is WeChat's URL verification; POST carries a message or event as XML (AES-encrypted in
-safe mode) and gets a passive XML reply. Every request's signature is checked; refusals are
-logged with the peer's address and the reason only, never the token, key or signature.
+safe mode) and gets a passive XML reply. Every request's signature is checked, within its time
+window, and its nonce spent once (in the database, so a replay is refused after a restart and by
+another instance). Refusals are logged with the peer's address and the reason only; the access
+log has method, path and status, never the query string, which carries the signature, nonce
+and echostr. Malformed requests are a 400 with a one-line log, never a 500 with a traceback.
 tornado is already installed (python-telegram-bot's webhook server), so no new dependency.
 """
 
@@ -10,25 +13,38 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
-from tornado.web import Application, RequestHandler
-from wechatpy import parse_message
-from wechatpy.replies import TextReply
+from tornado.web import Application, HTTPError, RequestHandler
 
 from bot.commands.context import Deps
 from bot.wechat.commands import WeChatBot
 from bot.wechat.inflight import Inflight, SendLater
-from bot.wechat.security import Refused, Verifier
+from bot.wechat.security import NONCE_MEMORY, SIGNED_PARAMS, Refused, Signed, Verifier
 from bot.wechat.text import hint
+from bot.wechat.xml import Incoming, Malformed, parse_incoming, text_reply
+from core.services.replay import first_use
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("tornado.access")
 
 PATH = "/wechat"
 MAX_BODY = 64 * 1024  # WeChat's messages are a few KB; anything larger is not from WeChat
 FOLLOW_EVENTS = frozenset(("subscribe", "subscribe_scan"))
+NONCE_SCOPE = "wechat"
+
+
+def _log_request(handler: RequestHandler) -> None:
+    """tornado's access log without the query string: method, path, status and time only."""
+    status = handler.get_status()
+    level = logging.INFO if status < 400 else logging.WARNING if status < 500 else logging.ERROR
+    request = handler.request
+    access_log.log(level, "%d %s %s %.1fms", status, request.method, request.path,
+                   1000 * request.request_time())  # fmt: skip
 
 
 class WeChatServer:
@@ -46,7 +62,7 @@ class WeChatServer:
         self.bot = WeChatBot(deps)
         self.verifier = verifier or Verifier.from_settings(deps.settings)
         self.inflight = Inflight(send_later=send_later, answer_within=answer_within)
-        app = Application([(PATH, CallbackHandler, {"server": self})])
+        app = Application([(PATH, CallbackHandler, {"server": self})], log_function=_log_request)
         # tornado drops the connection past its limit; up to 4× ours, we answer 413 ourselves.
         self._http = HTTPServer(app, max_body_size=4 * MAX_BODY, xheaders=False)
         self.port = 0
@@ -64,7 +80,19 @@ class WeChatServer:
         await self._http.close_all_connections()
         await self.inflight.drain()
 
-    async def reply_to(self, message: Any) -> str:
+    async def spend(self, signed: Signed, now: datetime) -> None:
+        """Refused(403) when this signature's nonce was used before within its window."""
+        try:
+            fresh = await first_use(
+                self.deps.db, scope=NONCE_SCOPE, nonce=signed.nonce, now=now, window=NONCE_MEMORY
+            )
+        except Exception as error:  # the database is down: WeChat will retry; no SQL in the log
+            log.error("wechat: replay check failed (%s)", type(error).__name__)
+            raise Refused(503, "try again later") from error
+        if not fresh:
+            raise Refused(403, "replayed nonce")
+
+    async def reply_to(self, message: Incoming) -> str:
         """The reply text for one parsed message ("" for none); a retry gets the first's."""
         openid = str(message.source)
         key = _message_key(message)
@@ -73,7 +101,7 @@ class WeChatServer:
             return hint(await self._language(openid), "working")
         return text
 
-    async def _handle(self, message: Any) -> str:
+    async def _handle(self, message: Incoming) -> str:
         openid = str(message.source)
         try:
             return await self._dispatch(message, openid)
@@ -81,9 +109,9 @@ class WeChatServer:
             log.exception("wechat: answering a %s failed", message.type)
             return hint(await self._language(openid), "failed")
 
-    async def _dispatch(self, message: Any, openid: str) -> str:
+    async def _dispatch(self, message: Incoming, openid: str) -> str:
         if message.type == "text":
-            return await self.bot.answer(openid, str(message.content or ""))
+            return await self.bot.answer(openid, message.content)
         if message.type == "event" and message.event in FOLLOW_EVENTS:
             return await self.bot.on_follow(openid)
         if message.type == "event" and message.event == "unsubscribe":
@@ -100,22 +128,19 @@ class WeChatServer:
             return self.deps.settings.digest_language
 
 
-def read_message(xml: str) -> Any:
-    """wechatpy's message object; Refused(400) for anything that is not a WeChat message."""
+def read_message(xml: bytes) -> Incoming:
+    """The checked message; Refused(400) for anything that is not a WeChat message."""
     try:
-        message = parse_message(xml)
-    except Exception as error:  # expat and xmltodict raise several kinds for bad XML
-        raise Refused(400, f"unreadable message ({type(error).__name__})") from error
-    if message is None or not getattr(message, "source", None):
-        raise Refused(400, "message without sender")
-    return message
+        return parse_incoming(xml)
+    except Malformed as error:
+        raise Refused(400, str(error)) from error
 
 
-def _message_key(message: Any) -> str:
+def _message_key(message: Incoming) -> str:
     """MsgId for messages; events have none, so WeChat's advice: sender + CreateTime."""
-    if getattr(message, "id", None):
+    if message.id is not None:
         return f"msg:{message.id}"
-    return f"event:{message.source}:{message.create_time}:{getattr(message, 'event', '')}"
+    return f"event:{message.source}:{message.create_time}:{message.event}"
 
 
 class CallbackHandler(RequestHandler):
@@ -125,39 +150,71 @@ class CallbackHandler(RequestHandler):
         self.server = server
 
     def _query(self) -> dict[str, str]:
-        return {name: self.get_query_argument(name) for name in self.request.query_arguments}
+        """The query as text; Refused(400) for bytes that are not UTF-8 or a repeated parameter."""
+        query: dict[str, str] = {}
+        for name, values in self.request.query_arguments.items():
+            if name in SIGNED_PARAMS and len(values) != 1:
+                raise Refused(400, f"repeated {name}")
+            try:
+                query[name] = values[-1].decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise Refused(400, "query is not UTF-8") from error
+        return query
 
-    def get(self) -> None:
+    async def get(self) -> None:
+        now = datetime.now(UTC)
         try:
-            echo = self.server.verifier.echo(self._query())
+            echo, signed = self.server.verifier.echo(self._query(), now)
+            await self.server.spend(signed, now)
         except Refused as refused:
             return self._refuse(refused)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.finish(echo)
 
     async def post(self) -> None:
-        query = self._query()
+        now = datetime.now(UTC)
         try:
             if len(self.request.body) > MAX_BODY:
                 raise Refused(413, "body too large")
-            message = read_message(self.server.verifier.open(self.request.body, query))
+            xml, signed = self.server.verifier.open(self.request.body, self._query(), now)
+            await self.server.spend(signed, now)
+            message = read_message(xml)
         except Refused as refused:
             return self._refuse(refused)
-        self._send(message, await self.server.reply_to(message), query)
+        self._send(message, await self.server.reply_to(message), signed)
 
-    def _send(self, message: Any, text: str, query: dict[str, str]) -> None:
+    def _send(self, message: Incoming, text: str, signed: Signed) -> None:
         if not text:
             self.finish("success")  # WeChat's "no reply" (no "service unavailable" shown)
             return
-        reply = TextReply(content=text, message=message).render()
+        now = datetime.now(UTC)
+        reply = text_reply(to_user=message.source, from_user=message.target, content=text,
+                           create_time=int(now.timestamp()))  # fmt: skip
         self.set_header("Content-Type", "application/xml; charset=utf-8")
-        self.finish(self.server.verifier.seal(reply, query))
+        self.finish(self.server.verifier.seal(reply, signed, now))
 
     def _refuse(self, refused: Refused) -> None:
         log.warning("wechat: refused %s %s from %s: %s", self.request.method, PATH,
                     self.request.remote_ip, refused.reason)  # fmt: skip
         self.set_status(refused.status)
         self.finish(refused.reason)
+
+    def _request_summary(self) -> str:
+        return f"{self.request.method} {self.request.path} ({self.request.remote_ip})"
+
+    def log_exception(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """tornado's version logs the request's repr (its query string) and HTTPError texts
+        (which quote query values); ours logs the summary, and a traceback for our bugs only."""
+        if isinstance(value, HTTPError):
+            log.warning("wechat: %d for %s", value.status_code, self._request_summary())
+            return
+        log.error("wechat: unexpected error on %s", self._request_summary(),
+                  exc_info=(typ, value, tb) if typ and value else None)  # fmt: skip
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.finish(str(status_code))  # no traceback or settings in the page

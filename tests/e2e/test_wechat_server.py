@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
 from core.types import PaperMeta
@@ -11,6 +12,7 @@ from storage.db import Database
 from storage.queries.papers import upsert_papers
 from tests.e2e.wechat_harness import new_aes_key, serve
 from tests.factories import make_paper
+from tests.fakes.wechat_client import message_xml
 
 
 @pytest.mark.parametrize("safe", [False, True])
@@ -105,3 +107,20 @@ async def _store(db: Database, meta: PaperMeta) -> int:
     async with db.session() as session:
         (paper_id,) = (await upsert_papers(session, papers=[meta])).paper_ids
     return paper_id
+
+
+@pytest.mark.parametrize("safe", [False, True])
+async def test_a_request_with_no_signature_at_all_is_refused(
+    sqlite_db: Database, safe: bool
+) -> None:
+    """The rule guard: drop `signature` from an otherwise perfect request, GET and POST."""
+    async with serve(sqlite_db, aes_key=new_aes_key() if safe else None) as h:
+        query = h.wechat.query(echostr="echo-unsigned")
+        del query["signature"]
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(h.wechat.base_url, params=query)
+        assert answer.status_code == 403 and "echo-unsigned" not in answer.text
+        message = message_xml("o-unsigned", {"MsgType": "text", "Content": "帮助", "MsgId": "1"})
+        body, signed = h.wechat.signed("o-unsigned", message)
+        del signed["signature"]
+        assert (await h.wechat.post_raw(body, signed)).status_code == 403

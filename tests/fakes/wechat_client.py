@@ -48,8 +48,17 @@ class FakeWeChat:
     def crypto(self) -> WeChatCrypto | None:
         return WeChatCrypto(self.token, self.aes_key, self.app_id) if self.aes_key else None
 
-    def query(self, *, forged: bool = False, **extra: str) -> dict[str, str]:
-        timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
+    def query(
+        self,
+        *,
+        forged: bool = False,
+        timestamp: str | None = None,
+        nonce: str | None = None,
+        **extra: str,
+    ) -> dict[str, str]:
+        """Signed query parameters; a fresh timestamp and nonce unless given (replays, skew)."""
+        timestamp = str(int(time.time())) if timestamp is None else timestamp
+        nonce = secrets.token_hex(5) if nonce is None else nonce
         signature = sign(self.token, timestamp, nonce)
         if forged:
             signature = sign("not-the-token", timestamp, nonce)
@@ -74,7 +83,7 @@ class FakeWeChat:
         return await self.send(openid, {"MsgType": "event", "Event": event, "EventKey": ""})
 
     async def send(self, openid: str, fields: dict[str, str], *, forged: bool = False) -> Exchange:
-        xml = _message_xml(openid, fields)
+        xml = message_xml(openid, fields)
         attempt = 0
         async with httpx.AsyncClient(timeout=self.timeout) as client:
             while True:
@@ -95,23 +104,47 @@ class FakeWeChat:
         async with httpx.AsyncClient() as client:
             return await client.post(self.base_url, params=query, content=body)
 
+    def signed(
+        self, openid: str, xml: str | bytes, *, forged: bool = False, **query: str
+    ) -> tuple[bytes, dict[str, str]]:
+        """(body, query) as WeChat would post `xml`: encrypted and msg-signed in safe mode.
+        `query` may fix the timestamp or nonce, or add parameters."""
+        params = self.query(forged=forged, openid=openid, **query)
+        body = xml.encode() if isinstance(xml, str) else xml
+        if self.crypto is None:
+            return body, params
+        params["encrypt_type"] = "aes"
+        encrypted = self._encrypt_bytes(body)
+        body = (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        ).encode()
+        params["msg_signature"] = sign(self.token, params["timestamp"], params["nonce"], encrypted)
+        return body, params
+
     async def _post(
         self, client: httpx.AsyncClient, openid: str, xml: str, forged: bool
     ) -> httpx.Response:
-        query = self.query(forged=forged, openid=openid)
-        body = xml
-        if self.crypto is not None:
-            query["encrypt_type"] = "aes"
-            sealed = self.crypto.encrypt_message(xml, query["nonce"], query["timestamp"])
-            encrypted = _field(sealed, "Encrypt")
-            body = (
-                f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
-                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
-            )
-            query["msg_signature"] = sign(self.token, query["timestamp"], query["nonce"], encrypted)
-        return await client.post(self.base_url, params=query, content=body.encode())
+        body, query = self.signed(openid, xml, forged=forged)
+        return await client.post(self.base_url, params=query, content=body)
+
+    def _encrypt_bytes(self, body: bytes) -> str:
+        """AES as WeChat does it, for any bytes (also ones that are not UTF-8)."""
+        from wechatpy.crypto import PrpCrypto
+
+        assert self.crypto is not None
+        return str(PrpCrypto(self.crypto.key).encrypt(body, self.app_id).decode())
 
     def _content(self, response: httpx.Response) -> str | None:
+        xml = self.reply_xml(response)
+        if xml is None:
+            return None
+        reply = parse_message(xml)
+        assert reply.type == "text" and reply.target and reply.source == ACCOUNT
+        return str(reply.content)
+
+    def reply_xml(self, response: httpx.Response) -> str | None:
+        """The passive reply's XML as sent (decrypted in safe mode); None for none."""
         if response.status_code != 200 or response.text == "success":
             return None
         xml = response.text
@@ -120,9 +153,7 @@ class FakeWeChat:
             xml = self.crypto.decrypt_message(
                 xml, signature, _field(xml, "TimeStamp"), _field(xml, "Nonce")
             )
-        reply = parse_message(xml)
-        assert reply.type == "text" and reply.target and reply.source == ACCOUNT
-        return str(reply.content)
+        return str(xml)
 
     def _encrypt(self, text: str) -> str:
         from wechatpy.crypto import PrpCrypto
@@ -131,13 +162,18 @@ class FakeWeChat:
         return str(PrpCrypto(self.crypto.key).encrypt(text, self.app_id).decode())
 
 
-def _message_xml(openid: str, fields: dict[str, str]) -> str:
-    nodes = "".join(f"<{name}><![CDATA[{value}]]></{name}>" for name, value in fields.items())
+def message_xml(openid: str, fields: dict[str, str]) -> str:
+    nodes = "".join(f"<{name}>{_cdata(value)}</{name}>" for name, value in fields.items())
     return (
         f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
         f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
         f"<CreateTime>{int(time.time())}</CreateTime>{nodes}</xml>"
     )
+
+
+def _cdata(value: str) -> str:
+    """As WeChat writes user text: CDATA, a `]]>` inside split across two sections."""
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def _field(xml: str, name: str) -> str:
