@@ -19,7 +19,7 @@ from wechatpy import parse_message
 from wechatpy.replies import TextReply
 
 from bot.commands.context import Deps
-from bot.wechat.commands import WeChatBot
+from bot.wechat.commands import WeChatBot, sender_openid
 from bot.wechat.inflight import Inflight, SendLater
 from bot.wechat.security import Refused, Verifier
 from bot.wechat.text import hint
@@ -65,8 +65,12 @@ class WeChatServer:
         await self.inflight.drain()
 
     async def reply_to(self, message: Any) -> str:
-        """The reply text for one parsed message ("" for none); a retry gets the first's."""
-        openid = str(message.source)
+        """The reply text for one parsed message ("" for none); a retry gets the first's.
+        A sender or receiver that is not one plain id gets no answer and touches nothing."""
+        openid = sender_openid(message)
+        if openid is None:
+            log.warning("wechat: ignored a message whose sender or receiver id is malformed")
+            return ""
         key = _message_key(message)
         text = await self.inflight.answer(key, openid, lambda: self._handle(message))
         if text is None:

@@ -51,7 +51,9 @@ async def running_admin_bot(
         await asyncio.wait_for(task, timeout=15)
 
 
-async def audit_rows(db: Database, actor: str = str(ADMIN)) -> list[tuple[str, str | None]]:
+async def audit_rows(
+    db: Database, actor: str = f"telegram:{ADMIN}"
+) -> list[tuple[str, str | None]]:
     async with db.session() as session:
         rows = await session.scalars(
             select(AuditLog).where(AuditLog.actor == actor).order_by(AuditLog.id)
