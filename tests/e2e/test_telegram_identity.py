@@ -95,7 +95,8 @@ async def test_group_settings_change_needs_the_groups_admins(fake_telegram, sqli
     assert "语言：中文" in chinese_text and "恢复推送" in paused_buttons
     assert changed.language == "zh" and changed.paused and changed.digest_mode.value == "topics"
     assert "设置" in read_again.text
-    asked = [(c.params["user_id"], c.result["status"]) for c in fake_telegram.calls("getChatMember")]
+    calls = fake_telegram.calls("getChatMember")
+    asked = [(c.params["user_id"], c.result["status"]) for c in calls]
     assert sorted(set(asked)) == sorted(
         {(member.id, "member"), (muted.id, "restricted"), (outsider.id, "left"),
          (admin.id, "administrator"), (owner.id, "creator")}
@@ -116,13 +117,12 @@ async def test_private_chat_settings_need_no_group_admin(fake_telegram, sqlite_d
 
 NAMES = ["help", "HeLp", "frobnicate", "x" * 65, "y" * 200, "命令", "ｈｅｌｐ", "issue²", "", "@"]
 MENTIONS = ["", "@", "@digest_test_bot", "@other_bot", "@a@b"]
-EXTRA = ["/", "/ help", "/ ", "//", "/issue ²", "/issue ٣", "/issue １２", "/issues ²", "/edit 1 ² x",
-         "/approve ٣", "/review ²", "/issues@", "/paper@", "/search@", "/x@a@b c"]  # fmt: skip
+EXTRA = ["/", "/ help", "/ ", "//", "/issue ²", "/issue ٣", "/issue １２", "/issues ²",
+         "/edit 1 ² x", "/approve ٣", "/review ²", "/issues@", "/paper@", "/search@",
+         "/x@a@b c"]  # fmt: skip
 
 
-async def test_every_odd_command_in_a_private_chat_gets_one_reply(
-    fake_telegram, sqlite_db
-) -> None:
+async def test_every_odd_command_in_a_private_chat_gets_one_reply(fake_telegram, sqlite_db) -> None:
     typed = ["/" + name + mention for name, mention in itertools.product(NAMES, MENTIONS)] + EXTRA
     users = [fake_telegram.user(language_code="en") for _ in range(-(-len(typed) // 12))]
     answers: dict[str, str] = {}
