@@ -74,6 +74,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "topics_title": "<b>热门主题</b>（最近 30 天），点一下即可关注：",
         "topics_empty": "还没有足够的论文来推荐主题。用 /subscribe 自己添加一个吧。",
         "settings_title": "<b>设置</b>",
+        "settings_admins_only": "只有本群的管理员可以修改群设置；所有人都可以用 /settings 查看。",
         "settings_language": "语言：{value}",
         "settings_mode": "推送模式：{value}",
         "settings_paused": "推送：{value}",
@@ -139,6 +140,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "topics_title": "<b>Popular topics</b> (last 30 days): tap one to follow it.",
         "topics_empty": "Not enough papers yet to suggest topics. Add your own with /subscribe.",
         "settings_title": "<b>Settings</b>",
+        "settings_admins_only": "Only this group's admins can change its settings; anyone can "
+        "view them with /settings.",
         "settings_language": "Language: {value}",
         "settings_mode": "Digest mode: {value}",
         "settings_paused": "Deliveries: {value}",

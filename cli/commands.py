@@ -172,6 +172,18 @@ async def cmd_run(args: argparse.Namespace, settings: Settings, db: Database) ->
     return await run_app(settings, db)
 
 
+async def cmd_approve(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from cli.review import cmd_approve as approve
+
+    return await approve(args, settings, db)
+
+
+async def cmd_reject(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from cli.review import cmd_reject as reject
+
+    return await reject(args, settings, db)
+
+
 COMMANDS: dict[str, Command] = {
     "db": cmd_db,
     "fetch": cmd_fetch,
@@ -185,5 +197,7 @@ COMMANDS: dict[str, Command] = {
     "demo": cmd_demo,
     "schedule": cmd_schedule,
     "publish": cmd_publish,
+    "approve": cmd_approve,
+    "reject": cmd_reject,
     "run": cmd_run,
 }

@@ -11,6 +11,7 @@ from cli import commands
 from cli.logs import configure_logging
 from core.config import get_settings
 from core.errors import DigestError
+from core.numbers import bounded_int
 from jobs.context import JOB_NAMES
 
 
@@ -21,6 +22,14 @@ def _date(text: str) -> object:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _number(text: str) -> int:
+    """An issue number: ASCII digits, 1 to 999,999 (argparse's `int` takes `٣` and `-1`)."""
+    number = bounded_int(text.strip(), 999_999)
+    if not number:
+        raise argparse.ArgumentTypeError(f"not an issue number: {text!r}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     publish.add_argument("number", type=int)
     publish.add_argument("--actor", default="cli", help="who, for the audit log")
+    approve = sub.add_parser("approve", help="approve draft issue N (audit actor: cli)")
+    approve.add_argument("number", type=_number)
+    reject = sub.add_parser("reject", help="reject issue N (a draft, or approved and unpublished)")
+    reject.add_argument("number", type=_number)
+    reject.add_argument("--reason", help="why, for the record (default: none given)")
     sub.add_parser("issues", help="list issues, newest first")
     schedule = sub.add_parser("schedule", help="the bot's schedule: list jobs, or run one now")
     action = schedule.add_mutually_exclusive_group()

@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.identity import valid_openid
+from core.numbers import is_ascii_digits
+
 DEFAULT_CATEGORIES = ("cs.CL", "cs.LG", "cs.AI", "cs.CV")
 
 
@@ -74,6 +77,7 @@ class Settings(BaseSettings):
     wechat_listen: str = "0.0.0.0:8080"  # the callback server; path /wechat
     wechat_api_base_url: str = "https://api.weixin.qq.com"
     wechat_thumb_media_id: str | None = None  # cover image (permanent material) for drafts
+    wechat_admin_openids: Annotated[tuple[str, ...], NoDecode] = ()  # editors on WeChat
     public_base_url: str | None = None  # where issue pages/links point (https://digest.example)
 
     log_level: str = "INFO"
@@ -91,7 +95,7 @@ class Settings(BaseSettings):
         """Seconds ("7200"), ISO 8601 ("PT2H") or "HH:MM:SS"; blank = never."""
         if isinstance(value, str):
             value = value.strip()
-            return None if not value else int(value) if value.isdigit() else value
+            return None if not value else int(value) if is_ascii_digits(value) else value
         return value
 
     @field_validator("wecom_webhook_urls", mode="before")
@@ -99,6 +103,21 @@ class Settings(BaseSettings):
     def _split_urls(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("wechat_admin_openids", mode="before")
+    @classmethod
+    def _split_openids(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("wechat_admin_openids")
+    @classmethod
+    def _plain_openids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [openid for openid in value if not valid_openid(openid)]
+        if bad:
+            raise ValueError(f"not a WeChat openid (letters, digits, _ and -): {bad[0]!r}")
         return value
 
     @field_validator("admin_ids", mode="before")

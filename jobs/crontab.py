@@ -13,6 +13,8 @@ from datetime import tzinfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from core.numbers import bounded_int
+
 CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # index = cron's number
 MONDAY_FIRST = (1, 2, 3, 4, 5, 6, 0)
 
@@ -68,6 +70,7 @@ def _day(token: str) -> int:
 
 
 def _number(text: str, what: str) -> int:
-    if not text.isdigit():
+    value = bounded_int(text, 9999)
+    if value is None:
         raise ValueError(f"not a {what}: {text!r}")
-    return int(text)
+    return value

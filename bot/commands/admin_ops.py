@@ -38,7 +38,9 @@ def _ops(ctx: Context) -> AdminOps:
 
 async def fetch_command(ctx: Context, argument: str) -> list[Reply]:
     admin, ops = check_admin(ctx), _ops(ctx)
-    await review.record_admin_action(ctx.db, admin_id=admin, action="fetch", target=None, detail={})
+    await review.record_admin_action(
+        ctx.db, admin_id=admin.actor, action="fetch", target=None, detail={}
+    )
     return _in_background(ctx, "fetch", ops.fetch)
 
 
@@ -47,7 +49,7 @@ async def compose_command(ctx: Context, argument: str) -> list[Reply]:
     before = await _latest_number(ctx)
     report = await ops.compose()
     await review.record_admin_action(
-        ctx.db, admin_id=admin, action="compose", target=None, detail={"report": report}
+        ctx.db, admin_id=admin.actor, action="compose", target=None, detail={"report": report}
     )
     answer = replies(t(ctx.language, "job_done", job="compose", report=escape(report)))
     after = await _latest_number(ctx)
@@ -67,10 +69,12 @@ async def publish_command(ctx: Context, argument: str) -> list[Reply]:
     if issue.status is IssueStatus.DRAFT and ctx.settings.require_approval:
         raise user_error("publish_needs_approval", InvalidInput, number=number)
     await review.record_admin_action(
-        ctx.db, admin_id=admin, action="publish", target=f"issue:{number}", detail={}
+        ctx.db, admin_id=admin.actor, action="publish", target=f"issue:{number}", detail={}
     )
     progress = _progress(ctx, ops, number)
-    return _in_background(ctx, f"publish {number}", lambda: ops.publish(number, admin, progress))
+    return _in_background(
+        ctx, f"publish {number}", lambda: ops.publish(number, admin.actor, progress)
+    )
 
 
 async def stats_command(ctx: Context, argument: str) -> list[Reply]:
@@ -97,14 +101,14 @@ async def stats_command(ctx: Context, argument: str) -> list[Reply]:
 
 
 async def broadcast_command(ctx: Context, argument: str) -> list[Reply]:
-    check_admin(ctx)
+    admin = check_admin(ctx)
     text = argument.strip()
     if not text:
         raise user_error("broadcast_usage", InvalidInput)
     if len(text) > MAX_BROADCAST:
         raise user_error("too_long", InvalidInput, limit=MAX_BROADCAST)
     key = hashlib.blake2s(text.encode("utf-8"), digest_size=6).hexdigest()
-    ctx.deps.broadcasts[key] = text
+    ctx.deps.broadcasts[(admin.actor, key)] = text
     count = len(await active_chats(ctx.db))
     html = t(ctx.language, "broadcast_preview", count=count, text=escape(text))
     buttons = (
@@ -115,11 +119,12 @@ async def broadcast_command(ctx: Context, argument: str) -> list[Reply]:
 
 
 async def broadcast_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
-    """Confirm or Cancel on a broadcast preview; each preview can be confirmed only once."""
+    """Confirm or Cancel on a broadcast preview; each preview can be confirmed only once, and
+    only by the admin who wrote it (on the same platform)."""
     admin = check_admin(ctx)
     if len(args) != 2 or args[1] not in ("y", "n"):
         raise user_error("expired_button", InvalidInput)
-    text = ctx.deps.broadcasts.pop(args[0], None)
+    text = ctx.deps.broadcasts.pop((admin.actor, args[0]), None)
     if text is None:
         raise user_error("expired_button", InvalidInput)
     if args[1] == "n":
@@ -131,7 +136,7 @@ async def broadcast_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     async def send() -> str:
         sent = await ops.broadcast(html)
         await review.record_admin_action(
-            ctx.db, admin_id=admin, action="broadcast", target=None,
+            ctx.db, admin_id=admin.actor, action="broadcast", target=None,
             detail={"chars": len(text), "chats": count, "sent": sent},
         )  # fmt: skip
         return t(ctx.language, "broadcast_done", sent=sent, count=count)

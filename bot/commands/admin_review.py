@@ -1,7 +1,8 @@
 """/review, /approve, /reject, /edit and the preview's buttons: editors shape a draft in chat.
 
-Every command and every button checks the sender against ADMIN_IDS first: a button pressed by
-someone else in the admin group is refused and changes nothing.
+Every command and every button checks the sender against its platform's admins first
+(ADMIN_IDS on Telegram, WECHAT_ADMIN_OPENIDS on WeChat, the console's operator): a button pressed
+by someone else in the admin group is refused and changes nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from bot.commands.context import Context
 from bot.commands.reply import Reply, replies
 from bot.i18n import t, user_error
 from core.errors import InvalidInput
+from core.identity import Identity
+from core.numbers import bounded_int
 from core.services import review
 from core.types import EditField, IssueReview, MoveDirection
 
@@ -20,10 +23,9 @@ MAX_NUMBER = 1_000_000
 FIELDS: dict[str, EditField] = {"tldr": "tldr", "title": "title", "note": "note"}
 
 
-def check_admin(ctx: Context) -> str:
-    """The caller's id, once known to be an admin's (NotAllowed otherwise)."""
-    review.require_admin(ctx.settings, ctx.caller.user_id)
-    return ctx.caller.user_id
+def check_admin(ctx: Context) -> Identity:
+    """The caller, once known to be an admin of their platform (NotAllowed otherwise)."""
+    return review.require_admin(ctx.settings, ctx.caller.platform, ctx.caller.user_id)
 
 
 async def review_command(ctx: Context, argument: str) -> list[Reply]:
@@ -37,7 +39,7 @@ async def approve_command(ctx: Context, argument: str) -> list[Reply]:
     number = issue_number(argument, "/approve") if argument.strip() else None
     if number is None:
         number = (await review.review_issue(ctx.db)).issue.number
-    await review.approve(ctx.db, number=number, admin_id=admin)
+    await review.approve(ctx.db, number=number, admin_id=admin.actor, approved_by=admin.label)
     return replies(t(ctx.language, "approved_done", number=number)) + await _follow_ups(ctx, number)
 
 
@@ -47,7 +49,7 @@ async def reject_command(ctx: Context, argument: str) -> list[Reply]:
     if not head or not reason.strip():
         raise user_error("reject_usage", InvalidInput)
     number = issue_number(head, "/reject")
-    await review.reject(ctx.db, number=number, admin_id=admin, reason=reason)
+    await review.reject(ctx.db, number=number, admin_id=admin.actor, reason=reason)
     shown = escape(" ".join(reason.split()))
     return replies(t(ctx.language, "rejected_done", number=number, reason=shown))
 
@@ -56,11 +58,12 @@ async def edit_command(ctx: Context, argument: str) -> list[Reply]:
     admin = check_admin(ctx)
     parts = argument.strip().split(maxsplit=3)
     field = FIELDS.get(parts[2].lower()) if len(parts) == 4 else None
-    if field is None or not parts[1].isdecimal():
+    position = bounded_int(parts[1], MAX_NUMBER) if len(parts) == 4 else None
+    if field is None or position is None:
         raise user_error("edit_usage", InvalidInput)
-    number, position = issue_number(parts[0], "/edit"), int(parts[1][:7])
+    number = issue_number(parts[0], "/edit")
     await review.edit_item(
-        ctx.db, number=number, position=position, field=field, text=parts[3], admin_id=admin
+        ctx.db, number=number, position=position, field=field, text=parts[3], admin_id=admin.actor
     )
     if parts[3].strip() == review.CLEAR:
         return replies(
@@ -75,9 +78,10 @@ async def edit_command(ctx: Context, argument: str) -> list[Reply]:
 def issue_number(text: str, command: str) -> int:
     """`12`, `#12`, `第12期` → 12; anything else asks for a number."""
     text = text.strip().removeprefix("#").removeprefix("第").removesuffix("期").strip()
-    if not text.isdecimal() or not 0 < int(text[:7]) < MAX_NUMBER:
+    number = bounded_int(text, MAX_NUMBER - 1)
+    if not number:
         raise user_error("number_usage", InvalidInput, command=command)
-    return int(text)
+    return number
 
 
 async def _review(ctx: Context, number: int | None) -> IssueReview:
@@ -88,9 +92,10 @@ async def _review(ctx: Context, number: int | None) -> IssueReview:
 
 
 def _ints(args: tuple[str, ...], count: int) -> list[int]:
-    if len(args) < count or not all(a.isdecimal() and len(a) < 8 for a in args[:count]):
+    numbers = [bounded_int(a, MAX_NUMBER) for a in args[:count]]
+    if len(numbers) < count or any(n is None for n in numbers):
         raise user_error("expired_button", InvalidInput)
-    return [int(a) for a in args[:count]]
+    return [n for n in numbers if n is not None]
 
 
 async def page_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
@@ -103,7 +108,7 @@ async def include_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     admin = check_admin(ctx)
     number, position, included = _ints(args, 3)
     await review.set_included(
-        ctx.db, number=number, position=position, included=bool(included), admin_id=admin
+        ctx.db, number=number, position=position, included=bool(included), admin_id=admin.actor
     )
     return await _updated(ctx, number, position)
 
@@ -115,7 +120,7 @@ async def move_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
         raise user_error("expired_button", InvalidInput)
     direction: MoveDirection = "up" if args[2] == "u" else "down"
     await review.move_item(
-        ctx.db, number=number, position=position, direction=direction, admin_id=admin
+        ctx.db, number=number, position=position, direction=direction, admin_id=admin.actor
     )
     return await _updated(ctx, number, position - 1 if direction == "up" else position + 1)
 
@@ -123,7 +128,7 @@ async def move_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 async def approve_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     admin = check_admin(ctx)
     (number,) = _ints(args, 1)
-    await review.approve(ctx.db, number=number, admin_id=admin)
+    await review.approve(ctx.db, number=number, admin_id=admin.actor, approved_by=admin.label)
     done = replies(t(ctx.language, "approved_done", number=number))
     return await _updated(ctx, number, 1) + done + await _follow_ups(ctx, number)
 

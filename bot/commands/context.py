@@ -69,7 +69,8 @@ class Deps:
     memo: QueryMemo = field(default_factory=QueryMemo)
     ops: AdminOps | None = None  # admin-triggered jobs; None: this process cannot run them
     jobs: BackgroundJobs = field(default_factory=BackgroundJobs)
-    broadcasts: dict[str, str] = field(default_factory=dict)  # key -> text awaiting Confirm
+    # (author's actor, key) -> text awaiting its author's Confirm
+    broadcasts: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -21,23 +21,32 @@ from core.types import ChatType
 CHAT_TYPES = frozenset(kind.value for kind in ChatType)
 
 MAX_INPUT = 4000
-_COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,64})(?:@(?P<bot>[A-Za-z0-9_]{1,64}))?(?:\s+|$)")
+_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 
 @dataclass(frozen=True)
 class ParsedCommand:
-    name: str  # lower-case, without the slash
+    name: str  # lower-case, without the slash; not always one we know (or even well formed)
     argument: str
-    addressed_to: str | None  # the @botname in `/search@botname`, if any
+    addressed_to: str | None  # the @botname in `/search@botname`, if any ("" for `/search@`)
 
 
 def parse_command(text: str) -> ParsedCommand | None:
-    """`/search@digestbot 对齐` → ("search", "对齐", "digestbot"); non-commands → None."""
-    match = _COMMAND.match(text.strip())
-    if match is None:
+    """`/search@digestbot 对齐` → ("search", "对齐", "digestbot"); text that does not start
+    with `/` and a non-space → None.
+
+    Anything else is a command attempt, however odd (`/x@a@b`, `/命令`, a 200-character name,
+    `/help@`): it parses, so the chat gets an answer (an unknown name gets "no such command")
+    instead of silence.
+    """
+    stripped = text.strip()
+    if len(stripped) < 2 or stripped[0] != "/" or stripped[1].isspace():
         return None
-    argument = text.strip()[match.end() :].strip()
-    return ParsedCommand(match["name"].lower(), argument, match["bot"])
+    head, *rest = stripped[1:].split(maxsplit=1)
+    name, at, bot = head.partition("@")
+    if _NAME.fullmatch(name):
+        name = name.lower()
+    return ParsedCommand(name, rest[0].strip() if rest else "", bot if at else None)
 
 
 async def make_context(deps: Deps, caller: Caller) -> Context:

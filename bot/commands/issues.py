@@ -9,6 +9,7 @@ from bot.commands.reply import Button, Reply, grid, replies
 from bot.i18n import t, user_error
 from bot.render import render_issue
 from core.errors import InvalidInput
+from core.numbers import bounded_int
 from core.services.issues import get_issue, latest_issue, list_issues
 from core.types import IssueView
 
@@ -32,8 +33,8 @@ async def show_issue(ctx: Context, number: int) -> list[Reply]:
 
 
 async def issues(ctx: Context, argument: str) -> list[Reply]:
-    page = int(argument) if argument.strip().isdigit() else 1
-    return await issues_page(ctx, min(max(page, 1), MAX_NUMBER), edit=False)
+    page = bounded_int(argument.strip(), MAX_NUMBER) or 1
+    return await issues_page(ctx, page, edit=False)
 
 
 async def issues_page(ctx: Context, page: int, *, edit: bool) -> list[Reply]:
@@ -52,9 +53,10 @@ async def issues_page(ctx: Context, page: int, *, edit: bool) -> list[Reply]:
 def parse_number(argument: str) -> int:
     """`12`, `#12`, `第12期` → 12; anything else is a usage error."""
     text = argument.strip().removeprefix("#").removeprefix("第").removesuffix("期").strip()
-    if not text.isdigit() or not 0 < int(text) < MAX_NUMBER:
+    number = bounded_int(text, MAX_NUMBER - 1)
+    if not number:
         raise user_error("issue_usage", InvalidInput)
-    return int(text)
+    return number
 
 
 def pager(ctx: Context, action: str, page: int, pages: int, *lead: str) -> tuple[Button, ...]:

@@ -11,7 +11,9 @@ from bot.commands.help import help_command
 from bot.commands.reply import Reply
 from bot.i18n import user_error
 from core.errors import DigestError
+from core.numbers import bounded_int
 
+MAX_ARG = 1_000_000  # issue numbers, pages, topic numbers: anything larger is forged
 CommandHandler = Callable[[Context, str], Awaitable[list[Reply]]]
 ActionHandler = Callable[[Context, tuple[str, ...]], Awaitable[list[Reply]]]
 
@@ -29,7 +31,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "issues": issues.issues,
     "search": search.search,
     "paper": paper.paper,
-    # Admins only (each handler checks ADMIN_IDS); not in /help or the public menu.
+    # Admins only (each handler checks its platform's admins); not in /help or the public menu.
     "review": admin_review.review_command,
     "approve": admin_review.approve_command,
     "reject": admin_review.reject_command,
@@ -47,9 +49,10 @@ def _expired() -> DigestError:
 
 
 def _int(args: tuple[str, ...], index: int) -> int:
-    if len(args) <= index or not args[index].isdigit():
+    value = bounded_int(args[index], MAX_ARG) if len(args) > index else None
+    if value is None:
         raise _expired()
-    return int(args[index])
+    return value
 
 
 async def _issue_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
@@ -89,7 +92,7 @@ ACTIONS: dict[str, ActionHandler] = {
     "issue": _issue_action,
     "issues": _issues_action,
     "search": _search_action,
-    # Admin buttons: the draft preview and the broadcast confirmation (each checks ADMIN_IDS).
+    # Admin buttons: the draft preview and the broadcast confirmation (each checks the admins).
     PAGE: admin_review.page_action,
     INCLUDE: admin_review.include_action,
     MOVE: admin_review.move_action,

@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+
+from core.identity import Identity, valid_user_id
+
+# Asks the platform whether the caller administers the chat they write in (a group's own
+# admins, not the digest's editors); the front end provides it, commands only await it.
+ChatAdminCheck = Callable[[], Awaitable[bool]]
+
+
+async def _never() -> bool:
+    return False
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking, as plain ids: never a Telegram or WeChat object."""
+    """Who is asking, as plain ids: never a Telegram or WeChat object.
+
+    `user_id` is None when the message has no person behind it (a channel post, an anonymous
+    group admin): such a caller may use public commands but is nobody's admin. An id that
+    does not have its platform's shape is refused here, so none reaches a record.
+    """
 
     platform: str  # telegram | wechat | console
     chat_id: str
-    user_id: str
+    user_id: str | None
     chat_type: str = "private"
     language_code: str | None = None  # what the platform says the user speaks
+    is_chat_admin: ChatAdminCheck = field(default=_never, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.user_id is not None and not valid_user_id(self.platform, self.user_id):
+            raise ValueError(f"not a {self.platform} user id")
+
+    @property
+    def identity(self) -> Identity | None:
+        return None if self.user_id is None else Identity(self.platform, self.user_id)
 
 
 @dataclass(frozen=True)

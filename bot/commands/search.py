@@ -6,6 +6,7 @@ from html import escape
 
 from bot.commands.context import Context
 from bot.commands.issues import pager
+from bot.commands.memo import scope_of
 from bot.commands.reply import Reply, replies
 from bot.i18n import t, user_error
 from core.errors import InvalidInput
@@ -26,7 +27,7 @@ async def search(ctx: Context, argument: str) -> list[Reply]:
 
 async def search_more(ctx: Context, key: str, page: int) -> list[Reply]:
     """A ◀ ▶ press: the query comes back from the memo, or the button has expired."""
-    query = ctx.deps.memo.recall(key)
+    query = ctx.deps.memo.recall(scope_of(ctx.caller), key)
     if query is None or not 0 < page <= MAX_PAGE:
         raise user_error("expired_button")
     return await search_page(ctx, query, page, edit=True)
@@ -39,7 +40,7 @@ async def search_page(ctx: Context, query: str, page: int, *, edit: bool) -> lis
     )
     if not found.items:
         return replies(t(ctx.language, "search_none", query=escape(query[:100])), edit=edit)
-    key = ctx.deps.memo.remember(query)
+    key = ctx.deps.memo.remember(scope_of(ctx.caller), query)
     pages = min(MAX_PAGE, -(-found.total // PAGE_SIZE))
     return replies(
         _page_html(ctx, query, found), (pager(ctx, "search", page, pages, key),), edit=edit

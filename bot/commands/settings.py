@@ -1,4 +1,9 @@
-"""/settings: language (zh/en), digest mode (everything / only my topics), pause and resume."""
+"""/settings: language (zh/en), digest mode (everything / only my topics), pause and resume.
+
+Anyone may read a chat's settings; in a group or channel only the chat's own admins may change
+them (the front end asks the platform, e.g. Telegram's getChatMember), as users of group bots
+expect: one member must not switch a whole group's language or pause its digest.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 from bot.commands.context import Context
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import t, user_error
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotAllowed
 from core.services import chats
 from core.types import ChatState, DigestMode
 
@@ -30,12 +35,21 @@ async def settings_command(ctx: Context, argument: str) -> list[Reply]:
 async def change(ctx: Context, field: str, value: str) -> list[Reply]:
     if value not in CHOICES.get(field, ()):
         raise user_error("expired_button", InvalidInput)
+    await _check_may_change(ctx)
     c = ctx.caller
     state = await chats.update_settings(
         ctx.db, platform=c.platform, chat_id=c.chat_id, **_update(field, value)
     )
     language = state.language or ctx.language  # a language change answers in the new language
     return _panel(Context(caller=c, language=language, deps=ctx.deps), state, edit=True)
+
+
+async def _check_may_change(ctx: Context) -> None:
+    """A private chat is its user's own; any other chat needs one of its admins."""
+    if ctx.caller.chat_type == "private":
+        return
+    if ctx.caller.user_id is None or not await ctx.caller.is_chat_admin():
+        raise user_error("settings_admins_only", NotAllowed)
 
 
 def _update(field: str, value: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.commands.context import Context
+from bot.commands.memo import scope_of
 from bot.commands.reply import Button, Reply, grid, replies
 from bot.i18n import t, user_error
 from core.errors import InvalidInput
@@ -120,14 +121,16 @@ async def topics(ctx: Context, argument: str) -> list[Reply]:
     offered = await popular.popular_topics(ctx.db, limit=12, language=ctx.language)
     if not offered:
         return replies(t(ctx.language, "topics_empty"))
+    scope = scope_of(ctx.caller)
     buttons = tuple(
-        Button(f"＋ {_short(p.label)}", "sub", (ctx.deps.memo.remember(p.query),)) for p in offered
+        Button(f"＋ {_short(p.label)}", "sub", (ctx.deps.memo.remember(scope, p.query),))
+        for p in offered
     )
     return replies(t(ctx.language, "topics_title"), grid(buttons, 2))
 
 
 async def follow_remembered(ctx: Context, key: str) -> list[Reply]:
-    query = ctx.deps.memo.recall(key)
+    query = ctx.deps.memo.recall(scope_of(ctx.caller), key)
     if query is None:
         raise user_error("expired_button", InvalidInput)
     return await follow(ctx, query)

@@ -1,5 +1,8 @@
 """Console chat: the bot's commands typed in a terminal, through the same command layer as
-Telegram. Buttons print as `[b1] Next ▶`; typing `b1` presses one. Plain text searches."""
+Telegram. Buttons print as `[b1] Next ▶`; typing `b1` presses one. Plain text searches.
+
+Whoever sits at the console is its operator, an admin of the console platform only (they
+could edit the database anyway): they may review, approve and publish from here."""
 
 from __future__ import annotations
 
@@ -9,8 +12,10 @@ from bot.commands.context import Deps
 from bot.commands.dispatch import parse_command, run_action, run_command
 from bot.commands.reply import Button, Caller, Reply
 from bot.console.text import html_to_text
+from core.identity import CONSOLE, CONSOLE_OPERATOR
+from core.numbers import bounded_int
 
-CALLER = Caller(platform="console", chat_id="console", user_id="console")
+CALLER = Caller(platform=CONSOLE, chat_id="console", user_id=CONSOLE_OPERATOR)
 
 
 class ConsoleBot:
@@ -33,10 +38,10 @@ class ConsoleBot:
         return self._show(await run_command(self.deps, self.caller, name, argument))
 
     def _pressed(self, text: str) -> Button | None:
-        if len(text) > 1 and text[0] == "b" and text[1:].isdigit():
-            index = int(text[1:]) - 1
-            return self._buttons[index] if 0 <= index < len(self._buttons) else None
-        return None
+        number = bounded_int(text[1:], 999) if text.startswith("b") else None
+        if number is None:
+            return None
+        return self._buttons[number - 1] if 0 < number <= len(self._buttons) else None
 
     def _show(self, replies: list[Reply]) -> str:
         self._buttons = [button for reply in replies for row in reply.buttons for button in row]

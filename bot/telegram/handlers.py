@@ -1,12 +1,17 @@
 """PTB callbacks: turn an update into a `Caller`, run the shared command, send the replies.
 
-Every command goes through `command`; PTB's CommandHandler already ignores `/cmd@otherbot`
-in groups and strips `@thisbot`.
+Every text goes through `_answer_text`: in a private chat every message gets a reply (a known
+command, an unknown-command answer, or a search), however odd its `/name@bot`; in groups only
+commands for us are answered. A message with no person behind it (a channel post, an anonymous
+group admin, someone posting as a channel) gets a Caller without a user id: public commands
+work, admin rights never apply.
 """
 
 from __future__ import annotations
 
-from telegram import Update
+from dataclasses import replace
+
+from telegram import Update, User
 from telegram.ext import ContextTypes
 
 from bot.commands.context import Deps, platform_language
@@ -15,7 +20,9 @@ from bot.commands.registry import COMMANDS
 from bot.commands.reply import Caller
 from bot.i18n import t
 from bot.telegram.callbacks import CallbackSigner
+from bot.telegram.chat_admins import ChatAdmins
 from bot.telegram.send import send_replies
+from core.identity import TELEGRAM_STAND_INS, valid_telegram_id
 
 # Commands that may take seconds (fetching and summarizing a paper on demand).
 SLOW_COMMANDS = frozenset({"paper"})
@@ -32,36 +39,80 @@ def signer_of(context: ContextTypes.DEFAULT_TYPE) -> CallbackSigner:
 
 
 def caller_of(update: Update) -> Caller | None:
-    chat, user = update.effective_chat, update.effective_user
+    chat = update.effective_chat
     if chat is None:
         return None
+    user = _person(update)
     return Caller(
         platform="telegram",
         chat_id=str(chat.id),
-        user_id=str(user.id if user else chat.id),
+        user_id=str(user.id) if user else None,
         chat_type=chat.type,
         language_code=user.language_code if user else None,
     )
 
 
+def _person(update: Update) -> User | None:
+    """The human who sent this, or None: channel posts have no sender, and a message sent as a
+    chat (sender_chat) comes from a stand-in account, not from the person typing it."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or user.id in TELEGRAM_STAND_INS or not valid_telegram_id(str(user.id)):
+        return None
+    if update.callback_query is None and message is not None and message.sender_chat:
+        return None
+    return user
+
+
+def _with_chat_admin(caller: Caller, context: ContextTypes.DEFAULT_TYPE) -> Caller:
+    """Give a group caller the getChatMember question, for commands that change the chat."""
+    if caller.chat_type == "private" or caller.user_id is None:
+        return caller
+    admins: ChatAdmins = context.application.bot_data.setdefault("chat_admins", ChatAdmins())
+    chat_id, user_id = int(caller.chat_id), int(caller.user_id)
+
+    async def is_chat_admin() -> bool:
+        return await admins.is_admin(context.bot, chat_id, user_id)
+
+    return replace(caller, is_chat_admin=is_chat_admin)
+
+
 async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A message with a bot command (`filters.COMMAND`), in any chat."""
+    await _answer_text(update, context)
+
+
+async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text without a command entity in a private chat: a command we parse ourselves (Telegram
+    marks no entity on `/ help` or `/поиск`), else a search, the likeliest intent."""
+    await _answer_text(update, context)
+
+
+async def _answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, caller = update.effective_message, caller_of(update)
-    if message is None or message.text is None or caller is None:
+    if message is None or not message.text or caller is None:
         return
     parsed = parse_command(message.text)
-    if parsed is None or not _for_us(parsed, caller, context.bot.username):
+    if parsed is None:
+        if caller.chat_type != "private":
+            return
+        parsed = ParsedCommand("search", message.text, None)
+    elif not _for_us(parsed, caller, context.bot.username):
         return
     if parsed.name in SLOW_COMMANDS:  # the indicator costs a rate-limit slot: only when slow
         await context.bot.send_chat_action(int(caller.chat_id), "typing")
+    caller = _with_chat_admin(caller, context)
     replies = await run_command(deps_of(context), caller, parsed.name, parsed.argument)
     await send_replies(context, int(caller.chat_id), replies, signer_of(context))
 
 
 def _for_us(parsed: ParsedCommand, caller: Caller, username: str) -> bool:
-    """In groups, answer commands addressed to us, and unknown ones only when addressed."""
+    """A private chat has only us in it: everything is for us, `/x@` and `/x@other` too. In
+    groups, answer commands addressed to us, and unaddressed ones only when we know them."""
+    if caller.chat_type == "private":
+        return True
     if parsed.addressed_to is not None:
         return parsed.addressed_to.lower() == username.lower()
-    return caller.chat_type == "private" or parsed.name in COMMANDS
+    return parsed.name in COMMANDS
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -76,15 +127,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(t(language, "expired_button"), show_alert=True)
         return
     await query.answer()
+    caller = _with_chat_admin(caller, context)
     replies = await run_action(deps_of(context), caller, decoded[0], decoded[1])
     pressed = query.message if query.message and query.message.is_accessible else None
     await send_replies(context, int(caller.chat_id), replies, signer_of(context), pressed)  # type: ignore[arg-type]
-
-
-async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text without a command in a private chat: treat it as a search, the likeliest intent."""
-    message, caller = update.effective_message, caller_of(update)
-    if message is None or not message.text or caller is None:
-        return
-    replies = await run_command(deps_of(context), caller, "search", message.text)
-    await send_replies(context, int(caller.chat_id), replies, signer_of(context))

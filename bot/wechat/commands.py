@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from bot.commands.context import Deps
 from bot.commands.dispatch import make_context, parse_command, run_action, run_command
@@ -26,6 +27,7 @@ from bot.wechat.text import (
     render,
 )
 from core.errors import DigestError
+from core.identity import valid_openid
 from core.services.issues import get_issue, latest_issue
 
 # Longest first, so 我的订阅 wins over 订阅.
@@ -50,9 +52,9 @@ EN_WORDS = frozenset(
 NEXT_WORDS = frozenset(("下一页", "n", "next"))
 PREV_WORDS = frozenset(("上一页", "p", "prev", "previous"))
 MORE_WORDS = frozenset(("更多", "m", "more"))
-_ISSUE = re.compile(r"^第\s*(\d{1,7})\s*期(?:\s+(\d{1,4}))?$")
-_ISSUE_ARG = re.compile(r"^(?:第)?\s*#?(\d{1,7})\s*(?:期)?(?:\s+(\d{1,4}))?$")
-_BUTTON = re.compile(r"^b(\d{1,3})$")
+_ISSUE = re.compile(r"^第\s*([0-9]{1,7})\s*期(?:\s+([0-9]{1,4}))?$")
+_ISSUE_ARG = re.compile(r"^(?:第)?\s*#?([0-9]{1,7})\s*(?:期)?(?:\s+([0-9]{1,4}))?$")
+_BUTTON = re.compile(r"^b([0-9]{1,3})$")
 MAX_USERS = 10_000  # remembered buttons/parts: the least recently active users are forgotten
 
 
@@ -91,6 +93,16 @@ def _word_route(text: str) -> Route:
     if first.lower() in EN_WORDS:
         return Route("command", first.lower(), rest.strip())
     return Route("command", "search", text)
+
+
+def sender_openid(message: Any) -> str | None:
+    """The sender's openid when the message names one sender and one receiver, each a plain id;
+    None for a repeated or nested FromUserName/ToUserName (a list or dict once parsed), so no
+    stringified list ever becomes an id."""
+    source, target = getattr(message, "source", None), getattr(message, "target", None)
+    if not (isinstance(source, str) and isinstance(target, str)):
+        return None
+    return source if valid_openid(source) and valid_openid(target) else None
 
 
 def issue_argument(argument: str) -> tuple[str, int]:

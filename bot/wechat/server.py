@@ -22,7 +22,7 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application, HTTPError, RequestHandler
 
 from bot.commands.context import Deps
-from bot.wechat.commands import WeChatBot
+from bot.wechat.commands import WeChatBot, sender_openid
 from bot.wechat.inflight import Inflight, SendLater
 from bot.wechat.security import NONCE_MEMORY, SIGNED_PARAMS, Refused, Signed, Verifier
 from bot.wechat.text import hint
@@ -93,8 +93,12 @@ class WeChatServer:
             raise Refused(403, "replayed nonce")
 
     async def reply_to(self, message: Incoming) -> str:
-        """The reply text for one parsed message ("" for none); a retry gets the first's."""
-        openid = str(message.source)
+        """The reply text for one parsed message ("" for none); a retry gets the first's.
+        A sender or receiver that is not one plain id gets no answer and touches nothing."""
+        openid = sender_openid(message)
+        if openid is None:
+            log.warning("wechat: ignored a message whose sender or receiver id is malformed")
+            return ""
         key = _message_key(message)
         text = await self.inflight.answer(key, openid, lambda: self._handle(message))
         if text is None:

@@ -2,7 +2,8 @@
 
 Drafts can be approved, rejected and edited; approved issues can still be edited (or pulled
 back with a rejection) until they are published. Published and rejected issues are history.
-Every change is written to the audit log, in the same transaction, under the admin's id.
+Every change is written to the audit log, in the same transaction, under the admin's
+platform-qualified id (`telegram:123`, `wechat:oXYZ`, `console:operator`, `cli`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from core.config import Settings
 from core.errors import InvalidInput, NotAllowed, NotFound
+from core.identity import CONSOLE, CONSOLE_OPERATOR, TELEGRAM, WECHAT, Identity, valid_user_id
 from core.types import (
     AdminStats,
     EditField,
@@ -40,17 +42,27 @@ CLEAR = "-"  # `/edit 12 3 tldr -` restores the LLM's text
 STATUS_ZH = {"draft": "草稿", "approved": "已批准", "published": "已发布", "rejected": "已退回"}
 
 
-def is_admin(settings: Settings, user_id: str) -> bool:
-    return user_id.strip().lstrip("-").isdigit() and int(user_id) in settings.admin_ids
+def is_admin(settings: Settings, platform: str, user_id: str | None) -> bool:
+    """Admins are configured per platform: ADMIN_IDS on Telegram, WECHAT_ADMIN_OPENIDS on
+    WeChat, the local operator on the console. Someone without an id (a channel post, an
+    anonymous group admin) is nobody's admin."""
+    if user_id is None or not valid_user_id(platform, user_id):
+        return False
+    if platform == TELEGRAM:
+        return int(user_id) in settings.admin_ids
+    if platform == WECHAT:
+        return user_id in settings.wechat_admin_openids
+    return platform == CONSOLE and user_id == CONSOLE_OPERATOR
 
 
-def require_admin(settings: Settings, user_id: str) -> None:
-    """NotAllowed unless `user_id` is one of ADMIN_IDS."""
-    if not is_admin(settings, user_id):
+def require_admin(settings: Settings, platform: str, user_id: str | None) -> Identity:
+    """The admin's identity; NotAllowed unless (platform, user_id) is one of that platform's."""
+    if user_id is None or not is_admin(settings, platform, user_id):
         raise NotAllowed(
             "Sorry, only the digest's editors can do that.",
             zh="抱歉，只有本速递的编辑可以这样做。",
         )
+    return Identity(platform, user_id)
 
 
 async def review_issue(
@@ -84,8 +96,13 @@ def item_flags(item: IssueItemView) -> tuple[str, ...]:
     return tuple(dict.fromkeys(flags))
 
 
-async def approve(db: Database, *, number: int, admin_id: str) -> IssueView:
-    """draft → approved, recording who and when; an issue with no included paper is refused."""
+async def approve(
+    db: Database, *, number: int, admin_id: str, approved_by: str | None = None
+) -> IssueView:
+    """draft → approved, recording who and when; an issue with no included paper is refused.
+
+    `admin_id` is the audit log's actor (`telegram:123`, `cli`); `approved_by` how the issue
+    shows its approver (default: the actor; see `Identity.label`)."""
 
     def change(issue: Issue) -> dict[str, Any]:
         if not any(item.included for item in issue.items):
@@ -93,7 +110,8 @@ async def approve(db: Database, *, number: int, admin_id: str) -> IssueView:
                 f"Issue {number} includes no paper; include at least one before approving.",
                 zh=f"第{number}期没有收录任何论文，请至少收录一篇再批准。",
             )
-        issue.status, issue.approved_by, issue.approved_at = "approved", admin_id, utcnow()
+        issue.status, issue.approved_at = "approved", utcnow()
+        issue.approved_by = approved_by or admin_id
         return {"papers": sum(item.included for item in issue.items)}
 
     return await _change(db, number, admin_id, "approve", (IssueStatus.DRAFT,), change)

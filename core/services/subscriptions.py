@@ -15,6 +15,7 @@ from dataclasses import replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import InvalidInput, NotFound
+from core.numbers import is_ascii_digits
 from core.services.chats import (
     DEFAULT_LANGUAGE,
     active_chats,
@@ -160,7 +161,7 @@ async def unsubscribe(
 async def _resolve(session: AsyncSession, chat: ChatState, text: str) -> int | None:
     """The id of the topic `text` names in this chat, or None."""
     number = text.strip().removeprefix("#")
-    if number.isascii() and number.isdigit() and len(number) <= 3:
+    if is_ascii_digits(number) and len(number) <= 3:
         rows = await queries.list_topics(session, chat_id=chat.id)
         index = int(number) - 1
         if 0 <= index < len(rows):

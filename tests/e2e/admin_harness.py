@@ -32,10 +32,15 @@ def editors(fake: FakeTelegram) -> tuple[FakeUser, FakeUser, FakeChat]:
 
 @asynccontextmanager
 async def running_admin_bot(
-    fake: FakeTelegram, db: Database, *, demo: bool = True, **settings_extra: Any
+    fake: FakeTelegram,
+    db: Database,
+    *,
+    demo: bool = True,
+    admin_ids: tuple[int, ...] = (ADMIN,),
+    **settings_extra: Any,
 ) -> AsyncIterator[Deps]:
     """The bot polling the fake, with admin ops; background jobs finish before it stops."""
-    settings = bot_settings(fake, db, admin_ids=(ADMIN,), **settings_extra)
+    settings = bot_settings(fake, db, admin_ids=admin_ids, **settings_extra)
     ensure_admin_chat(fake)
     if demo:
         await run_demo(settings, db)
@@ -51,7 +56,9 @@ async def running_admin_bot(
         await asyncio.wait_for(task, timeout=15)
 
 
-async def audit_rows(db: Database, actor: str = str(ADMIN)) -> list[tuple[str, str | None]]:
+async def audit_rows(
+    db: Database, actor: str = f"telegram:{ADMIN}"
+) -> list[tuple[str, str | None]]:
     async with db.session() as session:
         rows = await session.scalars(
             select(AuditLog).where(AuditLog.actor == actor).order_by(AuditLog.id)

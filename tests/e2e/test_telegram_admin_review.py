@@ -100,7 +100,7 @@ async def test_a_non_admin_cannot_press_or_type_admin_commands(fake_telegram, sq
     assert draft.issue.status is IssueStatus.DRAFT and draft.issue.number == 1
     assert all(e.item.included and not e.edited for e in draft.items)
     assert [e.item.position for e in draft.items] == list(range(1, 21))
-    assert await audit_rows(sqlite_db, str(member.id)) == []
+    assert await audit_rows(sqlite_db, f"telegram:{member.id}") == []
 
 
 async def test_reject_needs_a_reason(fake_telegram, sqlite_db: Database) -> None:

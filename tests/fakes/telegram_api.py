@@ -294,6 +294,20 @@ class BotApi(MessageMethods, SetupMethods):
         payload = {**message.to_api(chat, self.bot), **extra}
         return self.push_update("message", payload)
 
+    def chat_message(
+        self, chat: FakeChat, text: str, *, sender_chat: FakeChat, sender: FakeUser | None
+    ) -> dict[str, Any]:
+        """A message sent on behalf of a chat: a channel post (no `from`), an anonymous group
+        admin or a user posting as a channel (`from` a stand-in bot, `sender_chat` set)."""
+        message = SentMessage(
+            chat_id=chat.id, message_id=self.next_message_id(chat.id), text=text,
+            date=int(time.time()), seq=self.next_seq(), from_bot=False, html=text,
+            entities=command_entities(text), sender=sender,
+        )  # fmt: skip
+        self.messages.setdefault(chat.id, {})[message.message_id] = message
+        payload = {**message.to_api(chat, self.bot), "sender_chat": sender_chat.to_api()}
+        return self.push_update("channel_post" if chat.type == "channel" else "message", payload)
+
     def callback(self, user: FakeUser, message: SentMessage, data: str) -> dict[str, Any]:
         query_id = uuid.uuid4().hex[:16]
         self.callback_queries[query_id] = {"answer": None, "data": data, "user": user.id}

@@ -250,25 +250,38 @@ class MessageMethods:
         user = self.users.get(user_id)
         if user is None:
             raise bad_request("user not found")
-        inside = (chat.type == "private" and chat.id == user_id) or user_id in chat.members
-        return self._member("member" if inside else "left", user.to_api())
+        if chat.type == "private":
+            return self._member("member" if chat.id == user_id else "left", user.to_api())
+        default = "member" if user_id in chat.members else "left"
+        return self._member(chat.statuses.get(user_id, default), user.to_api())
 
     @staticmethod
     def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+        """A ChatMember of the subtype `status` names, with that subtype's required fields."""
         member: dict[str, Any] = {"status": status, "user": user}
-        if status == "administrator":
-            flags = [
-                "can_be_edited",
-                "can_manage_chat",
-                "can_delete_messages",
-                "can_manage_video_chats",
-                "can_restrict_members",
-                "can_promote_members",
-                "can_change_info",
-                "can_invite_users",
-                "can_post_stories",
-                "can_edit_stories",
-                "can_delete_stories",
-            ]
-            member.update(dict.fromkeys(flags, False), is_anonymous=False)
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(dict.fromkeys(ADMIN_RIGHTS, False), is_anonymous=False)
+            member["can_manage_chat"] = True
+        elif status == "restricted":
+            member.update(dict.fromkeys(RESTRICTIONS, False), is_member=True, until_date=0)
+        elif status == "kicked":
+            member["until_date"] = 0
+        elif status not in ("member", "left"):
+            raise ValueError(f"no ChatMember status {status!r}")
         return member
+
+
+ADMIN_RIGHTS = (
+    "can_be_edited", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+    "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+    "can_post_stories", "can_edit_stories", "can_delete_stories",
+)  # fmt: skip
+RESTRICTIONS = (
+    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+    "can_send_other_messages", "can_add_web_page_previews", "can_react_to_messages",
+    "can_edit_tag", "can_change_info", "can_invite_users", "can_pin_messages",
+    "can_manage_topics",
+)  # fmt: skip

@@ -26,6 +26,8 @@ command names `[a-z0-9_]{1,32}` and 1-256-character descriptions, flood limits (
 
 World: `user(...)`, `group(...)`, `block(chat)`/`unblock(chat)`, `send_text(user, text,
 chat=None, reply_to=None)`, `press_button(user, message, data, forge=False)`,
+`set_status(chat, user, status)` (getChatMember), `channel_post(channel, text)`,
+`send_as_chat(group, text, as_chat=None)` (anonymous admin / posting as a channel),
 `push_update(kind, payload)`. Faults: `force_flood(times, retry_after)`, `fail_next(times,
 status)`, `drop_next(times)` (by default for every method but getUpdates). Observations:
 `sent(chat)`, `message(chat, id)`, `calls(method)`, `errors`, `violations`,
@@ -58,6 +60,9 @@ from tests.fakes.telegram_state import Call, FakeChat, FakeUser, Fault, FloodLim
 from tests.fakes.telegram_waits import ChatRef, Waits, chat_id_of
 
 DEFAULT_TOKEN = "123456:TEST-token_for-the-fake"
+# The accounts Telegram puts in `from` when a message is sent on behalf of a chat.
+ANONYMOUS_ADMIN = FakeUser(1087968824, "Group", username="GroupAnonymousBot", is_bot=True)
+CHANNEL_BOT = FakeUser(136817688, "Channel", username="Channel_Bot", is_bot=True)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _REGISTERED = object()  # post_webhook_update: send the secret the bot registered
 _SPEC: Spec | None = None
@@ -187,6 +192,34 @@ class FakeTelegram(Waits):
                 extra["reply_to_message"] = reply_to.to_api(target, self.bot)
             update = self.api.user_message(user, text, target, **extra)
             self._last_push[target.id] = self.api._seq
+            return update
+
+    def set_status(self, chat: FakeChat, user: FakeUser, status: str) -> None:
+        """What getChatMember answers for `user` in `chat`: "creator", "administrator",
+        "member", "restricted", "left" or "kicked"."""
+        with self.api.lock:
+            self.api._member(status, user.to_api())  # refuses a status Telegram has not
+            chat.statuses[user.id] = status
+            if status in ("creator", "administrator", "member", "restricted"):
+                chat.members.add(user.id)
+
+    def channel_post(self, channel: FakeChat, text: str) -> dict[str, Any]:
+        """An admin of `channel` posts `text` in it: a channel_post with no `from`."""
+        with self.api.lock:
+            update = self.api.chat_message(channel, text, sender_chat=channel, sender=None)
+            self._last_push[channel.id] = self.api._seq
+            return update
+
+    def send_as_chat(
+        self, chat: FakeChat, text: str, *, as_chat: FakeChat | None = None
+    ) -> dict[str, Any]:
+        """Someone writes in group `chat` without showing who they are: an anonymous admin
+        (as the group itself, `from` GroupAnonymousBot) or, with `as_chat`, a user posting as
+        that channel (`from` Channel_Bot)."""
+        stand_in = ANONYMOUS_ADMIN if as_chat is None else CHANNEL_BOT
+        with self.api.lock:
+            update = self.api.chat_message(chat, text, sender_chat=as_chat or chat, sender=stand_in)
+            self._last_push[chat.id] = self.api._seq
             return update
 
     def press_button(

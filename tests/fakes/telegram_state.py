@@ -41,6 +41,9 @@ class FakeChat:
     username: str | None = None
     user: FakeUser | None = None  # the other side of a private chat
     members: set[int] = field(default_factory=set)
+    # getChatMember's status per user id ("creator", "administrator", "restricted", "kicked",
+    # …); members without one are "member", everyone else "left".
+    statuses: dict[int, str] = field(default_factory=dict)
 
     def to_api(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "type": self.type}

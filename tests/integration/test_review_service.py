@@ -47,11 +47,11 @@ async def _audit(db: Database) -> list[tuple[str, str, str | None]]:
 
 def test_require_admin_checks_the_id() -> None:
     settings = make_settings(admin_ids="4242, 7")
-    review.require_admin(settings, "4242")
-    review.require_admin(settings, "7")
+    review.require_admin(settings, "telegram", "4242")
+    review.require_admin(settings, "telegram", "7")
     for stranger in ("8", "", "abc", "-4242", "42424"):
         with pytest.raises(NotAllowed) as refused:
-            review.require_admin(settings, stranger)
+            review.require_admin(settings, "telegram", stranger)
         assert "editors" in refused.value.message_for("en")
         assert "编辑" in refused.value.message_for("zh")
 
