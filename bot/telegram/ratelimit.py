@@ -121,8 +121,10 @@ class FairRateLimiter(BaseRateLimiter[int]):
         self._lanes.clear()
         self._ring.clear()
 
-    def __len__(self) -> int:
-        """How many chats the limiter remembers (busy, waiting, or inside their window)."""
+    @property
+    def chats(self) -> int:
+        """How many chats the limiter remembers (busy, waiting, or inside their window).
+        (Not `__len__`: PTB tests `if bot.rate_limiter`, and an empty limiter would be falsy.)"""
         return len(self._lanes)
 
     async def process_request(

@@ -52,8 +52,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def shutdown(self) -> None:
         """Nothing to free: PTB waits for every admitted update before shutting down."""
 
-    def __len__(self) -> int:
-        """Chats with an update running or waiting."""
+    @property
+    def chats(self) -> int:
+        """Chats with an update running or waiting (a property: a `__len__` would make an idle
+        processor falsy)."""
         return len(self._chats)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
