@@ -44,15 +44,17 @@ COMMAND_BUDGETS: dict[str, Limit] = {
     "issues": Limit(5, 10),
     "search": Limit(5, 10),
     "paper": Limit(3, 6),
-    "review": Limit(5, 20),
-    "approve": Limit(5, 10),
-    "reject": Limit(5, 10),
+    # Admin commands (non-admins are refused, but refusing costs a message too). Editors retry
+    # and correct themselves in bursts; the jobs behind them allow one run at a time anyway.
+    "review": Limit(10, 30),
+    "approve": Limit(10, 30),
+    "reject": Limit(10, 30),
     "edit": Limit(10, 30),
-    "publish": Limit(3, 6),
-    "fetch": Limit(2, 4),
-    "compose": Limit(2, 4),
-    "stats": Limit(5, 10),
-    "broadcast": Limit(3, 6),
+    "publish": Limit(10, 30),
+    "fetch": Limit(10, 30),
+    "compose": Limit(10, 30),
+    "stats": Limit(10, 30),
+    "broadcast": Limit(10, 30),
 }
 UNKNOWN_COMMAND = Limit(5, 10)  # any name not in the table, typos included: one budget
 

@@ -118,7 +118,7 @@ async def test_a_flood_gets_one_slow_down_and_others_are_answered(
         fake_telegram.send_text(flooder, "/mysubs")  # after the flood, in the chat's order
         await fake_telegram.wait_until(lambda: _last_is_mysubs(fake_telegram, flooder), 60)
     texts = [m.text for m in fake_telegram.sent(flooder)]
-    slow = [n for n, text in enumerate(texts) if text.startswith("Too many requests: please")]
+    slow = [n for n, text in enumerate(texts) if text.startswith("Too many requests; try again")]
     assert len(slow) == 1 and slow[0] >= 2  # two /latest answered, one refusal, then silence
     assert slow[0] == len(texts) - 2  # nothing between the refusal and /mysubs
     assert "/search" in answer.text

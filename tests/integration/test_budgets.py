@@ -17,7 +17,7 @@ from bot.i18n import t
 from storage.db import Database
 from tests.conftest import make_settings
 
-SLOW_DOWN_EN = t("en", "slow_down", seconds=0).split(" 0 ")[0]
+SLOW_DOWN_EN = t("en", "slow_down", seconds=0).split(" 0 ")[0]  # up to the number
 
 
 def _deps(db: Database, now: list[float]) -> Deps:
