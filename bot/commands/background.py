@@ -1,7 +1,8 @@
 """Admin jobs that outlive the command: /fetch, /publish and a broadcast run as tasks.
 
-A handler that awaited them would stall every other chat (updates are handled in order), so
-the command answers at once and the task reports when done. One task per name at a time.
+A handler that awaited them would hold its chat's turn (a chat's updates are handled in
+order) for minutes, so the command answers at once and the task reports when done. One task
+per name at a time.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.commands.background import BackgroundJobs
+from bot.commands.budget import Budgets
 from bot.commands.memo import QueryMemo
 from bot.commands.reply import Caller
 from core.config import Settings
@@ -49,10 +50,6 @@ class AdminOps(Protocol):
         ...
 
 
-def _search_limiter() -> RateLimiter:
-    return RateLimiter(rate=10, per_seconds=60, burst=5)
-
-
 def _paper_limiter() -> RateLimiter:
     return RateLimiter(rate=3, per_seconds=60, burst=2)
 
@@ -64,8 +61,8 @@ class Deps:
     settings: Settings
     db: Database
     fetch_paper: PaperFetcher | None = None
-    search_limiter: RateLimiter = field(default_factory=_search_limiter)
-    paper_limiter: RateLimiter = field(default_factory=_paper_limiter)
+    budgets: Budgets = field(default_factory=Budgets)  # every command, per user (budget.py)
+    paper_limiter: RateLimiter = field(default_factory=_paper_limiter)  # on-demand fetches
     memo: QueryMemo = field(default_factory=QueryMemo)
     ops: AdminOps | None = None  # admin-triggered jobs; None: this process cannot run them
     jobs: BackgroundJobs = field(default_factory=BackgroundJobs)

@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 from html import escape
 
+from bot.commands.budget import Refusal
 from bot.commands.context import Context, Deps, platform_language
 from bot.commands.registry import ACTIONS, COMMANDS
 from bot.commands.reply import Caller, Reply, replies
-from bot.i18n import user_error
+from bot.i18n import t, user_error
 from core.errors import DigestError
 from core.services.chats import touch_chat
 from core.types import ChatType
@@ -69,6 +70,8 @@ def _chat_type(chat_type: str) -> str:
 
 
 async def run_command(deps: Deps, caller: Caller, name: str, argument: str) -> list[Reply]:
+    if (refusal := deps.budgets.spend_command(caller, name)) is not None:
+        return await slow_down(deps, caller, refusal)
     ctx = await make_context(deps, caller)
     handler = COMMANDS.get(name)
     try:
@@ -82,6 +85,8 @@ async def run_command(deps: Deps, caller: Caller, name: str, argument: str) -> l
 
 
 async def run_action(deps: Deps, caller: Caller, action: str, args: tuple[str, ...]) -> list[Reply]:
+    if (refusal := deps.budgets.spend_action(caller, action)) is not None:
+        return await slow_down(deps, caller, refusal)
     ctx = await make_context(deps, caller)
     handler = ACTIONS.get(action)
     try:
@@ -90,6 +95,15 @@ async def run_action(deps: Deps, caller: Caller, action: str, args: tuple[str, .
         return await handler(ctx, args)
     except DigestError as error:
         return error_replies(error, ctx.language)
+
+
+async def slow_down(deps: Deps, caller: Caller, refusal: Refusal) -> list[Reply]:
+    """Over budget: say so once per wait, in the chat's language; otherwise no answer at all
+    (and no database work: a flood costs next to nothing)."""
+    if not refusal.tell:
+        return []
+    ctx = await make_context(deps, caller)
+    return replies(escape(t(ctx.language, "slow_down", seconds=refusal.seconds)))
 
 
 def error_replies(error: DigestError, language: str) -> list[Reply]:

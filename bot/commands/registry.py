@@ -43,6 +43,11 @@ COMMANDS: dict[str, CommandHandler] = {
     "broadcast": admin_ops.broadcast_command,
 }
 
+# Commands whose work may take long (/paper: fetch + LLM; /compose: the compose job): front ends
+# run them outside the chat's turn, so they hold up neither the chat nor anybody else.
+# (/fetch, /publish and broadcasts already answer at once and report from a background task.)
+BACKGROUND_COMMANDS = frozenset({"paper", "compose"})
+
 
 def _expired() -> DigestError:
     return user_error("expired_button")

@@ -21,7 +21,6 @@ MAX_PAGE = 200
 async def search(ctx: Context, argument: str) -> list[Reply]:
     if not argument.strip():
         raise user_error("search_usage", InvalidInput)
-    ctx.deps.search_limiter.check(_user_key(ctx))
     return await search_page(ctx, argument.strip(), 1, edit=False)
 
 
@@ -78,7 +77,3 @@ def _hit_html(ctx: Context, n: int, hit: SearchHit) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _user_key(ctx: Context) -> str:
-    return f"{ctx.caller.platform}:{ctx.caller.user_id}"

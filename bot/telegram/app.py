@@ -9,9 +9,8 @@ from contextlib import AbstractAsyncContextManager, nullcontext
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -20,13 +19,15 @@ from telegram.ext import (
 )
 
 from bot.commands.context import Deps
-from bot.commands.registry import COMMANDS
+from bot.commands.registry import BACKGROUND_COMMANDS, COMMANDS
 from bot.i18n import COMMANDS as MENU
 from bot.i18n_admin import ADMIN_COMMANDS
 from bot.telegram import handlers
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.errors import on_error
+from bot.telegram.ratelimit import FairRateLimiter
 from bot.telegram.sender import TelegramSender
+from bot.telegram.updates import PerChatUpdateProcessor
 from core.errors import DigestError
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def build_application(deps: Deps) -> Application:
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .rate_limiter(rate_limiter())
+        .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     app.bot_data.update(deps=deps, signer=CallbackSigner(token))
@@ -52,30 +54,15 @@ def build_application(deps: Deps) -> Application:
     return app
 
 
-def rate_limiter() -> AIORateLimiter:
-    """30 messages/s overall paced one at a time (a burst of 30 would empty Telegram's bucket
-    and the next jitter would earn a 429, which pauses every send), 20/min per group/channel."""
-    limiter_log = logging.getLogger("telegram.ext.AIORateLimiter")
-    if not any(isinstance(f, _FloodTraceback) for f in limiter_log.filters):
-        limiter_log.addFilter(_FloodTraceback())
-    return AIORateLimiter(
-        overall_max_rate=1, overall_time_period=1 / 30,
-        group_max_rate=20, group_time_period=60, max_retries=3,
-    )  # fmt: skip
-
-
-class _FloodTraceback(logging.Filter):
-    """AIORateLimiter logs a full traceback whenever its retries after `RetryAfter` run out; the
-    exception is re-raised to whoever sent (delivery retries and logs one line, the error
-    handler logs one line), so that record only repeats it at length."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, RetryAfter)
+def rate_limiter() -> FairRateLimiter:
+    """30 messages/s overall, 20 a minute per group or channel, chats served in turn."""
+    return FairRateLimiter()
 
 
 def _add_handlers(app: Application) -> None:
     names = sorted(set(COMMANDS) | {name for name, *_ in MENU})
+    # Slow commands run as tasks (PTB's block=False): not in the chat's turn (updates.py).
+    app.add_handler(CommandHandler(sorted(BACKGROUND_COMMANDS), handlers.command, block=False))
     app.add_handler(CommandHandler(names, handlers.command))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.command))
     app.add_handler(CallbackQueryHandler(handlers.button))

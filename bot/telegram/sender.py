@@ -1,8 +1,9 @@
 """The Telegram `Sender`: renders an issue as Telegram HTML messages and sends them with PTB.
 
-Pacing is PTB's `AIORateLimiter` on the bot handed in (30 messages/s overall, 20/min per group
-or channel, 3 retries after `RetryAfter`). Telegram's errors become the three `core.sending`
-ones; which is which decides what the ledger does (see `jobs.deliver`):
+Pacing is the fair rate limiter on the bot handed in (`bot.telegram.ratelimit`: 30 messages/s
+overall, 20/min per group or channel, chats in turn, 3 retries after `RetryAfter`).
+Telegram's errors become the three `core.sending` ones; which is which decides what the
+ledger does (see `jobs.deliver`):
 
 - `Forbidden` (blocked, kicked, deactivated) → `SendBlocked`.
 - `RetryAfter` left after the limiter's own retries → `SendRetryLater(retry_after)`.

@@ -7,11 +7,13 @@ the exact messages that arrived, in order, with what each reader should get.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date
 from typing import Any
+
+import pytest
 
 from bot.commands.context import Deps
 from bot.telegram.sender import TelegramSender, telegram_sender
@@ -26,6 +28,7 @@ from storage.queries.issues import NewItem, create_issue, get_issue_view
 from tests.e2e.telegram_harness import bot_settings
 from tests.factories import make_paper, store_paper
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_spacing import assert_send_spacing
 from tests.fakes.telegram_state import FakeUser
 
 TG = "telegram"
@@ -122,3 +125,13 @@ async def publish(
     settings = settings_for(fake, db, **extra)
     async with sender_for(settings, db) as sender:
         return await publish_issue(settings, db, sender, number=number, actor="test:admin")
+
+
+def guard_send_spacing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For an autouse fixture: after a test that used the fake Telegram, no 1-second window
+    holds over 30 accepted sends and no minute over 20 to one group or channel."""
+    uses_fake = "fake_telegram" in request.fixturenames
+    fake = request.getfixturevalue("fake_telegram") if uses_fake else None
+    yield
+    if fake is not None:
+        assert_send_spacing(fake)

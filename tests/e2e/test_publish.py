@@ -5,6 +5,7 @@ what the renderer makes of exactly their papers in their language."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -17,12 +18,19 @@ from storage.models import AuditLog, Delivery, Issue
 from tests.e2e.publish_helpers import (
     TG,
     expected_parts,
+    guard_send_spacing,
     make_issue,
     publish,
     received,
     subscriber,
 )
 from tests.fakes.telegram_server import FakeTelegram
+
+
+@pytest.fixture(autouse=True)
+def _send_spacing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The rule guard: what each test delivers keeps within Telegram's send limits."""
+    yield from guard_send_spacing(request)
 
 
 async def _ledger(db: Database) -> dict[str, Delivery]:

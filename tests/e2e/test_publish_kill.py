@@ -16,15 +16,30 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from core.types import IssueStatus
 from storage.db import Database
-from tests.e2e.publish_helpers import expected_parts, make_issue, received, subscriber
+from tests.e2e.publish_helpers import (
+    expected_parts,
+    guard_send_spacing,
+    make_issue,
+    received,
+    subscriber,
+)
 from tests.fakes.telegram_server import FakeTelegram
 
 READERS = 24
 TOPICS = (None, "cat:cs.CV", None, "cat:cs.LG")  # a mix of full and topic-filtered readers
+
+
+@pytest.fixture(autouse=True)
+def _send_spacing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The rule guard: what each test delivers keeps within Telegram's send limits."""
+    yield from guard_send_spacing(request)
 
 
 def _env(fake: FakeTelegram, url: str) -> dict[str, str]:

@@ -7,8 +7,10 @@ the ledger never recorded (the crash window `jobs.deliver` documents) is sent ag
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from bot.commands.context import Deps
@@ -20,6 +22,7 @@ from storage.models import Delivery
 from storage.types import utcnow
 from tests.e2e.publish_helpers import (
     expected_parts,
+    guard_send_spacing,
     make_issue,
     publish,
     received,
@@ -27,6 +30,12 @@ from tests.e2e.publish_helpers import (
     subscriber,
 )
 from tests.fakes.telegram_server import FakeTelegram
+
+
+@pytest.fixture(autouse=True)
+def _send_spacing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The rule guard: what each test delivers keeps within Telegram's send limits."""
+    yield from guard_send_spacing(request)
 
 
 async def _as_if_crashed(db: Database, *, confirmed: int, seconds_ago: float) -> None:

@@ -23,6 +23,7 @@ from storage.models import Delivery
 from storage.queries.issues import get_issue_view
 from tests.e2e.publish_helpers import (
     expected_parts,
+    guard_send_spacing,
     make_issue,
     received,
     sender_for,
@@ -33,6 +34,12 @@ from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.wecom_robot import FakeWeComRobot
 
 KEYS = ("secret-key-alpha-0001", "secret-key-beta-0002")
+
+
+@pytest.fixture(autouse=True)
+def _send_spacing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The rule guard: what each test delivers keeps within Telegram's send limits."""
+    yield from guard_send_spacing(request)
 
 
 @pytest.fixture

@@ -147,7 +147,7 @@ class BotApi(MessageMethods, SetupMethods):
             status, body = outcome.code, outcome.body()
         else:
             status, body = 200, {"ok": True, "result": outcome}
-        self.calls.append(Call(self.next_seq(), method, params, status, body))
+        self.calls.append(Call(self.next_seq(), method, params, status, body, time.monotonic()))
         self.notify()
         return status, body
 

@@ -149,6 +149,7 @@ class Call:
     params: dict[str, Any]
     status: int
     response: dict[str, Any]
+    at: float = 0.0  # time.monotonic() when the fake answered (for spacing checks)
 
     @property
     def ok(self) -> bool:
