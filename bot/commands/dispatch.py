@@ -22,6 +22,7 @@ from core.types import ChatType
 CHAT_TYPES = frozenset(kind.value for kind in ChatType)
 
 MAX_INPUT = 4000
+UNREADABLE = "<not text>"  # no command has this name: it spends the unknown-command budget
 _NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 
@@ -95,6 +96,15 @@ async def run_action(deps: Deps, caller: Caller, action: str, args: tuple[str, .
         return await handler(ctx, args)
     except DigestError as error:
         return error_replies(error, ctx.language)
+
+
+async def run_unreadable(deps: Deps, caller: Caller) -> list[Reply]:
+    """A private message we cannot read (a photo, sticker, voice note…) still gets an answer,
+    from the unknown-command budget so a sticker flood earns no flood of answers."""
+    if (refusal := deps.budgets.spend_command(caller, UNREADABLE)) is not None:
+        return await slow_down(deps, caller, refusal)
+    ctx = await make_context(deps, caller)
+    return replies(escape(t(ctx.language, "text_only")))
 
 
 async def slow_down(deps: Deps, caller: Caller, refusal: Refusal) -> list[Reply]:

@@ -68,6 +68,9 @@ def _add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(handlers.button))
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     app.add_handler(MessageHandler(private_text, handlers.plain_text))
+    # Every private message gets an answer; service messages (pins, joins…) are not messages.
+    not_text = filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+    app.add_handler(MessageHandler(not_text, handlers.not_text))
     app.add_error_handler(on_error)
 
 

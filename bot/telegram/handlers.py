@@ -15,7 +15,13 @@ from telegram import Update, User
 from telegram.ext import ContextTypes
 
 from bot.commands.context import Deps, platform_language
-from bot.commands.dispatch import ParsedCommand, parse_command, run_action, run_command
+from bot.commands.dispatch import (
+    ParsedCommand,
+    parse_command,
+    run_action,
+    run_command,
+    run_unreadable,
+)
 from bot.commands.registry import COMMANDS
 from bot.commands.reply import Caller
 from bot.i18n import t
@@ -85,6 +91,15 @@ async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """Text without a command entity in a private chat: a command we parse ourselves (Telegram
     marks no entity on `/ help` or `/поиск`), else a search, the likeliest intent."""
     await _answer_text(update, context)
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A private message without text (photo, sticker, voice…): say what we can read."""
+    caller = caller_of(update)
+    if caller is None or caller.chat_type != "private":
+        return
+    replies = await run_unreadable(deps_of(context), caller)
+    await send_replies(context, int(caller.chat_id), replies, signer_of(context))
 
 
 async def _answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -124,11 +124,12 @@ EXTRA = ["/", "/ help", "/ ", "//", "/issue ²", "/issue ٣", "/issue １２", "
 
 async def test_every_odd_command_in_a_private_chat_gets_one_reply(fake_telegram, sqlite_db) -> None:
     typed = ["/" + name + mention for name, mention in itertools.product(NAMES, MENTIONS)] + EXTRA
-    users = [fake_telegram.user(language_code="en") for _ in range(-(-len(typed) // 12))]
+    # One user each: the per-user budgets (bot/commands/budget.py) allow /help thrice at once.
+    users = [fake_telegram.user(language_code="en") for _ in typed]
     answers: dict[str, str] = {}
     async with running_bot(fake_telegram, sqlite_db):
         for index, text in enumerate(typed):
-            user = users[index // 12]  # a dozen each: under Telegram's private-chat burst
+            user = users[index]
             fake_telegram.send_text(user, text)
             (reply,) = await fake_telegram.wait_for_sent(user)
             answers[text] = reply.text
@@ -154,3 +155,47 @@ async def test_telegram_audit_rows_name_the_platform(fake_telegram, db: Database
         (refusal,) = await fake_telegram.wait_for_sent(group)
     assert REFUSED in refusal.text
     assert await _actors(db) == ["compose", f"telegram:{ADMIN}"]
+
+
+# What a private chat can carry besides text, each as the Bot API sends it.
+MEDIA = {
+    "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}],
+    "voice": {"file_id": "v1", "file_unique_id": "u2", "duration": 3},
+    "location": {"latitude": 31.23, "longitude": 121.47},
+    "contact": {"phone_number": "+8613800000000", "first_name": "Li"},
+    "dice": {"emoji": "🎲", "value": 4},
+    "document": {"file_id": "d1", "file_unique_id": "u3"},
+    "sticker": {
+        "file_id": "s1", "file_unique_id": "u4", "type": "regular",
+        "width": 512, "height": 512, "is_animated": False, "is_video": False,
+    },
+}  # fmt: skip
+
+
+async def test_every_private_message_without_text_gets_one_reply(fake_telegram, sqlite_db) -> None:
+    users = {field: fake_telegram.user(language_code="en") for field in MEDIA}
+    users["dice"] = fake_telegram.user(language_code="zh-hans")
+    async with running_bot(fake_telegram, sqlite_db):
+        for field, body in MEDIA.items():
+            fake_telegram.send_media(users[field], field, body)
+            (reply,) = await fake_telegram.wait_for_sent(users[field])
+            assert "/help" in reply.text, field
+        fake_telegram.send_text(users["photo"], "/help")  # nothing arrives late: one reply each
+        await fake_telegram.wait_for_sent(users["photo"])
+    assert sum(len(fake_telegram.sent(user)) for user in users.values()) == len(MEDIA) + 1
+    assert "文字" in fake_telegram.sent(users["dice"])[0].text
+    assert "only read text" in fake_telegram.sent(users["voice"])[0].text
+
+
+async def test_a_flood_of_stickers_earns_one_slow_down_then_silence(fake_telegram, sqlite_db):
+    user, other = fake_telegram.user(language_code="en"), fake_telegram.user(language_code="en")
+    async with running_bot(fake_telegram, sqlite_db):
+        for _ in range(30):
+            fake_telegram.send_media(user, "sticker", MEDIA["sticker"])
+        fake_telegram.send_text(other, "/help")  # another user is answered meanwhile
+        await fake_telegram.wait_for_sent(other)
+        fake_telegram.send_text(user, "/help")  # a different budget: still answered
+        await fake_telegram.wait_for_sent(user)
+    texts = [message.text for message in fake_telegram.sent(user)]
+    assert sum("slow down" in text for text in texts) == 1
+    assert sum("only read text" in text for text in texts) == 5  # the unknown-command burst

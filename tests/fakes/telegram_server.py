@@ -48,6 +48,7 @@ more than a PTB client in the same process can send.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -191,6 +192,23 @@ class FakeTelegram(Waits):
             if reply_to is not None:
                 extra["reply_to_message"] = reply_to.to_api(target, self.bot)
             update = self.api.user_message(user, text, target, **extra)
+            self._last_push[target.id] = self.api._seq
+            return update
+
+    def send_media(self, user: FakeUser, field: str, body: Any) -> dict[str, Any]:
+        """The user sends something that is not text (a photo, sticker, voice note, location…)
+        in their private chat: the Message carries `field` = `body` and no `text`."""
+        with self.api.lock:
+            target = self.api.chats[user.id]
+            message = SentMessage(
+                chat_id=target.id, message_id=self.api.next_message_id(target.id), text="",
+                date=int(time.time()), seq=self.api.next_seq(), from_bot=False, html="",
+                entities=[], sender=user,
+            )  # fmt: skip
+            payload = {**message.to_api(target, self.api.bot), field: body}
+            payload.pop("text", None)
+            payload.pop("entities", None)
+            update = self.api.push_update("message", payload)
             self._last_push[target.id] = self.api._seq
             return update
 
