@@ -9,8 +9,6 @@ recognised here is a bug and keeps its (redacted) traceback.
 from __future__ import annotations
 
 from pydantic import SecretStr
-from sqlalchemy.exc import InterfaceError, OperationalError
-from telegram.error import InvalidToken, NetworkError
 
 from core import config_rules as rules
 from core.config import Settings
@@ -19,6 +17,9 @@ from core.redact import mask_url
 
 def startup_problem(exc: BaseException, settings: Settings) -> str | None:
     """The one line for a start-up failure the operator can fix, or None for anything else."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+    from telegram.error import InvalidToken, NetworkError
+
     leaf = _leaf(exc)
     if isinstance(leaf, OperationalError | InterfaceError):
         return database_line(settings.database_url, _reason(leaf.orig or leaf))

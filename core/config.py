@@ -226,7 +226,6 @@ class Settings(BaseSettings):
     @classmethod
     def _wecom_urls(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
         for url in value:
-            rules.not_placeholder(url.get_secret_value())
             rules.wecom_url(url.get_secret_value())
         return value
 
@@ -296,10 +295,9 @@ def _webhook_needs_token(s: Settings) -> str | None:
 
 
 def _wechat_app_pair(s: Settings) -> str | None:
+    """The secret is useless without its AppID (the AppID alone serves safe-mode decryption)."""
     if s.wechat_app_secret is not None and not s.wechat_app_id:
         return rules.line("wechat_app_id", None, "required with WECHAT_APP_SECRET")
-    if s.wechat_app_id and s.wechat_app_secret is None:
-        return rules.line("wechat_app_secret", None, "required with WECHAT_APP_ID")
     return None
 
 

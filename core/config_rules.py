@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from core.cron import check_cron
-from core.redact import mask, mask_url
+from core.redact import mask, mask_url, url_secrets
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TELEGRAM_CLOUD = "api.telegram.org"  # the only Bot API server that insists on HTTPS webhooks
@@ -27,7 +27,7 @@ _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _CATEGORY = re.compile(r"[a-z-]+(\.[A-Za-z-]+)?")
 _CHANNEL = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d+")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for secret_token
-_AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
+_AES_KEY = re.compile(r"[A-Za-z0-9+/]{43}")  # base64 of 32 bytes, without the "="
 _PLAIN = re.compile(r"[^\s\"'<>]{3,32}")
 _PLACEHOLDER = re.compile(
     r"""(change[-_ ]?(me|this|it)|your[-_ ].*|replace[-_ ]?me|placeholder|todo|tbd|none|null
@@ -161,6 +161,8 @@ def wecom_url(value: str) -> str:
             "expected robot webhook URLs such as "
             "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…, comma-separated"
         )
+    for key in url_secrets(value):
+        not_placeholder(key)
     return value
 
 
