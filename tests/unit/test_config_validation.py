@@ -122,9 +122,7 @@ GOOD = {
 }
 
 
-@pytest.mark.parametrize(
-    ("key", "value"), [(k, v) for k, vs in GOOD.items() for v in vs], ids=str
-)
+@pytest.mark.parametrize(("key", "value"), [(k, v) for k, vs in GOOD.items() for v in vs], ids=str)
 def test_good_values_pass(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
     monkeypatch.setenv(key, value)
     if key == "WECHAT_AES_KEY":
