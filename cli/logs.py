@@ -18,7 +18,17 @@ from types import TracebackType
 from core.redact import Redactor, install, redact
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-NOISY = ("httpx", "httpcore", "arxiv", "jieba", "apscheduler", "urllib3", "alembic", "aiosqlite")
+NOISY = (
+    "httpx",
+    "httpx2",
+    "httpcore",
+    "arxiv",
+    "jieba",
+    "apscheduler",
+    "urllib3",
+    "alembic",
+    "aiosqlite",
+)
 
 
 class RedactFilter(logging.Filter):
