@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
 
 from pydantic import SecretStr
 
@@ -73,7 +73,8 @@ def url_secrets(url: str) -> list[str]:
     except ValueError:
         return []
     query = [value for key, value in parse_qsl(parts.query) if key.lower() in SECRET_QUERY_KEYS]
-    return [*([password] if password else []), *query]
+    passwords = [password, unquote(password)] if password else []  # as written, and decoded
+    return [*passwords, *query]
 
 
 def mask(value: str) -> str:
