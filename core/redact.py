@@ -17,6 +17,8 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
 
 from pydantic import SecretStr
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 MASK = "***"
 MIN_SECRET = 3  # shorter values would blank out ordinary text (WeChat tokens are 3-32 chars)
@@ -73,8 +75,18 @@ def url_secrets(url: str) -> list[str]:
     except ValueError:
         return []
     query = [value for key, value in parse_qsl(parts.query) if key.lower() in SECRET_QUERY_KEYS]
-    passwords = [password, unquote(password)] if password else []  # as written, and decoded
-    return [*passwords, *query]
+    passwords = {value for value in (password, _database_password(url)) if value}
+    decoded = {unquote(value) for value in passwords}  # as written, and decoded
+    return [*sorted(passwords | decoded, key=len, reverse=True), *query]
+
+
+def _database_password(url: str) -> str | None:
+    """SQLAlchemy's reading, which also copes with an unencoded `/` or `@` in the password."""
+    try:
+        password = make_url(url).password
+    except (ArgumentError, ValueError):
+        return None
+    return str(password) if password else None
 
 
 def mask(value: str) -> str:
