@@ -1,4 +1,10 @@
-"""`digestbot <command>`: every job and front end as a sub-command (`digestbot --help`)."""
+"""`digestbot <command>`: every job and front end as a sub-command (`digestbot --help`).
+
+Start-up is where configuration mistakes surface, so it turns them into one line each and exit
+status 2 (`EXIT_CONFIG`): bad settings (`core.config_report`), then a database, Telegram token or
+Telegram server that cannot be used (`cli.startup`). Everything printed goes through the same
+secret redaction as the logs.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,15 @@ from collections.abc import Sequence
 
 from cli import commands
 from cli.logs import configure_logging
-from core.config import get_settings
+from cli.startup import startup_problem
+from core.config import Settings, get_settings
+from core.config_report import BadSettings, load_settings, misspelt_keys
 from core.errors import DigestError
 from core.numbers import bounded_int
+from core.redact import Redactor, redact
 from jobs.context import JOB_NAMES
+
+EXIT_CONFIG = 2
 
 
 def _date(text: str) -> object:
@@ -81,20 +92,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search = sub.add_parser("search", help="full-text search over every stored paper")
     search.add_argument("query", nargs="+")
+    sub.add_parser("check", help="check .env: settings, database, Telegram, LLM, arXiv, WeChat")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = get_settings()
-    configure_logging(settings.log_level)
+    for warning in misspelt_keys():
+        _error(warning)
     try:
-        return asyncio.run(commands.dispatch(args, settings))
+        settings = load_settings(get_settings)
+    except BadSettings as bad:
+        return _bad_settings(args, bad)
+    configure_logging(settings.log_level, Redactor.from_settings(settings))
+    return _run(args, settings)
+
+
+def _bad_settings(args: argparse.Namespace, bad: BadSettings) -> int:
+    if args.command == "check":
+        from cli.check import bad_settings
+
+        return bad_settings(bad.lines)
+    for line in bad.lines:
+        _error(line)
+    return EXIT_CONFIG
+
+
+async def _command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "check":  # reports the database instead of opening (and migrating) it
+        from cli.check import run_check
+
+        return await run_check(settings)
+    return await commands.dispatch(args, settings)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        return asyncio.run(_command(args, settings))
     except DigestError as exc:
-        print(exc.user_message, file=sys.stderr)
+        _error(exc.user_message)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        line = startup_problem(exc, settings)
+        if line is None:
+            raise
+        _error(line)
+        return EXIT_CONFIG
+
+
+def _error(line: str) -> None:
+    print(redact(line), file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,11 @@
 
 Every knob the bot has lives here; `.env.example` documents each key. Secrets are `SecretStr`
 so they never show up in logs or reprs.
+
+Every value is checked here, before anything starts or touches the network: a wrong type, a
+time zone or cron line that cannot work, a placeholder secret, or settings that contradict each
+other (`_cross_checks`). The checks themselves are in `core.config_rules`; `core.config_report`
+turns a failure into one line per bad key for the operator.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from functools import lru_cache
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core import config_rules as rules
 from core.identity import valid_openid
 from core.numbers import is_ascii_digits
 
@@ -124,7 +130,7 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+            return rules.telegram_ids(value)
         if isinstance(value, int):
             return (value,)
         return value
@@ -132,17 +138,7 @@ class Settings(BaseSettings):
     @field_validator("timezone", "fetch_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone, so a typo fails at start-up
-        return value
-
-    @field_validator("wechat_listen", "telegram_webhook_listen")
-    @classmethod
-    def _host_port(cls, value: str) -> str:
-        _host, colon, port = value.strip().rpartition(":")
-        digits = colon and 0 < len(port) <= 5 and port.isascii() and port.isdigit()
-        if not digits or not 1 <= int(port) <= 65535:
-            raise ValueError(f"expected host:port with port 1–65535, got {value!r}")
-        return value.strip()
+        return rules.time_zone(value)  # an unknown zone fails at start-up, not at first use
 
     @field_validator(
         "openai_api_key",
@@ -163,6 +159,123 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("fetch_cron", "issue_cron", "publish_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        return rules.cron(value)
+
+    @field_validator(
+        "arxiv_api_url",
+        "arxiv_rss_url",
+        "openai_base_url",
+        "telegram_api_base_url",
+        "telegram_webhook_url",
+        "wechat_api_base_url",
+        "public_base_url",
+    )
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return None if value is None else rules.http_url(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return rules.database_url(value)
+
+    @field_validator("arxiv_categories")
+    @classmethod
+    def _categories(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return rules.categories(value)
+
+    @field_validator("llm_model")
+    @classmethod
+    def _model_name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("expected a model name such as gpt-4o-mini")
+        return value
+
+    @field_validator(
+        "openai_api_key",
+        "telegram_bot_token",
+        "telegram_webhook_secret",
+        "wechat_token",
+        "wechat_aes_key",
+        "wechat_app_secret",
+    )
+    @classmethod
+    def _real_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            rules.not_placeholder(value.get_secret_value())
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            rules.telegram_token(value.get_secret_value())
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            rules.webhook_secret(value.get_secret_value())
+        return value
+
+    @field_validator("wechat_aes_key")
+    @classmethod
+    def _aes_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            rules.aes_key(value.get_secret_value())
+        return value
+
+    @field_validator("wechat_token")
+    @classmethod
+    def _wechat_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            rules.plain_word(value.get_secret_value())
+        return value
+
+    @field_validator("wechat_app_id")
+    @classmethod
+    def _app_id(cls, value: str | None) -> str | None:
+        return None if value is None else rules.plain_word(value)
+
+    @field_validator("wecom_webhook_urls")
+    @classmethod
+    def _wecom_urls(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        for url in value:
+            rules.wecom_url(url.get_secret_value())
+        return value
+
+    @field_validator("channel_id")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        return None if value is None else rules.channel(value)
+
+    @field_validator("wechat_listen", "telegram_webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        return rules.host_port(value)
+
+    @field_validator("auto_publish_after")
+    @classmethod
+    def _positive_delay(cls, value: timedelta | None) -> timedelta | None:
+        return rules.positive(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        return rules.log_level(value)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Settings:
+        """Rules between keys; every broken one is reported (one line each), not the first."""
+        problems = [problem for check in _CROSS_CHECKS if (problem := check(self))]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -170,6 +283,56 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None
+
+
+def _webhook_secret_set(s: Settings) -> str | None:
+    if s.telegram_webhook_url and s.telegram_webhook_secret is None:
+        return rules.line(
+            "telegram_webhook_secret", None,
+            "required with TELEGRAM_WEBHOOK_URL, or anyone who finds the URL can post fake "
+            "updates (letters, digits, _ and -, up to 256)",
+        )  # fmt: skip
+    return None
+
+
+def _webhook_https(s: Settings) -> str | None:
+    if s.telegram_webhook_url and rules.webhook_needs_https(
+        s.telegram_webhook_url, s.telegram_api_base_url
+    ):
+        return rules.line(
+            "telegram_webhook_url", s.telegram_webhook_url, "Telegram only calls https:// URLs"
+        )
+    return None
+
+
+def _webhook_needs_token(s: Settings) -> str | None:
+    if s.telegram_webhook_url and s.telegram_bot_token is None:
+        return rules.line(
+            "telegram_bot_token", None, "required with TELEGRAM_WEBHOOK_URL (the webhook's bot)"
+        )
+    return None
+
+
+def _wechat_app_pair(s: Settings) -> str | None:
+    """The secret is useless without its AppID (the AppID alone serves safe-mode decryption)."""
+    if s.wechat_app_secret is not None and not s.wechat_app_id:
+        return rules.line("wechat_app_id", None, "required with WECHAT_APP_SECRET")
+    return None
+
+
+def _aes_needs_token(s: Settings) -> str | None:
+    if s.wechat_aes_key is not None and s.wechat_token is None:
+        return rules.line("wechat_token", None, "required with WECHAT_AES_KEY (the callback)")
+    return None
+
+
+_CROSS_CHECKS = (
+    _webhook_secret_set,
+    _webhook_https,
+    _webhook_needs_token,
+    _wechat_app_pair,
+    _aes_needs_token,
+)
 
 
 @lru_cache(maxsize=1)

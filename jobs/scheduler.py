@@ -1,6 +1,6 @@
 """The schedule: APScheduler 3's AsyncIOScheduler (the one PTB's JobQueue wraps) in the bot process.
 
-Jobs and when (crontab lines from settings, see `jobs.crontab` for the weekday fix):
+Jobs and when (crontab lines from settings, see `core.cron` for the weekday fix):
 fetch+summarize at FETCH_CRON in FETCH_TIMEZONE, compose at ISSUE_CRON and publish at
 PUBLISH_CRON in TIMEZONE, and, with AUTO_PUBLISH_AFTER set, an auto-publish check every minute.
 
@@ -36,10 +36,10 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from core.config import Settings
+from core.cron import cron_trigger
 from core.errors import DigestError
 from jobs.autopublish import due_drafts
 from jobs.context import DraftFn, JobContext, JobName, NotifyFn, PublishFn
-from jobs.crontab import cron_trigger
 from jobs.missed import run_missed
 from jobs.runs import run_job
 from storage.db import Database

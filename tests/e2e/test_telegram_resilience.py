@@ -7,10 +7,10 @@ import socket
 from functools import partial
 
 import pytest
+from pydantic import ValidationError
 
 from bot.commands.context import Deps
 from bot.telegram.app import run_telegram
-from core.errors import DigestError
 from jobs.on_demand import fetch_and_summarize
 from tests.conftest import make_settings
 from tests.e2e.telegram_harness import ADMIN_CHAT, bot_settings, running_bot
@@ -65,11 +65,10 @@ async def test_webhook_checks_the_secret_on_every_request(fake_telegram: FakeTel
 
 
 async def test_webhook_without_secret_refuses_to_start(fake_telegram, sqlite_db) -> None:
-    settings = bot_settings(
-        fake_telegram, sqlite_db, telegram_webhook_url="https://example.invalid/hook"
-    )
-    with pytest.raises(DigestError, match="TELEGRAM_WEBHOOK_SECRET"):
-        await run_telegram(Deps(settings=settings, db=sqlite_db), stop=asyncio.Event())
+    """The settings refuse it, before any call to Telegram (more: tests/e2e/test_config_errors)."""
+    with pytest.raises(ValidationError, match="TELEGRAM_WEBHOOK_SECRET"):
+        bot_settings(fake_telegram, sqlite_db, telegram_webhook_url="https://example.invalid/hook")
+    assert fake_telegram.calls("getMe") == []
 
 
 async def test_flood_wait_is_retried_and_delivered_once(fake_telegram, sqlite_db) -> None:

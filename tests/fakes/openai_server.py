@@ -10,6 +10,10 @@ its own thread, so latency is slept concurrently and the fake is never the bottl
     with FakeOpenAI(latency=0.2) as fake:
         fake.script("429", "invalid_json")    # the next two requests, then "ok" again
         settings = Settings(openai_base_url=fake.base_url, openai_api_key="test", ...)
+
+Like a provider it can also check credentials and models: `FakeOpenAI(api_key="sk-…")` answers
+401 to any other bearer token, `FakeOpenAI(models={"m"})` answers 404 `model_not_found` for any
+other model (chat completions and `GET /v1/models/{id}` alike). Both default to accepting all.
 """
 
 from __future__ import annotations
@@ -60,8 +64,16 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeOpenAI:
-    def __init__(self, *, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        api_key: str | None = None,
+        models: set[str] | None = None,
+    ) -> None:
         self.latency = latency
+        self.api_key = api_key
+        self.models = models
         self.reject_json_schema = False
         self.default_step = "ok"
         self.content_patch: dict[str, Any] = {}
@@ -248,9 +260,27 @@ def _completion(body: dict[str, Any], content: str, finish: str) -> dict[str, An
     }
 
 
+def _refusal(fake: FakeOpenAI, authorization: str, model: str | None) -> tuple[int, str] | None:
+    """(status, message) when the key or the model is not one the fake was told to accept."""
+    if fake.api_key is not None and authorization != f"Bearer {fake.api_key}":
+        return 401, "Incorrect API key provided"
+    if fake.models is not None and model not in fake.models:
+        return 404, f"The model `{model}` does not exist or you do not have access to it."
+    return None
+
+
 def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real providers do
+
+        def do_GET(self) -> None:
+            model = self.path.removeprefix("/v1/models/")
+            if not self.path.startswith("/v1/models/"):
+                self._send(404, {}, _error(f"no route {self.path}", "not_found"))
+            elif refused := _refusal(fake, self.headers.get("authorization", ""), model):
+                self._send(refused[0], {}, _error(refused[1], "invalid_request_error"))
+            else:
+                self._send(200, {}, {"id": model, "object": "model", "owned_by": "fake"})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
@@ -262,6 +292,10 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw)
             except json.JSONDecodeError:
                 self._send(400, {}, _error("body is not JSON", "invalid_request_error"))
+                return
+            refused = _refusal(fake, self.headers.get("authorization", ""), body.get("model"))
+            if refused:
+                self._send(refused[0], {}, _error(refused[1], "invalid_request_error"))
                 return
             self._send(*fake.respond(body))
 

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.errors import DigestError
-from jobs.crontab import cron_trigger, cron_weekdays
-from jobs.scheduler import job_specs, next_runs, schedule_table
+from core.config_report import BadSettings, load_settings
+from core.cron import cron_trigger, cron_weekdays
+from jobs.scheduler import next_runs, schedule_table
 from tests.conftest import make_settings
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -54,8 +54,10 @@ def test_malformed_expressions_are_refused(expr: str) -> None:
 
 
 def test_bad_setting_is_named_at_start() -> None:
-    with pytest.raises(DigestError, match="ISSUE_CRON"):
-        job_specs(make_settings(issue_cron="0 25 * * *"))
+    with pytest.raises(BadSettings) as bad:
+        load_settings(lambda: make_settings(issue_cron="0 25 * * *"))
+    assert bad.value.lines == [bad.value.lines[0]]
+    assert bad.value.lines[0].startswith("ISSUE_CRON='0 25 * * *': expected")
 
 
 def test_default_fetch_fires_sunday_to_thursday_evenings_in_new_york() -> None:

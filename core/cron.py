@@ -5,11 +5,14 @@ a name range that passes its week's end: `sun-thu` is 6-3 to it. So the day-of-w
 read with cron's meaning and handed over as an explicit list of day names (`sun,mon,…,thu`),
 which both agree on; the other four fields pass through unchanged. One cron rule is not
 copied: when both day-of-month and day-of-week are restricted, APScheduler wants both to match.
+
+It lives in `core` because settings validation needs it: a line that parses but can never fire
+("0 9 31 2 *", 31 February) is refused at start-up rather than silently scheduling nothing.
 """
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -17,6 +20,8 @@ from core.numbers import bounded_int
 
 CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # index = cron's number
 MONDAY_FIRST = (1, 2, 3, 4, 5, 6, 0)
+SEARCH_START = datetime(2000, 1, 1, tzinfo=UTC)
+SEARCH_YEARS = 400  # the Gregorian calendar repeats every 400 years: none within, never at all
 
 
 def cron_trigger(expr: str, timezone: tzinfo) -> CronTrigger:
@@ -29,6 +34,14 @@ def cron_trigger(expr: str, timezone: tzinfo) -> CronTrigger:
         return CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
     except ValueError as exc:
         raise ValueError(f"{expr!r}: {exc}") from exc
+
+
+def check_cron(expr: str) -> None:
+    """ValueError when `expr` is malformed or names no date that exists (31 February)."""
+    trigger = cron_trigger(expr, UTC)
+    trigger.end_date = SEARCH_START.replace(year=SEARCH_START.year + SEARCH_YEARS)
+    if trigger.get_next_fire_time(None, SEARCH_START) is None:
+        raise ValueError(f"{expr!r} never fires: no such day in that month")
 
 
 def cron_weekdays(field: str) -> str:

@@ -1,0 +1,145 @@
+"""`digestbot check`: the checklist an operator runs after editing `.env`.
+
+Valid settings only prove the values are well formed; whether the database is up and migrated,
+the bot token accepted, the bot an administrator of the channel, the LLM key and model known to
+the provider, arXiv reachable from this machine and the WeChat secret good is only learnt by
+asking each of them, once, with short timeouts. Each answer is one line: `✓ …`, or `✗ … — fix:
+…` with what to change, or `– …` when that part is not configured. Exit status 0 when nothing
+failed, else 1. Nothing is written: migrations are compared, not applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import httpx
+
+from core.config import Settings
+from core.redact import mask_url, redact
+
+TIMEOUT = 10.0  # seconds for each outside service
+Status = Literal["ok", "fail", "skip"]
+MARKS = {"ok": "✓", "fail": "✗", "skip": "–"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    what: str
+    fix: str = ""
+
+    @property
+    def line(self) -> str:
+        text = f"{MARKS[self.status]} {self.what}"
+        return redact(f"{text} — fix: {self.fix}" if self.fix else text)
+
+
+def ok(what: str) -> Outcome:
+    return Outcome("ok", what)
+
+
+def fail(what: str, fix: str) -> Outcome:
+    return Outcome("fail", what, fix)
+
+
+def skip(what: str) -> Outcome:
+    return Outcome("skip", what)
+
+
+Check = Callable[[Settings], Awaitable[list[Outcome]]]
+
+
+async def run_check(settings: Settings) -> int:
+    """Print each check's lines as it finishes (in order); 0 when none failed."""
+    failed = False
+    print(ok("settings: valid").line, flush=True)
+    for check in CHECKS:
+        for outcome in await _guarded(check, settings):
+            failed |= outcome.status == "fail"
+            print(outcome.line, flush=True)
+    return 1 if failed else 0
+
+
+def bad_settings(lines: list[str]) -> int:
+    """`check` with settings that do not validate: each problem as a failed item."""
+    for problem in lines:
+        print(fail(f"settings: {problem}", "correct this key in .env").line, flush=True)
+    return 1
+
+
+async def _guarded(check: Check, settings: Settings) -> list[Outcome]:
+    """A check that crashes is a failed item, not the end of the checklist."""
+    name = check.__name__.removeprefix("check_")
+    try:
+        return await asyncio.wait_for(check(settings), timeout=3 * TIMEOUT)
+    except TimeoutError:
+        return [fail(f"{name}: no answer within {3 * TIMEOUT:.0f} s", "is it reachable?")]
+    except Exception as exc:
+        return [fail(f"{name}: {type(exc).__name__}: {exc}", "see the error above")]
+
+
+async def check_database(settings: Settings) -> list[Outcome]:
+    from cli.check_services import migration_state
+
+    shown = mask_url(settings.database_url)
+    try:
+        current, head = await migration_state(settings.database_url)
+    except Exception as exc:
+        from cli.startup import startup_problem
+
+        reason = startup_problem(exc, settings) or f"{type(exc).__name__}: {exc}"
+        return [fail(f"database: {reason}", "start the server or correct DATABASE_URL")]
+    if current != head:
+        return [
+            fail(
+                f"database {shown}: at migration {current or 'none'}, the code needs {head}",
+                "run `digestbot db upgrade` (every other command also applies them)",
+            )
+        ]
+    return [ok(f"database {shown}: reachable, migrations at head ({head})")]
+
+
+async def check_telegram(settings: Settings) -> list[Outcome]:
+    from cli.check_services import telegram_checks
+
+    if settings.telegram_bot_token is None:
+        return [skip("Telegram: TELEGRAM_BOT_TOKEN not set")]
+    return await telegram_checks(settings)
+
+
+async def check_llm(settings: Settings) -> list[Outcome]:
+    from cli.check_services import llm_check
+
+    if settings.openai_api_key is None:
+        return [skip("LLM: OPENAI_API_KEY not set (extractive summaries)")]
+    return [await llm_check(settings)]
+
+
+async def check_arxiv(settings: Settings) -> list[Outcome]:
+    url = settings.arxiv_api_url
+    params = {"id_list": "2402.01399", "max_results": "1"}
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+            response = await http.get(url, params=params)
+    except httpx.HTTPError as exc:
+        return [fail(f"arXiv {url}: {type(exc).__name__} {exc}", _ARXIV_FIX)]
+    if response.status_code != 200 or "<feed" not in response.text:
+        return [fail(f"arXiv {url}: HTTP {response.status_code}", _ARXIV_FIX)]
+    return [ok(f"arXiv {url}: reachable")]
+
+
+_ARXIV_FIX = "check ARXIV_API_URL and that this machine can reach it (arXiv may be down: retry)"
+
+
+async def check_wechat(settings: Settings) -> list[Outcome]:
+    from cli.check_services import wechat_check
+
+    if not (settings.wechat_app_id and settings.wechat_app_secret):
+        return [skip("WeChat API: WECHAT_APP_ID / WECHAT_APP_SECRET not set")]
+    return [await wechat_check(settings)]
+
+
+CHECKS: tuple[Check, ...] = (check_database, check_telegram, check_llm, check_arxiv, check_wechat)
