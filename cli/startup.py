@@ -23,7 +23,7 @@ def startup_problem(exc: BaseException, settings: Settings) -> str | None:
     leaf = _leaf(exc)
     if isinstance(leaf, OperationalError | InterfaceError):
         return database_line(settings.database_url, _reason(leaf.orig or leaf))
-    if isinstance(leaf, PermissionError) and _is_sqlite(settings.database_url):
+    if isinstance(leaf, OSError) and _about_sqlite_file(leaf, settings.database_url):
         return database_line(settings.database_url, _reason(leaf))
     if isinstance(leaf, InvalidToken):
         return telegram_token_line(settings)
@@ -68,3 +68,12 @@ def _reason(exc: BaseException) -> str:
 
 def _is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def _about_sqlite_file(error: OSError, url: str) -> bool:
+    """An OS error on the SQLite file or a folder on its way (permissions, a file where a
+    folder should be, a read-only disk) — not any OSError, which may be a network's."""
+    if not _is_sqlite(url) or error.filename is None:
+        return isinstance(error, PermissionError) and _is_sqlite(url)
+    database = url.split(":///", 1)[-1].split("?", 1)[0]
+    return database.startswith(str(error.filename)) or str(error.filename).startswith(database)

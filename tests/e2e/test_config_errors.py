@@ -79,20 +79,23 @@ def test_misspelt_keys_are_warned_with_the_closest_real_key(tmp_path: Path) -> N
     assert "PATH" not in ran.stderr and "HOME" not in ran.stderr
 
 
-def _unreachable_databases() -> list[tuple[str, str]]:
-    port = closed_port()
-    cases = [(f"postgresql+psycopg://digest:{DB_PASSWORD}@127.0.0.1:{port}/test", "running")]
-    if _postgres_available() is None:  # a real server, a database that is not there
-        url = POSTGRES_URL.replace(
-            "postgresql+psycopg://", f"postgresql+psycopg://x:{DB_PASSWORD}@"
+def _unreachable_database(case: str) -> tuple[str, str]:
+    """The URL and the reason expected: a closed port, or a real server without the database."""
+    if case == "closed-port":
+        return (
+            f"postgresql+psycopg://digest:{DB_PASSWORD}@127.0.0.1:{closed_port()}/test",
+            "running",
         )
-        base, _, _ = url.rpartition("/")
-        cases.append((f"{base}/no_such_database_xyz", "does not exist"))
-    return cases
+    if reason := _postgres_available():
+        pytest.skip(reason)
+    url = POSTGRES_URL.replace("postgresql+psycopg://", f"postgresql+psycopg://x:{DB_PASSWORD}@")
+    base, _, _ = url.rpartition("/")
+    return f"{base}/no_such_database_xyz", "does not exist"
 
 
-@pytest.mark.parametrize(("url", "reason"), _unreachable_databases())
-def test_unreachable_database_is_one_line(tmp_path: Path, url: str, reason: str) -> None:
+@pytest.mark.parametrize("case", ["closed-port", "missing-database"])
+def test_unreachable_database_is_one_line(tmp_path: Path, case: str) -> None:
+    url, reason = _unreachable_database(case)
     ran = digestbot("issues", env=base_env(tmp_path, DATABASE_URL=url), cwd=tmp_path)
     _assert_one_line_each(ran, ["DATABASE_URL"])
     assert ran.stderr.startswith("DATABASE_URL: cannot connect to postgresql+psycopg://")
@@ -101,12 +104,10 @@ def test_unreachable_database_is_one_line(tmp_path: Path, url: str, reason: str)
 
 
 def test_unwritable_sqlite_path_is_one_line(tmp_path: Path) -> None:
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    url = f"sqlite+aiosqlite:///{locked / 'sub' / 'digestbot.db'}"
+    """A file where the database's folder should be: unwritable even for root."""
+    (tmp_path / "not-a-folder").write_text("")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'not-a-folder' / 'sub' / 'digestbot.db'}"
     ran = digestbot("issues", env=base_env(tmp_path, DATABASE_URL=url), cwd=tmp_path)
-    if ran.code == 0:  # running as root: every path is writable
-        pytest.skip("the file system lets this user write anywhere")
     _assert_one_line_each(ran, ["DATABASE_URL"])
 
 
