@@ -49,6 +49,10 @@ EN_WORDS = frozenset(
     ("subscribe", "unsubscribe", "mysubs", "search", "latest", "issue", "issues", "paper",
      "help", "start", "stop", "topics", "settings")
 )  # fmt: skip
+# Editors' words (WECHAT_ADMIN_OPENIDS; anyone else is refused like on Telegram). Only as a
+# whole word — `发布 12`, `批准12`, `审核` — so a search for 发布会 stays a search.
+ADMIN_WORDS = re.compile(r"^(?P<word>审核|批准|退回|发布)(?=$|\s|[0-9])\s*(?P<rest>.*)$", re.S)
+ADMIN_COMMANDS = {"审核": "review", "批准": "approve", "退回": "reject", "发布": "publish"}
 NEXT_WORDS = frozenset(("下一页", "n", "next"))
 PREV_WORDS = frozenset(("上一页", "p", "prev", "previous"))
 MORE_WORDS = frozenset(("更多", "m", "more"))
@@ -86,6 +90,8 @@ def route(text: str) -> Route:
 
 
 def _word_route(text: str) -> Route:
+    if (admin := ADMIN_WORDS.match(text)) is not None:
+        return Route("command", ADMIN_COMMANDS[admin["word"]], admin["rest"].strip())
     for word, name in ZH_WORDS:
         if text.startswith(word):
             return Route("command", name, text[len(word) :].strip())

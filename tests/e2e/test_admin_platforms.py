@@ -158,3 +158,23 @@ def test_cli_issue_numbers_are_ascii(capsys) -> None:
             assert exited.value.code == 2
     assert "not an issue number" in capsys.readouterr().err
     assert build_parser().parse_args(["approve", "007"]).number == 7
+
+
+async def test_wechat_editors_review_and_decide_in_chinese_words(sqlite_db: Database) -> None:
+    """WeChat has no command menu: editors type 审核 / 批准 N / 退回 N 理由, readers who type
+    the same words are refused, and 发布会 (a search) stays a search."""
+    async with serve(sqlite_db, wechat_admin_openids=(EDITOR,)) as h:
+        reader = [(await h.wechat.text("o-reader", typed)).reply for typed in ("审核", "批准 1")]
+        search = (await h.wechat.text("o-reader", "发布会")).reply
+        preview = (await h.wechat.text(EDITOR, "审核")).reply
+        rejected = (await h.wechat.text(EDITOR, "退回1 跑题")).reply
+        issue = (await review_issue(sqlite_db, number=1)).issue
+    assert all(_refused(reply) for reply in reader), reader
+    assert search is not None and not _refused(search)
+    assert preview is not None and "第1期" in preview and not _refused(preview)
+    assert rejected is not None and not _refused(rejected)
+    assert issue.status is IssueStatus.REJECTED
+    assert await _audit(sqlite_db) == [
+        ("compose", "issue.create"),
+        (f"wechat:{EDITOR}", "issue.reject"),
+    ]

@@ -76,3 +76,12 @@ def test_wechat_words_only_take_ascii_issue_numbers() -> None:
         assert issue_argument(f"{c} 2") == (f"{c} 2", 1)
         assert issue_argument(f"1 {c}") == (f"1 {c}", 1)
     assert route("第12期 2").name == "issue" and route("第12期 2").argument == "12 2"
+
+
+def test_editors_words_route_only_as_whole_words() -> None:
+    assert (route("批准 12").name, route("批准 12").argument) == ("approve", "12")
+    assert (route("批准12").name, route("批准12").argument) == ("approve", "12")
+    assert (route("退回 3 跑题").name, route("退回 3 跑题").argument) == ("reject", "3 跑题")
+    assert route("审核").name == "review" and route("发布 4").name == "publish"
+    for search in ("发布会", "审核机制", "批准率 对齐", "退回策略"):
+        assert (route(search).name, route(search).argument) == ("search", search)
