@@ -65,7 +65,9 @@ async def missed_runs(ctx: JobContext, specs: Sequence[_Spec]) -> list[tuple[Job
     return missed
 
 
-async def run_missed(ctx: JobContext, specs: Sequence[_Spec]) -> None:
-    for name, fire in await missed_runs(ctx, specs):
+async def run_missed(ctx: JobContext, missed: Sequence[tuple[JobName, datetime]]) -> None:
+    """Run each of `missed_runs`' answers once, in order. The answer is taken before the
+    scheduler starts: looked up later, a run the schedule just started would count as missed."""
+    for name, fire in missed:
         log.warning("job %s missed its run of %s while down: running it once now", name, fire)
         await run_job(name, ctx, scheduled_for=fire)

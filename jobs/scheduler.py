@@ -40,7 +40,7 @@ from core.cron import cron_trigger
 from core.errors import DigestError
 from jobs.autopublish import due_drafts
 from jobs.context import DraftFn, JobContext, JobName, NotifyFn, PublishFn
-from jobs.missed import run_missed
+from jobs.missed import missed_runs, run_missed
 from jobs.runs import run_job
 from storage.db import Database
 from storage.queries import job_runs
@@ -208,9 +208,10 @@ async def _skip(runtime: _Runtime, name: str, reason: str, times: list[datetime]
 @asynccontextmanager
 async def scheduler_running(scheduler: DigestScheduler) -> AsyncIterator[DigestScheduler]:
     """Started for the block; on exit in-flight runs are cancelled and allowed to record it."""
+    missed = await missed_runs(scheduler.runtime.ctx, scheduler.runtime.specs)
     scheduler.start()
     log.info("scheduler started: %s", "; ".join(describe_schedule_jobs(scheduler)))
-    _track(scheduler.runtime, run_missed(scheduler.runtime.ctx, scheduler.runtime.specs))
+    _track(scheduler.runtime, run_missed(scheduler.runtime.ctx, missed))
     try:
         yield scheduler
     finally:

@@ -16,6 +16,8 @@ async def test_export_writes_the_article(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    # The demo writes to its own database; export from that one.
+    monkeypatch.setenv("DEMO_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
     get_settings.cache_clear()
     try:
         assert await asyncio.to_thread(main, ["demo"]) == 0

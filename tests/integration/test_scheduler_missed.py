@@ -34,7 +34,7 @@ async def test_missed_compose_and_publish_run_once(db: Database) -> None:
     specs = job_specs(ctx.settings)
     assert await missed_runs(ctx, specs) == [("compose", COMPOSE_FIRE), ("publish", PUBLISH_FIRE)]
 
-    await run_missed(ctx, specs)
+    await run_missed(ctx, await missed_runs(ctx, specs))
     compose, publish = await job_rows(db, "compose"), await job_rows(db, "publish")
     assert [(r.status, r.scheduled_for) for r in compose] == [("ok", None), ("ok", COMPOSE_FIRE)]
     assert compose[1].summary is not None and compose[1].summary.startswith("compose: 第1期")
