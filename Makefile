@@ -20,8 +20,11 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/digestbot demo
 
+# Most tests wait on sockets, subprocesses and fakes, not the CPU: more workers than cores pay.
+TEST_WORKERS ?= 4
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

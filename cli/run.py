@@ -153,6 +153,9 @@ class _Mode:
         async with self.schedule(self.settings, self.db):
             await run_console(ConsoleBot(self.deps), _stdin_lines(), print)
         pipeline.cancel()
+        # Let it finish cancelling before the database is closed under it: a task left
+        # waiting on a closed aiosqlite connection would hang the process's exit.
+        await asyncio.wait([pipeline])
 
 
 @contextmanager

@@ -23,8 +23,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -34,6 +34,7 @@ from core.sending import SendBlocked, Sender, SendFailed, SendRetryLater
 from core.services.chats import mark_blocked
 from core.services.delivery import NOTE, no_match_note
 from core.types import IssueView
+from jobs.alongside import running_alongside
 from storage.db import Database
 from storage.queries import deliveries as ledger
 from storage.queries.deliveries import ClaimedDelivery
@@ -139,7 +140,7 @@ class Deliverer:
         assert self.tally is not None
         self.tally.resumed += row.interrupted
         try:
-            async with self._lease(row):
+            async with running_alongside(self._heartbeat(row)):
                 status, error = await self._outcome(row)
         except LeaseLost:
             log.warning("delivery %s was taken over by another run", row.id)
@@ -210,16 +211,6 @@ class Deliverer:
                 assert view is not None, "the issue was checked before delivery started"
                 self._views[language] = view
             return self._views[language]
-
-    @asynccontextmanager
-    async def _lease(self, row: ClaimedDelivery) -> AsyncIterator[None]:
-        beat = asyncio.create_task(self._heartbeat(row))
-        try:
-            yield
-        finally:
-            beat.cancel()
-            with suppress(asyncio.CancelledError):
-                await beat
 
     async def _heartbeat(self, row: ClaimedDelivery) -> None:
         while True:

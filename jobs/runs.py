@@ -18,7 +18,7 @@ import logging
 import os
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import DigestError
 from jobs import notices
+from jobs.alongside import running_alongside
 from jobs.context import JobContext, JobName, Trigger, describe_error
 from jobs.scheduled import JOBS
 from storage.queries import job_runs
@@ -73,7 +74,7 @@ async def run_job(
             summary = f"skipped: {claim.holder.name} run #{claim.holder.id} is still running"
             log.warning("job %s (%s) %s", name, trigger, summary)
             return JobResult(name, trigger, "skipped", summary, claim.run_id)
-        async with _heartbeat(ctx, claim.run_id):
+        async with running_alongside(_beat(ctx, claim.run_id)):
             result = await _execute(ctx, name, trigger, claim.run_id)
     if trigger == "schedule" and result.notice:
         await notify(ctx, result.notice)
@@ -120,17 +121,6 @@ async def _claim(
                 raise RuntimeError(f"the lock of new run #{claim.run_id} is taken")
             await pin.commit()
     return claim
-
-
-@asynccontextmanager
-async def _heartbeat(ctx: JobContext, run_id: int) -> AsyncIterator[None]:
-    beat = asyncio.create_task(_beat(ctx, run_id))
-    try:
-        yield
-    finally:
-        beat.cancel()
-        with suppress(asyncio.CancelledError):
-            await beat
 
 
 async def _beat(ctx: JobContext, run_id: int) -> None:

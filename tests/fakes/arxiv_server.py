@@ -293,7 +293,8 @@ def _handler_for(fake: FakeArxiv) -> type[BaseHTTPRequestHandler]:
             else:
                 empty = bool(fault and fault.kind == "empty")
                 status, ctype, body = fake.answer(url.path, params, empty)
-            self._send(status, ctype, body)
+            # Recorded before the answer goes out: a client that has its answer must find the
+            # request in the record (recording after sending raced the test's assertions).
             fake._record(
                 RecordedRequest(
                     url.path,
@@ -304,6 +305,7 @@ def _handler_for(fake: FakeArxiv) -> type[BaseHTTPRequestHandler]:
                     fault.kind if fault else None,
                 )
             )
+            self._send(status, ctype, body)
 
         def _send(self, status: int, ctype: str, body: str) -> None:
             data = body.encode("utf-8")
