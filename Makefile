@@ -29,7 +29,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core bot jobs storage cli
+	$(BIN)/mypy domain core bot jobs storage cli
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -29,9 +29,9 @@ from typing import Any
 from sqlalchemy import insert
 
 from bot.commands.context import Deps
-from bot.telegram.sender import telegram_sender
+from bot.telegram.app import telegram_sender
 from core.config import Settings
-from core.types import IssueStatus, SummaryContent
+from domain.types import IssueStatus, SummaryContent
 from jobs.publish import publish_issue
 from storage.db import Database
 from storage.models import Chat

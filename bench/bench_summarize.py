@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from core.config import Settings
-from core.types import PaperMeta
+from domain.types import PaperMeta
 from jobs.summarize import SummarizeReport, run_summarize
 from storage.db import Database
 from storage.queries.papers import upsert_papers

@@ -11,8 +11,8 @@ import statistics
 import time
 from dataclasses import replace
 
-from core.topics import matches, parse_topic
-from core.types import PaperView, StoredSummary, SummarySource
+from domain.topics import matches, parse_topic
+from domain.types import PaperView, StoredSummary, SummarySource
 from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
 
 PAPERS = 1000

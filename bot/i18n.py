@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.i18n_admin import ADMIN_TEXTS
-from core.errors import DigestError
+from domain.errors import DigestError
 
 LANGUAGES: Final = ("zh", "en")
 

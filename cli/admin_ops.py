@@ -10,9 +10,9 @@ import logging
 
 from bot.commands.context import Progress
 from core.config import Settings
-from core.errors import DigestError, NothingToDo
 from core.sending import Sender
 from core.services.broadcast import broadcast
+from domain.errors import DigestError, NothingToDo
 from storage.db import Database
 
 log = logging.getLogger(__name__)

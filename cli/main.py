@@ -18,9 +18,9 @@ from cli.logs import configure_logging
 from cli.startup import startup_problem
 from core.config import Settings, get_settings
 from core.config_report import BadSettings, load_settings, misspelt_keys
-from core.errors import DigestError
-from core.numbers import bounded_int
 from core.redact import Redactor, redact
+from domain.errors import DigestError
+from domain.numbers import bounded_int
 from jobs.context import JOB_NAMES
 
 EXIT_CONFIG = 2

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import httpx
 
 from core.config import Settings
-from core.errors import DigestError, InvalidInput
 from core.sending import Sender
+from domain.errors import DigestError, InvalidInput
 from jobs.context import PublishFn
 from jobs.deliver import Progress
 from jobs.publish import PublishReport
@@ -174,7 +174,7 @@ async def _open_telegram(
 ) -> tuple[Sender | None, list[PlatformReport]]:
     if settings.telegram_bot_token is None:
         return None, []
-    from bot.telegram.sender import telegram_sender
+    from bot.telegram.app import telegram_sender
     from cli.run import build_deps
 
     try:

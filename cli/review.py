@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 
 from core.config import Settings
-from core.identity import CLI_ACTOR
 from core.services import review
+from domain.identity import CLI_ACTOR
 from storage.db import Database
 
 DEFAULT_REASON = "rejected from the command line (no reason given)"

@@ -34,7 +34,7 @@ from bot.wechat.inflight import SendLater
 from cli.publishers import configured_platforms
 from cli.schedule import standalone_scheduler, telegram_lifespan
 from core.config import Settings
-from core.errors import DigestError
+from domain.errors import DigestError
 from jobs.on_demand import fetch_and_summarize
 from jobs.pipeline import run_pipeline
 from storage.db import Database

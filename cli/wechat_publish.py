@@ -23,9 +23,9 @@ from bot.render.context import one_line
 from bot.wechat.api import ApiError, WeChatApi
 from bot.wechat.sender import WeChatCustomerSender
 from core.config import Settings
-from core.errors import DigestError
 from core.sending import Sender
 from core.services.issues import get_issue
+from domain.errors import DigestError
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Configuration, domain types, errors and the services every front end and job calls.
+"""Configuration and the services every front end and job calls.
 
-Nothing in here imports a chat library: services take plain ids and return plain data.
+Nothing in here imports a chat library: services take plain ids and return plain data, in the
+words of `domain`, and keep rows in `storage`.
 """

@@ -20,8 +20,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core import config_rules as rules
-from core.identity import valid_openid
-from core.numbers import is_ascii_digits
+from domain.identity import valid_openid
+from domain.numbers import is_ascii_digits
 
 DEFAULT_CATEGORIES = ("cs.CL", "cs.LG", "cs.AI", "cs.CV")
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, tzinfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from core.numbers import bounded_int
+from domain.numbers import bounded_int
 
 CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # index = cron's number
 MONDAY_FIRST = (1, 2, 3, 4, 5, 6, 0)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.errors import RateLimited
+from domain.errors import RateLimited
 
 
 @dataclass

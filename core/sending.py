@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from core.types import IssueView
+from domain.types import IssueView
 
 
 class SendBlocked(Exception):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from core.errors import DigestError
+from domain.errors import DigestError
 from jobs import notices
 from jobs.context import JobContext, JobOutcome, describe_error
 from storage.queries import schedule as q

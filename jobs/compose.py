@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
-from core.errors import NothingToDo
-from core.types import IssueView, PaperView
+from domain.errors import NothingToDo
+from domain.types import IssueView, PaperView
 from storage.db import Database
 from storage.queries import audit
 from storage.queries.issues import (

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from core.config import Settings
-from core.errors import DigestError
+from domain.errors import DigestError
 from storage.db import Database
 from storage.types import utcnow
 

@@ -33,7 +33,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from core.sending import SendBlocked, Sender, SendFailed, SendRetryLater
 from core.services.chats import mark_blocked
 from core.services.delivery import NOTE, no_match_note
-from core.types import IssueView
+from domain.types import IssueView
 from jobs.alongside import running_alongside
 from storage.db import Database
 from storage.queries import deliveries as ledger

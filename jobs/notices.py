@@ -11,7 +11,7 @@ from datetime import timedelta
 from html import escape
 
 from core.config import Settings
-from core.types import IssueView
+from domain.types import IssueView
 
 
 def esc(text: str) -> str:

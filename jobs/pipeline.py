@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from core.config import Settings
-from core.errors import DigestError, NothingToDo
+from domain.errors import DigestError, NothingToDo
 from jobs.compose import compose_issue
 from jobs.fetch.job import run_fetch
 from jobs.summarize.job import run_summarize

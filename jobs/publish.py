@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass, replace
 
 from core.config import Settings
-from core.errors import InvalidInput, NotFound
 from core.sending import Sender
 from core.services.delivery import NOTE, plan_deliveries, start_publication
-from core.types import IssueStatus, IssueView
+from domain.errors import InvalidInput, NotFound
+from domain.types import IssueStatus, IssueView
 from jobs.deliver import STALE_AFTER, Deliverer, PlatformUnavailable, Progress, report_progress
 from storage.db import Database
 from storage.queries import deliveries as ledger

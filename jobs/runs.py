@@ -25,7 +25,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import DigestError
+from domain.errors import DigestError
 from jobs import notices
 from jobs.alongside import running_alongside
 from jobs.context import JobContext, JobName, Trigger, describe_error

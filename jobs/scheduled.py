@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from core.errors import DigestError, NothingToDo
+from domain.errors import DigestError, NothingToDo
 from jobs import notices
 from jobs.autopublish import auto_publish_job
 from jobs.compose import AlreadyComposed, compose_issue

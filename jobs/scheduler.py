@@ -37,7 +37,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from core.config import Settings
 from core.cron import cron_trigger
-from core.errors import DigestError
+from domain.errors import DigestError
 from jobs.autopublish import due_drafts
 from jobs.context import DraftFn, JobContext, JobName, NotifyFn, PublishFn
 from jobs.missed import missed_runs, run_missed

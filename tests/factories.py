@@ -7,7 +7,7 @@ from itertools import count
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import PaperMeta, SummaryContent, SummarySource
+from domain.types import PaperMeta, SummaryContent, SummarySource
 from storage.queries.papers import upsert_papers
 from storage.queries.summaries import save_summary
 

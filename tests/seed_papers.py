@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from core.types import PaperMeta, SummaryContent
+from domain.types import PaperMeta, SummaryContent
 from tests.conftest import SEEDS
 
 SEED_003 = SEEDS / "003_2e88a08dfc13ccf0.txt"

@@ -18,11 +18,11 @@ from bot.commands.admin_review import check_admin, issue_number
 from bot.commands.context import AdminOps, Context
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import t, user_error
-from core.errors import DigestError, InvalidInput
 from core.services import review
 from core.services.chats import active_chats
 from core.services.issues import get_issue, list_issues
-from core.types import IssueStatus
+from domain.errors import DigestError, InvalidInput
+from domain.types import IssueStatus
 
 log = logging.getLogger(__name__)
 

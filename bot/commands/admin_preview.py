@@ -11,7 +11,7 @@ from html import escape
 
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import TEXTS, t
-from core.types import IssueReview, IssueStatus, ReviewItem
+from domain.types import IssueReview, IssueStatus, ReviewItem
 
 PAGE_SIZE = 10
 TITLE_CHARS = 80

@@ -13,11 +13,11 @@ from bot.commands import admin_preview as view
 from bot.commands.context import Context
 from bot.commands.reply import Reply, replies
 from bot.i18n import t, user_error
-from core.errors import InvalidInput
-from core.identity import Identity
-from core.numbers import bounded_int
 from core.services import review
-from core.types import EditField, IssueReview, MoveDirection
+from domain.errors import InvalidInput
+from domain.identity import Identity
+from domain.numbers import bounded_int
+from domain.types import EditField, IssueReview, MoveDirection
 
 MAX_NUMBER = 1_000_000
 FIELDS: dict[str, EditField] = {"tldr": "tldr", "title": "title", "note": "note"}

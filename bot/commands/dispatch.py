@@ -15,9 +15,9 @@ from bot.commands.context import Context, Deps, platform_language
 from bot.commands.registry import ACTIONS, COMMANDS
 from bot.commands.reply import Caller, Reply, replies
 from bot.i18n import t, user_error
-from core.errors import DigestError
 from core.services.chats import touch_chat
-from core.types import ChatType
+from domain.errors import DigestError
+from domain.types import ChatType
 
 CHAT_TYPES = frozenset(kind.value for kind in ChatType)
 

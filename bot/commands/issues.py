@@ -8,10 +8,10 @@ from bot.commands.context import Context
 from bot.commands.reply import Button, Reply, grid, replies
 from bot.i18n import t, user_error
 from bot.render import render_issue
-from core.errors import InvalidInput
-from core.numbers import bounded_int
 from core.services.issues import get_issue, latest_issue, list_issues
-from core.types import IssueView
+from domain.errors import InvalidInput
+from domain.numbers import bounded_int
+from domain.types import IssueView
 
 PAGE_SIZE = 8
 MAX_NUMBER = 1_000_000

@@ -6,9 +6,9 @@ from bot.commands.context import Context
 from bot.commands.reply import Reply
 from bot.i18n import user_error
 from bot.render import render_paper
-from core.errors import InvalidInput, NotFound
 from core.services.papers import find_paper, paper_by_id
-from core.types import PaperView
+from domain.errors import InvalidInput, NotFound
+from domain.types import PaperView
 
 
 async def paper(ctx: Context, argument: str) -> list[Reply]:

@@ -10,8 +10,8 @@ from bot.commands.context import Context
 from bot.commands.help import help_command
 from bot.commands.reply import Reply
 from bot.i18n import user_error
-from core.errors import DigestError
-from core.numbers import bounded_int
+from domain.errors import DigestError
+from domain.numbers import bounded_int
 
 MAX_ARG = 1_000_000  # issue numbers, pages, topic numbers: anything larger is forged
 CommandHandler = Callable[[Context, str], Awaitable[list[Reply]]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from core.identity import Identity, valid_user_id
+from domain.identity import Identity, valid_user_id
 
 # Asks the platform whether the caller administers the chat they write in (a group's own
 # admins, not the digest's editors); the front end provides it, commands only await it.

@@ -9,9 +9,9 @@ from bot.commands.issues import pager
 from bot.commands.memo import scope_of
 from bot.commands.reply import Reply, replies
 from bot.i18n import t, user_error
-from core.errors import InvalidInput
 from core.services.search import search_papers
-from core.types import Page, SearchHit
+from domain.errors import InvalidInput
+from domain.types import Page, SearchHit
 
 PAGE_SIZE = 5
 MAX_TLDR = 300

@@ -12,9 +12,9 @@ from typing import Any
 from bot.commands.context import Context
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import t, user_error
-from core.errors import InvalidInput, NotAllowed
 from core.services import chats
-from core.types import ChatState, DigestMode
+from domain.errors import InvalidInput, NotAllowed
+from domain.types import ChatState, DigestMode
 
 # What a settings button may set: field -> accepted values (anything else is forged data).
 CHOICES: dict[str, tuple[str, ...]] = {

@@ -8,10 +8,10 @@ from bot.commands.context import Context
 from bot.commands.memo import scope_of
 from bot.commands.reply import Button, Reply, grid, replies
 from bot.i18n import t, user_error
-from core.errors import InvalidInput
 from core.services import chats, popular, subscriptions
-from core.topics import describe
-from core.types import DigestMode, SubscribeResult, TopicView
+from domain.errors import InvalidInput
+from domain.topics import describe
+from domain.types import DigestMode, SubscribeResult, TopicView
 
 MAX_EXAMPLE_TITLE = 120
 

@@ -12,8 +12,8 @@ from bot.commands.context import Deps
 from bot.commands.dispatch import parse_command, run_action, run_command
 from bot.commands.reply import Button, Caller, Reply
 from bot.console.text import html_to_text
-from core.identity import CONSOLE, CONSOLE_OPERATOR
-from core.numbers import bounded_int
+from domain.identity import CONSOLE, CONSOLE_OPERATOR
+from domain.numbers import bounded_int
 
 CALLER = Caller(platform=CONSOLE, chat_id="console", user_id=CONSOLE_OPERATOR)
 

@@ -17,8 +17,8 @@ from bot.render.context import PaperCard, card_from_paper, issue_cards
 from bot.render.engine import macro, template, tidy
 from bot.render.labels import labels_for
 from bot.render.split import MAX_MESSAGE, Measure, fit_card, measure, pack, utf8_bytes
-from core.errors import InvalidInput
-from core.types import IssueView, PaperView
+from domain.errors import InvalidInput
+from domain.types import IssueView, PaperView
 
 MARKDOWN_FORMATS = ("md", "cards", "toc")
 MESSAGE_FORMATS = ("telegram", "text", "wecom")

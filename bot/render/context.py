@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.render.labels import labels_for
-from core.types import IssueItemView, IssueView, PaperView, SummarySource
+from domain.types import IssueItemView, IssueView, PaperView, SummarySource
 
 MAX_AUTHORS = 8
 

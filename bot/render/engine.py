@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup, escape
 
 from bot.render import markdown, wecom
-from core.types import IssueView
+from domain.types import IssueView
 
 HTML_FORMATS = frozenset({"telegram", "wechat"})
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
@@ -51,6 +51,22 @@ def build_application(deps: Deps) -> Application:
         deps.ops.bind_sender(TelegramSender(app.bot))
     _add_handlers(app)
     return app
+
+
+@asynccontextmanager
+async def telegram_sender(deps: Deps) -> AsyncIterator[TelegramSender]:
+    """A sender on a fresh, initialized Application's bot (for the CLI; the bot process uses
+    `TelegramSender(context.bot)` instead)."""
+    app = build_application(deps)
+    try:
+        await app.initialize()
+    except Exception:  # Telegram down or blocked: PTB leaves the bot's HTTP clients open then
+        await app.bot.shutdown()
+        raise
+    try:
+        yield TelegramSender(app.bot)
+    finally:
+        await app.shutdown()
 
 
 def rate_limiter() -> FairRateLimiter:

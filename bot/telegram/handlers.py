@@ -28,7 +28,7 @@ from bot.i18n import t
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.chat_admins import ChatAdmins
 from bot.telegram.send import send_replies
-from core.identity import TELEGRAM_STAND_INS, valid_telegram_id
+from domain.identity import TELEGRAM_STAND_INS, valid_telegram_id
 
 # Commands that may take seconds (fetching and summarizing a paper on demand).
 SLOW_COMMANDS = frozenset({"paper"})

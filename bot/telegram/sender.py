@@ -17,8 +17,6 @@ ledger does (see `jobs.deliver`):
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 
@@ -26,11 +24,10 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.commands.context import Deps
 from bot.render import render_issue
 from bot.telegram.send import NO_PREVIEW
 from core.sending import SendBlocked, SendFailed, SendRetryLater
-from core.types import ChatPlatform, IssueView
+from domain.types import ChatPlatform, IssueView
 
 SEND_TIMEOUT = 30.0  # seconds; generous, so a slow answer is rarely mistaken for a lost one
 NETWORK_RETRY = 1.0
@@ -72,21 +69,3 @@ class TelegramSender:
 
 def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-@asynccontextmanager
-async def telegram_sender(deps: Deps) -> AsyncIterator[TelegramSender]:
-    """A sender on a fresh, initialized Application's bot (for the CLI; the bot process uses
-    `TelegramSender(context.bot)` instead)."""
-    from bot.telegram.app import build_application
-
-    app = build_application(deps)
-    try:
-        await app.initialize()
-    except Exception:  # Telegram down or blocked: PTB leaves the bot's HTTP clients open then
-        await app.bot.shutdown()
-        raise
-    try:
-        yield TelegramSender(app.bot)
-    finally:
-        await app.shutdown()

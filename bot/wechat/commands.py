@@ -26,9 +26,9 @@ from bot.wechat.text import (
     issue_part,
     render,
 )
-from core.errors import DigestError
-from core.identity import valid_openid
 from core.services.issues import get_issue, latest_issue
+from domain.errors import DigestError
+from domain.identity import valid_openid
 
 # Longest first, so 我的订阅 wins over 订阅.
 ZH_WORDS = (

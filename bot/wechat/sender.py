@@ -28,7 +28,7 @@ from bot.wechat.api import (
     split_text,
 )
 from core.sending import SendBlocked, SendFailed, SendRetryLater
-from core.types import ChatPlatform, IssueView
+from domain.types import ChatPlatform, IssueView
 
 MAX_MESSAGES = 3
 MAX_TLDR = 200  # characters; the full summary is in the article and on `第N期`

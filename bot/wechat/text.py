@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.commands.reply import Button, Reply
 from bot.console.text import html_to_text
-from core.types import IssueView
+from domain.types import IssueView
 
 MAX_BYTES = 2048
 

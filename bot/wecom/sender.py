@@ -31,7 +31,7 @@ from bot.render import render_issue
 from bot.wecom.pacing import SlidingWindow
 from core.sending import SendFailed, SendRetryLater
 from core.services.delivery import WECOM, robot_id
-from core.types import IssueView
+from domain.types import IssueView
 
 FLOOD_ERRCODE = 45009
 BUSY_ERRCODE = -1

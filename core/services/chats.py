@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import InvalidInput, NotFound
-from core.types import ChatPlatform, ChatState, ChatType, DigestMode
+from domain.errors import InvalidInput, NotFound
+from domain.types import ChatPlatform, ChatState, ChatType, DigestMode
 from storage.db import Database
 from storage.queries import audit
 from storage.queries import chats as queries

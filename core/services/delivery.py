@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from core.config import Settings
 from core.services.chats import active_chats
 from core.services.subscriptions import papers_for_chat
-from core.types import ChatPlatform, ChatState, DigestMode, IssueView, PaperView
+from domain.types import ChatPlatform, ChatState, DigestMode, IssueView, PaperView
 from storage.db import Database
 from storage.queries import audit
 from storage.queries import deliveries as ledger

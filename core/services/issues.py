@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.errors import NotFound
-from core.types import IssueStatus, IssueSummary, IssueView, Page
+from domain.errors import NotFound
+from domain.types import IssueStatus, IssueSummary, IssueView, Page
 from storage.db import Database
 from storage.queries import issues as queries
 

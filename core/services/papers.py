@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.arxiv_ids import parse_arxiv_id
-from core.types import PaperView
+from domain.arxiv_ids import parse_arxiv_id
+from domain.types import PaperView
 from storage.db import Database
 from storage.queries.paper_views import paper_views
 from storage.queries.papers import get_paper

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from core.errors import InvalidInput
-from core.topics import TopicQuery, parse_topic
-from core.types import PopularTopic, TopicKind
+from domain.errors import InvalidInput
+from domain.topics import TopicQuery, parse_topic
+from domain.types import PopularTopic, TopicKind
 from storage.db import Database
 from storage.queries import recent
 

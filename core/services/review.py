@@ -14,9 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.config import Settings
-from core.errors import InvalidInput, NotAllowed, NotFound
-from core.identity import CONSOLE, CONSOLE_OPERATOR, TELEGRAM, WECHAT, Identity, valid_user_id
-from core.types import (
+from domain.errors import InvalidInput, NotAllowed, NotFound
+from domain.identity import CONSOLE, CONSOLE_OPERATOR, TELEGRAM, WECHAT, Identity, valid_user_id
+from domain.types import (
     AdminStats,
     EditField,
     IssueItemView,

@@ -6,8 +6,8 @@ Hits come best first with the paper, its best summary in the reader's language a
 
 from __future__ import annotations
 
-from core.errors import InvalidInput
-from core.types import Page, SearchHit
+from domain.errors import InvalidInput
+from domain.types import Page, SearchHit
 from storage import search
 from storage.db import Database
 from storage.queries.appearances import issue_numbers

@@ -14,8 +14,6 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import InvalidInput, NotFound
-from core.numbers import is_ascii_digits
 from core.services.chats import (
     DEFAULT_LANGUAGE,
     active_chats,
@@ -28,8 +26,10 @@ from core.services.chats import (
     update_settings,
 )
 from core.services.popular import popular_topics
-from core.topics import TopicQuery, matches, matches_any, parse_topic
-from core.types import ChatState, DigestMode, PaperView, SubscribeResult, TopicView
+from domain.errors import InvalidInput, NotFound
+from domain.numbers import is_ascii_digits
+from domain.topics import TopicQuery, matches, matches_any, parse_topic
+from domain.types import ChatState, DigestMode, PaperView, SubscribeResult, TopicView
 from storage.db import Database
 from storage.queries import recent
 from storage.queries import topics as queries
@@ -80,7 +80,7 @@ async def _topics(session: AsyncSession, chat: ChatState) -> list[TopicView]:
 
 
 async def subscribe(db: Database, *, platform: str, chat_id: str, text: str) -> SubscribeResult:
-    """Save a topic (see `core.topics` for the language) and preview it on recent papers.
+    """Save a topic (see `domain.topics` for the language) and preview it on recent papers.
 
     InvalidInput when the text does not parse, the chat already follows the same topic
     (however it was typed), or it follows MAX_TOPICS_PER_CHAT already; NotFound before /start.

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
-from core.errors import NothingToDo
 from core.services.issues import latest_issue
-from core.types import IssueView, SummarySource
+from domain.errors import NothingToDo
+from domain.types import IssueView, SummarySource
 from jobs.compose import compose_issue
 from jobs.demo.sample import RECORDED_MODEL, RECORDED_PROMPT, load_sample, recorded_summary, to_meta
 from jobs.summarize.job import run_summarize

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
-from core.types import PaperMeta, SummaryContent
+from domain.types import PaperMeta, SummaryContent
 
 RECORDED_MODEL = "recorded:seed-003"
 RECORDED_PROMPT = "recorded"

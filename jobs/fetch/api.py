@@ -25,7 +25,7 @@ from tenacity import (
 )
 
 from core.config import Settings
-from core.errors import UpstreamError
+from domain.errors import UpstreamError
 
 ID_BATCH = 100  # arXiv answers id_list queries of up to 100 ids reliably in one page
 PAGE_SIZE = 100

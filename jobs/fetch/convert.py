@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 
 import arxiv
 
-from core.arxiv_ids import split_versioned
-from core.types import PaperMeta
+from domain.arxiv_ids import split_versioned
+from domain.types import PaperMeta
 from jobs.fetch.links import first_code_url
 
 _WS = re.compile(r"\s+")

@@ -21,10 +21,10 @@ from typing import Any
 
 import httpx
 
-from core.arxiv_ids import ArxivId, parse_arxiv_ids
 from core.config import Settings
-from core.errors import InvalidInput
-from core.types import PaperMeta
+from domain.arxiv_ids import ArxivId, parse_arxiv_ids
+from domain.errors import InvalidInput
+from domain.types import PaperMeta
 from jobs.fetch.api import ID_BATCH, ArxivClient, describe, window_pages
 from jobs.fetch.calendar import CATCH_UP_LIMIT, missed_window
 from jobs.fetch.report import FetchMode, FetchReport, FetchStatus

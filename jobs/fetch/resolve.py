@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import arxiv
 import requests
 
-from core.arxiv_ids import ArxivId, parse_arxiv_ids
 from core.config import Settings
-from core.types import PaperMeta
+from domain.arxiv_ids import ArxivId, parse_arxiv_ids
+from domain.types import PaperMeta
 from jobs.fetch.api import ArxivClient, fetch_by_ids, wrap_error
 from jobs.fetch.convert import UnusableEntry, to_paper_meta
 

@@ -20,8 +20,8 @@ from tenacity import (
     wait_exponential,
 )
 
-from core.arxiv_ids import ArxivId, try_parse_arxiv_id
 from core.config import Settings
+from domain.arxiv_ids import ArxivId, try_parse_arxiv_id
 
 KEEP_TYPES = frozenset({"new", "cross"})
 # arXiv announces on its own clock: the feed's dates are US Eastern.

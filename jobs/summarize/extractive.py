@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from core.types import PaperMeta, SummaryContent
+from domain.types import PaperMeta, SummaryContent
 
 EXTRACTIVE_MODEL = "extractive"
 EXTRACTIVE_VERSION = "ext-v1"

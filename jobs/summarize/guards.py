@@ -11,7 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from core.types import PaperMeta, SummaryContent
+from domain.types import PaperMeta, SummaryContent
 
 FLAG_NUMBER = "tldr_number_not_in_abstract"
 

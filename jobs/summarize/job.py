@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
-from core.errors import InvalidInput, NotFound, UpstreamError
-from core.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
+from domain.errors import InvalidInput, NotFound, UpstreamError
+from domain.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
 from jobs.summarize.budget import TokenBudget, day_start
 from jobs.summarize.extractive import EXTRACTIVE_MODEL, EXTRACTIVE_VERSION, summarize_extractive
 from jobs.summarize.guards import FLAG_NUMBER, apply_guards

@@ -19,7 +19,7 @@ from openai import APIError, AsyncOpenAI, BadRequestError
 from pydantic import ValidationError
 
 from core.config import Settings
-from core.types import PaperMeta, SummaryContent
+from domain.types import PaperMeta, SummaryContent
 from jobs.summarize.budget import TokenBudget, estimate_tokens
 from jobs.summarize.guards import coerce_raw
 from jobs.summarize.prompt import build_messages, repair_message, response_format_schema

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core.types import PaperMeta, SummaryContent
+from domain.types import PaperMeta, SummaryContent
 
 PROMPT_VERSION = "sum-v1"
 SCHEMA_NAME = "paper_summary"

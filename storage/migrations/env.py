@@ -1,4 +1,7 @@
-"""Alembic environment: uses the caller's connection when given one, else DATABASE_URL."""
+"""Alembic environment: runs on the caller's connection, or on the URL the caller configured.
+
+It reads no settings itself, so storage stays below `core` (it imports only `domain`).
+"""
 
 from __future__ import annotations
 
@@ -44,11 +47,8 @@ def main() -> None:
         _run(connection)
         return
     url = context.config.get_main_option("sqlalchemy.url")
-    if not url:
-        from core.config import get_settings
-        from storage.db import normalize_url
-
-        url = normalize_url(get_settings().database_url)
+    if not url:  # storage reads no settings: the caller says which database (storage.migrate)
+        raise RuntimeError("no database: pass a connection or storage.migrate.alembic_config(url)")
     asyncio.run(_run_from_url(url))
 
 

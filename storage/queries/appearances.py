@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from storage.models import Issue, IssueItem
 from storage.queries.batching import batches
 

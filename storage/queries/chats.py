@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import ChatState, DigestMode
+from domain.types import ChatState, DigestMode
 from storage.models import Chat, Topic
 from storage.types import utcnow
 

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from storage.models import Chat, Delivery, Issue
 from storage.queries.batching import batches
 from storage.types import utcnow

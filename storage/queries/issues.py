@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from core.types import (
+from domain.types import (
     IssueItemView,
     IssueStatus,
     IssueSummary,

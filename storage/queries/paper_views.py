@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import PaperView
+from domain.types import PaperView
 from storage.queries.papers import papers_by_id, to_meta
 from storage.queries.summaries import best_summaries
 

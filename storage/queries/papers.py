@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import PaperMeta
+from domain.types import PaperMeta
 from storage import search
 from storage.models import Paper
 from storage.queries.batching import batches

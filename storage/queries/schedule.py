@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from storage.models import AuditLog, Issue
 from storage.queries import audit
 

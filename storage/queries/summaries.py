@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
+from domain.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
 from storage import search
 from storage.models import Paper, SummarizeRun, Summary
 from storage.queries.batching import batches

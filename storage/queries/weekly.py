@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import IssueStatus, PaperView
+from domain.types import IssueStatus, PaperView
 from storage.models import Issue, Paper, Summary
 from storage.queries.papers import to_meta
 from storage.queries.summaries import best_summaries

@@ -19,7 +19,7 @@ from bot.wecom.sender import WeComSender
 from cli.main import main
 from core.config import get_settings
 from core.services.chats import get_chat_state, start_chat
-from core.types import IssueStatus, IssueView
+from domain.types import IssueStatus, IssueView
 from storage.db import Database
 from storage.queries import chats as chat_queries
 from storage.queries.issues import get_issue_view

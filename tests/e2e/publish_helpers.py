@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 
 from bot.commands.context import Deps
-from bot.telegram.sender import TelegramSender, telegram_sender
+from bot.telegram.app import telegram_sender
+from bot.telegram.sender import TelegramSender
 from core.config import Settings
 from core.services.chats import start_chat, update_settings
 from core.services.delivery import no_match_note
 from core.services.subscriptions import subscribe
-from core.types import IssueStatus, SummaryContent
+from domain.types import IssueStatus, SummaryContent
 from jobs.publish import PublishReport, publish_issue
 from storage.db import Database
 from storage.queries.issues import NewItem, create_issue, get_issue_view

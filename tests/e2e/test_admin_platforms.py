@@ -15,7 +15,7 @@ from bot.console.app import ConsoleBot
 from cli.main import build_parser, main
 from core.config import get_settings
 from core.services.review import review_issue
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from jobs.demo import run_demo
 from storage.db import Database
 from storage.models import AuditLog, Chat

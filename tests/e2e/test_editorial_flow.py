@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from cli.run import run_app
-from core.types import SummaryContent
+from domain.types import SummaryContent
 from storage.db import Database
 from tests.e2e.telegram_harness import ADMIN_CHAT, bot_settings, ensure_admin_chat
 from tests.factories import make_paper, store_paper

@@ -13,7 +13,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from storage.db import Database
 from tests.conftest import POSTGRES_URL, _postgres_available
 from tests.e2e.cli_process import Ran, base_env, closed_port, digestbot

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from core.errors import InvalidInput
 from core.services.chats import get_chat_state, start_chat
-from core.types import IssueStatus
+from domain.errors import InvalidInput
+from domain.types import IssueStatus
 from storage.db import Database
 from storage.models import AuditLog, Delivery, Issue
 from tests.e2e.publish_helpers import (

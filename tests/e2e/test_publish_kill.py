@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from storage.db import Database
 from tests.e2e.publish_helpers import (
     expected_parts,

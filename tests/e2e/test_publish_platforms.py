@@ -14,7 +14,7 @@ from cli.admin_ops import JobAdminOps
 from cli.publishers import publish_configured
 from core.config import get_settings
 from core.services.review import approve
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from storage.db import Database
 from tests.e2e.platforms import (
     AWAY,

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import update
 
 from bot.commands.context import Deps
-from bot.telegram.sender import telegram_sender
-from core.types import IssueStatus
+from bot.telegram.app import telegram_sender
+from domain.types import IssueStatus
 from jobs.publish import publish_issue
 from storage.db import Database
 from storage.models import Delivery

@@ -16,7 +16,7 @@ from bot.wecom.sender import WeComSender
 from cli.publishers import publish_everywhere
 from core.config import Settings
 from core.services.delivery import robot_id
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from jobs.publish import PublishReport, publish_issue
 from storage.db import Database
 from storage.models import Delivery

@@ -25,7 +25,7 @@ from cli.run import Schedule, run_app
 from cli.schedule import standalone_scheduler
 from core.config import Settings
 from core.services.review import approve
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from jobs.runs import run_job
 from jobs.scheduler import DigestScheduler
 from storage.db import Database

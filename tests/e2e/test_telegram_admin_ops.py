@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from core.services.review import review_issue
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from storage.db import Database
 from tests.e2e.admin_harness import audit_rows, editors, running_admin_bot
 from tests.e2e.telegram_harness import ADMIN_CHAT

@@ -8,7 +8,7 @@ import pytest
 from bot.telegram.admin_notify import send_draft_preview
 from bot.telegram.app import build_application
 from core.services.review import review_issue
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from storage.db import Database
 from tests.e2e.admin_harness import ADMIN, audit_rows, editors, running_admin_bot
 from tests.e2e.telegram_harness import ADMIN_CHAT

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.types import SummaryContent
+from domain.types import SummaryContent
 from storage.db import Database
 from tests.e2e.telegram_harness import running_bot
 from tests.factories import make_paper, store_paper

@@ -15,7 +15,7 @@ from cli.wechat_publish import create_draft, publish_to_wechat
 from core.services.chats import get_chat_state, start_chat, update_settings
 from core.services.delivery import OUTSIDE_WINDOW
 from core.services.subscriptions import subscribe
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from storage.db import Database
 from storage.queries import chats as chat_queries
 from storage.queries import deliveries as ledger

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from core.types import PaperMeta
+from domain.types import PaperMeta
 from storage.db import Database
 from storage.queries.papers import upsert_papers
 from tests.e2e.wechat_harness import new_aes_key, serve

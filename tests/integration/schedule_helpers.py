@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.types import SummaryContent
+from domain.types import SummaryContent
 from jobs.context import JobContext
 from storage.db import Database
 from storage.models import AuditLog, Issue, JobRun

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.errors import InvalidInput, NotFound
 from core.services.chats import (
     active_chats,
     get_chat_state,
@@ -17,7 +16,8 @@ from core.services.chats import (
     update_settings,
 )
 from core.services.subscriptions import list_topics, subscribe
-from core.types import DigestMode
+from domain.errors import InvalidInput, NotFound
+from domain.types import DigestMode
 from storage.db import Database
 from storage.models import AuditLog
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from core.config import Settings
-from core.errors import NothingToDo
-from core.types import IssueStatus, SummaryContent, SummarySource
+from domain.errors import NothingToDo
+from domain.types import IssueStatus, SummaryContent, SummarySource
 from jobs.compose import compose_issue
 from storage.db import Database
 from storage.models import AuditLog, Issue, IssueItem

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from core.services.chats import mark_blocked, start_chat, stop_chat, update_settings
 from core.services.delivery import plan_deliveries, start_publication
-from core.types import IssueStatus, IssueView
+from domain.types import IssueStatus, IssueView
 from storage.db import Database
 from storage.models import Delivery
 from storage.queries import deliveries as ledger

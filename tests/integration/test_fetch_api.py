@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 import arxiv
 import pytest
 
-from core.errors import InvalidInput, UpstreamError
+from domain.errors import InvalidInput, UpstreamError
 from jobs.fetch import fetch_papers_by_ids
 from jobs.fetch.api import ArxivClient
 from jobs.fetch.resolve import convert_all

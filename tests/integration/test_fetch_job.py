@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from core.config import Settings
-from core.errors import InvalidInput
+from domain.errors import InvalidInput
 from jobs.fetch import FetchReport, run_fetch
 from storage.db import Database
 from storage.queries import fetch_runs

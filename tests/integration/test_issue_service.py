@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.errors import NotFound
 from core.services.issues import get_issue, latest_issue, list_issues
-from core.types import IssueStatus, SummaryContent, SummarySource
+from domain.errors import NotFound
+from domain.types import IssueStatus, SummaryContent, SummarySource
 from jobs.compose import compose_issue
 from storage.db import Database
 from storage.models import Issue, IssueItem

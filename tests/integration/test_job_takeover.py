@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from jobs.compose import compose_issue
 from jobs.context import STALE_AFTER, JobContext
 from jobs.runs import JobResult, run_job

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, select
 
-from core.errors import InvalidInput, NotAllowed, NotFound
 from core.services import review
-from core.types import IssueStatus, SummarySource
+from domain.errors import InvalidInput, NotAllowed, NotFound
+from domain.types import IssueStatus, SummarySource
 from jobs.compose import compose_issue
 from storage.db import Database
 from storage.models import AuditLog, Chat, Delivery, Issue, IssueItem, SummarizeRun, Summary

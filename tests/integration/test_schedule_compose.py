@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.errors import NothingToDo
-from core.types import SummaryContent
+from domain.errors import NothingToDo
+from domain.types import SummaryContent
 from jobs.compose import AlreadyComposed, compose_issue
 from jobs.runs import run_job
 from storage.db import Database

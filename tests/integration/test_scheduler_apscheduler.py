@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from apscheduler.events import EVENT_JOB_EXECUTED, JobExecutionEvent
 
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from jobs.compose import compose_issue
 from jobs.scheduler import MISFIRE_GRACE, DigestScheduler, build_scheduler, scheduler_running
 from storage.db import Database

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.types import IssueStatus
+from domain.types import IssueStatus
 from jobs.compose import compose_issue
 from jobs.runs import run_job
 from storage.db import Database

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from core.errors import InvalidInput
 from core.services.search import MAX_QUERY_CHARS, search_papers
+from domain.errors import InvalidInput
 from storage import search
 from storage.db import Database
 from storage.models import Issue, IssueItem

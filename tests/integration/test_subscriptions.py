@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import InvalidInput, NotFound
 from core.services.subscriptions import (
     MAX_TOPICS_PER_CHAT,
     list_topics,
@@ -18,7 +17,8 @@ from core.services.subscriptions import (
     unsubscribe,
     update_settings,
 )
-from core.types import PaperView, SummaryContent, SummarySource, TopicKind
+from domain.errors import InvalidInput, NotFound
+from domain.types import PaperView, SummaryContent, SummarySource, TopicKind
 from storage.db import Database
 from storage.queries.paper_views import paper_views
 from storage.queries.papers import upsert_papers

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from core.config import Settings
-from core.errors import InvalidInput, NotFound
-from core.types import PaperMeta, SummaryContent, SummarySource
+from domain.errors import InvalidInput, NotFound
+from domain.types import PaperMeta, SummaryContent, SummarySource
 from jobs.summarize import run_summarize, summarize_paper
 from jobs.summarize.extractive import EXTRACTIVE_MODEL
 from jobs.summarize.guards import FLAG_NUMBER

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from core.types import SummaryContent
+from domain.types import SummaryContent
 from jobs.summarize.budget import TokenBudget
 from jobs.summarize.llm import JSON_OBJECT, LLMSummarizer
 from tests.conftest import make_settings

@@ -3,7 +3,7 @@ under another model or an older prompt does not count: the paper is summarized a
 
 from __future__ import annotations
 
-from core.types import SummaryContent, SummarySource
+from domain.types import SummaryContent, SummarySource
 from jobs.summarize import run_summarize
 from jobs.summarize.prompt import PROMPT_VERSION
 from storage.db import Database

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.types import SummarySource
+from domain.types import SummarySource
 from jobs.summarize import run_summarize
 from jobs.summarize.job import FIRST_BACKOFF, FLAG_LLM_FAILED, MAX_FAILURES
 from storage.db import Database

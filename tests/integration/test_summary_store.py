@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.types import SummaryContent, SummarySource
+from domain.types import SummaryContent, SummarySource
 from storage.db import Database
 from storage.queries.papers import upsert_papers
 from storage.queries.summaries import best_summaries, save_summary

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.arxiv_ids import ArxivId, parse_arxiv_id, parse_arxiv_ids, split_versioned
-from core.errors import InvalidInput
+from domain.arxiv_ids import ArxivId, parse_arxiv_id, parse_arxiv_ids, split_versioned
+from domain.errors import InvalidInput
 
 
 @pytest.mark.parametrize(

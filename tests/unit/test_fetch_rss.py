@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.arxiv_ids import ArxivId
+from domain.arxiv_ids import ArxivId
 from jobs.fetch.rss import parse_feed
 from tests.conftest import FIXTURES
 from tests.fakes.arxiv_feeds import Announced, make_papers, rss_feed

@@ -9,9 +9,9 @@ from wechatpy import parse_message
 
 from bot.commands.reply import Caller
 from bot.wechat.commands import sender_openid
-from core.errors import NotAllowed
-from core.identity import valid_openid, valid_user_id
 from core.services.review import is_admin, require_admin
+from domain.errors import NotAllowed
+from domain.identity import valid_openid, valid_user_id
 from tests.conftest import make_settings
 
 TELEGRAM_ADMINS = (555001, 42)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import DigestError, RateLimited
 from core.ratelimit import RateLimiter
+from domain.errors import DigestError, RateLimited
 
 
 class Clock:

@@ -12,8 +12,8 @@ import pytest
 from markupsafe import escape
 
 from bot.render import FORMATS, render_issue, render_paper
-from core.errors import InvalidInput
-from core.types import (
+from domain.errors import InvalidInput
+from domain.types import (
     IssueItemView,
     IssueStatus,
     IssueView,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.types import (
+from domain.types import (
     IssueItemView,
     IssueStatus,
     IssueView,

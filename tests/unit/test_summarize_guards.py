@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.types import SummaryContent
+from domain.types import SummaryContent
 from jobs.summarize.guards import (
     FLAG_NUMBER,
     apply_guards,

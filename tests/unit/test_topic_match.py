@@ -6,9 +6,9 @@ from __future__ import annotations
 import gc
 from dataclasses import replace
 
-from core.topics import matches, matches_any, parse_topic
-from core.topictext import _cache, paper_text, stem
-from core.types import PaperView, StoredSummary, SummarySource
+from domain.topics import matches, matches_any, parse_topic
+from domain.topictext import _cache, paper_text, stem
+from domain.types import PaperView, StoredSummary, SummarySource
 from tests.factories import make_paper
 from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import InvalidInput
-from core.topics import MAX_TERMS, MAX_TOPIC_CHARS, TopicQuery, describe, parse_topic
-from core.types import TopicKind
+from domain.errors import InvalidInput
+from domain.topics import MAX_TERMS, MAX_TOPIC_CHARS, TopicQuery, describe, parse_topic
+from domain.types import TopicKind
 
 
 def test_bare_words_all_must_appear() -> None:

@@ -10,8 +10,8 @@ import pytest
 from bot.commands import admin_review, issues, registry
 from bot.wechat.commands import issue_argument, route
 from core import cron as crontab
-from core.errors import DigestError
-from core.numbers import bounded_int, is_ascii_digits
+from domain.errors import DigestError
+from domain.numbers import bounded_int, is_ascii_digits
 
 # Every character Python calls a digit, decimal or numeric that is not 0-9 (about 1,900).
 NOT_ASCII = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.errors import InvalidInput
+from domain.errors import InvalidInput
 
 # New-style ids since April 2007: YYMM.NNNN (to 2014) or YYMM.NNNNN (from 2015).
 _NEW = r"(?P<new>\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})"

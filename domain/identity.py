@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.numbers import is_ascii_digits
+from domain.numbers import is_ascii_digits
 
 TELEGRAM, WECHAT, CONSOLE = "telegram", "wechat", "console"
 CONSOLE_OPERATOR = "operator"  # the one person at the console's keyboard

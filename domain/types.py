@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-if TYPE_CHECKING:  # core.topics imports this module; the annotation alone needs no import
-    from core.topics import TopicQuery
+if TYPE_CHECKING:  # domain.topics imports this module; the annotation alone needs no import
+    from domain.topics import TopicQuery
 
 
 class IssueStatus(StrEnum):

@@ -19,9 +19,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.errors import InvalidInput
-from core.topictext import Needle, is_han, name_words, paper_text, words
-from core.types import PaperView, TopicKind
+from domain.errors import InvalidInput
+from domain.topictext import Needle, is_han, name_words, paper_text, words
+from domain.types import PaperView, TopicKind
 
 MAX_TOPIC_CHARS = 200
 MAX_TERMS = 10  # words + phrases + exclusions
