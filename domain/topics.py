@@ -8,7 +8,7 @@
 
 A topic is plain words, never a pattern: punctuation, emoji and search-engine operators are
 just not words, so nothing a user types can change how matching works. Error messages are
-in both languages (`user_message` English, `zh` Chinese), like every error in core.
+in both languages (`user_message` English, `zh` Chinese), like every error in `domain.errors`.
 """
 
 from __future__ import annotations

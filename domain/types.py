@@ -1,4 +1,4 @@
-"""Domain types shared by jobs, services, renderers and storage.
+"""Domain types shared by jobs, services, renderers and storage (all of which import `domain`).
 
 Plain frozen dataclasses and pydantic models: no ORM objects and no chat-library objects cross
 a layer boundary, so each layer can be tested on its own.

@@ -1,4 +1,8 @@
-"""Build and run the PTB Application: handlers, rate limiting, command menu, polling/webhook."""
+"""Build and run the PTB Application: handlers, rate limiting, command menu, polling/webhook.
+
+`telegram_sender` (a sender on a fresh Application, for the CLI) lives here rather than in
+`sender.py`, so the two modules do not import each other.
+"""
 
 from __future__ import annotations
 
