@@ -154,14 +154,17 @@ async def test_digestbot_run_on_a_terminal_opens_the_console_beside_the_schedule
     robot: FakeWeComRobot, tmp_path: Path
 ) -> None:
     leader, follower = pty.openpty()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "cli.main", "run", env=_env(robot, tmp_path / "tty.db"),
+        cwd=tmp_path, stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
     try:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "cli.main", "run", env=_env(robot, tmp_path / "tty.db"),
-            cwd=tmp_path, stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )  # fmt: skip
         os.write(leader, b"/quit\n")
         out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     finally:
+        if proc.returncode is None:  # a hung process must not outlive the test
+            proc.kill()
+            await proc.wait()
         os.close(leader)
         os.close(follower)
     assert proc.returncode == 0, err.decode()
