@@ -154,11 +154,17 @@ async def test_a_wecom_outage_holds_up_neither_telegram_nor_wechat(
         publish_configured(get_settings(), sqlite_db, number=1, actor="test")
     )
     try:
-        await fake_telegram.wait_until(
-            lambda: (received(fake_telegram, readers.reader), wechat.messages_to(NEAR))
-            == expected or None, timeout=30,
-        )  # fmt: skip
-        assert robot.requests >= 1 and robot.messages == {}
+        # Done when the others have everything and WeCom has been tried (it may start last).
+        # Polled: the Telegram fake's own waits wake only on Telegram's events, and the last
+        # change here may be WeChat's or the robot's.
+        def settled() -> bool:
+            others = received(fake_telegram, readers.reader), wechat.messages_to(NEAR)
+            return others == expected and robot.requests >= 1
+
+        async with asyncio.timeout(30):
+            while not settled():  # noqa: ASYNC110 - three fakes share no event to wait on
+                await asyncio.sleep(0.05)
+        assert robot.messages == {}
         assert not publishing.done()  # WeCom is still retrying: the others did not wait for it
     finally:
         publishing.cancel()
