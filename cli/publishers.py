@@ -26,6 +26,7 @@ import httpx
 
 from core.config import Settings
 from core.sending import Sender
+from core.services import review
 from domain.errors import DigestError, InvalidInput
 from jobs.context import PublishFn
 from jobs.deliver import Progress
@@ -108,9 +109,7 @@ async def publish_everywhere(
     """Publish through `telegram` (if any; `progress` follows the first platform) and every
     other configured platform; a report per platform. Raises when the issue itself may not go
     out, or when there is no platform at all."""
-    from jobs.publish import publishable_issue
-
-    await publishable_issue(settings, db, number)
+    await _check_publishable(settings, db, number)
     async with extra_senders(settings) as extras:
         senders = ([telegram] if telegram is not None else []) + extras
         if not senders:
@@ -120,6 +119,14 @@ async def publish_everywhere(
             for i, sender in enumerate(senders)
         ]
         return list(await asyncio.gather(*runs))
+
+
+async def _check_publishable(settings: Settings, db: Database, number: int) -> None:
+    """The review service's one check, once, before any platform starts."""
+    await review.publishable(
+        db, number=number, language=settings.digest_language,
+        require_approval=settings.require_approval,
+    )  # fmt: skip
 
 
 async def _publish_one(
@@ -155,11 +162,9 @@ async def publish_configured(
     """For a process without a running bot (CLI, the schedule without Telegram): open the
     Telegram sender when TELEGRAM_BOT_TOKEN is set — Telegram unreachable at start is its
     report line, not the end of publishing — and publish everywhere."""
-    from jobs.publish import publishable_issue
-
     if not configured_platforms(settings):
         raise InvalidInput(NO_PLATFORM)
-    await publishable_issue(settings, db, number)
+    await _check_publishable(settings, db, number)
     async with AsyncExitStack() as stack:
         telegram, failed = await _open_telegram(stack, settings, db)
         if telegram is None and configured_platforms(settings) == ["telegram"]:

@@ -24,6 +24,11 @@ class IssueStatus(StrEnum):
     REJECTED = "rejected"
 
 
+# The statuses an issue can be published from: the delivery ledger marks only these published,
+# and `core.services.review.publish_refusal` refuses the others (a published issue is resumed).
+PUBLISHABLE_STATUSES: tuple[IssueStatus, ...] = (IssueStatus.DRAFT, IssueStatus.APPROVED)
+
+
 class SummarySource(StrEnum):
     LLM = "llm"
     EXTRACTIVE = "extractive"

@@ -6,10 +6,10 @@ an admin did anything recorded on it (opened the review, included/excluded or mo
 edited a text, approved, rejected). A touched draft waits for its admin; an approved or
 rejected issue is no draft any more. The delay counts from the issue's `created_at`.
 
-The approval is one conditional UPDATE that re-checks "still a draft, still untouched", so an
-admin acting at the same moment either wins (nothing is auto-published) or sees it approved by
-`auto`. Publishing happens after that commit; if it fails the issue stays approved and the next
-publish run retries it.
+The approval goes through `core.services.review.approve` like every other one; its UPDATE
+re-checks "still a draft, still untouched", so an admin acting at the same moment either wins
+(nothing is auto-published) or sees it approved by `auto`. Publishing happens after that
+commit; if it fails the issue stays approved and the next publish run retries it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from domain.errors import DigestError
+from core.services import review
+from domain.errors import DigestError, InvalidInput, NotFound
 from jobs import notices
 from jobs.context import JobContext, JobOutcome, describe_error
 from storage.queries import schedule as q
@@ -63,15 +64,17 @@ async def auto_publish_job(ctx: JobContext) -> JobOutcome:
 
 
 async def _approve(ctx: JobContext, number: int, delay: timedelta) -> bool:
-    async with ctx.db.session() as session:
-        return await q.approve_draft(
-            session,
-            number=number,
-            actor=AUTO_ACTOR,
-            now=ctx.clock(),
+    """Through the review service like any approval; refused (an admin acted first) is False."""
+    try:
+        await review.approve(
+            ctx.db, number=number, admin_id=AUTO_ACTOR, now=ctx.clock(),
             reason=f"AUTO_PUBLISH_AFTER: untouched for {notices.human_delay(delay)}",
             untouched_by=SYSTEM_ACTORS,
-        )
+        )  # fmt: skip
+    except (InvalidInput, NotFound) as refused:
+        log.info("draft %s not auto-approved: %s", number, refused)
+        return False
+    return True
 
 
 async def _publish(ctx: JobContext, number: int, delay: timedelta) -> tuple[bool, str, str]:

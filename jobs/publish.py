@@ -15,13 +15,12 @@ from dataclasses import dataclass, replace
 
 from core.config import Settings
 from core.sending import Sender
+from core.services import review
 from core.services.delivery import NOTE, plan_deliveries, start_publication
-from domain.errors import InvalidInput, NotFound
 from domain.types import IssueStatus, IssueView
 from jobs.deliver import STALE_AFTER, Deliverer, PlatformUnavailable, Progress, report_progress
 from storage.db import Database
 from storage.queries import deliveries as ledger
-from storage.queries.issues import get_issue_view
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +71,15 @@ async def publish_issue(
     """Publish issue `number` to every target on `sender.platform`; see the module docstring.
 
     Raises NotFound (no such issue) and InvalidInput (rejected; a draft while REQUIRE_APPROVAL;
-    no included papers). `actor` ("telegram:123", "cli", "scheduler") goes to the audit log.
+    no included papers), from `core.services.review.publishable`. `actor` ("telegram:123",
+    "cli", "scheduler") goes to the audit log.
     `progress(done_targets, total_targets)` is awaited every 5% or 10 s, and at the end.
     """
     started = time.monotonic()
-    issue = await publishable_issue(settings, db, number)
+    issue = await review.publishable(
+        db, number=number, language=settings.digest_language,
+        require_approval=settings.require_approval,
+    )  # fmt: skip
     newly = await _plan(settings, db, sender, issue, actor)
     deliverer = Deliverer(
         db, sender, issue.id, issue.number, settings.digest_language, stale_after=stale_after
@@ -86,30 +89,6 @@ async def publish_issue(
     report = replace(report, stopped=stopped)
     log.info("%s", report.message)
     return report
-
-
-async def publishable_issue(settings: Settings, db: Database, number: int) -> IssueView:
-    """Issue `number` if it may go out now; raises NotFound / InvalidInput like `publish_issue`
-    (callers publishing to several platforms check once, before any of them starts)."""
-    async with db.session() as session:
-        issue = await get_issue_view(session, number=number, language=settings.digest_language)
-    if issue is None:
-        raise NotFound(f"Issue {number} does not exist.", zh=f"第{number}期不存在。")
-    if issue.status is IssueStatus.REJECTED:
-        raise InvalidInput(
-            f"Issue {number} was rejected; it cannot be published.",
-            zh=f"第{number}期已被拒绝，不能发布。",
-        )
-    if issue.status is IssueStatus.DRAFT and settings.require_approval:
-        raise InvalidInput(
-            f"Issue {number} is a draft: approve it first (/approve {number}).",
-            zh=f"第{number}期还是草稿，请先审核通过（/approve {number}）。",
-        )
-    if not issue.included_items:
-        raise InvalidInput(
-            f"Issue {number} includes no papers.", zh=f"第{number}期没有包含任何论文。"
-        )
-    return issue
 
 
 async def _plan(

@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from domain.errors import DigestError, NothingToDo
+from core.services import review
+from domain.errors import DigestError, InvalidInput, NotFound, NothingToDo
 from jobs import notices
 from jobs.autopublish import auto_publish_job
 from jobs.compose import AlreadyComposed, compose_issue
@@ -80,21 +81,26 @@ def _publisher(ctx: JobContext) -> PublishFn:
 
 
 async def _to_publish(ctx: JobContext) -> list[int]:
-    """Approved issues, plus (approval not required) the newest draft, approved on the way."""
+    """Approved issues, plus (approval not required) the newest draft, approved on the way
+    through the review service like any approval; one it refuses is left as it is."""
     async with ctx.db.session() as session:
         numbers = await q.approved_unpublished(session)
-        if ctx.settings.require_approval:
-            return numbers
-        draft = await q.newest_open_draft(session)
-        if draft is not None and await q.approve_draft(
-            session,
-            number=draft,
-            actor=SCHEDULE_ACTOR,
-            now=ctx.clock(),
-            reason="REQUIRE_APPROVAL=false",
-        ):
-            numbers.append(draft)
+        draft = None if ctx.settings.require_approval else await q.newest_open_draft(session)
+    if draft is not None and await _approve(ctx, draft):
+        numbers.append(draft)
     return numbers
+
+
+async def _approve(ctx: JobContext, number: int) -> bool:
+    try:
+        await review.approve(
+            ctx.db, number=number, admin_id=SCHEDULE_ACTOR, now=ctx.clock(),
+            reason="REQUIRE_APPROVAL=false",
+        )  # fmt: skip
+    except (InvalidInput, NotFound) as refused:
+        log.info("draft %s not approved: %s", number, refused)
+        return False
+    return True
 
 
 async def _nothing_published(ctx: JobContext) -> JobOutcome:

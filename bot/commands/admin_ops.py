@@ -22,11 +22,15 @@ from core.services import review
 from core.services.chats import active_chats
 from core.services.issues import get_issue, list_issues
 from domain.errors import DigestError, InvalidInput
-from domain.types import IssueStatus
 
 log = logging.getLogger(__name__)
 
 BROADCAST = "bc"
+# The review service's publish refusals this command answers at once, in the admin's language.
+REFUSAL_KEYS: dict[str | None, str] = {
+    "rejected": "publish_rejected",
+    "needs_approval": "publish_needs_approval",
+}
 MAX_BROADCAST = 3500  # leaves room in the preview for its header
 
 
@@ -64,10 +68,9 @@ async def publish_command(ctx: Context, argument: str) -> list[Reply]:
     admin, ops = check_admin(ctx), _ops(ctx)
     number = issue_number(argument, "/publish")
     issue = await get_issue(ctx.db, number=number, language=ctx.language)
-    if issue.status is IssueStatus.REJECTED:
-        raise user_error("publish_rejected", InvalidInput, number=number)
-    if issue.status is IssueStatus.DRAFT and ctx.settings.require_approval:
-        raise user_error("publish_needs_approval", InvalidInput, number=number)
+    refusal = review.publish_refusal(issue, require_approval=ctx.settings.require_approval)
+    if refusal in REFUSAL_KEYS:  # "empty" is the publish run's to report, in the background
+        raise user_error(REFUSAL_KEYS[refusal], InvalidInput, number=number)
     await review.record_admin_action(
         ctx.db, admin_id=admin.actor, action="publish", target=f"issue:{number}", detail={}
     )

@@ -1,5 +1,10 @@
 """Editorial review: who may edit, the draft with its warnings, and every change an admin makes.
 
+This module is the one door for the editorial rules: approving (whoever approves — an admin on
+any platform, the CLI, the publish job or auto-publish), rejecting, including/moving/editing a
+paper, and whether an issue may be published. The rows change in `storage.queries.review`, which
+decides nothing.
+
 Drafts can be approved, rejected and edited; approved issues can still be edited (or pulled
 back with a rejection) until they are published. Published and rejected issues are history.
 Every change is written to the audit log, in the same transaction, under the admin's
@@ -8,15 +13,18 @@ platform-qualified id (`telegram:123`, `wechat:oXYZ`, `console:operator`, `cli`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.identity import CONSOLE, CONSOLE_OPERATOR, TELEGRAM, WECHAT, Identity, valid_user_id
 from domain.types import (
+    PUBLISHABLE_STATUSES,
     AdminStats,
     EditField,
     IssueItemView,
@@ -28,10 +36,10 @@ from domain.types import (
     SummarySource,
 )
 from storage.db import Database
-from storage.models import Issue
 from storage.queries import audit
 from storage.queries import issues as issue_queries
 from storage.queries import review as queries
+from storage.queries.review import LockedIssue, LockedItem
 from storage.types import utcnow
 
 EDITABLE = (IssueStatus.DRAFT, IssueStatus.APPROVED)
@@ -39,6 +47,16 @@ REJECTABLE = (IssueStatus.DRAFT, IssueStatus.APPROVED)
 MAX_LENGTH: dict[str, int] = {"tldr": 600, "title": 300, "note": 600}
 MAX_REASON = 500
 CLEAR = "-"  # `/edit 12 3 tldr -` restores the LLM's text
+PublishRefusal = Literal["rejected", "needs_approval", "empty"]
+REFUSALS: dict[PublishRefusal, tuple[str, str]] = {
+    "rejected": ("Issue {n} was rejected; it cannot be published.", "第{n}期已被拒绝，不能发布。"),
+    "needs_approval": (
+        "Issue {n} is a draft: approve it first (/approve {n}).",
+        "第{n}期还是草稿，请先审核通过（/approve {n}）。",
+    ),
+    "empty": ("Issue {n} includes no papers.", "第{n}期没有包含任何论文。"),
+}
+Change = Callable[[AsyncSession, LockedIssue], Awaitable[dict[str, Any]]]
 STATUS_ZH = {"draft": "草稿", "approved": "已批准", "published": "已发布", "rejected": "已退回"}
 
 
@@ -97,22 +115,39 @@ def item_flags(item: IssueItemView) -> tuple[str, ...]:
 
 
 async def approve(
-    db: Database, *, number: int, admin_id: str, approved_by: str | None = None
+    db: Database,
+    *,
+    number: int,
+    admin_id: str,
+    approved_by: str | None = None,
+    now: datetime | None = None,
+    reason: str | None = None,
+    untouched_by: Collection[str] | None = None,
 ) -> IssueView:
     """draft → approved, recording who and when; an issue with no included paper is refused.
 
-    `admin_id` is the audit log's actor (`telegram:123`, `cli`); `approved_by` how the issue
-    shows its approver (default: the actor; see `Identity.label`)."""
+    The one way an issue is approved: admin commands, `digestbot approve`, the publish job
+    (REQUIRE_APPROVAL=false) and auto-publish all come here. `admin_id` is the audit log's
+    actor (`telegram:123`, `cli`, `schedule`, `auto`); `approved_by` how the issue shows its
+    approver (default: the actor; see `Identity.label`); `now` the approval time (default: the
+    clock); `reason` goes to the audit row; with `untouched_by`, a draft someone outside those
+    actors touched is refused (auto-publish leaves it to its editor)."""
 
-    def change(issue: Issue) -> dict[str, Any]:
-        if not any(item.included for item in issue.items):
+    async def change(session: AsyncSession, issue: LockedIssue) -> dict[str, Any]:
+        if not issue.included:
             raise InvalidInput(
                 f"Issue {number} includes no paper; include at least one before approving.",
                 zh=f"第{number}期没有收录任何论文，请至少收录一篇再批准。",
             )
-        issue.status, issue.approved_at = "approved", utcnow()
-        issue.approved_by = approved_by or admin_id
-        return {"papers": sum(item.included for item in issue.items)}
+        if not await queries.approve_issue(
+            session, number=number, approved_by=approved_by or admin_id,
+            now=now or utcnow(), untouched_by=untouched_by,
+        ):  # fmt: skip
+            raise InvalidInput(
+                f"Issue {number} was touched by an editor; it waits for their review.",
+                zh=f"第{number}期已有编辑处理，等待其审核。",
+            )
+        return {"papers": issue.included} | ({"reason": reason} if reason else {})
 
     return await _change(db, number, admin_id, "approve", (IssueStatus.DRAFT,), change)
 
@@ -126,9 +161,8 @@ async def reject(db: Database, *, number: int, admin_id: str, reason: str) -> Is
         )
     _check_length(reason, MAX_REASON)
 
-    def change(issue: Issue) -> dict[str, Any]:
-        issue.status, issue.rejected_reason = "rejected", reason
-        issue.approved_by = issue.approved_at = None
+    async def change(session: AsyncSession, issue: LockedIssue) -> dict[str, Any]:
+        await queries.reject_issue(session, number=number, reason=reason, allowed=REJECTABLE)
         return {"reason": reason}
 
     return await _change(db, number, admin_id, "reject", REJECTABLE, change)
@@ -143,11 +177,11 @@ async def edit_item(
         raise InvalidInput("Edit tldr, title or note.", zh="只能编辑 tldr、title 或 note。")
     value = _edited_text(field, text)
 
-    def change(issue: Issue) -> dict[str, Any]:
-        item = _item_at(issue, position)
-        column = "editor_note" if field == "note" else f"{field}_override"
-        before = getattr(item, column)
-        setattr(item, column, value)
+    async def change(session: AsyncSession, issue: LockedIssue) -> dict[str, Any]:
+        _item_at(issue, position)
+        before = await queries.set_item_text(
+            session, number=number, position=position, field=field, value=value
+        )
         return {"position": position, "field": field, "before": before, "after": value}
 
     return await _change(db, number, admin_id, "edit", EDITABLE, change)
@@ -158,9 +192,11 @@ async def set_included(
 ) -> IssueView:
     """Include or exclude one paper; excluded papers keep their place for a later change."""
 
-    def change(issue: Issue) -> dict[str, Any]:
+    async def change(session: AsyncSession, issue: LockedIssue) -> dict[str, Any]:
         item = _item_at(issue, position)
-        item.included = included
+        await queries.set_item_included(
+            session, number=number, position=position, included=included
+        )
         return {"position": position, "paper_id": item.paper_id, "included": included}
 
     action = "include" if included else "exclude"
@@ -174,19 +210,44 @@ async def move_item(
     if direction not in ("up", "down"):
         raise InvalidInput("Move up or down.", zh="只能上移或下移。")
 
-    def change(issue: Issue) -> dict[str, Any]:
+    async def change(session: AsyncSession, issue: LockedIssue) -> dict[str, Any]:
         _item_at(issue, position)
-        index = position - 1
-        other = index - 1 if direction == "up" else index + 1
-        if not 0 <= other < len(issue.items):
+        other = position - 1 if direction == "up" else position + 1
+        if not 1 <= other <= len(issue.items):
             raise InvalidInput(
-                f"Paper {position} is already {'first' if other < 0 else 'last'}.",
-                zh=f"第{position}篇已经在{'最前' if other < 0 else '最后'}。",
+                f"Paper {position} is already {'first' if other < 1 else 'last'}.",
+                zh=f"第{position}篇已经在{'最前' if other < 1 else '最后'}。",
             )
-        queries.swap(issue.items, index, other)
-        return {"position": position, "direction": direction, "to": other + 1}
+        await queries.swap_items(session, number=number, position=position, other=other)
+        return {"position": position, "direction": direction, "to": other}
 
     return await _change(db, number, admin_id, "move", EDITABLE, change)
+
+
+async def publishable(
+    db: Database, *, number: int, language: str, require_approval: bool
+) -> IssueView:
+    """Issue `number` (summaries in `language`) if it may go out now; raises NotFound or
+    InvalidInput otherwise. The one check before publishing, for every caller and platform."""
+    async with db.session() as session:
+        issue = await issue_queries.get_issue_view(session, number=number, language=language)
+    if issue is None:
+        raise _missing(number)
+    refusal = publish_refusal(issue, require_approval=require_approval)
+    if refusal is not None:
+        english, chinese = REFUSALS[refusal]
+        raise InvalidInput(english.format(n=number), zh=chinese.format(n=number))
+    return issue
+
+
+def publish_refusal(issue: IssueView, *, require_approval: bool) -> PublishRefusal | None:
+    """Why `issue` may not be published now, or None: rejected; a draft while approval is
+    required; no included paper. A published issue may be published again (that resumes it)."""
+    if issue.status not in (*PUBLISHABLE_STATUSES, IssueStatus.PUBLISHED):
+        return "rejected"
+    if issue.status is IssueStatus.DRAFT and require_approval:
+        return "needs_approval"
+    return None if issue.included_items else "empty"
 
 
 async def record_admin_action(
@@ -223,16 +284,17 @@ async def _change(
     admin_id: str,
     action: str,
     allowed: Collection[IssueStatus],
-    change: Callable[[Issue], dict[str, Any]],
+    change: Change,
 ) -> IssueView:
-    """Lock the issue, check its status, apply `change`, audit it; the issue afterwards."""
+    """Lock the issue, check its status, apply `change`, audit it (same transaction); the
+    issue afterwards."""
     async with db.session() as session:
-        issue = await queries.issue_for_update(session, number=number)
+        issue = await queries.lock_issue(session, number=number)
         if issue is None:
             raise _missing(number)
         _check_status(issue, action, allowed)
-        detail = change(issue)
-        queries.renumber(issue.items)
+        detail = await change(session, issue)
+        await queries.renumber_issue(session, number=number)
         await audit.record(
             session, actor=admin_id, action=f"issue.{action}", target=f"issue:{number}",
             detail=detail,
@@ -243,26 +305,26 @@ async def _change(
     return view
 
 
-def _check_status(issue: Issue, action: str, allowed: Collection[IssueStatus]) -> None:
-    if IssueStatus(issue.status) in allowed:
+def _check_status(issue: LockedIssue, action: str, allowed: Collection[IssueStatus]) -> None:
+    if issue.status in allowed:
         return
     names = " or ".join(status.value for status in allowed)
     names_zh = "或".join(STATUS_ZH[status.value] for status in allowed)
     raise InvalidInput(
-        f"Issue {issue.number} is {issue.status}; only {names} issues can be changed ({action}).",
-        zh=f"第{issue.number}期{STATUS_ZH.get(issue.status, issue.status)}，"
+        f"Issue {issue.number} is {issue.status.value}; "
+        f"only {names} issues can be changed ({action}).",
+        zh=f"第{issue.number}期{STATUS_ZH.get(issue.status.value, issue.status.value)}，"
         f"只有{names_zh}状态可以修改。",
     )
 
 
-def _item_at(issue: Issue, position: int) -> Any:
-    items = queries.ordered(issue.items)
-    if not 1 <= position <= len(items):
+def _item_at(issue: LockedIssue, position: int) -> LockedItem:
+    if not 1 <= position <= len(issue.items):
         raise InvalidInput(
-            f"Issue {issue.number} has papers 1–{len(items)}; there is no paper {position}.",
-            zh=f"第{issue.number}期只有第1–{len(items)}篇，没有第{position}篇。",
+            f"Issue {issue.number} has papers 1–{len(issue.items)}; there is no paper {position}.",
+            zh=f"第{issue.number}期只有第1–{len(issue.items)}篇，没有第{position}篇。",
         )
-    return items[position - 1]
+    return issue.items[position - 1]
 
 
 def _edited_text(field: str, text: str) -> str | None:

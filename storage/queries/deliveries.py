@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.types import IssueStatus
+from domain.types import PUBLISHABLE_STATUSES, IssueStatus
 from storage.models import Chat, Delivery, Issue
 from storage.queries.batching import batches
 from storage.types import utcnow
@@ -221,7 +221,7 @@ async def sent_since(session: AsyncSession, *, since: datetime) -> tuple[int, in
 
 async def mark_issue_published(session: AsyncSession, *, issue_id: int, at: datetime) -> bool:
     """draft/approved → published; False when it was already published (or rejected)."""
-    publishable = [IssueStatus.DRAFT.value, IssueStatus.APPROVED.value]
+    publishable = [status.value for status in PUBLISHABLE_STATUSES]
     statement = (
         update(Issue)
         .where(Issue.id == issue_id, Issue.status.in_(publishable))

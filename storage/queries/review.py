@@ -1,20 +1,139 @@
-"""SQL behind editorial review and /stats: lock an issue for a change, reorder, count things.
+"""The rows behind editorial review and /stats: lock an issue, change it, reorder, count things.
 
-Changes lock the issue row first (FOR UPDATE on PostgreSQL; SQLite serializes writers), so two
-admins pressing buttons at once never leave positions duplicated or gapped.
+Every row change an editorial decision makes (approve, reject, include/exclude, move, edit) is
+written here and only here; the rules deciding whether it may happen live in
+`core.services.review`, which every caller (admin commands, the CLI, the scheduler, auto-publish)
+goes through. Changes lock the issue row first (FOR UPDATE on PostgreSQL; SQLite serializes
+writers), so two admins pressing buttons at once never leave positions duplicated or gapped, and
+the status changes are conditional UPDATEs, so a decision taken at the same moment elsewhere wins
+or loses cleanly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from domain.types import IssueStatus
 from storage.models import Chat, Delivery, Issue, IssueItem, Paper, SummarizeRun
 from storage.queries.deliveries import sent_since
+from storage.queries.schedule import touched
+
+ITEM_COLUMNS = {"tldr": "tldr_override", "title": "title_override", "note": "editor_note"}
+
+
+@dataclass(frozen=True)
+class LockedItem:
+    position: int
+    paper_id: int
+    included: bool
+
+
+@dataclass(frozen=True)
+class LockedIssue:
+    """What the review rules look at, read under the issue's lock; items in position order."""
+
+    number: int
+    status: IssueStatus
+    items: tuple[LockedItem, ...]
+
+    @property
+    def included(self) -> int:
+        return sum(item.included for item in self.items)
+
+
+async def lock_issue(session: AsyncSession, *, number: int) -> LockedIssue | None:
+    """Issue `number` locked until the transaction ends, as plain values; None if missing."""
+    issue = await issue_for_update(session, number=number)
+    if issue is None:
+        return None
+    items = tuple(
+        LockedItem(position=item.position, paper_id=item.paper_id, included=item.included)
+        for item in ordered(issue.items)
+    )
+    return LockedIssue(number=issue.number, status=IssueStatus(issue.status), items=items)
+
+
+async def approve_issue(
+    session: AsyncSession,
+    *,
+    number: int,
+    approved_by: str,
+    now: datetime,
+    untouched_by: Collection[str] | None = None,
+) -> bool:
+    """draft → approved (and, given `untouched_by`, only if no one else touched it): one
+    conditional UPDATE. Returns whether this call approved it."""
+    conditions = [Issue.number == number, Issue.status == IssueStatus.DRAFT.value]
+    if untouched_by is not None:
+        conditions.append(~touched(untouched_by))
+    values = {"status": IssueStatus.APPROVED.value, "approved_by": approved_by, "approved_at": now}
+    return await _update_issue(session, conditions, values)
+
+
+async def reject_issue(
+    session: AsyncSession, *, number: int, reason: str, allowed: Collection[IssueStatus]
+) -> bool:
+    """`allowed` → rejected with the reason, forgetting any approval; whether it changed."""
+    conditions = [Issue.number == number, Issue.status.in_([s.value for s in allowed])]
+    values = {
+        "status": IssueStatus.REJECTED.value, "rejected_reason": reason,
+        "approved_by": None, "approved_at": None,
+    }  # fmt: skip
+    return await _update_issue(session, conditions, values)
+
+
+async def set_item_text(
+    session: AsyncSession, *, number: int, position: int, field: str, value: str | None
+) -> str | None:
+    """The editor's title, TL;DR or note for the paper at `position`; the text it replaced."""
+    item = await _item(session, number, position)
+    column = ITEM_COLUMNS[field]
+    before: str | None = getattr(item, column)
+    setattr(item, column, value)
+    return before
+
+
+async def set_item_included(
+    session: AsyncSession, *, number: int, position: int, included: bool
+) -> None:
+    (await _item(session, number, position)).included = included
+
+
+async def swap_items(session: AsyncSession, *, number: int, position: int, other: int) -> None:
+    """Exchange the papers at positions `position` and `other` (1-based)."""
+    issue = await issue_for_update(session, number=number)
+    assert issue is not None
+    swap(issue.items, position - 1, other - 1)
+
+
+async def renumber_issue(session: AsyncSession, *, number: int) -> None:
+    issue = await issue_for_update(session, number=number)
+    assert issue is not None
+    renumber(issue.items)
+
+
+async def _item(session: AsyncSession, number: int, position: int) -> IssueItem:
+    issue = await issue_for_update(session, number=number)
+    assert issue is not None
+    return ordered(issue.items)[position - 1]
+
+
+async def _update_issue(
+    session: AsyncSession, conditions: Sequence[ColumnElement[bool]], values: Mapping[str, object]
+) -> bool:
+    statement = (
+        update(Issue)
+        .where(*conditions)
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
 
 async def issue_for_update(session: AsyncSession, *, number: int) -> Issue | None:

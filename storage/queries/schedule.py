@@ -1,6 +1,7 @@
 """Issue states the scheduled jobs act on: what to publish, which drafts auto-publish may take.
 
-"Touched" is decided here, in one query, so the auto-publish check and the approval it leads to
+"Touched" is decided here, in one expression, so the auto-publish check and the approval it
+leads to (`storage.queries.review.approve_issue`, through `core.services.review.approve`)
 agree: a draft is touched when any audit-log row about it was written by an actor outside the
 given system actors. An audit row is about issue N when its target is `issue:N` or starts with
 `issue:N/` or `issue:N:` (an item of the issue). Issue numbers are never reused, so every such
@@ -12,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.types import IssueStatus
 from storage.models import AuditLog, Issue
-from storage.queries import audit
 
 
 async def approved_unpublished(session: AsyncSession) -> list[int]:
@@ -43,7 +43,8 @@ async def newest_open_draft(session: AsyncSession) -> int | None:
     return int(newest) if published is None or newest > published else None
 
 
-def _touched(system_actors: Collection[str]) -> ColumnElement[bool]:
+def touched(system_actors: Collection[str]) -> ColumnElement[bool]:
+    """True for an issue some audit row about it was written by an actor not in the list."""
     target = literal("issue:") + cast(Issue.number, String)
     about_issue = or_(
         AuditLog.target == target,
@@ -62,50 +63,18 @@ async def untouched_drafts(
         .where(
             Issue.status == IssueStatus.DRAFT.value,
             Issue.created_at <= created_before,
-            ~_touched(system_actors),
+            ~touched(system_actors),
         )
         .order_by(Issue.number)
     )
     return list(rows)
 
 
-async def is_touched(session: AsyncSession, *, number: int, system_actors: Collection[str]) -> bool:
+async def istouched(session: AsyncSession, *, number: int, system_actors: Collection[str]) -> bool:
     found = await session.scalar(
-        select(Issue.id).where(Issue.number == number, _touched(system_actors))
+        select(Issue.id).where(Issue.number == number, touched(system_actors))
     )
     return found is not None
-
-
-async def approve_draft(
-    session: AsyncSession,
-    *,
-    number: int,
-    actor: str,
-    now: datetime,
-    reason: str,
-    untouched_by: Collection[str] | None = None,
-) -> bool:
-    """Approve issue `number` if it is still a draft (and, given `untouched_by`, untouched).
-
-    One conditional UPDATE, so an admin acting at the same moment wins or loses cleanly;
-    audited as `issue.approve` with the reason. Returns whether this call approved it.
-    """
-    conditions = [Issue.number == number, Issue.status == IssueStatus.DRAFT.value]
-    if untouched_by is not None:
-        conditions.append(~_touched(untouched_by))
-    result = await session.execute(
-        update(Issue)
-        .where(*conditions)
-        .values(status=IssueStatus.APPROVED.value, approved_by=actor, approved_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if not getattr(result, "rowcount", 0):
-        return False
-    detail = {"reason": reason}
-    await audit.record(
-        session, actor=actor, action="issue.approve", target=f"issue:{number}", detail=detail
-    )
-    return True
 
 
 async def issue_created_at(session: AsyncSession, *, number: int) -> datetime | None:
