@@ -20,7 +20,7 @@ CLI_ACTOR = "cli"  # `digestbot approve/reject/publish` run from a shell
 # The audit log's actor column holds 64 characters: "wechat:" plus the openid must fit.
 # Real openids are 28 characters; 48 leaves room for unionid-like ids and other accounts.
 MAX_OPENID = 48
-_OPENID = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_OPENID}}}")
+OPENID_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_OPENID}}}", re.ASCII)
 MAX_TELEGRAM_ID = 2**63 - 1  # Bot API ids fit in a signed 64-bit integer
 
 # Telegram accounts that stand in for someone else: an anonymous group admin, a user posting
@@ -49,7 +49,7 @@ class Identity:
 
 def valid_openid(openid: str) -> bool:
     """A WeChat openid: a short plain string of letters, digits, `_` and `-`."""
-    return _OPENID.fullmatch(openid) is not None
+    return OPENID_SHAPE.fullmatch(openid) is not None
 
 
 def valid_telegram_id(user_id: str) -> bool:

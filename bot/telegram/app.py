@@ -28,6 +28,7 @@ from bot.i18n import COMMANDS as MENU
 from bot.i18n_admin import ADMIN_COMMANDS
 from bot.telegram import handlers
 from bot.telegram.callbacks import CallbackSigner
+from bot.telegram.chat_admins import ChatAdmins
 from bot.telegram.errors import on_error
 from bot.telegram.ratelimit import FairRateLimiter
 from bot.telegram.sender import TelegramSender
@@ -50,7 +51,7 @@ def build_application(deps: Deps) -> Application:
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
-    app.bot_data.update(deps=deps, signer=CallbackSigner(token))
+    app.bot_data.update(deps=deps, signer=CallbackSigner(token), chat_admins=ChatAdmins())
     if deps.ops is not None:  # admin job reports and broadcasts go out through this bot
         deps.ops.bind_sender(TelegramSender(app.bot))
     _add_handlers(app)

@@ -73,7 +73,7 @@ def _with_chat_admin(caller: Caller, context: ContextTypes.DEFAULT_TYPE) -> Call
     """Give a group caller the getChatMember question, for commands that change the chat."""
     if caller.chat_type == "private" or caller.user_id is None:
         return caller
-    admins: ChatAdmins = context.application.bot_data.setdefault("chat_admins", ChatAdmins())
+    admins: ChatAdmins = context.application.bot_data["chat_admins"]  # one per application
     chat_id, user_id = int(caller.chat_id), int(caller.user_id)
 
     async def is_chat_admin() -> bool:

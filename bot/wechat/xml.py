@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from domain.identity import OPENID_SHAPE
+
 MAX_FIELDS = 64
 MAX_FIELD_CHARS = 16 * 1024
-_OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 _NAME = re.compile(r"[A-Za-z0-9_]{1,64}", re.ASCII)
 _MSG_ID = re.compile(r"[0-9]{1,20}", re.ASCII)  # WeChat's MsgId is a 64-bit integer
 _CREATE_TIME = re.compile(r"[0-9]{1,10}", re.ASCII)  # Unix seconds
@@ -69,8 +70,8 @@ def _checked(fields: dict[str, str]) -> Incoming:
         if event == "subscribe" and fields.get("EventKey", "").startswith("qrscene_"):
             event = "subscribe_scan"
     return Incoming(
-        source=_required(fields, "FromUserName", _OPENID),
-        target=_required(fields, "ToUserName", _OPENID),
+        source=_required(fields, "FromUserName", OPENID_SHAPE),
+        target=_required(fields, "ToUserName", OPENID_SHAPE),
         type=msg_type,
         create_time=create_time,
         id=_msg_id(fields),
