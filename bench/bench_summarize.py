@@ -81,9 +81,9 @@ async def one_pass(
             async with db.session() as session:
                 await upsert_papers(session, papers=papers)
             started = time.perf_counter()
-            report = await run_summarize(settings, db, language="zh")
+            report = await run_summarize(settings.llm, db, language="zh")
             elapsed = time.perf_counter() - started
-            again = await run_summarize(settings, db, language="zh") if rerun else None
+            again = await run_summarize(settings.llm, db, language="zh") if rerun else None
         finally:
             await db.dispose()
     return figures(report, elapsed, again)

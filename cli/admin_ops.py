@@ -33,17 +33,17 @@ class JobAdminOps:
         from jobs.summarize.job import run_summarize
 
         try:
-            fetched = f"fetch: {(await run_fetch(self.settings, self.db)).message}"
+            fetched = f"fetch: {(await run_fetch(self.settings.arxiv, self.db)).message}"
         except DigestError as error:  # arXiv down: still summarize what is stored
             fetched = f"fetch: {error.user_message}"
-        summarized = await run_summarize(self.settings, self.db)
+        summarized = await run_summarize(self.settings.llm, self.db)
         return f"{fetched}; summarize: {summarized.message}"
 
     async def compose(self) -> str:
         from jobs.compose import compose_issue
 
         try:
-            issue = await compose_issue(self.settings, self.db)
+            issue = await compose_issue(self.settings.editorial, self.db)
         except NothingToDo as nothing:
             return nothing.message_for(self.settings.digest_language)
         return f"第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"

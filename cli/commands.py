@@ -60,7 +60,7 @@ async def cmd_db(args: argparse.Namespace, settings: Settings, db: Database) -> 
 async def cmd_fetch(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from jobs.fetch.job import run_fetch
 
-    report = await run_fetch(settings, db, since=args.since, until=args.until, ids=args.ids)
+    report = await run_fetch(settings.arxiv, db, since=args.since, until=args.until, ids=args.ids)
     print(report.message)
     return 0 if report.ok else 1
 
@@ -68,7 +68,7 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings, db: Database) 
 async def cmd_summarize(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from jobs.summarize.job import run_summarize
 
-    report = await run_summarize(settings, db, language=args.language, limit=args.limit)
+    report = await run_summarize(settings.llm, db, language=args.language, limit=args.limit)
     print(report.message)
     return 0
 
@@ -76,7 +76,7 @@ async def cmd_summarize(args: argparse.Namespace, settings: Settings, db: Databa
 async def cmd_compose(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from jobs.compose import compose_issue
 
-    issue = await compose_issue(settings, db)
+    issue = await compose_issue(settings.editorial, db)
     print(f"composed 第{issue.number}期 ({len(issue.items)} papers, draft): {issue.title}")
     return 0
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core import config_groups as groups
 from core import config_rules as rules
 from domain.identity import valid_openid
 from domain.numbers import is_ascii_digits
@@ -283,6 +284,35 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None
+
+    # Each job and front end takes its group (`core.config_groups`), not the whole bag.
+    @property
+    def arxiv(self) -> groups.ArxivSettings:
+        return groups.arxiv_of(self)
+
+    @property
+    def llm(self) -> groups.LLMSettings:
+        return groups.llm_of(self)
+
+    @property
+    def editorial(self) -> groups.EditorialSettings:
+        return groups.editorial_of(self)
+
+    @property
+    def schedule(self) -> groups.ScheduleSettings:
+        return groups.schedule_of(self)
+
+    @property
+    def delivery(self) -> groups.DeliverySettings:
+        return groups.delivery_of(self)
+
+    @property
+    def telegram(self) -> groups.TelegramSettings:
+        return groups.telegram_of(self)
+
+    @property
+    def wechat(self) -> groups.WeChatSettings:
+        return groups.wechat_of(self)
 
 
 def _webhook_secret_set(s: Settings) -> str | None:

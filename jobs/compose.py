@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.config import Settings
+from core.config_groups import EditorialSettings
 from domain.errors import NothingToDo
 from domain.types import IssueView, PaperView
 from storage.db import Database
@@ -63,17 +63,21 @@ class _Plan:
 
 
 async def compose_issue(
-    settings: Settings, db: Database, *, now: datetime | None = None, weekly: bool | None = None
+    editorial: EditorialSettings,
+    db: Database,
+    *,
+    now: datetime | None = None,
+    weekly: bool | None = None,
 ) -> IssueView:
     """Create the next issue as a draft and return it; NothingToDo when no paper is new.
 
     `weekly` (default: DIGEST_FREQUENCY == "weekly") composes the week's round-up instead.
     """
     if weekly is None:
-        weekly = settings.digest_frequency == "weekly"
+        weekly = editorial.frequency == "weekly"
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            number = await _compose_once(settings, db, now=now, weekly=weekly)
+            number = await _compose_once(editorial, db, now=now, weekly=weekly)
             break
         except IssueNumberTaken as exc:
             log.info("compose attempt %d lost a race (%s); retrying", attempt, exc)
@@ -89,15 +93,15 @@ async def compose_issue(
 
 
 async def _compose_once(
-    settings: Settings, db: Database, *, now: datetime | None, weekly: bool
+    editorial: EditorialSettings, db: Database, *, now: datetime | None, weekly: bool
 ) -> int:
-    language = settings.digest_language
+    language = editorial.language
     async with db.session() as session:
         number = await next_issue_number(session)
         if weekly:
-            plan = await _weekly_plan(session, settings, now or utcnow())
+            plan = await _weekly_plan(session, editorial, now or utcnow())
         else:
-            plan = await _daily_plan(session, settings, number)
+            plan = await _daily_plan(session, editorial, number)
         items = [NewItem(p.id, p.summary.id if p.summary else None) for p in plan.papers]
         await create_issue(
             session,
@@ -121,18 +125,18 @@ async def _compose_once(
     return number
 
 
-async def _daily_plan(session: AsyncSession, settings: Settings, number: int) -> _Plan:
-    candidates = await compose_candidates(session, language=settings.digest_language)
+async def _daily_plan(session: AsyncSession, editorial: EditorialSettings, number: int) -> _Plan:
+    candidates = await compose_candidates(session, language=editorial.language)
     if not candidates:
         raise _nothing_new(await latest_issue_number(session))
-    chosen = rank_papers(candidates)[: settings.issue_max_papers]
-    start, end = issue_period(chosen, settings.tz)
-    title = issue_title(number, start, end, chosen, settings.digest_language)
+    chosen = rank_papers(candidates)[: editorial.max_papers]
+    start, end = issue_period(chosen, editorial.timezone)
+    title = issue_title(number, start, end, chosen, editorial.language)
     return _Plan(chosen, start, end, title)
 
 
-async def _weekly_plan(session: AsyncSession, settings: Settings, now: datetime) -> _Plan:
-    first, last = week_of(now, settings.tz)
+async def _weekly_plan(session: AsyncSession, editorial: EditorialSettings, now: datetime) -> _Plan:
+    first, last = week_of(now, editorial.timezone)
     previous = await last_round_up(session, title_prefixes=tuple(WEEKLY_PREFIXES.values()))
     if previous is not None and previous.period_end >= first:
         raise AlreadyComposed(
@@ -141,17 +145,17 @@ async def _weekly_plan(session: AsyncSession, settings: Settings, now: datetime)
         )
     candidates = await week_candidates(
         session,
-        language=settings.digest_language,
+        language=editorial.language,
         days=(first, last),
-        window=day_window(first, last, settings.tz),
+        window=day_window(first, last, editorial.timezone),
     )
     if not candidates:
         raise NothingToDo(
             f"No summarized papers from {first.isoformat()} to {last.isoformat()}.",
             zh=f"{first:%Y%m%d}-{last:%Y%m%d} 没有已摘要的论文。",
         )
-    chosen = rank_papers(candidates)[: settings.issue_max_papers]
-    return _Plan(chosen, first, last, weekly_title(first, last, chosen, settings.digest_language))
+    chosen = rank_papers(candidates)[: editorial.max_papers]
+    return _Plan(chosen, first, last, weekly_title(first, last, chosen, editorial.language))
 
 
 def week_of(now: datetime, tz: ZoneInfo) -> tuple[date, date]:

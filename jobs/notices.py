@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from html import escape
 
-from core.config import Settings
+from core.config_groups import EditorialSettings
 from domain.types import IssueView
 
 
@@ -32,16 +32,16 @@ def human_delay(delay: timedelta) -> str:
     return f"{days}d {hours}h" if hours else f"{days}d"
 
 
-def draft_ready(issue: IssueView, settings: Settings) -> str:
+def draft_ready(issue: IssueView, editorial: EditorialSettings) -> str:
     count = len(issue.included_items)
     text = (
         f"📝 Draft <b>第{issue.number}期</b> awaits review ({count} papers): "
         f"<i>{esc(issue.title)}</i>\n/review {issue.number}"
     )
-    if not settings.require_approval:
+    if not editorial.require_approval:
         text += "\nREQUIRE_APPROVAL is off: it goes out at the next publish run."
-    elif settings.auto_publish_after is not None:
-        delay = human_delay(settings.auto_publish_after)
+    elif editorial.auto_publish_after is not None:
+        delay = human_delay(editorial.auto_publish_after)
         text += f"\nUntouched, it is published automatically in {delay}."
     return text
 

@@ -13,10 +13,10 @@ async def fetch_and_summarize(
     settings: Settings, db: Database, arxiv_id: str, language: str
 ) -> int | None:
     """The stored paper's id, or None when arXiv has no such paper."""
-    found = await fetch_papers_by_ids(settings, [arxiv_id])
+    found = await fetch_papers_by_ids(settings.arxiv, [arxiv_id])
     if not found:
         return None
     async with db.session() as session:
         (paper_id,) = (await upsert_papers(session, papers=found[:1])).paper_ids
-    await summarize_paper(settings, db, paper_id=paper_id, language=language)
+    await summarize_paper(settings.llm, db, paper_id=paper_id, language=language)
     return paper_id

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 async def run_pipeline(settings: Settings, db: Database) -> list[str]:
     lines = [await _fetch_line(settings, db)]
-    summarized = await run_summarize(settings, db)
+    summarized = await run_summarize(settings.llm, db)
     lines.append(f"summarize: {summarized.message}")
     lines.append(await _compose_line(settings, db))
     return lines
@@ -28,7 +28,7 @@ async def run_pipeline(settings: Settings, db: Database) -> list[str]:
 
 async def _fetch_line(settings: Settings, db: Database) -> str:
     try:
-        report = await run_fetch(settings, db)
+        report = await run_fetch(settings.arxiv, db)
     except DigestError as exc:
         log.warning("fetch failed: %s", exc)
         return f"fetch: {exc.user_message}"
@@ -37,7 +37,7 @@ async def _fetch_line(settings: Settings, db: Database) -> str:
 
 async def _compose_line(settings: Settings, db: Database) -> str:
     try:
-        issue = await compose_issue(settings, db)
+        issue = await compose_issue(settings.editorial, db)
     except NothingToDo as exc:
         return f"compose: {exc.user_message}"
     return f"compose: 第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"

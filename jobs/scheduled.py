@@ -31,18 +31,18 @@ JobBody = Callable[[JobContext], Awaitable[JobOutcome]]
 
 
 async def fetch_job(ctx: JobContext) -> JobOutcome:
-    report = await run_fetch(ctx.settings, ctx.db)
+    report = await run_fetch(ctx.settings.arxiv, ctx.db)
     lines = [f"fetch: {report.message}"]
     if report.no_announcement and report.caught_up is None:
         return JobOutcome(lines[0], notices.fetched(lines))
-    summarized = await run_summarize(ctx.settings, ctx.db)
+    summarized = await run_summarize(ctx.settings.llm, ctx.db)
     lines.append(f"summarize: {summarized.message}")
     return JobOutcome("\n".join(lines), notices.fetched(lines), ok=report.ok)
 
 
 async def compose_job(ctx: JobContext) -> JobOutcome:
     try:
-        issue = await compose_issue(ctx.settings, ctx.db, now=ctx.clock())
+        issue = await compose_issue(ctx.settings.editorial, ctx.db, now=ctx.clock())
     except AlreadyComposed as exc:  # weekly mode on a daily cron: quiet on the other days
         return JobOutcome(f"compose: {exc.message_for(ctx.settings.digest_language)}")
     except NothingToDo as exc:
@@ -50,7 +50,7 @@ async def compose_job(ctx: JobContext) -> JobOutcome:
         return JobOutcome(f"compose: {said}", notices.nothing_to_compose(said))
     summary = f"compose: 第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
     await _post_preview(ctx, issue.number)
-    return JobOutcome(summary, notices.draft_ready(issue, ctx.settings))
+    return JobOutcome(summary, notices.draft_ready(issue, ctx.settings.editorial))
 
 
 async def _post_preview(ctx: JobContext, number: int) -> None:

@@ -33,7 +33,7 @@ async def run_demo(settings: Settings, db: Database) -> tuple[IssueView, list[st
             "summarize: recorded LLM summaries from the seed (set OPENAI_API_KEY to go live)"
         )
     else:
-        report = await run_summarize(settings, db, paper_ids=stored.paper_ids)
+        report = await run_summarize(settings.llm, db, paper_ids=stored.paper_ids)
         lines.append(f"summarize: {report.message}")
     issue = await _compose_or_latest(settings, db)
     lines.append(f"compose: 第{issue.number}期 with {len(issue.included_items)} papers")
@@ -43,7 +43,7 @@ async def run_demo(settings: Settings, db: Database) -> tuple[IssueView, list[st
 async def _compose_or_latest(settings: Settings, db: Database) -> IssueView:
     """A second demo run finds nothing new: show the issue the first run made."""
     try:
-        return await compose_issue(settings, db)
+        return await compose_issue(settings.editorial, db)
     except NothingToDo:
         return await latest_issue(db, language=settings.digest_language)
 

@@ -24,7 +24,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from core.config import Settings
+from core.config_groups import ArxivSettings
 from domain.errors import UpstreamError
 
 ID_BATCH = 100  # arXiv answers id_list queries of up to 100 ids reliably in one page
@@ -63,14 +63,14 @@ class _Gate:
 class ArxivClient(arxiv.Client):
     """`arxiv.Client` pointed at `ARXIV_API_URL`, with timeout, spacing and backoff retries."""
 
-    def __init__(self, settings: Settings, *, page_size: int = PAGE_SIZE) -> None:
+    def __init__(self, arxiv: ArxivSettings, *, page_size: int = PAGE_SIZE) -> None:
         # The package's own retry loop is immediate; ours (below) backs off instead.
         super().__init__(page_size=page_size, delay_seconds=0.0, num_retries=0)
-        self.query_url_format = f"{settings.arxiv_api_url}?{{}}"
-        self.spacing = settings.arxiv_delay_seconds
-        self.retries = settings.arxiv_retries
-        self.backoff_seconds = max(settings.arxiv_delay_seconds, 0.05)
-        self._session = _TimeoutSession(settings.arxiv_timeout_seconds)
+        self.query_url_format = f"{arxiv.api_url}?{{}}"
+        self.spacing = arxiv.delay_seconds
+        self.retries = arxiv.retries
+        self.backoff_seconds = max(arxiv.delay_seconds, 0.05)
+        self._session = _TimeoutSession(arxiv.timeout_seconds)
 
     def _parse_feed(
         self, url: str, first_page: bool = True, _try_index: int = 0

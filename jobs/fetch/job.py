@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from core.config import Settings
+from core.config_groups import ArxivSettings
 from domain.arxiv_ids import ArxivId, parse_arxiv_ids
 from domain.errors import InvalidInput
 from domain.types import PaperMeta
@@ -42,7 +42,7 @@ _RSS_ERRORS = (httpx.HTTPError, ValueError)
 
 
 async def run_fetch(
-    settings: Settings,
+    arxiv: ArxivSettings,
     db: Database,
     *,
     since: date | None = None,
@@ -59,40 +59,44 @@ async def run_fetch(
     the clock) decides which announcement days count as missed.
     """
     if ids:
-        return await _fetch_ids(settings, db, parse_arxiv_ids(list(ids)))
+        return await _fetch_ids(arxiv, db, parse_arxiv_ids(list(ids)))
     if since is not None:
-        start, end = backfill_window(settings, since, until)
-        return await _fetch_window(settings, db, FetchReport("api"), start, end)
+        start, end = backfill_window(arxiv, since, until)
+        return await _fetch_window(arxiv, db, FetchReport("api"), start, end)
     if until is not None:
         raise InvalidInput("An end date needs a start date (--since).")
     async with db.session() as session:
         watermark = await fetch_runs.last_watermark(session)
-    report = await _fetch_today(settings, db)
+    report = await _fetch_today(arxiv, db)
     gap = None if report.fell_back else missed_window(watermark, now or utcnow())
     if gap is not None:  # the fallback's window already started at the watermark
         start, end = (moment.astimezone(UTC) for moment in gap)
         log.info("catching up announcements missed while down: %s to %s", start, end)
-        report.caught_up = await _fetch_window(settings, db, FetchReport("api"), start, end)
+        report.caught_up = await _fetch_window(arxiv, db, FetchReport("api"), start, end)
     return report
 
 
 def backfill_window(
-    settings: Settings, since: date, until: date | None
+    arxiv: ArxivSettings, since: date, until: date | None
 ) -> tuple[datetime, datetime]:
     """Local midnight of `since` to the end of `until` (default: now), as UTC datetimes."""
     now = utcnow()
-    start = datetime.combine(since, time(), tzinfo=settings.tz)
-    end = now if until is None else datetime.combine(until + timedelta(days=1), time(), settings.tz)
+    start = datetime.combine(since, time(), tzinfo=arxiv.timezone)
+    end = (
+        now
+        if until is None
+        else datetime.combine(until + timedelta(days=1), time(), arxiv.timezone)
+    )
     end = min(end, now)
     if start >= end:
         raise InvalidInput(f"Nothing to fetch between {since} and {until or 'now'}.")
     return start.astimezone(now.tzinfo), end.astimezone(now.tzinfo)
 
 
-async def _start(db: Database, settings: Settings, report: FetchReport, **window: Any) -> None:
+async def _start(db: Database, arxiv: ArxivSettings, report: FetchReport, **window: Any) -> None:
     async with db.session() as session:
         report.run_id = await fetch_runs.start_run(
-            session, mode=report.mode, categories=settings.arxiv_categories, **window
+            session, mode=report.mode, categories=arxiv.categories, **window
         )
 
 
@@ -162,31 +166,31 @@ async def _guarded(
     return await _finish(db, report, "ok", *(notes or []))
 
 
-async def _fetch_today(settings: Settings, db: Database) -> FetchReport:
+async def _fetch_today(arxiv: ArxivSettings, db: Database) -> FetchReport:
     report = FetchReport("rss")
-    await _start(db, settings, report)
+    await _start(db, arxiv, report)
     try:
-        announcement = await fetch_announcement(settings)
+        announcement = await fetch_announcement(arxiv)
     except _RSS_ERRORS as error:
         await _finish(db, report, "failed", f"RSS feed failed: {_describe_rss(error)}")
-        return await _fallback(settings, db, report.errors)
+        return await _fallback(arxiv, db, report.errors)
     report.announced_on = announcement.announced_on
     if not announcement.papers:
         report.no_announcement = announcement.is_empty
         report.skipped = announcement.ignored
         return await _finish(db, report, "empty")
-    return await _guarded(db, report, _store_announcement(settings, db, report, announcement))
+    return await _guarded(db, report, _store_announcement(arxiv, db, report, announcement))
 
 
 async def _store_announcement(
-    settings: Settings, db: Database, report: FetchReport, announcement: Announcement
+    arxiv: ArxivSettings, db: Database, report: FetchReport, announcement: Announcement
 ) -> list[str] | None:
     """Resolve the announced ids in batches; the watermark moves only with the last batch."""
     announced = {item.arxiv_id.arxiv_id: item for item in announcement.papers}
     wanted = [ArxivId(arxiv_id) for arxiv_id in announced]  # no version: the latest
     batches = [wanted[i : i + ID_BATCH] for i in range(0, len(wanted), ID_BATCH)]
     latest: datetime | None = None
-    client = ArxivClient(settings)
+    client = ArxivClient(arxiv)
     try:
         for number, batch in enumerate(batches, start=1):
             converted = await resolve_ids(client, batch)
@@ -222,30 +226,30 @@ def _describe_rss(error: BaseException) -> str:
     return str(error)
 
 
-async def _fallback(settings: Settings, db: Database, errors: list[str]) -> FetchReport:
+async def _fallback(arxiv: ArxivSettings, db: Database, errors: list[str]) -> FetchReport:
     """The feed failed: fetch the API date window from the last watermark to now."""
     async with db.session() as session:
         watermark = await fetch_runs.last_watermark(session)
     end = utcnow()
     start = max(watermark or end - FALLBACK_LOOKBACK, end - CATCH_UP_LIMIT)
     report = FetchReport("api", fell_back=True, errors=list(errors))
-    return await _fetch_window(settings, db, report, start, end)
+    return await _fetch_window(arxiv, db, report, start, end)
 
 
 async def _fetch_window(
-    settings: Settings, db: Database, report: FetchReport, start: datetime, end: datetime
+    arxiv: ArxivSettings, db: Database, report: FetchReport, start: datetime, end: datetime
 ) -> FetchReport:
     report.window_start, report.window_end = start, end
-    await _start(db, settings, report, window_start=start, window_end=end)
-    return await _guarded(db, report, _store_window(settings, db, report, start, end))
+    await _start(db, arxiv, report, window_start=start, window_end=end)
+    return await _guarded(db, report, _store_window(arxiv, db, report, start, end))
 
 
 async def _store_window(
-    settings: Settings, db: Database, report: FetchReport, start: datetime, end: datetime
+    arxiv: ArxivSettings, db: Database, report: FetchReport, start: datetime, end: datetime
 ) -> list[str] | None:
     """Page by page, oldest first: each page and its watermark commit together."""
-    client = ArxivClient(settings)
-    pages = window_pages(client, settings.arxiv_categories, start, end)
+    client = ArxivClient(arxiv)
+    pages = window_pages(client, arxiv.categories, start, end)
     try:
         while page := await asyncio.to_thread(next, pages, None):
             converted = convert_all(page)
@@ -265,17 +269,17 @@ async def _store_window(
     return None
 
 
-async def _fetch_ids(settings: Settings, db: Database, wanted: list[ArxivId]) -> FetchReport:
+async def _fetch_ids(arxiv: ArxivSettings, db: Database, wanted: list[ArxivId]) -> FetchReport:
     report = FetchReport("ids")
-    await _start(db, settings, report)
-    return await _guarded(db, report, _store_ids(settings, db, report, wanted))
+    await _start(db, arxiv, report)
+    return await _guarded(db, report, _store_ids(arxiv, db, report, wanted))
 
 
 async def _store_ids(
-    settings: Settings, db: Database, report: FetchReport, wanted: list[ArxivId]
+    arxiv: ArxivSettings, db: Database, report: FetchReport, wanted: list[ArxivId]
 ) -> list[str] | None:
     """Ids are a lookup, not a window: they never move the watermark."""
-    client = ArxivClient(settings)
+    client = ArxivClient(arxiv)
     try:
         converted = await resolve_ids(client, wanted)
     finally:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import arxiv
 import requests
 
-from core.config import Settings
+from core.config_groups import ArxivSettings
 from domain.arxiv_ids import ArxivId, parse_arxiv_ids
 from domain.types import PaperMeta
 from jobs.fetch.api import ArxivClient, fetch_by_ids, wrap_error
@@ -53,13 +53,13 @@ async def resolve_ids(client: ArxivClient, wanted: Sequence[ArxivId]) -> Convert
     return converted
 
 
-async def fetch_papers_by_ids(settings: Settings, ids: Sequence[str]) -> list[PaperMeta]:
+async def fetch_papers_by_ids(arxiv: ArxivSettings, ids: Sequence[str]) -> list[PaperMeta]:
     """Look papers up on arXiv (for `/paper` and `fetch --ids`); unknown ids are left out.
 
     Raises `InvalidInput` for a malformed id and `UpstreamError` when arXiv keeps failing.
     """
     wanted = parse_arxiv_ids(list(ids))
-    client = ArxivClient(settings)
+    client = ArxivClient(arxiv)
     try:
         return (await resolve_ids(client, wanted)).papers
     except UPSTREAM_ERRORS as error:

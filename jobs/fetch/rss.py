@@ -20,7 +20,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from core.config import Settings
+from core.config_groups import ArxivSettings
 from domain.arxiv_ids import ArxivId, try_parse_arxiv_id
 
 KEEP_TYPES = frozenset({"new", "cross"})
@@ -48,8 +48,8 @@ class Announcement:
         return not self.papers and not self.ignored
 
 
-def feed_url(settings: Settings) -> str:
-    return f"{settings.arxiv_rss_url.rstrip('/')}/{'+'.join(settings.arxiv_categories)}"
+def feed_url(arxiv: ArxivSettings) -> str:
+    return f"{arxiv.rss_url.rstrip('/')}/{'+'.join(arxiv.categories)}"
 
 
 def _is_transient(error: BaseException) -> bool:
@@ -58,19 +58,19 @@ def _is_transient(error: BaseException) -> bool:
     return isinstance(error, httpx.TransportError)
 
 
-async def download_feed(settings: Settings) -> bytes:
+async def download_feed(arxiv: ArxivSettings) -> bytes:
     """GET the combined feed, retrying throttling, server errors and network errors."""
     retrying = AsyncRetrying(
-        stop=stop_after_attempt(settings.arxiv_retries + 1),
-        wait=wait_exponential(multiplier=max(settings.arxiv_delay_seconds, 0.05), max=60),
+        stop=stop_after_attempt(arxiv.retries + 1),
+        wait=wait_exponential(multiplier=max(arxiv.delay_seconds, 0.05), max=60),
         retry=retry_if_exception(_is_transient),
         reraise=True,
     )
-    timeout = httpx.Timeout(settings.arxiv_timeout_seconds)
+    timeout = httpx.Timeout(arxiv.timeout_seconds)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
         async for attempt in retrying:
             with attempt:
-                response = await client.get(feed_url(settings))
+                response = await client.get(feed_url(arxiv))
                 response.raise_for_status()
                 return response.content
     raise AssertionError("unreachable: tenacity re-raises the last error")
@@ -122,5 +122,5 @@ def parse_feed(content: bytes) -> Announcement:
     return announcement
 
 
-async def fetch_announcement(settings: Settings) -> Announcement:
-    return parse_feed(await download_feed(settings))
+async def fetch_announcement(arxiv: ArxivSettings) -> Announcement:
+    return parse_feed(await download_feed(arxiv))

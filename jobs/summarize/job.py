@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.config import Settings
+from core.config_groups import LLMSettings
 from domain.errors import InvalidInput, NotFound, UpstreamError
 from domain.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
 from jobs.summarize.budget import TokenBudget, day_start
@@ -90,7 +90,7 @@ class _Result:
 
 
 async def run_summarize(
-    settings: Settings,
+    llm: LLMSettings,
     db: Database,
     *,
     paper_ids: Sequence[int] | None = None,
@@ -101,8 +101,8 @@ async def run_summarize(
     """Summarize the papers (all stored ones by default) that lack a summary in `language`.
 
     `now` decides which failed papers are due for another LLM attempt (default: the clock)."""
-    language = _check_language(language or settings.digest_language)
-    job = _Job(settings, db, language, now or utcnow())
+    language = _check_language(language or llm.language)
+    job = _Job(llm, db, language, now or utcnow())
     todo = await job.prepare(paper_ids, limit)
     try:
         await job.run(todo)
@@ -113,13 +113,13 @@ async def run_summarize(
 
 
 async def summarize_paper(
-    settings: Settings, db: Database, *, paper_id: int, language: str
+    llm: LLMSettings, db: Database, *, paper_id: int, language: str
 ) -> StoredSummary:
     """On demand: the paper's best summary in `language`, summarizing it first if needed."""
     async with db.session() as session:
         if not await q.load_papers(session, paper_ids=[paper_id]):
             raise NotFound("No such paper.", detail=f"paper id {paper_id}")
-    report = await run_summarize(settings, db, paper_ids=[paper_id], language=language)
+    report = await run_summarize(llm, db, paper_ids=[paper_id], language=language)
     async with db.session() as session:
         best = await q.best_summaries(session, paper_ids=[paper_id], language=language)
     if paper_id not in best:
@@ -134,14 +134,14 @@ def _check_language(language: str) -> str:
 
 
 class _Job:
-    def __init__(self, settings: Settings, db: Database, language: str, now: datetime) -> None:
-        self.settings, self.db, self.language, self.now = settings, db, language, now
-        self.llm = LLMSummarizer(settings) if settings.llm_enabled else None
-        self.model = settings.llm_model if self.llm else EXTRACTIVE_MODEL
+    def __init__(self, llm: LLMSettings, db: Database, language: str, now: datetime) -> None:
+        self.config, self.db, self.language, self.now = llm, db, language, now
+        self.llm = LLMSummarizer(llm) if llm.enabled else None
+        self.model = llm.model if self.llm else EXTRACTIVE_MODEL
         self.prompt_version = PROMPT_VERSION if self.llm else EXTRACTIVE_VERSION
         self.report = SummarizeReport(language=language, model=self.model)
-        self.budget = TokenBudget(limit=settings.llm_daily_token_budget, used_today=0)
-        self.semaphore = asyncio.Semaphore(settings.llm_concurrency)
+        self.budget = TokenBudget(limit=llm.daily_token_budget, used_today=0)
+        self.semaphore = asyncio.Semaphore(llm.concurrency)
 
     @property
     def _key(self) -> dict[str, str]:
@@ -158,7 +158,7 @@ class _Job:
                 session, **self._key, paper_ids=paper_ids, limit=limit, retry_policy=retry_policy
             )
             self.report.cached = await q.count_summarized(session, **self._key, paper_ids=paper_ids)
-            since = day_start(self.settings.tz)
+            since = day_start(self.config.timezone)
             self.budget.used = await q.tokens_used_since(session, since=since)
             self.report.run_id = await q.start_run(
                 session, language=self.language, model=self.model
@@ -174,8 +174,8 @@ class _Job:
     async def finish(self) -> None:
         if self.llm:
             await self.llm.close()
-        report, settings = self.report, self.settings
-        report.cost_usd = cost_usd(settings, report.tokens_in, report.tokens_out)
+        report = self.report
+        report.cost_usd = cost_usd(self.config, report.tokens_in, report.tokens_out)
         if report.run_id is not None:
             async with self.db.session() as session:
                 await q.finish_run(session, run_id=report.run_id, counts=report.counts())
@@ -211,7 +211,7 @@ class _Job:
                 flags=result.flags,
                 tokens_in=outcome.tokens_in,
                 tokens_out=outcome.tokens_out,
-                cost_usd=cost_usd(self.settings, outcome.tokens_in, outcome.tokens_out),
+                cost_usd=cost_usd(self.config, outcome.tokens_in, outcome.tokens_out),
             )
             await self._track_failure(session, paper_id, result)
 
@@ -257,8 +257,7 @@ class _Job:
         report.flagged += FLAG_NUMBER in result.flags
 
 
-def cost_usd(settings: Settings, tokens_in: int, tokens_out: int) -> float:
+def cost_usd(llm: LLMSettings, tokens_in: int, tokens_out: int) -> float:
     return (
-        tokens_in * settings.llm_price_per_million_input
-        + tokens_out * settings.llm_price_per_million_output
+        tokens_in * llm.price_per_million_input + tokens_out * llm.price_per_million_output
     ) / 1_000_000

@@ -18,7 +18,7 @@ from typing import Any
 from openai import APIError, AsyncOpenAI, BadRequestError
 from pydantic import ValidationError
 
-from core.config import Settings
+from core.config_groups import LLMSettings
 from domain.types import PaperMeta, SummaryContent
 from jobs.summarize.budget import TokenBudget, estimate_tokens
 from jobs.summarize.guards import coerce_raw
@@ -47,15 +47,15 @@ class InvalidReply(ValueError):
 
 
 class LLMSummarizer:
-    def __init__(self, settings: Settings) -> None:
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
-        self.model = settings.llm_model
+    def __init__(self, llm: LLMSettings) -> None:
+        key = llm.api_key.get_secret_value() if llm.api_key else ""
+        self.model = llm.model
         self.mode = JSON_SCHEMA
         self.client = AsyncOpenAI(
             api_key=key,
-            base_url=settings.openai_base_url or None,
-            timeout=settings.llm_timeout_seconds,
-            max_retries=settings.llm_max_retries,
+            base_url=llm.base_url or None,
+            timeout=llm.timeout_seconds,
+            max_retries=llm.max_retries,
         )
 
     async def close(self) -> None:

@@ -73,7 +73,7 @@ async def test_numbers_issues_and_orders_best_first(db: Database) -> None:
     ids = await _add(db, papers, ratings=[3, 5, None, 5, 2], extractive={papers[2].arxiv_id})
     settings = _settings(db)
 
-    first = await compose_issue(settings, db)
+    first = await compose_issue(settings.editorial, db)
 
     assert first.number == 1 and first.status is IssueStatus.DRAFT
     got = [item.paper.meta.arxiv_id for item in first.items]
@@ -92,7 +92,7 @@ async def test_numbers_issues_and_orders_best_first(db: Database) -> None:
     assert set(ids.values()) == {item.paper.id for item in first.items}
 
     await _add(db, SEED[5:7])
-    second = await compose_issue(settings, db)
+    second = await compose_issue(settings.editorial, db)
     assert second.number == 2
     assert {i.paper.meta.arxiv_id for i in second.items} == {p.arxiv_id for p in SEED[5:7]}
 
@@ -100,7 +100,7 @@ async def test_numbers_issues_and_orders_best_first(db: Database) -> None:
 async def test_title_and_period_from_topics(db: Database) -> None:
     papers = [SEED[2], SEED[3], SEED[7]]  # FineFake, CtRL-Sim, LaCo
     await _add(db, papers, ratings=[5, 4, 3])
-    issue = await compose_issue(_settings(db), db)
+    issue = await compose_issue(_settings(db).editorial, db)
     days = sorted(seed_meta(p).announced_on for p in papers)  # type: ignore[type-var]
     assert issue.period_start == days[0] and issue.period_end == days[-1]
     span = f"{days[0]:%Y%m%d}-{days[-1]:%Y%m%d}"
@@ -122,31 +122,31 @@ async def test_english_title_and_first_keyword_topic(db: Database) -> None:
             ),
             language="en",
         )
-    issue = await compose_issue(_settings(db, digest_language="en"), db)
+    issue = await compose_issue(_settings(db, digest_language="en").editorial, db)
     assert issue.title == "[Issue 1] 20261120: preference learning"
 
 
 async def test_max_papers_leaves_the_rest_for_next_issue(db: Database) -> None:
     await _add(db, SEED[:6], ratings=[1, 2, 3, 4, 5, 5])
     settings = _settings(db, issue_max_papers=4)
-    first = await compose_issue(settings, db)
+    first = await compose_issue(settings.editorial, db)
     assert len(first.items) == 4
     assert [i.paper.summary.content.rating for i in first.items] == [5, 5, 4, 3]  # type: ignore[union-attr]
-    second = await compose_issue(settings, db)
+    second = await compose_issue(settings.editorial, db)
     assert [i.paper.summary.content.rating for i in second.items] == [2, 1]  # type: ignore[union-attr]
 
 
 async def test_nothing_new_raises_and_creates_no_issue(db: Database) -> None:
     settings = _settings(db)
     with pytest.raises(NothingToDo) as empty:
-        await compose_issue(settings, db)
+        await compose_issue(settings.editorial, db)
     assert "No summarized papers" in empty.value.message_for("en")
     assert "还没有已摘要的论文" in empty.value.message_for("zh")
 
     await _add(db, SEED[:2])
-    await compose_issue(settings, db)
+    await compose_issue(settings.editorial, db)
     with pytest.raises(NothingToDo) as nothing:
-        await compose_issue(settings, db)
+        await compose_issue(settings.editorial, db)
     assert "自第1期以来没有新论文" in nothing.value.message_for("zh")
     async with db.session() as s:
         assert list(await s.scalars(select(Issue.number))) == [1]
@@ -155,28 +155,28 @@ async def test_nothing_new_raises_and_creates_no_issue(db: Database) -> None:
 async def test_papers_without_summary_in_language_are_skipped(db: Database) -> None:
     await _add(db, SEED[:2], language="en")
     with pytest.raises(NothingToDo):
-        await compose_issue(_settings(db), db)  # digest language zh
+        await compose_issue(_settings(db).editorial, db)  # digest language zh
 
 
 async def test_rejected_issue_papers_are_eligible_again(db: Database) -> None:
     await _add(db, SEED[:3])
     settings = _settings(db)
-    first = await compose_issue(settings, db)
+    first = await compose_issue(settings.editorial, db)
     await _set_status(db, first.number, IssueStatus.REJECTED)
 
-    second = await compose_issue(settings, db)
+    second = await compose_issue(settings.editorial, db)
 
     assert second.number == 2  # numbers are never reused
     assert {i.paper.id for i in second.items} == {i.paper.id for i in first.items}
     await _set_status(db, 2, IssueStatus.PUBLISHED)
     with pytest.raises(NothingToDo):
-        await compose_issue(settings, db)
+        await compose_issue(settings.editorial, db)
 
 
 async def test_compose_is_audited_and_uses_now(db: Database) -> None:
     await _add(db, SEED[:2])
     now = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)
-    issue = await compose_issue(_settings(db), db, now=now)
+    issue = await compose_issue(_settings(db).editorial, db, now=now)
     assert issue.created_at == now
     async with db.session() as s:
         (row,) = list(await s.scalars(select(AuditLog)))
@@ -190,9 +190,9 @@ async def test_concurrent_composers_never_share_a_number_or_paper(db: Database) 
     other = Database(db.url)  # a second process's engine on the same database
     try:
         results = await asyncio.gather(
-            compose_issue(settings, db),
-            compose_issue(settings, other),
-            compose_issue(settings, db),
+            compose_issue(settings.editorial, db),
+            compose_issue(settings.editorial, other),
+            compose_issue(settings.editorial, db),
             return_exceptions=True,
         )
     finally:
@@ -213,6 +213,6 @@ async def test_period_uses_the_configured_timezone(db: Database) -> None:
     async with db.session() as s:
         meta = make_paper(title="TZ-Test: dates", published_at=evening_utc, announced_on=None)
         await store_paper(s, meta, SummaryContent(title_translated="时区", tldr="x", rating=3))
-    issue = await compose_issue(_settings(db, timezone="Asia/Shanghai"), db)
+    issue = await compose_issue(_settings(db, timezone="Asia/Shanghai").editorial, db)
     assert issue.period_start == issue.period_end == date(2026, 11, 21)
     assert issue.title == "【第1期】20261121: TZ-Test"

@@ -41,7 +41,7 @@ def _search_for(fixture: Path) -> tuple[arxiv.Search, int, int]:
 def test_every_recorded_fixture_parses(fake_arxiv: FakeArxiv, fixture: Path) -> None:
     recorded = json.loads(fixture.read_text())
     search, start, per_page = _search_for(fixture)
-    client = ArxivClient(make_settings(**fake_arxiv.settings_overrides()), page_size=per_page)
+    client = ArxivClient(make_settings(**fake_arxiv.settings_overrides()).arxiv, page_size=per_page)
     if recorded["status_code"] != 200:
         with pytest.raises(arxiv.HTTPError) as info:
             list(client.results(search, offset=start))
@@ -63,7 +63,7 @@ def test_every_recorded_fixture_parses(fake_arxiv: FakeArxiv, fixture: Path) -> 
 async def test_fixture_papers_by_id_with_repaired_names(fake_arxiv: FakeArxiv) -> None:
     settings = make_settings(**fake_arxiv.settings_overrides())
     papers = await fetch_papers_by_ids(
-        settings, ["arXiv:1707.08567", "astro-ph/0601001", "quant-ph/0201082v1", "2611.99999"]
+        settings.arxiv, ["arXiv:1707.08567", "astro-ph/0601001", "quant-ph/0201082v1", "2611.99999"]
     )
     by_id = {p.arxiv_id: p for p in papers}
     assert list(by_id) == [
@@ -78,7 +78,7 @@ async def test_fixture_papers_by_id_with_repaired_names(fake_arxiv: FakeArxiv) -
 async def test_malformed_ids_never_reach_arxiv(fake_arxiv: FakeArxiv) -> None:
     settings = make_settings(**fake_arxiv.settings_overrides())
     with pytest.raises(InvalidInput, match="abc"):
-        await fetch_papers_by_ids(settings, ["2402.01399", "abc"])
+        await fetch_papers_by_ids(settings.arxiv, ["2402.01399", "abc"])
     assert fake_arxiv.requests == []
 
 
@@ -86,7 +86,7 @@ async def test_ids_resolve_in_batches_of_at_most_100(fake_arxiv: FakeArxiv) -> N
     papers = make_papers(230, start=utc(2026, 11, 1))
     fake_arxiv.add_papers(*papers)
     settings = make_settings(**fake_arxiv.settings_overrides())
-    found = await fetch_papers_by_ids(settings, [p.arxiv_id for p in papers])
+    found = await fetch_papers_by_ids(settings.arxiv, [p.arxiv_id for p in papers])
     assert [p.arxiv_id for p in found] == [p.arxiv_id for p in papers]
     sizes = [len(r.params["id_list"].split(",")) for r in fake_arxiv.api_requests]
     assert sizes == [100, 100, 30]
@@ -97,7 +97,7 @@ async def test_requests_are_sequential_and_spaced(fake_arxiv: FakeArxiv) -> None
     fake_arxiv.add_papers(*papers)
     settings = make_settings(**fake_arxiv.settings_overrides(arxiv_delay_seconds=0.2))
     fake_arxiv.fail(503, times=1)
-    await fetch_papers_by_ids(settings, [p.arxiv_id for p in papers])
+    await fetch_papers_by_ids(settings.arxiv, [p.arxiv_id for p in papers])
     calls = fake_arxiv.api_requests
     assert len(calls) == 4  # one 503, then three batches
     for before, after in itertools.pairwise(calls):
@@ -110,7 +110,7 @@ async def test_throttling_is_retried_then_succeeds(fake_arxiv: FakeArxiv, status
     fake_arxiv.add_papers(*make_papers(3, start=utc(2026, 11, 1)))
     fake_arxiv.fail(status, times=2)
     settings = make_settings(**fake_arxiv.settings_overrides())
-    found = await fetch_papers_by_ids(settings, ["2611.00001", "2611.00003"])
+    found = await fetch_papers_by_ids(settings.arxiv, ["2611.00001", "2611.00003"])
     assert [p.arxiv_id for p in found] == ["2611.00001", "2611.00003"]
     assert [r.status for r in fake_arxiv.api_requests] == [status, status, 200]
 
@@ -119,7 +119,7 @@ async def test_persistent_failure_is_an_upstream_error(fake_arxiv: FakeArxiv) ->
     fake_arxiv.fail(503, times=None)
     settings = make_settings(**fake_arxiv.settings_overrides(arxiv_retries=2))
     with pytest.raises(UpstreamError) as info:
-        await fetch_papers_by_ids(settings, ["2611.00001"])
+        await fetch_papers_by_ids(settings.arxiv, ["2611.00001"])
     assert "HTTP 503" in str(info.value)
     assert len(fake_arxiv.api_requests) == 3  # first try + 2 retries
 
@@ -128,7 +128,7 @@ async def test_a_slow_reply_times_out_and_is_retried(fake_arxiv: FakeArxiv) -> N
     fake_arxiv.add_papers(*make_papers(1, start=utc(2026, 11, 1)))
     fake_arxiv.slow(5.0, times=1)
     settings = make_settings(**fake_arxiv.settings_overrides(arxiv_timeout_seconds=0.3))
-    found = await fetch_papers_by_ids(settings, ["2611.00001"])
+    found = await fetch_papers_by_ids(settings.arxiv, ["2611.00001"])
     assert [p.arxiv_id for p in found] == ["2611.00001"]
     assert fake_arxiv.api_requests[-1].status == 200
 
@@ -139,5 +139,5 @@ async def test_a_server_that_never_answers_in_time_fails_cleanly(fake_arxiv: Fak
         **fake_arxiv.settings_overrides(arxiv_timeout_seconds=0.2, arxiv_retries=1)
     )
     with pytest.raises(UpstreamError) as info:
-        await fetch_papers_by_ids(settings, ["2611.00001"])
+        await fetch_papers_by_ids(settings.arxiv, ["2611.00001"])
     assert "timed out" in str(info.value)

@@ -53,7 +53,7 @@ async def test_days_announced_while_down_are_fetched_once(db: Database, fake_arx
     fake_arxiv.announce([Announced(p, "new") for p in today], on=MONDAY)
     settings = _settings(fake_arxiv)
 
-    report = await run_fetch(settings, db, now=NOW)
+    report = await run_fetch(settings.arxiv, db, now=NOW)
     assert report.ok and report.inserted == 5 and report.caught_up is not None
     caught = report.caught_up
     assert (caught.status, caught.inserted) == ("ok", 12)
@@ -65,14 +65,14 @@ async def test_days_announced_while_down_are_fetched_once(db: Database, fake_arx
     async with db.session() as session:
         assert await count_papers(session) == 17
 
-    again = await run_fetch(settings, db, now=NOW + timedelta(minutes=30))
+    again = await run_fetch(settings.arxiv, db, now=NOW + timedelta(minutes=30))
     assert again.caught_up is None and len(_windows(fake_arxiv)) == 1  # nothing missing now
 
 
 async def test_catch_up_is_bounded(db: Database, fake_arxiv: FakeArxiv):
     await _stored_up_to(db, NOW - timedelta(days=40))
     fake_arxiv.announce_nothing(on=date(2026, 11, 21))
-    report = await run_fetch(_settings(fake_arxiv), db, now=NOW)
+    report = await run_fetch(_settings(fake_arxiv).arxiv, db, now=NOW)
     assert report.no_announcement and report.caught_up is not None
     assert report.caught_up.window_start == NOW - CATCH_UP_LIMIT
 
@@ -81,7 +81,7 @@ async def test_nothing_missed_means_no_api_window(db: Database, fake_arxiv: Fake
     await _stored_up_to(db, FEED_START - timedelta(minutes=5))  # Sunday's window was stored
     today = make_papers(2, start=FEED_START + timedelta(hours=1), first_number=700)
     fake_arxiv.announce([Announced(p, "new") for p in today], on=MONDAY)
-    report = await run_fetch(_settings(fake_arxiv), db, now=NOW)
+    report = await run_fetch(_settings(fake_arxiv).arxiv, db, now=NOW)
     assert (report.inserted, report.caught_up) == (2, None)
     assert _windows(fake_arxiv) == []
 
@@ -89,7 +89,7 @@ async def test_nothing_missed_means_no_api_window(db: Database, fake_arxiv: Fake
 async def test_a_fresh_database_does_not_backfill(db: Database, fake_arxiv: FakeArxiv):
     today = make_papers(2, start=FEED_START + timedelta(hours=1), first_number=800)
     fake_arxiv.announce([Announced(p, "new") for p in today], on=MONDAY)
-    report = await run_fetch(_settings(fake_arxiv), db, now=NOW)
+    report = await run_fetch(_settings(fake_arxiv).arxiv, db, now=NOW)
     assert (report.inserted, report.caught_up) == (2, None)
 
 
@@ -109,12 +109,12 @@ async def test_watermark_waits_for_the_last_batch(db: Database, fake_arxiv: Fake
     fake_arxiv.fail(503, times=None, when=lambda q: second in q.get("id_list", ""))
     settings = make_settings(**fake_arxiv.settings_overrides(arxiv_categories="cs.LG",
                                                              arxiv_retries=1))  # fmt: skip
-    failed = await run_fetch(settings, db, now=NOW)
+    failed = await run_fetch(settings.arxiv, db, now=NOW)
     assert (failed.status, failed.inserted) == ("failed", 100)  # the first batch is stored…
     assert await _watermark(db) == before  # …but the watermark did not move
 
     fake_arxiv.clear_faults()
-    done = await run_fetch(settings, db, now=NOW)
+    done = await run_fetch(settings.arxiv, db, now=NOW)
     assert done.status == "ok" and await _watermark(db) == today[-1].published
 
 
@@ -126,6 +126,6 @@ async def test_watermark_never_moves_back(db: Database, fake_arxiv: FakeArxiv):
     fake_arxiv.add_papers(*old)
     settings = make_settings(**fake_arxiv.settings_overrides(arxiv_categories="cs.LG",
                                                              timezone="UTC"))  # fmt: skip
-    report = await run_fetch(settings, db, since=date(2026, 11, 2), until=date(2026, 11, 3))
+    report = await run_fetch(settings.arxiv, db, since=date(2026, 11, 2), until=date(2026, 11, 3))
     assert report.inserted == 30 and report.watermark == old[-1].published
     assert await _watermark(db) == recent

@@ -53,8 +53,8 @@ def _announce(fake: FakeArxiv, papers: list[FakePaper], kinds: list[str]) -> Non
 
 async def test_real_rss_fixture_then_rerun_is_harmless(db: Database, fake_arxiv: FakeArxiv):
     settings = _settings(fake_arxiv, arxiv_categories="cs.AI")
-    first = await run_fetch(settings, db)
-    second = await run_fetch(settings, db)
+    first = await run_fetch(settings.arxiv, db)
+    second = await run_fetch(settings.arxiv, db)
     assert (first.mode, first.status, first.announced_on) == ("rss", "ok", date(2025, 8, 20))
     assert (first.seen, first.inserted, first.updated) == (7, 7, 0)
     assert (second.inserted, second.updated, second.unchanged) == (0, 0, 7)
@@ -71,7 +71,7 @@ async def test_real_rss_fixture_then_rerun_is_harmless(db: Database, fake_arxiv:
 async def test_announcement_keeps_new_and_cross_only(db: Database, fake_arxiv: FakeArxiv):
     papers = make_papers(4, start=utc(2026, 11, 19, 12), categories=("cs.CL",))
     _announce(fake_arxiv, papers, ["new", "cross", "replace", "replace-cross"])
-    report = await run_fetch(_settings(fake_arxiv), db)
+    report = await run_fetch(_settings(fake_arxiv).arxiv, db)
     assert (report.seen, report.inserted, report.skipped) == (2, 2, 2)
     assert await _count(db) == 2
     assert report.watermark == papers[1].published  # the latest stored submission
@@ -83,7 +83,7 @@ async def test_announcement_keeps_new_and_cross_only(db: Database, fake_arxiv: F
 async def test_big_announcement_resolves_in_batches(db: Database, fake_arxiv: FakeArxiv):
     papers = make_papers(205, start=utc(2026, 11, 19), step=timedelta(minutes=1))
     _announce(fake_arxiv, papers, ["new"] * 205)
-    report = await run_fetch(_settings(fake_arxiv), db)
+    report = await run_fetch(_settings(fake_arxiv).arxiv, db)
     assert (report.inserted, report.status) == (205, "ok")
     assert [len(r.params["id_list"].split(",")) for r in fake_arxiv.api_requests] == [100, 100, 5]
     assert await _count(db) == 205
@@ -91,7 +91,7 @@ async def test_big_announcement_resolves_in_batches(db: Database, fake_arxiv: Fa
 
 async def test_weekend_feed_means_no_announcement(db: Database, fake_arxiv: FakeArxiv):
     fake_arxiv.announce_nothing(on=date(2026, 11, 21))
-    report = await run_fetch(_settings(fake_arxiv), db)
+    report = await run_fetch(_settings(fake_arxiv).arxiv, db)
     assert report.no_announcement and report.ok and report.errors == []
     assert report.message == "no new papers announced today (weekend or holiday)"
     assert await _count(db) == 0
@@ -104,10 +104,10 @@ async def test_newer_version_replaces_older(db: Database, fake_arxiv: FakeArxiv)
     (v1,) = make_papers(1, start=utc(2026, 11, 19, 12), categories=("cs.CL",))
     _announce(fake_arxiv, [v1], ["new"])
     settings = _settings(fake_arxiv)
-    await run_fetch(settings, db)
+    await run_fetch(settings.arxiv, db)
     fake_arxiv.add_papers(v1.next_version(title="Revised title"))
-    updated = await run_fetch(settings, db, ids=[v1.arxiv_id])
-    older = await run_fetch(settings, db, ids=[f"{v1.arxiv_id}v1"])  # asking for v1 again
+    updated = await run_fetch(settings.arxiv, db, ids=[v1.arxiv_id])
+    older = await run_fetch(settings.arxiv, db, ids=[f"{v1.arxiv_id}v1"])  # asking for v1 again
     assert (updated.updated, older.updated, older.unchanged) == (1, 0, 1)
     async with db.session() as s:
         row = await get_paper(s, arxiv_id=v1.arxiv_id)
@@ -119,7 +119,7 @@ async def test_newer_version_replaces_older(db: Database, fake_arxiv: FakeArxiv)
 async def test_ids_mode_reports_unknown_ids(db: Database, fake_arxiv: FakeArxiv):
     fake_arxiv.add_papers(*make_papers(2, start=utc(2026, 11, 19)))
     report = await run_fetch(
-        _settings(fake_arxiv),
+        _settings(fake_arxiv).arxiv,
         db,
         ids=["https://arxiv.org/abs/2611.00001", "2611.00002v1", "2611.99999"],
     )
@@ -131,9 +131,9 @@ async def test_ids_mode_reports_unknown_ids(db: Database, fake_arxiv: FakeArxiv)
 
 async def test_malformed_ids_raise_before_anything_happens(db: Database, fake_arxiv: FakeArxiv):
     with pytest.raises(InvalidInput, match="not an arXiv id"):
-        await run_fetch(_settings(fake_arxiv), db, ids=["2402.01399", "2402.01399; rm -rf"])
+        await run_fetch(_settings(fake_arxiv).arxiv, db, ids=["2402.01399", "2402.01399; rm -rf"])
     with pytest.raises(InvalidInput):
-        await run_fetch(_settings(fake_arxiv), db, until=date(2026, 11, 1))
+        await run_fetch(_settings(fake_arxiv).arxiv, db, until=date(2026, 11, 1))
     assert fake_arxiv.requests == []
     async with db.session() as s:
         assert await fetch_runs.recent_runs(s) == []
@@ -145,7 +145,7 @@ async def test_backfill_window_pages_oldest_first(db: Database, fake_arxiv: Fake
     other_cat = make_papers(3, start=utc(2026, 11, 3), categories=("math.AG",), first_number=950)
     fake_arxiv.add_papers(*inside, *outside, *other_cat)
     settings = _settings(fake_arxiv, timezone="UTC")
-    report = await run_fetch(settings, db, since=date(2026, 11, 2), until=date(2026, 11, 4))
+    report = await run_fetch(settings.arxiv, db, since=date(2026, 11, 2), until=date(2026, 11, 4))
     assert (report.mode, report.status, report.inserted) == ("api", "ok", 250)
     assert report.message == (
         "fetched 250 papers submitted 2026-11-02 00:00–2026-11-05 00:00 UTC (250 new, 0 updated)"
@@ -157,7 +157,7 @@ async def test_backfill_window_pages_oldest_first(db: Database, fake_arxiv: Fake
         "submittedDate:[202611020000 TO 202611050000] AND (cat:cs.CL OR cat:cs.LG)"
     )
     assert (query["sortBy"], query["sortOrder"]) == ("submittedDate", "ascending")
-    again = await run_fetch(settings, db, since=date(2026, 11, 2), until=date(2026, 11, 4))
+    again = await run_fetch(settings.arxiv, db, since=date(2026, 11, 2), until=date(2026, 11, 4))
     assert (again.inserted, again.unchanged, await _count(db)) == (0, 250, 250)
 
 
@@ -167,7 +167,10 @@ async def test_retries_then_success(db: Database, fake_arxiv: FakeArxiv):
     fake_arxiv.fail(503, times=1, when=lambda q: q.get("start") == "100")
     fake_arxiv.empty_pages(times=2, when=lambda q: q.get("start") == "100")
     report = await run_fetch(
-        _settings(fake_arxiv, timezone="UTC"), db, since=date(2026, 11, 2), until=date(2026, 11, 2)
+        _settings(fake_arxiv, timezone="UTC").arxiv,
+        db,
+        since=date(2026, 11, 2),
+        until=date(2026, 11, 2),
     )
     assert (report.status, report.inserted, report.errors) == ("ok", 150, [])
     faults = [r.fault for r in fake_arxiv.api_requests]
@@ -182,7 +185,7 @@ async def test_failure_mid_fetch_keeps_watermark_at_last_stored_page(
     page_two_down = fake_arxiv.fail(503, times=None, when=lambda q: q.get("start") == "100")
     settings = _settings(fake_arxiv, timezone="UTC", arxiv_retries=2)
     day = date(2026, 11, 2)
-    failed = await run_fetch(settings, db, since=day, until=day)
+    failed = await run_fetch(settings.arxiv, db, since=day, until=day)
     assert (failed.status, failed.inserted) == ("failed", 100)
     assert failed.errors == ["arXiv API answered HTTP 503"]
     assert failed.message.startswith("fetch failed: arXiv API answered HTTP 503")
@@ -191,7 +194,7 @@ async def test_failure_mid_fetch_keeps_watermark_at_last_stored_page(
     assert await _run_row(db, failed) == ("failed", 100, 0, ["arXiv API answered HTTP 503"])
 
     page_two_down.times = 0
-    rerun = await run_fetch(settings, db, since=day, until=day)
+    rerun = await run_fetch(settings.arxiv, db, since=day, until=day)
     assert (rerun.status, rerun.inserted, rerun.unchanged) == ("ok", 150, 100)
     assert await _count(db) == 250
     assert await _watermark(db) == papers[-1].published
@@ -205,11 +208,11 @@ async def test_rss_failure_falls_back_to_api_window_from_watermark(
     new = make_papers(4, start=now - timedelta(hours=5), categories=("cs.CL",), first_number=50)
     _announce(fake_arxiv, old, ["new"] * 3)
     settings = _settings(fake_arxiv)
-    await run_fetch(settings, db)
+    await run_fetch(settings.arxiv, db)
     assert await _watermark(db) == old[-1].published
     fake_arxiv.add_papers(*new)
     fake_arxiv.fail(503, times=None, path="/rss")
-    report = await run_fetch(settings, db)
+    report = await run_fetch(settings.arxiv, db)
     assert (report.mode, report.fell_back, report.status) == ("api", True, "ok")
     assert (report.inserted, report.unchanged) == (4, 1)  # the watermark's own paper again
     assert report.errors == ["RSS feed failed: HTTP 503"]
@@ -221,7 +224,7 @@ async def test_rss_failure_falls_back_to_api_window_from_watermark(
 async def test_timeout_on_slow_feed_and_api_is_reported(db: Database, fake_arxiv: FakeArxiv):
     fake_arxiv.slow(5.0, times=None, path="/")
     settings = _settings(fake_arxiv, arxiv_timeout_seconds=0.2, arxiv_retries=1)
-    report = await run_fetch(settings, db)
+    report = await run_fetch(settings.arxiv, db)
     assert (report.status, report.fell_back) == ("failed", True)
     assert report.errors == ["RSS feed failed: timed out", "arXiv API timed out"]
     assert await _count(db) == 0
@@ -233,7 +236,7 @@ async def test_rss_throttling_is_retried(db: Database, fake_arxiv: FakeArxiv):
     _announce(fake_arxiv, papers, ["new", "new"])
     fake_arxiv.fail(429, times=1, path="/rss")
     fake_arxiv.fail(503, times=1, path="/rss")
-    report = await run_fetch(_settings(fake_arxiv), db)
+    report = await run_fetch(_settings(fake_arxiv).arxiv, db)
     assert (report.mode, report.fell_back, report.inserted) == ("rss", False, 2)
     assert [r.status for r in fake_arxiv.rss_requests] == [429, 503, 200]
     assert fake_arxiv.rss_requests[0].path == "/rss/cs.CL+cs.LG"

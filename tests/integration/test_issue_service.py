@@ -25,7 +25,7 @@ async def _compose_three(db: Database) -> None:
         for paper in SEED[:6]:
             await store_paper(s, seed_meta(paper), seed_summary(paper))
     for _ in range(3):
-        await compose_issue(settings, db)
+        await compose_issue(settings.editorial, db)
 
 
 async def test_get_issue_and_not_found_names_the_latest(db: Database) -> None:

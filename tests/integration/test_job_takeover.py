@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 async def _approved_issue(db: Database) -> int:
     await add_papers(db, 2)
-    issue = await compose_issue(context(db).settings, db, now=hours_ago(1))
+    issue = await compose_issue(context(db).settings.editorial, db, now=hours_ago(1))
     await set_status(db, issue.number, IssueStatus.APPROVED.value)
     return issue.number
 

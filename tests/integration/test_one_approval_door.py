@@ -56,7 +56,7 @@ PATHS: dict[str, tuple[Approver, str]] = {
 
 async def _draft(db: Database) -> int:
     await add_papers(db, 2)
-    issue = await compose_issue(context(db).settings, db, now=hours_ago(3))
+    issue = await compose_issue(context(db).settings.editorial, db, now=hours_ago(3))
     return issue.number
 
 

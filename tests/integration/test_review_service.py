@@ -35,7 +35,7 @@ async def _draft(db: Database, count: int = 4) -> int:
                     prompt_version="p1", source=source, content=seed_summary(paper),
                     flags=["llm_failed"],
                 )  # fmt: skip
-    issue = await compose_issue(make_settings(database_url=db.url), db)
+    issue = await compose_issue(make_settings(database_url=db.url).editorial, db)
     return issue.number
 
 
@@ -79,7 +79,7 @@ async def test_number_flag_and_missing_summary(db: Database) -> None:
             flags=["tldr_number_not_in_abstract"],
         )  # fmt: skip
         await store_paper(s, make_paper(), seed_summary(SEED[1]))
-    number = (await compose_issue(make_settings(database_url=db.url), db)).number
+    number = (await compose_issue(make_settings(database_url=db.url).editorial, db)).number
     async with db.session() as s:  # the other paper's summary disappears after composing
         await s.execute(delete(Summary).where(Summary.paper_id != paper_id))
     draft = await review.review_issue(db, number=number)

@@ -33,7 +33,7 @@ async def test_weekly_round_up_takes_the_weeks_best(db: Database) -> None:
     await add_papers(db, 2, day=date(2026, 11, 20), ratings=[4, 1], prefix="Fri")
     settings = context(db, digest_frequency="weekly", issue_max_papers=4).settings
 
-    issue = await compose_issue(settings, db, now=NOW)
+    issue = await compose_issue(settings.editorial, db, now=NOW)
 
     assert (issue.period_start, issue.period_end) == WEEK
     assert [item.paper.meta.title.split(":")[0] for item in issue.items] == [
@@ -47,8 +47,8 @@ async def test_weekly_round_up_in_english_repeats_papers_of_daily_issues(db: Dat
     await add_papers(db, 2, day=date(2026, 11, 18), prefix="Wed")  # zh only: not in English
     settings = context(db, digest_language="en").settings
     await add_papers_en(db)
-    daily = await compose_issue(settings, db, now=NOW - timedelta(days=3))
-    weekly = await compose_issue(settings, db, now=NOW, weekly=True)
+    daily = await compose_issue(settings.editorial, db, now=NOW - timedelta(days=3))
+    weekly = await compose_issue(settings.editorial, db, now=NOW, weekly=True)
     assert weekly.title == "[Weekly] 20261116-20261122: Thu0"
     assert {i.paper.id for i in weekly.items} == {i.paper.id for i in daily.items}
 
@@ -63,19 +63,19 @@ async def add_papers_en(db: Database) -> None:
 async def test_weekly_composes_at_most_once_a_week(db: Database) -> None:
     await add_papers(db, 2, day=date(2026, 11, 20))
     settings = context(db, digest_frequency="weekly").settings
-    first = await compose_issue(settings, db, now=NOW)
+    first = await compose_issue(settings.editorial, db, now=NOW)
 
     await add_papers(db, 1, day=date(2026, 11, 23))
     for days in (1, 6):  # Monday .. Saturday: still this round-up's week
         with pytest.raises(AlreadyComposed, match=f"issue {first.number}"):
-            await compose_issue(settings, db, now=NOW + timedelta(days=days))
+            await compose_issue(settings.editorial, db, now=NOW + timedelta(days=days))
 
     await set_status(db, first.number, "rejected")  # a rejected round-up does not count
-    again = await compose_issue(settings, db, now=NOW + timedelta(days=1))
+    again = await compose_issue(settings.editorial, db, now=NOW + timedelta(days=1))
     assert (again.number, again.period_end) == (2, date(2026, 11, 23))
 
     await add_papers(db, 1, day=date(2026, 11, 30))
-    nxt = await compose_issue(settings, db, now=NOW + timedelta(days=8))
+    nxt = await compose_issue(settings.editorial, db, now=NOW + timedelta(days=8))
     assert (nxt.period_start, nxt.period_end) == (date(2026, 11, 24), date(2026, 11, 30))
 
 
@@ -83,7 +83,7 @@ async def test_week_without_papers_is_nothing_to_do_not_already_composed(db: Dat
     await add_papers(db, 2, day=date(2026, 11, 1))
     settings = context(db, digest_frequency="weekly").settings
     with pytest.raises(NothingToDo) as caught:
-        await compose_issue(settings, db, now=NOW)
+        await compose_issue(settings.editorial, db, now=NOW)
     assert not isinstance(caught.value, AlreadyComposed)
     assert "No summarized papers from 2026-11-16 to 2026-11-22" in caught.value.user_message
 

@@ -96,7 +96,7 @@ async def test_missed_runs_are_coalesced_into_one_late_run(db: Database) -> None
 
 async def test_second_fire_while_running_is_recorded_as_skipped(db: Database) -> None:
     await add_papers(db, 2)
-    issue = await compose_issue(make_settings(database_url=db.url), db)
+    issue = await compose_issue(make_settings(database_url=db.url).editorial, db)
     await set_status(db, issue.number, IssueStatus.APPROVED.value)
     recorder = Recorder(hold=asyncio.Event())
     scheduler = _scheduler(db, recorder)
@@ -129,7 +129,7 @@ async def test_auto_publish_tick_records_only_when_a_draft_is_due(db: Database) 
 
         await add_papers(db, 2)
         settings = make_settings(database_url=db.url)
-        issue = await compose_issue(settings, db, now=utcnow() - timedelta(hours=3))
+        issue = await compose_issue(settings.editorial, db, now=utcnow() - timedelta(hours=3))
         scheduler.modify_job("auto_publish", next_run_time=utcnow())
         await _finished(done, "auto_publish")
     (row,) = await job_rows(db)
@@ -140,7 +140,7 @@ async def test_auto_publish_tick_records_only_when_a_draft_is_due(db: Database) 
 
 async def test_shutdown_cancels_a_run_and_records_it(db: Database) -> None:
     await add_papers(db, 2)
-    issue = await compose_issue(make_settings(database_url=db.url), db)
+    issue = await compose_issue(make_settings(database_url=db.url).editorial, db)
     await set_status(db, issue.number, IssueStatus.APPROVED.value)
     recorder = Recorder(hold=asyncio.Event())
     scheduler = _scheduler(db, recorder)

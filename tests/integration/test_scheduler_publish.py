@@ -27,7 +27,9 @@ from tests.integration.schedule_helpers import (
 
 async def _draft(db: Database, *, composed_hours_ago: float) -> int:
     await add_papers(db, 2)
-    issue = await compose_issue(context(db).settings, db, now=hours_ago(composed_hours_ago))
+    issue = await compose_issue(
+        context(db).settings.editorial, db, now=hours_ago(composed_hours_ago)
+    )
     return issue.number
 
 

@@ -23,7 +23,7 @@ from tests.integration.schedule_helpers import (
 async def _approved_issue(db: Database) -> int:
     await add_papers(db, 2)
     ctx = context(db)
-    issue = await compose_issue(ctx.settings, db, now=hours_ago(1))
+    issue = await compose_issue(ctx.settings.editorial, db, now=hours_ago(1))
     await set_status(db, issue.number, IssueStatus.APPROVED.value)
     return issue.number
 

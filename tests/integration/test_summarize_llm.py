@@ -19,7 +19,7 @@ async def llm(fake_openai: FakeOpenAI) -> AsyncIterator[LLMSummarizer]:
     settings = make_settings(
         openai_api_key="sk-test", openai_base_url=fake_openai.base_url, llm_max_retries=3
     )
-    client = LLMSummarizer(settings)
+    client = LLMSummarizer(settings.llm)
     yield client
     await client.close()
 

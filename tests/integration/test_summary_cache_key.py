@@ -32,10 +32,10 @@ async def test_model_and_prompt_version_are_part_of_the_key(
             model="fake-model", prompt_version=PROMPT_VERSION, source=SummarySource.LLM,
             content=SummaryContent(title_translated="新", tldr="current"),
         )  # fmt: skip
-    report = await run_summarize(llm_settings(fake_openai), db)
+    report = await run_summarize(llm_settings(fake_openai).llm, db)
     assert (report.papers, report.llm_ok, report.cached) == (len(OTHER_KEYS), len(OTHER_KEYS), 1)
 
-    switched = await run_summarize(llm_settings(fake_openai, llm_model="a-new-model"), db)
+    switched = await run_summarize(llm_settings(fake_openai, llm_model="a-new-model").llm, db)
     assert switched.llm_ok == len(papers)  # a new model: everything again
-    again = await run_summarize(llm_settings(fake_openai, llm_model="a-new-model"), db)
+    again = await run_summarize(llm_settings(fake_openai, llm_model="a-new-model").llm, db)
     assert (again.papers, again.llm_calls) == (0, 0)

@@ -37,15 +37,15 @@ async def test_failing_paper_backs_off_then_gives_up(db: Database, fake_openai: 
     at = start
     for attempt, wait in enumerate(waits, start=1):
         calls = fake_openai.calls
-        report = await run_summarize(settings, db, now=at)
+        report = await run_summarize(settings.llm, db, now=at)
         assert fake_openai.calls > calls and report.llm_ok == 0, attempt
         assert await _failures(db, paper_id) == (attempt, at + wait)
-        early = await run_summarize(settings, db, now=at + wait - timedelta(seconds=1))
+        early = await run_summarize(settings.llm, db, now=at + wait - timedelta(seconds=1))
         assert (early.papers, early.llm_calls) == (0, 0)  # not due yet: no call at all
         at += wait
     calls = fake_openai.calls
     for later in (at, at + timedelta(days=365)):
-        spent = await run_summarize(settings, db, now=later)
+        spent = await run_summarize(settings.llm, db, now=later)
         assert (spent.papers, spent.llm_calls) == (0, 0)  # out of attempts: left alone
     assert fake_openai.calls == calls
     summary = (await best(db, [paper_id]))[paper_id]  # the fallback stays
@@ -60,14 +60,14 @@ async def test_garbage_counts_as_a_failure_and_success_clears_it(
     fake_openai.default_step = answer
     settings = llm_settings(fake_openai, llm_max_retries=0)
     now = utcnow()
-    report = await run_summarize(settings, sqlite_db, now=now)
+    report = await run_summarize(settings.llm, sqlite_db, now=now)
     assert (report.llm_ok, report.extractive) == (0, 3)
     for paper_id in ids:
         failures = await _failures(sqlite_db, paper_id)
         assert failures is not None and failures[0] == 1
 
     fake_openai.default_step = "ok"
-    healed = await run_summarize(settings, sqlite_db, now=now + FIRST_BACKOFF)
+    healed = await run_summarize(settings.llm, sqlite_db, now=now + FIRST_BACKOFF)
     assert healed.llm_ok == 3
     for paper_id in ids:
         assert await _failures(sqlite_db, paper_id) is None
@@ -81,10 +81,10 @@ async def test_one_failing_paper_does_not_hold_back_the_others(
     settings = llm_settings(fake_openai, llm_max_retries=0)
     fake_openai.default_step = "invalid_json"
     now = utcnow()
-    await run_summarize(settings, sqlite_db, now=now)
+    await run_summarize(settings.llm, sqlite_db, now=now)
     fake_openai.default_step = "ok"
     (fresh,) = await store(sqlite_db, make_paper(title="Fresh"))
-    report = await run_summarize(settings, sqlite_db, now=now + timedelta(minutes=5))
+    report = await run_summarize(settings.llm, sqlite_db, now=now + timedelta(minutes=5))
     assert (report.papers, report.llm_ok) == (1, 1)  # the new paper only
     assert (await best(sqlite_db, [fresh]))[fresh].source is SummarySource.LLM
     assert await _failures(sqlite_db, stuck) is not None

@@ -60,7 +60,7 @@ def test_human_delay(delay: timedelta, text: str) -> None:
 
 def test_draft_notice_names_the_issue_and_the_review_command() -> None:
     settings = make_settings(auto_publish_after="7200")
-    text = notices.draft_ready(_issue("【第12期】20261120: A<B & C"), settings)
+    text = notices.draft_ready(_issue("【第12期】20261120: A<B & C"), settings.editorial)
     assert text.splitlines() == [
         "📝 Draft <b>第12期</b> awaits review (2 papers): "
         "<i>【第12期】20261120: A&lt;B &amp; C</i>",
@@ -70,7 +70,7 @@ def test_draft_notice_names_the_issue_and_the_review_command() -> None:
 
 
 def test_draft_notice_without_approval_says_when_it_goes_out() -> None:
-    text = notices.draft_ready(_issue("t"), make_settings(require_approval=False))
+    text = notices.draft_ready(_issue("t"), make_settings(require_approval=False).editorial)
     assert text.endswith("REQUIRE_APPROVAL is off: it goes out at the next publish run.")
 
 
