@@ -111,7 +111,7 @@ async def cmd_schedule(args: argparse.Namespace, settings: Settings, db: Databas
     """`--list`: each job and its next run; `--run NAME`: run one job now (recorded as cli)."""
     if args.run:
         return await _run_now(args.run, settings, db, force=args.force)
-    for line in schedule_table(settings):
+    for line in schedule_table(settings.schedule):
         print(line)
     return 0
 

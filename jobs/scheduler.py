@@ -36,6 +36,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from core.config import Settings
+from core.config_groups import ScheduleSettings
 from core.cron import cron_trigger
 from domain.errors import DigestError
 from jobs.autopublish import due_drafts
@@ -61,22 +62,24 @@ class JobSpec:
     timezone: str
 
 
-def job_specs(settings: Settings, *, publishing: bool = True) -> list[JobSpec]:
+def job_specs(schedule: ScheduleSettings, *, publishing: bool = True) -> list[JobSpec]:
     """The jobs this configuration runs; without `publishing` no publish/auto-publish jobs."""
     specs = [
-        _cron("fetch", "fetch + summarize", settings.fetch_cron, settings.fetch_timezone),
-        _cron("compose", _compose_label(settings), settings.issue_cron, settings.timezone),
+        _cron("fetch", "fetch + summarize", schedule.fetch_cron, schedule.fetch_timezone.key),
+        _cron("compose", _compose_label(schedule), schedule.issue_cron, schedule.timezone.key),
     ]
     if publishing:
-        specs.append(_cron("publish", "publish approved", settings.publish_cron, settings.timezone))
-    if publishing and settings.auto_publish_after is not None:
-        every = IntervalTrigger(minutes=1, timezone=settings.tz)
+        specs.append(
+            _cron("publish", "publish approved", schedule.publish_cron, schedule.timezone.key)
+        )
+    if publishing and schedule.auto_publish_after is not None:
+        every = IntervalTrigger(minutes=1, timezone=schedule.timezone)
         specs.append(JobSpec("auto_publish", "auto-publish check", every, "every minute", "-"))
     return specs
 
 
-def _compose_label(settings: Settings) -> str:
-    return "compose weekly round-up" if settings.digest_frequency == "weekly" else "compose"
+def _compose_label(schedule: ScheduleSettings) -> str:
+    return "compose weekly round-up" if schedule.frequency == "weekly" else "compose"
 
 
 def _cron(name: JobName, description: str, rule: str, timezone: str) -> JobSpec:
@@ -122,7 +125,7 @@ def build_scheduler(
     context = JobContext(
         settings, db, publish=publish, notify_admins=notify_admins, on_draft=on_draft
     )
-    specs = job_specs(settings, publishing=publish is not None)
+    specs = job_specs(settings.schedule, publishing=publish is not None)
     runtime = _Runtime(context, specs)
     scheduler = DigestScheduler(
         runtime,
@@ -235,25 +238,27 @@ def describe_schedule_jobs(scheduler: AsyncIOScheduler) -> list[str]:
     return [f"{job.id} next {job.next_run_time:%Y-%m-%d %H:%M %Z}" for job in scheduler.get_jobs()]
 
 
-def next_runs(settings: Settings, *, now: datetime | None = None) -> list[tuple[JobSpec, datetime]]:
+def next_runs(
+    schedule: ScheduleSettings, *, now: datetime | None = None
+) -> list[tuple[JobSpec, datetime]]:
     """Each job and its next fire time after `now`, without starting a scheduler."""
     now = now or utcnow()
     runs = []
-    for spec in job_specs(settings):
-        fire = spec.trigger.get_next_fire_time(None, now.astimezone(settings.tz))
+    for spec in job_specs(schedule):
+        fire = spec.trigger.get_next_fire_time(None, now.astimezone(schedule.timezone))
         if fire is not None:
             runs.append((spec, fire))
     return runs
 
 
-def schedule_table(settings: Settings, *, now: datetime | None = None) -> list[str]:
+def schedule_table(schedule: ScheduleSettings, *, now: datetime | None = None) -> list[str]:
     """`digestbot schedule --list`: one line per job, next run in TIMEZONE (and the job's own
     zone when it differs)."""
     lines = []
-    for spec, fire in next_runs(settings, now=now):
-        local = fire.astimezone(settings.tz)
-        when = f"{local:%Y-%m-%d %H:%M %Z} ({settings.timezone})"
-        if spec.timezone not in ("-", settings.timezone):
+    for spec, fire in next_runs(schedule, now=now):
+        local = fire.astimezone(schedule.timezone)
+        when = f"{local:%Y-%m-%d %H:%M %Z} ({schedule.timezone.key})"
+        if spec.timezone not in ("-", schedule.timezone.key):
             when += f" = {fire:%a %H:%M %Z} {spec.timezone}"
         lines.append(f"{spec.name:<13}{spec.rule:<20}{spec.description:<26}next: {when}")
     return lines

@@ -31,7 +31,7 @@ async def test_missed_compose_and_publish_run_once(db: Database) -> None:
     await _ran(db, "fetch", NOW - timedelta(hours=1))  # fetch ran after its last fire time
     recorder = Recorder()
     ctx = context(db, recorder)
-    specs = job_specs(ctx.settings)
+    specs = job_specs(ctx.settings.schedule)
     assert await missed_runs(ctx, specs) == [("compose", COMPOSE_FIRE), ("publish", PUBLISH_FIRE)]
 
     await run_missed(ctx, await missed_runs(ctx, specs))
@@ -47,12 +47,12 @@ async def test_missed_compose_and_publish_run_once(db: Database) -> None:
 async def test_a_failed_or_skipped_run_counts_as_missed(db: Database) -> None:
     await _ran(db, "compose", COMPOSE_FIRE + timedelta(seconds=5), status="failed")
     ctx = context(db)
-    assert await missed_runs(ctx, job_specs(ctx.settings)) == [("compose", COMPOSE_FIRE)]
+    assert await missed_runs(ctx, job_specs(ctx.settings.schedule)) == [("compose", COMPOSE_FIRE)]
 
 
 async def test_a_fresh_database_runs_nothing_on_start(db: Database) -> None:
     ctx = context(db)
-    assert await missed_runs(ctx, job_specs(ctx.settings)) == []
+    assert await missed_runs(ctx, job_specs(ctx.settings.schedule)) == []
 
 
 async def test_the_scheduler_runs_missed_jobs_when_it_starts(sqlite_db: Database) -> None:

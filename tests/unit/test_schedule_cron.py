@@ -87,7 +87,7 @@ def test_fetch_follows_new_york_across_the_dst_change() -> None:
 def test_compose_and_publish_use_timezone() -> None:
     settings = make_settings(timezone="Asia/Shanghai", issue_cron="0 9 * * *")
     now = datetime(2026, 11, 20, 2, 30, tzinfo=UTC)  # 10:30 in Shanghai
-    runs = {spec.name: fire for spec, fire in next_runs(settings, now=now)}
+    runs = {spec.name: fire for spec, fire in next_runs(settings.schedule, now=now)}
     assert runs["compose"] == datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI)
     assert runs["publish"] == datetime(2026, 11, 21, 10, 0, tzinfo=SHANGHAI)
     assert runs["fetch"] == datetime(2026, 11, 22, 20, 30, tzinfo=NEW_YORK)  # Fri 20th: Sun
@@ -97,7 +97,7 @@ def test_compose_and_publish_use_timezone() -> None:
 def test_schedule_table_lists_every_job_with_local_time() -> None:
     settings = make_settings(auto_publish_after="PT2H", digest_frequency="weekly")
     now = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-    lines = schedule_table(settings, now=now)
+    lines = schedule_table(settings.schedule, now=now)
     assert [line.split()[0] for line in lines] == ["fetch", "compose", "publish", "auto_publish"]
     assert "2026-11-23 09:30 CST (Asia/Shanghai) = Sun 20:30 EST America/New_York" in lines[0]
     assert "compose weekly round-up" in lines[1]
