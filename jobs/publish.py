@@ -98,7 +98,7 @@ async def _plan(
     issue's first publication on this platform, whether or not another platform had it first)."""
     if issue.status is IssueStatus.PUBLISHED and await _has_ledger(db, issue, sender.platform):
         return False
-    rows = await plan_deliveries(settings, db, issue=issue, platform=sender.platform)
+    rows = await plan_deliveries(settings, db, issue=issue, targets=sender)
     return await start_publication(
         db, issue=issue, platform=sender.platform, rows=rows, actor=actor
     )
