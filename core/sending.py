@@ -1,15 +1,44 @@
-"""How jobs send to a chat platform without importing one: the `Sender` protocol.
+"""How jobs plan for and send to a chat platform without importing one: the `Sender` protocol.
 
-The delivery job works with any platform through this interface; each front end provides an
-implementation (Telegram: `bot/telegram/sender.py`) and the composition root hands it over.
-Implementations translate their platform's errors into the three below.
+The publish and delivery jobs work with any platform through this interface; each front end
+provides an implementation and the composition root hands it over. A platform answers two
+questions:
+
+- **Who gets the issue** (`Targeting.plan_targets`). The platform-neutral rule — which chat
+  gets which papers by topic and digest mode, the no-match note — is `core.services.delivery`'s;
+  it hands each platform its active chats and that rule, and the platform returns its ledger
+  rows: its own targets (Telegram's channel: `bot/telegram/targets.py`; WeCom's group robots:
+  `bot/wecom/targets.py`) and the chats it can reach (WeChat's 48-hour window:
+  `bot/wechat/targets.py`). The rows are the ledger's `NewDelivery`, built with
+  `whole_issue_row` and `left_out_row` below.
+- **How to send** (`Sender.render`, `Sender.send`). Implementations translate their platform's
+  errors into the three below.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from domain.types import IssueView
+from core.config import Settings
+from domain.types import ChatState, IssueView
+from storage.queries import deliveries as ledger
+from storage.queries.deliveries import NewDelivery
+
+__all__ = [
+    "ChatRow",
+    "NewDelivery",
+    "SendBlocked",
+    "SendFailed",
+    "SendRetryLater",
+    "Sender",
+    "Targeting",
+    "left_out_row",
+    "whole_issue_row",
+]
+
+ChatRow = Callable[[ChatState], Awaitable[NewDelivery]]
+"""The platform-neutral row of one chat: its papers by topic, a note, or skipped."""
 
 
 class SendBlocked(Exception):
@@ -28,10 +57,26 @@ class SendFailed(Exception):
     """A permanent failure for this message (bad request, chat not found...): record, move on."""
 
 
-class Sender(Protocol):
-    """Sends rendered issue parts to one platform."""
+class Targeting(Protocol):
+    """Who an issue goes to on one platform: the part of the plan only the platform knows."""
 
     platform: str
+
+    async def plan_targets(
+        self, settings: Settings, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
+    ) -> list[NewDelivery]:
+        """The ledger rows of `issue` on this platform, in delivery order.
+
+        `chats` are the platform's chats receiving digests, oldest first; `chat_row(chat)` is
+        the platform-neutral row of one. The platform adds its own targets and keeps, replaces
+        (e.g. with a `left_out_row`) or ignores each chat's row. Ledger targets and kinds are
+        stored: they must never change for an existing platform.
+        """
+        ...
+
+
+class Sender(Targeting, Protocol):
+    """Plans for, renders for and sends to one platform."""
 
     def render(self, issue: IssueView, *, language: str) -> list[str]:
         """The issue as this platform's messages, in order (each within its size limit)."""
@@ -43,3 +88,15 @@ class Sender(Protocol):
         Raises SendBlocked, SendRetryLater or SendFailed; nothing else for platform errors.
         """
         ...
+
+
+def whole_issue_row(target: str, kind: str, issue: IssueView) -> NewDelivery:
+    """A target outside the chats table (a channel, a group robot): every included paper."""
+    ids = tuple(item.paper.id for item in issue.included_items)
+    return NewDelivery(target=target, kind=kind, chat_id=None, paper_ids=ids)
+
+
+def left_out_row(chat: ChatState, kind: str) -> NewDelivery:
+    """A chat the platform cannot reach now: a `skipped` row whose `kind` says why, so the
+    ledger records that it was left out and a re-run resumes rather than re-plans."""
+    return NewDelivery(target=chat.chat_id, kind=kind, chat_id=chat.id, status=ledger.SKIPPED)

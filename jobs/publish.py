@@ -2,7 +2,8 @@
 
 `publish_issue` is the one entry point for the CLI (`digestbot publish N`), the admin
 `/publish N` command and the scheduler. It never imports a front end: the caller hands over a
-`Sender` (Telegram: `bot.telegram.sender.TelegramSender`). Calling it again for a published
+`Sender` (Telegram: `bot.telegram.sender.TelegramSender`), which also plans its platform's
+targets (`core.sending.Targeting`). Calling it again for a published
 issue resumes the unfinished deliveries and sends nothing twice (see `jobs.deliver`).
 """
 
@@ -98,7 +99,7 @@ async def _plan(
     issue's first publication on this platform, whether or not another platform had it first)."""
     if issue.status is IssueStatus.PUBLISHED and await _has_ledger(db, issue, sender.platform):
         return False
-    rows = await plan_deliveries(settings, db, issue=issue, platform=sender.platform)
+    rows = await plan_deliveries(settings, db, issue=issue, targets=sender)
     return await start_publication(
         db, issue=issue, platform=sender.platform, rows=rows, actor=actor
     )

@@ -26,18 +26,18 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.render import render_issue
 from bot.telegram.send import NO_PREVIEW
+from bot.telegram.targets import TelegramTargets
 from core.sending import SendBlocked, SendFailed, SendRetryLater
-from domain.types import ChatPlatform, IssueView
+from domain.types import IssueView
 
 SEND_TIMEOUT = 30.0  # seconds; generous, so a slow answer is rarely mistaken for a lost one
 NETWORK_RETRY = 1.0
 _NUMERIC = re.compile(r"-?[0-9]+")
 
 
-class TelegramSender:
-    """`Sender` for Telegram; `bot` should be an Application's bot (rate-limited)."""
-
-    platform: str = ChatPlatform.TELEGRAM.value
+class TelegramSender(TelegramTargets):
+    """`Sender` for Telegram; `bot` should be an Application's bot (rate-limited). Who gets an
+    issue (the channel, then the chats) is `TelegramTargets`'s."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot

@@ -1,7 +1,7 @@
 """The WeChat `Sender`: personal digests as customer-service text messages to one follower.
 
 An Official Account may message a follower only within 48 hours of that follower's last
-message (the planner only plans those, see `core.services.delivery`). The digest is a short
+message (the planner only plans those, see `bot.wechat.targets`). The digest is a short
 text list — the issue's title, then each matching paper's title, TL;DR and link — in at most
 `MAX_MESSAGES` messages of ≤ 2048 bytes; the rest is one line pointing at the full issue.
 Each rendered part is one customer-service message, so the ledger confirms every message.
@@ -27,8 +27,9 @@ from bot.wechat.api import (
     WeChatApi,
     split_text,
 )
+from bot.wechat.targets import WeChatTargets
 from core.sending import SendBlocked, SendFailed, SendRetryLater
-from domain.types import ChatPlatform, IssueView
+from domain.types import IssueView
 
 MAX_MESSAGES = 3
 MAX_TLDR = 200  # characters; the full summary is in the article and on `第N期`
@@ -40,10 +41,9 @@ _MORE = {
 }
 
 
-class WeChatCustomerSender:
-    """`Sender` for WeChat followers (openids) through the customer-service message API."""
-
-    platform: str = ChatPlatform.WECHAT.value
+class WeChatCustomerSender(WeChatTargets):
+    """`Sender` for WeChat followers (openids) through the customer-service message API; who
+    is within the 48-hour window is `WeChatTargets`'s rule."""
 
     def __init__(self, api: WeChatApi) -> None:
         self.api = api

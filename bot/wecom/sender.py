@@ -1,7 +1,7 @@
 """The WeCom group-robot `Sender`: issues as WeCom markdown, posted to each robot's webhook.
 
 A robot's webhook URL carries its secret key, so the URL never leaves this module: targets in
-the ledger are robot ids (`core.services.delivery.robot_id`, a hash of the URL), errors carry
+the ledger are robot ids (`bot.wecom.targets.robot_id`, a hash of the URL), errors carry
 WeCom's `errcode`/`errmsg` (with any `key=` redacted), and httpx's request log is redacted too.
 
 WeCom's answers become the three `core.sending` errors (see `jobs.deliver`):
@@ -29,8 +29,8 @@ from pydantic import SecretStr
 
 from bot.render import render_issue
 from bot.wecom.pacing import SlidingWindow
+from bot.wecom.targets import WeComTargets, robot_id
 from core.sending import SendFailed, SendRetryLater
-from core.services.delivery import WECOM, robot_id
 from domain.types import IssueView
 
 FLOOD_ERRCODE = 45009
@@ -65,10 +65,9 @@ def _args(record: logging.LogRecord) -> Iterable[Any]:
 logging.getLogger("httpx").addFilter(_RedactKeys())
 
 
-class WeComSender:
-    """`Sender` for WeCom group robots; one target per webhook URL."""
-
-    platform: str = WECOM
+class WeComSender(WeComTargets):
+    """`Sender` for WeCom group robots; one target per webhook URL (which robots get an issue
+    is `WeComTargets`'s plan)."""
 
     def __init__(
         self,

@@ -1,43 +1,32 @@
 """Who gets what when an issue is published: the plan that becomes the delivery ledger.
 
-Pure domain decisions, no platform code: the channel (when CHANNEL_ID is set) gets every
-included paper; each chat that receives digests gets all papers, or in digest mode "topics"
-only those matching its topics. A chat with no match is `skipped`, or gets a one-line note
-when its `no_match_note` setting is on. Languages are resolved at delivery time (the chat's,
-else DIGEST_LANGUAGE), so a resumed delivery follows a chat that changed its language.
+The platform-neutral rule, no platform code: each chat that receives digests gets all papers,
+or in digest mode "topics" only those matching its topics. A chat with no match is `skipped`,
+or gets a one-line note when its `no_match_note` setting is on. Languages are resolved at
+delivery time (the chat's, else DIGEST_LANGUAGE), so a resumed delivery follows a chat that
+changed its language.
 
-On WeCom each configured group robot (WECOM_WEBHOOK_URLS) gets every included paper in
-DIGEST_LANGUAGE. Its ledger target is `robot_id(url)`, a hash: the URL holds the robot's secret
-key and must never be stored.
-
-WeChat allows an Official Account to message a follower only within 48 hours of the
-follower's last message. On platform "wechat" a chat last seen longer ago than
-`WECHAT_WINDOW` (47 h: an hour's margin for a long delivery) gets a `skipped` row of kind
-`window` instead: the ledger records that it was left out, so a re-run resumes rather than
-re-plans, and the reader gets the papers on their next message (`最新`) and in the article.
+Each platform adds its part through its `core.sending.Targeting` (the `Sender` handed to the
+publish job): Telegram's channel (`bot/telegram/targets.py`), WeCom's group robots
+(`bot/wecom/targets.py`), WeChat's 48-hour window (`bot/wechat/targets.py`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 
 from core.config import Settings
+from core.sending import Targeting
 from core.services.chats import active_chats
 from core.services.subscriptions import papers_for_chat
-from domain.types import ChatPlatform, ChatState, DigestMode, IssueView, PaperView
+from domain.types import ChatState, DigestMode, IssueView, PaperView
 from storage.db import Database
 from storage.queries import audit
 from storage.queries import deliveries as ledger
 from storage.queries.deliveries import NewDelivery
 from storage.types import utcnow
 
-CHANNEL, SUBSCRIBER, NOTE = "channel", "subscriber", "note"
-GROUP_ROBOT = "group_robot"
-WECOM = "wecom"  # the platform name of WeCom group robots in the ledger
-OUTSIDE_WINDOW = "window"  # a WeChat follower outside the 48-hour window: skipped
-WECHAT_WINDOW = timedelta(hours=47)
+SUBSCRIBER, NOTE = "subscriber", "note"
 
 _NOTES = {
     "zh": "第{number}期没有与你关注的话题匹配的论文。发送 /settings 可改为接收全部论文。",
@@ -50,51 +39,18 @@ def no_match_note(number: int, language: str) -> str:
     return _NOTES.get(language, _NOTES["en"]).format(number=number)
 
 
-def robot_id(url: str) -> str:
-    """A WeCom robot's stable, non-secret id: `robot-` and 10 hex digits of its URL's SHA-256."""
-    return f"robot-{hashlib.sha256(url.strip().encode()).hexdigest()[:10]}"
-
-
-def robot_rows(settings: Settings, issue: IssueView) -> list[NewDelivery]:
-    """One row per configured WeCom robot (duplicates once), every included paper."""
-    ids = tuple(item.paper.id for item in issue.included_items)
-    robots = dict.fromkeys(robot_id(url.get_secret_value()) for url in settings.wecom_webhook_urls)
-    return [
-        NewDelivery(target=robot, kind=GROUP_ROBOT, chat_id=None, paper_ids=ids) for robot in robots
-    ]
-
-
 async def plan_deliveries(
-    settings: Settings, db: Database, *, issue: IssueView, platform: str = ChatPlatform.TELEGRAM
+    settings: Settings, db: Database, *, issue: IssueView, targets: Targeting
 ) -> list[NewDelivery]:
-    """One row per target of `issue` on `platform`, channel first, then chats oldest first
-    (on WeCom: one row per group robot)."""
-    if platform == WECOM:
-        return robot_rows(settings, issue)
+    """One row per target of `issue` on `targets.platform`, as that platform plans them from
+    its active chats (oldest first) and the topic rule (`Targeting.plan_targets`)."""
     papers = [item.paper for item in issue.included_items]
-    rows: list[NewDelivery] = []
-    if settings.channel_id and platform == ChatPlatform.TELEGRAM:
-        ids = tuple(paper.id for paper in papers)
-        rows.append(
-            NewDelivery(target=settings.channel_id, kind=CHANNEL, chat_id=None, paper_ids=ids)
-        )
-    opened_after = utcnow() - WECHAT_WINDOW if platform == ChatPlatform.WECHAT else None
-    for chat in await active_chats(db, platform=platform):
-        if opened_after is not None and not _in_window(chat, opened_after):
-            rows.append(_outside_window_row(chat))
-            continue
-        rows.append(await _chat_row(db, chat, papers))
-    return rows
+    chats = await active_chats(db, platform=targets.platform)
 
+    async def chat_row(chat: ChatState) -> NewDelivery:
+        return await _chat_row(db, chat, papers)
 
-def _in_window(chat: ChatState, opened_after: datetime) -> bool:
-    return chat.last_seen_at is not None and chat.last_seen_at >= opened_after
-
-
-def _outside_window_row(chat: ChatState) -> NewDelivery:
-    return NewDelivery(
-        target=chat.chat_id, kind=OUTSIDE_WINDOW, chat_id=chat.id, status=ledger.SKIPPED
-    )
+    return await targets.plan_targets(settings, issue, chats, chat_row)
 
 
 async def _chat_row(db: Database, chat: ChatState, papers: Sequence[PaperView]) -> NewDelivery:

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.wecom.sender import WeComSender
+from bot.wecom.targets import robot_id
 from cli.publishers import publish_everywhere
 from core.config import Settings
-from core.services.delivery import robot_id
 from domain.types import IssueStatus
 from jobs.publish import PublishReport, publish_issue
 from storage.db import Database

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.wechat.targets import OUTSIDE_WINDOW
 from cli.wechat_publish import create_draft, publish_to_wechat
 from core.services.chats import get_chat_state, start_chat, update_settings
-from core.services.delivery import OUTSIDE_WINDOW
 from core.services.subscriptions import subscribe
 from domain.types import IssueStatus
 from storage.db import Database

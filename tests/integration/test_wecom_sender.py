@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from bot.wecom.sender import WeComSender
+from bot.wecom.targets import robot_id
 from core.sending import SendFailed, SendRetryLater
-from core.services.delivery import robot_id
 from tests.fakes.wecom_robot import FakeWeComRobot
 
 KEY = "integration-secret-key"

@@ -1,0 +1,30 @@
+"""Who a Telegram issue goes to: the channel, then every chat receiving digests.
+
+When CHANNEL_ID is set the channel (an "@name" or a numeric id) gets every included paper in
+DIGEST_LANGUAGE, as a ledger row of kind `channel`, ahead of the chats; each chat gets its row
+from the platform-neutral topic rule (`core.services.delivery`). `TelegramSender` is a
+`TelegramTargets`, so the publish job plans through the sender it was handed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.config import Settings
+from core.sending import ChatRow, NewDelivery, whole_issue_row
+from domain.types import ChatPlatform, ChatState, IssueView
+
+CHANNEL = "channel"  # the ledger kind of the channel's row
+
+
+class TelegramTargets:
+    """`core.sending.Targeting` for Telegram: the channel first, then the chats."""
+
+    platform: str = ChatPlatform.TELEGRAM.value
+
+    async def plan_targets(
+        self, settings: Settings, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
+    ) -> list[NewDelivery]:
+        """The channel's row (when CHANNEL_ID is set), then each chat's, oldest first."""
+        rows = [whole_issue_row(settings.channel_id, CHANNEL, issue)] if settings.channel_id else []
+        return rows + [await chat_row(chat) for chat in chats]

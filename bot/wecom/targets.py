@@ -1,0 +1,43 @@
+"""Who a WeCom issue goes to: every configured group robot (WECOM_WEBHOOK_URLS), once each.
+
+Each robot gets every included paper in DIGEST_LANGUAGE as a ledger row of kind `group_robot`.
+A robot's webhook URL carries its secret key and must never be stored, so its ledger target
+(and the sender's) is `robot_id(url)`, `robot-` and 10 hex digits of the URL's SHA-256. WeCom
+robots are push-only: there are no WeCom chats, so the topic rule has nothing to add.
+`WeComSender` is a `WeComTargets`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from core.config import Settings
+from core.sending import ChatRow, NewDelivery, whole_issue_row
+from domain.types import ChatState, IssueView
+
+WECOM = "wecom"  # the platform name of WeCom group robots in the ledger
+GROUP_ROBOT = "group_robot"  # the ledger kind of a robot's row
+
+
+def robot_id(url: str) -> str:
+    """A WeCom robot's stable, non-secret id: `robot-` and 10 hex digits of its URL's SHA-256."""
+    return f"robot-{hashlib.sha256(url.strip().encode()).hexdigest()[:10]}"
+
+
+def robot_rows(settings: Settings, issue: IssueView) -> list[NewDelivery]:
+    """One row per configured WeCom robot (duplicates once), every included paper."""
+    robots = dict.fromkeys(robot_id(url.get_secret_value()) for url in settings.wecom_webhook_urls)
+    return [whole_issue_row(robot, GROUP_ROBOT, issue) for robot in robots]
+
+
+class WeComTargets:
+    """`core.sending.Targeting` for WeCom: the configured robots."""
+
+    platform: str = WECOM
+
+    async def plan_targets(
+        self, settings: Settings, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
+    ) -> list[NewDelivery]:
+        """One row per robot of WECOM_WEBHOOK_URLS, in order; `chats` (there are none) unused."""
+        return robot_rows(settings, issue)
