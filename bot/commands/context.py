@@ -83,8 +83,8 @@ class Context:
     @property
     def admin(self) -> Identity:
         """The editor running this admin command. Dispatch checks rows flagged admin once and
-        sets it; a handler reached any other way (a row missing its flag) is checked here, so
-        it refuses non-admins all the same."""
+        sets it; reached any other way (a row missing its flag), the caller is checked here, so
+        a non-admin's identity is never handed out."""
         if self.admin_identity is not None:
             return self.admin_identity
         return require_admin(self.settings, self.caller.platform, self.caller.user_id)
