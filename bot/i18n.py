@@ -9,24 +9,6 @@ from domain.errors import DigestError
 
 LANGUAGES: Final = ("zh", "en")
 
-# (command, example, zh description, en description) — /help and the Telegram command menu.
-COMMANDS: Final[tuple[tuple[str, str, str, str], ...]] = (
-    ("start", "/start", "订阅每期论文速递", "get every issue"),
-    ("stop", "/stop", "停止所有推送（保留主题）", "stop all deliveries (topics kept)"),
-    ("subscribe", "/subscribe RLHF reward model", "关注主题：关键词、cat:cs.CL、author:作者",
-     "follow a topic: keywords, cat:cs.CL, author:name"),
-    ("unsubscribe", "/unsubscribe RLHF", "取消关注主题", "unfollow a topic"),
-    ("mysubs", "/mysubs", "我关注的主题", "topics you follow"),
-    ("topics", "/topics", "热门主题，一键关注", "popular topics, follow with a tap"),
-    ("latest", "/latest", "最新一期", "the latest issue"),
-    ("issue", "/issue 12", "查看第 N 期", "read issue N"),
-    ("issues", "/issues", "往期列表", "all past issues"),
-    ("search", "/search 强化学习 对齐", "搜索所有论文", "search every paper"),
-    ("paper", "/paper 2402.01399", "查看单篇论文卡片", "one paper's full card"),
-    ("settings", "/settings", "语言、推送模式、暂停/恢复", "language, digest mode, pause/resume"),
-    ("help", "/help", "帮助", "this help"),
-)  # fmt: skip
-
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "zh": {
         "help_intro": "<b>digestbot</b> 每天把 arXiv 上新的机器学习论文整理成一期速递（第N期），"

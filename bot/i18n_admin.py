@@ -7,22 +7,6 @@ from __future__ import annotations
 
 from typing import Final
 
-# (command, example, zh, en): the admin chat's command menu; never in the public /help.
-ADMIN_COMMANDS: Final[tuple[tuple[str, str, str, str], ...]] = (
-    ("review", "/review 12", "审阅草稿（默认最新一期草稿）", "review a draft (default: newest)"),
-    ("approve", "/approve 12", "批准一期", "approve an issue"),
-    ("reject", "/reject 12 主题太散", "退回一期（需说明原因）", "reject an issue (with a reason)"),
-    ("edit", "/edit 12 3 tldr 新的一句话总结", "修改第 N 期第几篇的 tldr/title/note",
-     "edit a paper's tldr/title/note in issue N"),
-    ("publish", "/publish 12", "立即发布", "publish now"),
-    ("fetch", "/fetch", "立即抓取并总结", "fetch and summarize now"),
-    ("compose", "/compose", "立即组一期草稿", "compose a draft now"),
-    ("stats", "/stats", "订阅、论文、期数、今日推送与 LLM 用量", "subscribers, papers, issues, "
-     "today's deliveries and LLM usage"),
-    ("broadcast", "/broadcast 明天暂停一次", "向所有订阅者群发（需确认）",
-     "message every subscriber (confirm first)"),
-)  # fmt: skip
-
 ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
     "zh": {
         "status_draft": "草稿",

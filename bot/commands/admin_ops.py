@@ -3,6 +3,7 @@
 The jobs come in through `Deps.ops` (built by the composition root), so `bot` never imports
 `jobs`. Long ones (fetch + summarize, publish, broadcast) run as background tasks that report
 to the chat that started them; /compose is quick and answers with the new draft's preview.
+Only editors get here: the command table flags these admin and dispatch checks (`ctx.admin`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from html import escape
 
 from bot.commands import admin_preview
-from bot.commands.admin_review import check_admin, issue_number
+from bot.commands.admin_review import issue_number
 from bot.commands.context import AdminOps, Context
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import t, user_error
@@ -41,7 +42,7 @@ def _ops(ctx: Context) -> AdminOps:
 
 
 async def fetch_command(ctx: Context, argument: str) -> list[Reply]:
-    admin, ops = check_admin(ctx), _ops(ctx)
+    admin, ops = ctx.admin, _ops(ctx)
     await review.record_admin_action(
         ctx.db, admin_id=admin.actor, action="fetch", target=None, detail={}
     )
@@ -49,7 +50,7 @@ async def fetch_command(ctx: Context, argument: str) -> list[Reply]:
 
 
 async def compose_command(ctx: Context, argument: str) -> list[Reply]:
-    admin, ops = check_admin(ctx), _ops(ctx)
+    admin, ops = ctx.admin, _ops(ctx)
     before = await _latest_number(ctx)
     report = await ops.compose()
     await review.record_admin_action(
@@ -65,7 +66,7 @@ async def compose_command(ctx: Context, argument: str) -> list[Reply]:
 
 
 async def publish_command(ctx: Context, argument: str) -> list[Reply]:
-    admin, ops = check_admin(ctx), _ops(ctx)
+    admin, ops = ctx.admin, _ops(ctx)
     number = issue_number(argument, "/publish")
     issue = await get_issue(ctx.db, number=number, language=ctx.language)
     refusal = review.publish_refusal(issue, require_approval=ctx.settings.require_approval)
@@ -81,7 +82,6 @@ async def publish_command(ctx: Context, argument: str) -> list[Reply]:
 
 
 async def stats_command(ctx: Context, argument: str) -> list[Reply]:
-    check_admin(ctx)
     tz = ctx.settings.tz
     figures = await review.stats(ctx.db, now=datetime.now(tz), tz=tz)
     L = ctx.language
@@ -104,7 +104,7 @@ async def stats_command(ctx: Context, argument: str) -> list[Reply]:
 
 
 async def broadcast_command(ctx: Context, argument: str) -> list[Reply]:
-    admin = check_admin(ctx)
+    admin = ctx.admin
     text = argument.strip()
     if not text:
         raise user_error("broadcast_usage", InvalidInput)
@@ -124,7 +124,7 @@ async def broadcast_command(ctx: Context, argument: str) -> list[Reply]:
 async def broadcast_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     """Confirm or Cancel on a broadcast preview; each preview can be confirmed only once, and
     only by the admin who wrote it (on the same platform)."""
-    admin = check_admin(ctx)
+    admin = ctx.admin
     if len(args) != 2 or args[1] not in ("y", "n"):
         raise user_error("expired_button", InvalidInput)
     text = ctx.deps.broadcasts.pop((admin.actor, args[0]), None)

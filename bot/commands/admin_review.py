@@ -1,7 +1,8 @@
 """/review, /approve, /reject, /edit and the preview's buttons: editors shape a draft in chat.
 
-Every command and every button checks the sender against its platform's admins first
-(ADMIN_IDS on Telegram, WECHAT_ADMIN_OPENIDS on WeChat, the console's operator): a button pressed
+Every command and every button here is flagged admin in the command table, so dispatch checks
+the sender against its platform's admins first (ADMIN_IDS on Telegram, WECHAT_ADMIN_OPENIDS on
+WeChat, the console's operator) and hands over their identity as `ctx.admin`: a button pressed
 by someone else in the admin group is refused and changes nothing.
 """
 
@@ -15,7 +16,6 @@ from bot.commands.reply import Reply, replies
 from bot.i18n import t, user_error
 from core.services import review
 from domain.errors import InvalidInput
-from domain.identity import Identity
 from domain.numbers import bounded_int
 from domain.types import EditField, IssueReview, MoveDirection
 
@@ -23,19 +23,13 @@ MAX_NUMBER = 1_000_000
 FIELDS: dict[str, EditField] = {"tldr": "tldr", "title": "title", "note": "note"}
 
 
-def check_admin(ctx: Context) -> Identity:
-    """The caller, once known to be an admin of their platform (NotAllowed otherwise)."""
-    return review.require_admin(ctx.settings, ctx.caller.platform, ctx.caller.user_id)
-
-
 async def review_command(ctx: Context, argument: str) -> list[Reply]:
-    check_admin(ctx)
     number = issue_number(argument, "/review") if argument.strip() else None
     return view.preview(await _review(ctx, number), ctx.language)
 
 
 async def approve_command(ctx: Context, argument: str) -> list[Reply]:
-    admin = check_admin(ctx)
+    admin = ctx.admin
     number = issue_number(argument, "/approve") if argument.strip() else None
     if number is None:
         number = (await review.review_issue(ctx.db)).issue.number
@@ -44,7 +38,7 @@ async def approve_command(ctx: Context, argument: str) -> list[Reply]:
 
 
 async def reject_command(ctx: Context, argument: str) -> list[Reply]:
-    admin = check_admin(ctx)
+    admin = ctx.admin
     head, _, reason = argument.strip().partition(" ")
     if not head or not reason.strip():
         raise user_error("reject_usage", InvalidInput)
@@ -55,7 +49,7 @@ async def reject_command(ctx: Context, argument: str) -> list[Reply]:
 
 
 async def edit_command(ctx: Context, argument: str) -> list[Reply]:
-    admin = check_admin(ctx)
+    admin = ctx.admin
     parts = argument.strip().split(maxsplit=3)
     field = FIELDS.get(parts[2].lower()) if len(parts) == 4 else None
     position = bounded_int(parts[1], MAX_NUMBER) if len(parts) == 4 else None
@@ -99,13 +93,12 @@ def _ints(args: tuple[str, ...], count: int) -> list[int]:
 
 
 async def page_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
-    check_admin(ctx)
     number, page = _ints(args, 2)
     return view.preview(await _review(ctx, number), ctx.language, page, edit=True)
 
 
 async def include_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
-    admin = check_admin(ctx)
+    admin = ctx.admin
     number, position, included = _ints(args, 3)
     await review.set_included(
         ctx.db, number=number, position=position, included=bool(included), admin_id=admin.actor
@@ -114,7 +107,7 @@ async def include_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 
 
 async def move_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
-    admin = check_admin(ctx)
+    admin = ctx.admin
     number, position = _ints(args, 2)
     if len(args) != 3 or args[2] not in ("u", "d"):
         raise user_error("expired_button", InvalidInput)
@@ -126,7 +119,7 @@ async def move_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 
 
 async def approve_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
-    admin = check_admin(ctx)
+    admin = ctx.admin
     (number,) = _ints(args, 1)
     await review.approve(ctx.db, number=number, admin_id=admin.actor, approved_by=admin.label)
     done = replies(t(ctx.language, "approved_done", number=number))
@@ -143,7 +136,6 @@ async def _follow_ups(ctx: Context, number: int) -> list[Reply]:
 
 async def reject_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     """Rejecting needs a reason, which a button cannot carry: ask for the command."""
-    check_admin(ctx)
     (number,) = _ints(args, 1)
     return replies(escape(t(ctx.language, "reject_prompt", number=number)))
 

@@ -13,6 +13,8 @@ from bot.commands.reply import Caller
 from core.config import Settings
 from core.ratelimit import RateLimiter
 from core.sending import Sender
+from core.services.review import require_admin
+from domain.identity import Identity
 from storage.db import Database
 
 # (arXiv id, language) -> the stored paper id after fetching + summarizing (None: arXiv has none).
@@ -75,6 +77,17 @@ class Context:
     caller: Caller
     language: str
     deps: Deps
+    # Set by dispatch, after its one admin check, for commands and buttons the table flags admin.
+    admin_identity: Identity | None = None
+
+    @property
+    def admin(self) -> Identity:
+        """The editor running this admin command. Dispatch checks rows flagged admin once and
+        sets it; reached any other way (a row missing its flag), the caller is checked here, so
+        a non-admin's identity is never handed out."""
+        if self.admin_identity is not None:
+            return self.admin_identity
+        return require_admin(self.settings, self.caller.platform, self.caller.user_id)
 
     @property
     def db(self) -> Database:

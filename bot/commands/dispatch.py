@@ -1,21 +1,24 @@
 """From typed text or a pressed button to replies: the part every front end shares.
 
-Errors we raise on purpose (`DigestError`) become a reply in the chat's language here; anything
-else propagates to the front end's error handler, which logs it and tells the admins.
+Commands and buttons are looked up in the table (`bot.commands.registry`); for the rows it flags
+admin, the admin check happens here, once, before the handler runs. Errors we raise on purpose
+(`DigestError`) become a reply in the chat's language here; anything else propagates to the
+front end's error handler, which logs it and tells the admins.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from bot.commands.budget import Refusal
 from bot.commands.context import Context, Deps, platform_language
-from bot.commands.registry import ACTIONS, COMMANDS
+from bot.commands.registry import ACTIONS_BY_NAME, BY_NAME
 from bot.commands.reply import Caller, Reply, replies
 from bot.i18n import t, user_error
 from core.services.chats import touch_chat
+from core.services.review import require_admin
 from domain.errors import DigestError
 from domain.types import ChatType
 
@@ -74,13 +77,13 @@ async def run_command(deps: Deps, caller: Caller, name: str, argument: str) -> l
     if (refusal := deps.budgets.spend_command(caller, name)) is not None:
         return await slow_down(deps, caller, refusal)
     ctx = await make_context(deps, caller)
-    handler = COMMANDS.get(name)
+    spec = BY_NAME.get(name)
     try:
-        if handler is None:
+        if spec is None:
             raise user_error("unknown_command", command=f"/{name[:32]}")
         if len(argument) > MAX_INPUT:
             raise user_error("too_long", limit=MAX_INPUT)
-        return await handler(ctx, argument)
+        return await spec.handler(_checked(ctx, spec.admin), argument)
     except DigestError as error:
         return error_replies(error, ctx.language)
 
@@ -89,13 +92,22 @@ async def run_action(deps: Deps, caller: Caller, action: str, args: tuple[str, .
     if (refusal := deps.budgets.spend_action(caller, action)) is not None:
         return await slow_down(deps, caller, refusal)
     ctx = await make_context(deps, caller)
-    handler = ACTIONS.get(action)
+    spec = ACTIONS_BY_NAME.get(action)
     try:
-        if handler is None:
+        if spec is None:
             raise user_error("expired_button")
-        return await handler(ctx, args)
+        return await spec.handler(_checked(ctx, spec.admin), args)
     except DigestError as error:
         return error_replies(error, ctx.language)
+
+
+def _checked(ctx: Context, admin: bool) -> Context:
+    """The one admin check, for every platform: a row flagged admin runs only for one of its
+    platform's admins (NotAllowed otherwise), and gets their identity on the context."""
+    if not admin:
+        return ctx
+    caller = ctx.caller
+    return replace(ctx, admin_identity=require_admin(ctx.settings, caller.platform, caller.user_id))
 
 
 async def run_unreadable(deps: Deps, caller: Caller) -> list[Reply]:

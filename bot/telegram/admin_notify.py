@@ -9,12 +9,10 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application
 
 from bot.commands.admin_preview import preview
-from bot.commands.context import Deps
 from bot.render.split import MAX_MESSAGE, measure, pack
-from bot.telegram.callbacks import CallbackSigner
+from bot.telegram.context import DigestApp
 from bot.telegram.send import NO_PREVIEW, keyboard
 from core.services.review import review_issue
 
@@ -39,11 +37,10 @@ def admin_notifier(bot: Bot, chat_id: int | str | None) -> Notify | None:
     return notify
 
 
-async def send_draft_preview(app: Application, number: int) -> bool:
+async def send_draft_preview(app: DigestApp, number: int) -> bool:
     """True when the admin chat got the preview of issue `number`; False without an admin chat
     or when Telegram refused (logged: a missed preview must not fail the compose job)."""
-    deps: Deps = app.bot_data["deps"]
-    signer: CallbackSigner = app.bot_data["signer"]
+    deps, signer = app.bot_data.deps, app.bot_data.signer
     chat = deps.settings.admin_chat_id
     if chat is None:
         return False

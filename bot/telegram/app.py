@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from urllib.parse import urlparse
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -23,12 +23,11 @@ from telegram.ext import (
 )
 
 from bot.commands.context import Deps
-from bot.commands.registry import BACKGROUND_COMMANDS, COMMANDS
-from bot.i18n import COMMANDS as MENU
-from bot.i18n_admin import ADMIN_COMMANDS
+from bot.commands.registry import BACKGROUND_COMMANDS, COMMANDS, menu
+from bot.i18n import LANGUAGES
 from bot.telegram import handlers
 from bot.telegram.callbacks import CallbackSigner
-from bot.telegram.chat_admins import ChatAdmins
+from bot.telegram.context import CONTEXT_TYPES, DigestApp
 from bot.telegram.errors import on_error
 from bot.telegram.ratelimit import FairRateLimiter
 from bot.telegram.sender import TelegramSender
@@ -37,7 +36,7 @@ from bot.telegram.updates import PerChatUpdateProcessor
 log = logging.getLogger(__name__)
 
 
-def build_application(deps: Deps) -> Application:
+def build_application(deps: Deps) -> DigestApp:
     settings = deps.settings
     assert settings.telegram_bot_token is not None
     token = settings.telegram_bot_token.get_secret_value()
@@ -49,9 +48,10 @@ def build_application(deps: Deps) -> Application:
         .base_file_url(f"{base}/file/bot")
         .rate_limiter(rate_limiter())
         .concurrent_updates(PerChatUpdateProcessor())
+        .context_types(CONTEXT_TYPES)
         .build()
     )
-    app.bot_data.update(deps=deps, signer=CallbackSigner(token), chat_admins=ChatAdmins())
+    app.bot_data.bind(deps, CallbackSigner(token))
     if deps.ops is not None:  # admin job reports and broadcasts go out through this bot
         deps.ops.bind_sender(TelegramSender(app.bot))
     _add_handlers(app)
@@ -79,8 +79,8 @@ def rate_limiter() -> FairRateLimiter:
     return FairRateLimiter()
 
 
-def _add_handlers(app: Application) -> None:
-    names = sorted(set(COMMANDS) | {name for name, *_ in MENU})
+def _add_handlers(app: DigestApp) -> None:
+    names = sorted(COMMANDS)
     # Slow commands run as tasks (PTB's block=False): not in the chat's turn (updates.py).
     app.add_handler(CommandHandler(sorted(BACKGROUND_COMMANDS), handlers.command, block=False))
     app.add_handler(CommandHandler(names, handlers.command))
@@ -94,37 +94,36 @@ def _add_handlers(app: Application) -> None:
     app.add_error_handler(on_error)
 
 
-async def register_commands(app: Application) -> None:
+def menu_commands(language: str | None, *, admin: bool) -> list[BotCommand]:
+    """Telegram's menu, generated from the command table: the public commands, and in the
+    admin chat the editors' after them; `language` None is the default (English) menu."""
+    return [BotCommand(s.name, s.menu_text.of(language or "en")) for s in menu(admin=admin)]
+
+
+async def register_commands(app: DigestApp) -> None:
     """The menu Telegram shows next to the input box, in Chinese and English."""
-    for language in ("zh", "en"):
-        commands = [BotCommand(n, zh if language == "zh" else en) for n, _, zh, en in MENU]
-        await app.bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
-    default = [BotCommand(name, en) for name, _, _, en in MENU]
-    await app.bot.set_my_commands(default, BotCommandScopeDefault())
-    admin_chat = app.bot_data["deps"].settings.admin_chat_id
+    await _set_menu(app, BotCommandScopeDefault(), admin=False)
+    admin_chat = app.bot_data.deps.settings.admin_chat_id
     if admin_chat is not None:  # the admin chat's menu adds the editors' commands
         await _register_admin_commands(app, admin_chat)
 
 
-async def _register_admin_commands(app: Application, chat_id: int) -> None:
+async def _set_menu(app: DigestApp, scope: BotCommandScope, *, admin: bool) -> None:
+    for language in LANGUAGES:
+        commands = menu_commands(language, admin=admin)
+        await app.bot.set_my_commands(commands, scope, language_code=language)
+    await app.bot.set_my_commands(menu_commands(None, admin=admin), scope)
+
+
+async def _register_admin_commands(app: DigestApp, chat_id: int) -> None:
     """Best effort: a wrong ADMIN_CHAT_ID, or a bot not yet in that chat, must not stop start-up."""
     try:
-        await _set_admin_commands(app, chat_id)
+        await _set_menu(app, BotCommandScopeChat(chat_id), admin=True)
     except TelegramError as error:
         log.warning("could not set the admin chat's command menu (chat %s): %s", chat_id, error)
 
 
-async def _set_admin_commands(app: Application, chat_id: int) -> None:
-    scope = BotCommandScopeChat(chat_id)
-    for language in ("zh", "en"):
-        index = 2 if language == "zh" else 3
-        commands = [BotCommand(row[0], row[index]) for row in (*MENU, *ADMIN_COMMANDS)]
-        await app.bot.set_my_commands(commands, scope, language_code=language)
-    default = [BotCommand(row[0], row[3]) for row in (*MENU, *ADMIN_COMMANDS)]
-    await app.bot.set_my_commands(default, scope)
-
-
-Lifespan = Callable[[Application], AbstractAsyncContextManager[object]]
+Lifespan = Callable[[DigestApp], AbstractAsyncContextManager[object]]
 
 
 async def run_telegram(
@@ -148,7 +147,7 @@ async def run_telegram(
         await app.stop()
 
 
-async def _start_updates(app: Application, deps: Deps) -> None:
+async def _start_updates(app: DigestApp, deps: Deps) -> None:
     settings, updater = deps.settings, app.updater
     assert updater is not None
     if not settings.telegram_webhook_url:

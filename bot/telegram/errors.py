@@ -13,16 +13,16 @@ import logging
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
 from bot.commands.dispatch import error_replies
 from bot.i18n import user_error
-from bot.telegram.handlers import caller_of, deps_of
+from bot.telegram.context import TelegramContext
+from bot.telegram.handlers import caller_of
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: TelegramContext) -> None:
     error = context.error
     caller = caller_of(update) if isinstance(update, Update) else None
     if isinstance(error, Forbidden) and caller is not None:
@@ -38,13 +38,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _tell_admins(context, error)
 
 
-async def _mark_blocked(context: ContextTypes.DEFAULT_TYPE, chat_id: str) -> None:
+async def _mark_blocked(context: TelegramContext, chat_id: str) -> None:
     from core.services.subscriptions import mark_blocked
 
-    await mark_blocked(deps_of(context).db, platform="telegram", chat_id=chat_id)
+    await mark_blocked(context.bot_data.deps.db, platform="telegram", chat_id=chat_id)
 
 
-async def _tell_user(context: ContextTypes.DEFAULT_TYPE, caller: object) -> None:
+async def _tell_user(context: TelegramContext, caller: object) -> None:
     from bot.commands.reply import Caller
 
     if not isinstance(caller, Caller):
@@ -57,8 +57,8 @@ async def _tell_user(context: ContextTypes.DEFAULT_TYPE, caller: object) -> None
         log.warning("could not tell chat %s about the error", caller.chat_id)
 
 
-async def _tell_admins(context: ContextTypes.DEFAULT_TYPE, error: BaseException | None) -> None:
-    admin_chat = deps_of(context).settings.admin_chat_id
+async def _tell_admins(context: TelegramContext, error: BaseException | None) -> None:
+    admin_chat = context.bot_data.deps.settings.admin_chat_id
     if admin_chat is None or error is None:
         return
     text = f"⚠️ <b>digestbot error</b>\n<code>{html.escape(repr(error))[:3500]}</code>"

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from telegram import Update, User
-from telegram.ext import ContextTypes
 
-from bot.commands.context import Deps, platform_language
+from bot.commands.context import platform_language
 from bot.commands.dispatch import (
     ParsedCommand,
     parse_command,
@@ -25,23 +24,12 @@ from bot.commands.dispatch import (
 from bot.commands.registry import COMMANDS
 from bot.commands.reply import Caller
 from bot.i18n import t
-from bot.telegram.callbacks import CallbackSigner
-from bot.telegram.chat_admins import ChatAdmins
+from bot.telegram.context import TelegramContext
 from bot.telegram.send import send_replies
 from domain.identity import TELEGRAM_STAND_INS, valid_telegram_id
 
 # Commands that may take seconds (fetching and summarizing a paper on demand).
 SLOW_COMMANDS = frozenset({"paper"})
-
-
-def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
-    deps: Deps = context.application.bot_data["deps"]
-    return deps
-
-
-def signer_of(context: ContextTypes.DEFAULT_TYPE) -> CallbackSigner:
-    signer: CallbackSigner = context.application.bot_data["signer"]
-    return signer
 
 
 def caller_of(update: Update) -> Caller | None:
@@ -69,11 +57,11 @@ def _person(update: Update) -> User | None:
     return user
 
 
-def _with_chat_admin(caller: Caller, context: ContextTypes.DEFAULT_TYPE) -> Caller:
+def _with_chat_admin(caller: Caller, context: TelegramContext) -> Caller:
     """Give a group caller the getChatMember question, for commands that change the chat."""
     if caller.chat_type == "private" or caller.user_id is None:
         return caller
-    admins: ChatAdmins = context.application.bot_data["chat_admins"]  # one per application
+    admins = context.bot_data.chat_admins  # one per application
     chat_id, user_id = int(caller.chat_id), int(caller.user_id)
 
     async def is_chat_admin() -> bool:
@@ -82,27 +70,27 @@ def _with_chat_admin(caller: Caller, context: ContextTypes.DEFAULT_TYPE) -> Call
     return replace(caller, is_chat_admin=is_chat_admin)
 
 
-async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def command(update: Update, context: TelegramContext) -> None:
     """A message with a bot command (`filters.COMMAND`), in any chat."""
     await _answer_text(update, context)
 
 
-async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def plain_text(update: Update, context: TelegramContext) -> None:
     """Text without a command entity in a private chat: a command we parse ourselves (Telegram
     marks no entity on `/ help` or `/поиск`), else a search, the likeliest intent."""
     await _answer_text(update, context)
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_text(update: Update, context: TelegramContext) -> None:
     """A private message without text (photo, sticker, voice…): say what we can read."""
     caller = caller_of(update)
     if caller is None or caller.chat_type != "private":
         return
-    replies = await run_unreadable(deps_of(context), caller)
-    await send_replies(context, int(caller.chat_id), replies, signer_of(context))
+    replies = await run_unreadable(context.bot_data.deps, caller)
+    await send_replies(context, int(caller.chat_id), replies, context.bot_data.signer)
 
 
-async def _answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _answer_text(update: Update, context: TelegramContext) -> None:
     message, caller = update.effective_message, caller_of(update)
     if message is None or not message.text or caller is None:
         return
@@ -116,8 +104,8 @@ async def _answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if parsed.name in SLOW_COMMANDS:  # the indicator costs a rate-limit slot: only when slow
         await context.bot.send_chat_action(int(caller.chat_id), "typing")
     caller = _with_chat_admin(caller, context)
-    replies = await run_command(deps_of(context), caller, parsed.name, parsed.argument)
-    await send_replies(context, int(caller.chat_id), replies, signer_of(context))
+    replies = await run_command(context.bot_data.deps, caller, parsed.name, parsed.argument)
+    await send_replies(context, int(caller.chat_id), replies, context.bot_data.signer)
 
 
 def _for_us(parsed: ParsedCommand, caller: Caller, username: str) -> bool:
@@ -130,19 +118,19 @@ def _for_us(parsed: ParsedCommand, caller: Caller, username: str) -> bool:
     return parsed.name in COMMANDS
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: TelegramContext) -> None:
     query, caller = update.callback_query, caller_of(update)
     if query is None or caller is None:
         return
-    decoded = signer_of(context).decode(query.data)
+    decoded = context.bot_data.signer.decode(query.data)
     if decoded is None:
         language = platform_language(
-            caller.language_code, deps_of(context).settings.digest_language
+            caller.language_code, context.bot_data.deps.settings.digest_language
         )
         await query.answer(t(language, "expired_button"), show_alert=True)
         return
     await query.answer()
     caller = _with_chat_admin(caller, context)
-    replies = await run_action(deps_of(context), caller, decoded[0], decoded[1])
+    replies = await run_action(context.bot_data.deps, caller, decoded[0], decoded[1])
     pressed = query.message if query.message and query.message.is_accessible else None
-    await send_replies(context, int(caller.chat_id), replies, signer_of(context), pressed)  # type: ignore[arg-type]
+    await send_replies(context, int(caller.chat_id), replies, context.bot_data.signer, pressed)  # type: ignore[arg-type]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.commands.reply import Reply
 from bot.telegram.callbacks import CallbackSigner
+from bot.telegram.context import TelegramContext
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -24,7 +24,7 @@ def keyboard(reply: Reply, signer: CallbackSigner) -> InlineKeyboardMarkup | Non
 
 
 async def send_replies(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: TelegramContext,
     chat_id: int,
     replies: list[Reply],
     signer: CallbackSigner,

@@ -14,6 +14,8 @@ from typing import Any
 
 from bot.commands.context import Deps
 from bot.commands.dispatch import make_context, parse_command, run_action, run_command
+from bot.commands.registry import ADMIN_COMMANDS as ADMIN_TABLE
+from bot.commands.registry import PUBLIC_COMMANDS
 from bot.commands.reply import Button, Caller, Reply
 from bot.wechat.text import (
     MAX_BYTES,
@@ -30,29 +32,27 @@ from core.services.issues import get_issue, latest_issue
 from domain.errors import DigestError
 from domain.identity import valid_openid
 
-# Longest first, so 我的订阅 wins over 订阅.
-ZH_WORDS = (
-    ("我的订阅", "mysubs"),
-    ("订阅", "subscribe"),
-    ("退订", "unsubscribe"),
-    ("搜索", "search"),
-    ("最新", "latest"),
-    ("往期", "issues"),
-    ("论文", "paper"),
-    ("帮助", "help"),
-    ("开始", "start"),
-    ("停止", "stop"),
-    ("热门话题", "topics"),
-    ("设置", "settings"),
-)
-EN_WORDS = frozenset(
-    ("subscribe", "unsubscribe", "mysubs", "search", "latest", "issue", "issues", "paper",
-     "help", "start", "stop", "topics", "settings")
-)  # fmt: skip
-# Editors' words (WECHAT_ADMIN_OPENIDS; anyone else is refused like on Telegram). Only as a
-# whole word — `发布 12`, `批准12`, `审核` — so a search for 发布会 stays a search.
-ADMIN_WORDS = re.compile(r"^(?P<word>审核|批准|退回|发布)(?=$|\s|[0-9])\s*(?P<rest>.*)$", re.S)
-ADMIN_COMMANDS = {"审核": "review", "批准": "approve", "退回": "reject", "发布": "publish"}
+
+def _zh_words() -> tuple[tuple[str, str], ...]:
+    """(word, command) for the readers' words in the table, longest first, so 我的订阅 wins
+    over 订阅. They match as a prefix: `订阅强化学习` follows 强化学习."""
+    pairs = [(word, spec.name) for spec in PUBLIC_COMMANDS for word in spec.aliases]
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def _admin_words() -> re.Pattern[str]:
+    """The editors' words in the table (WECHAT_ADMIN_OPENIDS; anyone else is refused like on
+    Telegram). Only as a whole word — `发布 12`, `批准12`, `审核` — so a search for 发布会
+    stays a search."""
+    words = "|".join(re.escape(word) for spec in ADMIN_TABLE for word in spec.aliases)
+    return re.compile(rf"^(?P<word>{words})(?=$|\s|[0-9])\s*(?P<rest>.*)$", re.S)
+
+
+# All generated from the command table (bot.commands.registry).
+ZH_WORDS = _zh_words()
+EN_WORDS = frozenset(spec.name for spec in PUBLIC_COMMANDS)  # `search rlhf`, without the slash
+ADMIN_WORDS = _admin_words()
+ADMIN_COMMANDS = {word: spec.name for spec in ADMIN_TABLE for word in spec.aliases}
 NEXT_WORDS = frozenset(("下一页", "n", "next"))
 PREV_WORDS = frozenset(("上一页", "p", "prev", "previous"))
 MORE_WORDS = frozenset(("更多", "m", "more"))
