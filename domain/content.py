@@ -137,9 +137,14 @@ Content = tuple[Block, ...]
 _BLOCKS = (Paragraph, Heading, BulletList, NumberedList, Field, Blank, IssueMessage, PaperMessage)
 
 
-def paragraph(*runs: Inline | str) -> Paragraph:
+def runs(*parts: Inline | str) -> Runs:
+    """Inline runs (a list item, a field's value); a `str` is plain text."""
+    return tuple(plain(part) if isinstance(part, str) else part for part in parts)
+
+
+def paragraph(*parts: Inline | str) -> Paragraph:
     """A paragraph of runs; a `str` is plain text."""
-    return Paragraph(tuple(plain(run) if isinstance(run, str) else run for run in runs))
+    return Paragraph(runs(*parts))
 
 
 def as_content(body: str | Block | Sequence[Block]) -> Content:

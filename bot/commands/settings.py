@@ -13,7 +13,7 @@ from bot.commands.context import Context
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import t, user_error
 from core.services import chats
-from domain.content import Block, Field, Heading, plain
+from domain.content import Block, Field, Heading, runs
 from domain.errors import InvalidInput, NotAllowed
 from domain.types import ChatState, DigestMode
 
@@ -77,7 +77,7 @@ def _panel(ctx: Context, state: ChatState, *, edit: bool) -> list[Reply]:
     )
     separator = t(L, "field_separator")
     blocks: list[Block] = [Heading(t(L, "settings_title"))]
-    blocks += [Field(t(L, key), (plain(value),), separator) for key, value in fields]
+    blocks += [Field(t(L, key), runs(value), separator) for key, value in fields]
     return replies(blocks, _buttons(ctx, state), edit=edit)
 
 

@@ -7,8 +7,18 @@ from bot.commands.memo import scope_of
 from bot.commands.reply import Button, Reply, grid, replies
 from bot.i18n import say, t, user_error
 from core.services import chats, popular, subscriptions
-from domain.content import Blank, Block, BulletList, Content, NumberedList, bold, code, italic
-from domain.content import paragraph as para
+from domain.content import (
+    Blank,
+    Block,
+    BulletList,
+    Content,
+    NumberedList,
+    bold,
+    code,
+    italic,
+    paragraph,
+    runs,
+)
 from domain.errors import InvalidInput
 from domain.topics import describe
 from domain.types import DigestMode, SubscribeResult, TopicView
@@ -49,9 +59,9 @@ def _usage(language: str) -> Content:
         for n in range(1, 5)
     )
     return (
-        para(t(language, "subscribe_usage")),
+        paragraph(t(language, "subscribe_usage")),
         *examples,
-        para(t(language, "subscribe_usage_end")),
+        paragraph(t(language, "subscribe_usage_end")),
     )
 
 
@@ -72,11 +82,11 @@ def _subscribed(ctx: Context, result: SubscribeResult) -> list[Block]:
         )
     ]  # fmt: skip
     if result.examples:
-        blocks.append(para(t(ctx.language, "subscribed_examples")))
+        blocks.append(paragraph(t(ctx.language, "subscribed_examples")))
         titles = (_title(ctx, p.meta.title, p.summary) for p in result.examples)
-        blocks.append(BulletList(tuple((para(title).runs) for title in titles)))
+        blocks.append(BulletList(tuple(runs(title) for title in titles)))
     if result.chat.digest_mode is DigestMode.ALL:
-        blocks += [Blank(), para(italic(t(ctx.language, "mode_hint")))]
+        blocks += [Blank(), paragraph(italic(t(ctx.language, "mode_hint")))]
     return blocks
 
 
@@ -125,9 +135,9 @@ async def mysubs(ctx: Context, argument: str) -> list[Reply]:
     mode = "mysubs_mode_all" if state.digest_mode is DigestMode.ALL else "mysubs_mode_topics"
     blocks = (
         say(ctx.language, "mysubs_title", title=heading, count=len(topics), limit=limit),
-        NumberedList(tuple(para(describe(v.topic, ctx.language)).runs for v in topics)),
+        NumberedList(tuple(runs(describe(v.topic, ctx.language)) for v in topics)),
         Blank(),
-        para(italic(t(ctx.language, mode))),
+        paragraph(italic(t(ctx.language, mode))),
     )
     return replies(blocks, _remove_buttons(ctx, topics))
 
