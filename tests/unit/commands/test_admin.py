@@ -106,3 +106,55 @@ async def _error(call: object) -> Exception:
 async def test_readers_are_refused(demo: Deps, command: object) -> None:
     with pytest.raises(NotAllowed):
         await command(await context(demo, admin=False), "1")  # type: ignore[operator]
+
+
+class FakeOps:
+    """The composition root's jobs, as canned one-line reports; what the chat was told."""
+
+    def __init__(self) -> None:
+        self.told: list[str] = []
+
+    def bind_sender(self, sender: object) -> None:
+        pass
+
+    async def fetch(self) -> str:
+        return f"fetched {HOSTILE}"
+
+    async def compose(self) -> str:
+        return "nothing new"
+
+    async def publish(self, number: int, actor: str, progress: object) -> str:
+        return "sent"
+
+    async def approved(self, number: int) -> list[str]:
+        return [f"WeChat draft <{number}> saved"]
+
+    async def broadcast(self, html: str) -> int:
+        return 0
+
+    async def tell(self, platform: str, target: str, html: str) -> None:
+        self.told.append(html)
+
+
+async def test_compose_reports_in_a_sentence_and_approve_adds_the_follow_ups(demo: Deps) -> None:
+    demo.ops = FakeOps()
+    ctx = await context(demo)
+    assert text_of(await admin_ops.compose_command(ctx, "")) == "✅ compose: nothing new"
+    done, follow_up = await admin_review.approve_command(ctx, "1")
+    assert text_of([follow_up]) == "WeChat draft <1> saved"
+    assert text_of([done]).startswith("✅ Issue 1 approved")
+
+
+async def test_a_background_job_tells_its_report_as_escaped_html(demo: Deps) -> None:
+    demo.ops = ops = FakeOps()
+    assert "started" in text_of(await admin_ops.fetch_command(await context(demo), ""))
+    await demo.jobs.wait()
+    assert ops.told == [
+        "✅ fetch: fetched a&lt;b &amp; c &quot;q&quot; $\\alpha&lt;\\beta$ 强化学习"
+    ]
+
+
+async def test_publish_refuses_a_draft_when_approval_is_required(demo: Deps) -> None:
+    demo.ops = FakeOps()
+    with pytest.raises(InvalidInput):
+        await admin_ops.publish_command(await context(demo), "1")
