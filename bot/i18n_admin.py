@@ -1,6 +1,7 @@
 """The editors' sentences (review, jobs, stats, broadcast), in Chinese and English.
 
-Kept apart from the readers' texts; `bot.i18n` merges them into one table.
+Kept apart from the readers' texts; `bot.i18n` merges them into one table. Plain text, like
+those: styled parts are placeholders (`bot.i18n.say`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
         "status_approved": "已批准",
         "status_published": "已发布",
         "status_rejected": "已退回",
-        "review_title": "📝 <b>{ref}</b> · {status}",
+        "review_title": "📝 {ref} · {status}",
         "review_counts": "收录 {included}/{total} 篇 · ⚠️ {flagged} 篇需核对",
         "review_approved": "由 {admin} 于 {at} 批准",
         "review_rejected": "退回原因：{reason}",
@@ -44,7 +45,8 @@ ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
         "publish_needs_approval": "第{number}期还是草稿，请先批准（/approve {number}）。",
         "publish_rejected": "第{number}期已退回，不能发布。",
         "publish_progress": "📤 第{number}期：已送达 {sent}/{total}",
-        "stats_title": "📊 <b>统计</b>（{day}，{tz}）",
+        "stats_title": "📊 {title}（{day}，{tz}）",
+        "stats_heading": "统计",
         "stats_subscribers": "订阅者：{active} 活跃 · {paused} 暂停 · {blocked} 已屏蔽",
         "stats_papers": "论文：{papers} 篇",
         "stats_issues": "期数：{issues}",
@@ -52,7 +54,8 @@ ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
         "stats_llm": "今日 LLM：输入 {tokens_in} · 输出 {tokens_out} tokens · ${cost}",
         "stats_none": "无",
         "broadcast_usage": "用法：/broadcast 要发给所有订阅者的文字",
-        "broadcast_preview": "📣 <b>群发预览</b>（将发给 {count} 个聊天）：\n\n{text}",
+        "broadcast_preview": "📣 {title}（将发给 {count} 个聊天）：\n\n{text}",
+        "broadcast_heading": "群发预览",
         "confirm": "✅ 确认发送",
         "cancel": "✖️ 取消",
         "broadcast_cancelled": "📣 已取消群发。",
@@ -64,7 +67,7 @@ ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
         "status_approved": "approved",
         "status_published": "published",
         "status_rejected": "rejected",
-        "review_title": "📝 <b>{ref}</b> · {status}",
+        "review_title": "📝 {ref} · {status}",
         "review_counts": "{included} of {total} papers included · ⚠️ {flagged} to check",
         "review_approved": "Approved by {admin} at {at}",
         "review_rejected": "Rejected: {reason}",
@@ -97,7 +100,8 @@ ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
         "approve it first (/approve {number}).",
         "publish_rejected": "Issue {number} was rejected; it cannot be published.",
         "publish_progress": "📤 Issue {number}: {sent} / {total} delivered",
-        "stats_title": "📊 <b>Stats</b> ({day}, {tz})",
+        "stats_title": "📊 {title} ({day}, {tz})",
+        "stats_heading": "Stats",
         "stats_subscribers": "Subscribers: {active} active · {paused} paused · {blocked} blocked",
         "stats_papers": "Papers: {papers}",
         "stats_issues": "Issues: {issues}",
@@ -105,7 +109,8 @@ ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
         "stats_llm": "LLM today: {tokens_in} tokens in · {tokens_out} out · ${cost}",
         "stats_none": "none",
         "broadcast_usage": "Usage: /broadcast <text for every subscriber>",
-        "broadcast_preview": "📣 <b>Broadcast preview</b> (goes to {count} chats):\n\n{text}",
+        "broadcast_preview": "📣 {title} (goes to {count} chats):\n\n{text}",
+        "broadcast_heading": "Broadcast preview",
         "confirm": "✅ Send it",
         "cancel": "✖️ Cancel",
         "broadcast_cancelled": "📣 Broadcast cancelled.",

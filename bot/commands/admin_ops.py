@@ -12,16 +12,17 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from html import escape
 
 from bot.commands import admin_preview
 from bot.commands.admin_review import issue_number
 from bot.commands.context import AdminOps, Context
 from bot.commands.reply import Button, Reply, replies
-from bot.i18n import t, user_error
+from bot.i18n import say, t, user_error
+from bot.render.content import telegram_html
 from core.services import review
 from core.services.chats import active_chats
 from core.services.issues import get_issue, list_issues
+from domain.content import bold, paragraph
 from domain.errors import DigestError, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ async def compose_command(ctx: Context, argument: str) -> list[Reply]:
     await review.record_admin_action(
         ctx.db, admin_id=admin.actor, action="compose", target=None, detail={"report": report}
     )
-    answer = replies(t(ctx.language, "job_done", job="compose", report=escape(report)))
+    answer = replies(say(ctx.language, "job_done", job="compose", report=report))
     after = await _latest_number(ctx)
     if after is None or after == before:
         return answer
@@ -89,18 +90,19 @@ async def stats_command(ctx: Context, argument: str) -> list[Reply]:
         f"{count} {t(L, f'status_{status}')}"
         for status, count in sorted(figures.issues_by_status.items())
     )
+    title = bold(t(L, "stats_heading"))
     lines = [
-        t(L, "stats_title", day=figures.day.isoformat(), tz=escape(ctx.settings.timezone)),
-        t(L, "stats_subscribers", active=figures.subscribers_active,
+        say(L, "stats_title", title=title, day=figures.day.isoformat(), tz=ctx.settings.timezone),
+        say(L, "stats_subscribers", active=figures.subscribers_active,
           paused=figures.subscribers_paused, blocked=figures.subscribers_blocked),
-        t(L, "stats_papers", papers=figures.papers),
-        t(L, "stats_issues", issues=issues or t(L, "stats_none")),
-        t(L, "stats_deliveries", sent=figures.deliveries_today,
+        say(L, "stats_papers", papers=figures.papers),
+        say(L, "stats_issues", issues=issues or t(L, "stats_none")),
+        say(L, "stats_deliveries", sent=figures.deliveries_today,
           failed=figures.deliveries_failed_today),
-        t(L, "stats_llm", tokens_in=f"{figures.llm_tokens_in_today:,}",
+        say(L, "stats_llm", tokens_in=f"{figures.llm_tokens_in_today:,}",
           tokens_out=f"{figures.llm_tokens_out_today:,}", cost=f"{figures.llm_cost_today:.4f}"),
     ]  # fmt: skip
-    return replies("\n".join(lines))
+    return replies(lines)
 
 
 async def broadcast_command(ctx: Context, argument: str) -> list[Reply]:
@@ -113,12 +115,13 @@ async def broadcast_command(ctx: Context, argument: str) -> list[Reply]:
     key = hashlib.blake2s(text.encode("utf-8"), digest_size=6).hexdigest()
     ctx.deps.broadcasts[(admin.actor, key)] = text
     count = len(await active_chats(ctx.db))
-    html = t(ctx.language, "broadcast_preview", count=count, text=escape(text))
+    title = bold(t(ctx.language, "broadcast_heading"))
+    preview = say(ctx.language, "broadcast_preview", title=title, count=count, text=text)
     buttons = (
         Button(t(ctx.language, "confirm"), BROADCAST, (key, "y")),
         Button(t(ctx.language, "cancel"), BROADCAST, (key, "n")),
     )
-    return replies(html, (buttons,))
+    return replies(preview, (buttons,))
 
 
 async def broadcast_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
@@ -134,7 +137,7 @@ async def broadcast_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
         return replies(t(ctx.language, "broadcast_cancelled"), edit=True)
     ops = _ops(ctx)
     count = len(await active_chats(ctx.db))
-    html = escape(text)
+    html = telegram_html((paragraph(text),))
 
     async def send() -> str:
         sent = await ops.broadcast(html)
@@ -151,19 +154,22 @@ async def broadcast_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 def _in_background(
     ctx: Context, job: str, work: Callable[[], Awaitable[str]], *, plain: bool = True
 ) -> list[Reply]:
-    """Start `work` as a task that tells this chat its report; answer "started" (or "busy")."""
+    """Start `work` as a task that tells this chat its report; answer "started" (or "busy").
+
+    `plain`: the report is the job's one line, told as "✅ job: report"; otherwise it is the
+    whole sentence to tell."""
     ops, c, L = _ops(ctx), ctx.caller, ctx.language
 
     async def run() -> None:
         try:
             report = await work()
-            html = t(L, "job_done", job=job, report=escape(report)) if plain else report
+            told = say(L, "job_done", job=job, report=report) if plain else paragraph(report)
         except DigestError as error:
-            html = t(L, "job_failed", job=job, error=escape(error.message_for(L)))
+            told = say(L, "job_failed", job=job, error=error.message_for(L))
         except Exception as error:
             log.exception("admin job %s failed", job)
-            html = t(L, "job_failed", job=job, error=escape(type(error).__name__))
-        await ops.tell(c.platform, c.chat_id, html)
+            told = say(L, "job_failed", job=job, error=type(error).__name__)
+        await ops.tell(c.platform, c.chat_id, telegram_html((told,)))
 
     if not ctx.deps.jobs.start(job, run):
         return replies(t(L, "job_busy", job=job))
@@ -179,8 +185,8 @@ def _progress(ctx: Context, ops: AdminOps, number: int) -> Callable[[int, int], 
         if quarter in told:
             return
         told.add(quarter)
-        html = t(L, "publish_progress", number=number, sent=sent, total=total)
-        await ops.tell(c.platform, c.chat_id, html)
+        line = say(L, "publish_progress", number=number, sent=sent, total=total)
+        await ops.tell(c.platform, c.chat_id, telegram_html((line,)))
 
     return progress
 

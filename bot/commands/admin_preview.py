@@ -7,10 +7,9 @@ keyboard (three buttons a paper) well under its size limit.
 
 from __future__ import annotations
 
-from html import escape
-
 from bot.commands.reply import Button, Reply, replies
-from bot.i18n import TEXTS, t
+from bot.i18n import TEXTS, say, t
+from domain.content import Blank, Block, Inline, Paragraph, bold, italic, paragraph, strike
 from domain.types import IssueReview, IssueStatus, ReviewItem
 
 PAGE_SIZE = 10
@@ -31,51 +30,52 @@ def preview(
     pages = max(1, -(-len(review.items) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = review.items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    lines = _header(review, language)
-    lines += [_paper(item, language) for item in shown]
+    blocks = _header(review, language)
+    blocks += [_paper(item, language) for item in shown]
     if pages > 1:
-        lines.append(t(language, "issues_page", page=page, pages=pages))
-    return replies("\n".join(lines), _buttons(review, language, shown, page, pages), edit=edit)
+        blocks.append(paragraph(t(language, "issues_page", page=page, pages=pages)))
+    return replies(blocks, _buttons(review, language, shown, page, pages), edit=edit)
 
 
-def _header(review: IssueReview, language: str) -> list[str]:
+def _header(review: IssueReview, language: str) -> list[Block]:
     issue = review.issue
     status = t(language, f"status_{issue.status.value}")
-    ref = t(language, "issue_ref", number=issue.number)
-    lines = [
-        t(language, "review_title", ref=ref, status=status),
-        f"<i>{escape(issue.title)}</i>",
-        t(language, "review_counts", included=len(issue.included_items),
-          total=len(review.items), flagged=review.flagged),
+    ref = bold(t(language, "issue_ref", number=issue.number))
+    blocks: list[Block] = [
+        say(language, "review_title", ref=ref, status=status),
+        paragraph(italic(issue.title)),
+        say(language, "review_counts", included=len(issue.included_items),
+            total=len(review.items), flagged=review.flagged),
     ]  # fmt: skip
     if issue.status is IssueStatus.APPROVED and issue.approved_at is not None:
         at = issue.approved_at.strftime("%Y-%m-%d %H:%M UTC")
-        lines.append(t(language, "review_approved", admin=escape(issue.approved_by or "?"), at=at))
+        blocks.append(say(language, "review_approved", admin=issue.approved_by or "?", at=at))
     if review.rejected_reason and issue.status is IssueStatus.REJECTED:
-        lines.append(t(language, "review_rejected", reason=escape(review.rejected_reason)))
+        blocks.append(say(language, "review_rejected", reason=review.rejected_reason))
     if issue.status in CHANGEABLE:
-        lines.append(f"<i>{escape(t(language, 'review_help', number=issue.number))}</i>")
-    return [*lines, ""]
+        blocks.append(paragraph(italic(t(language, "review_help", number=issue.number))))
+    return [*blocks, Blank()]
 
 
-def _paper(entry: ReviewItem, language: str) -> str:
+def _paper(entry: ReviewItem, language: str) -> Paragraph:
+    """`3. ✅ ★4 title` (struck through when dropped), then its flags, edits and TL;DR."""
     item = entry.item
     summary = item.paper.summary
     rating = summary.content.rating if summary else None
     mark = "✅" if item.included else "⬜"
     stars = f" ★{rating}" if rating else ""
-    title = escape(_short(item.display_title, TITLE_CHARS))
-    head = f"{item.position}. {mark}{stars} <b>{title}</b>"
-    if item.included is False:
-        head = f"{item.position}. {mark}{stars} <s>{title}</s>"
-    lines = [head]
+    title = _short(item.display_title, TITLE_CHARS)
+    runs: list[Inline | str] = [
+        f"{item.position}. {mark}{stars} ",
+        strike(title) if item.included is False else bold(title),
+    ]
     if entry.flags:
-        lines.append("   ⚠️ " + escape("; ".join(flag_label(f, language) for f in entry.flags)))
+        runs.append("\n   ⚠️ " + "; ".join(flag_label(f, language) for f in entry.flags))
     if entry.edited:
-        lines.append("   " + t(language, "edited"))
+        runs.append("\n   " + t(language, "edited"))
     if item.tldr:
-        lines.append(f"   {escape(_short(item.tldr, TLDR_CHARS))}")
-    return "\n".join(lines)
+        runs.append(f"\n   {_short(item.tldr, TLDR_CHARS)}")
+    return paragraph(*runs)
 
 
 def flag_label(flag: str, language: str) -> str:

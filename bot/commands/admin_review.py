@@ -8,13 +8,12 @@ by someone else in the admin group is refused and changes nothing.
 
 from __future__ import annotations
 
-from html import escape
-
 from bot.commands import admin_preview as view
 from bot.commands.context import Context
 from bot.commands.reply import Reply, replies
 from bot.i18n import t, user_error
 from core.services import review
+from domain.content import paragraph
 from domain.errors import InvalidInput
 from domain.numbers import bounded_int
 from domain.types import EditField, IssueReview, MoveDirection
@@ -44,7 +43,7 @@ async def reject_command(ctx: Context, argument: str) -> list[Reply]:
         raise user_error("reject_usage", InvalidInput)
     number = issue_number(head, "/reject")
     await review.reject(ctx.db, number=number, admin_id=admin.actor, reason=reason)
-    shown = escape(" ".join(reason.split()))
+    shown = " ".join(reason.split())
     return replies(t(ctx.language, "rejected_done", number=number, reason=shown))
 
 
@@ -63,7 +62,7 @@ async def edit_command(ctx: Context, argument: str) -> list[Reply]:
         return replies(
             t(ctx.language, "edit_cleared", number=number, position=position, field=field)
         )
-    shown = escape(parts[3].strip())
+    shown = parts[3].strip()
     return replies(
         t(ctx.language, "edit_done", number=number, position=position, field=field, value=shown)
     )
@@ -131,13 +130,13 @@ async def _follow_ups(ctx: Context, number: int) -> list[Reply]:
     if ctx.deps.ops is None:
         return []
     lines = await ctx.deps.ops.approved(number)
-    return replies("\n".join(escape(line) for line in lines)) if lines else []
+    return replies([paragraph(line) for line in lines]) if lines else []
 
 
 async def reject_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     """Rejecting needs a reason, which a button cannot carry: ask for the command."""
     (number,) = _ints(args, 1)
-    return replies(escape(t(ctx.language, "reject_prompt", number=number)))
+    return replies(t(ctx.language, "reject_prompt", number=number))
 
 
 async def _updated(ctx: Context, number: int, position: int) -> list[Reply]:

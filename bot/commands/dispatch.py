@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from html import escape
 
 from bot.commands.budget import Refusal
 from bot.commands.context import Context, Deps, platform_language
@@ -116,7 +115,7 @@ async def run_unreadable(deps: Deps, caller: Caller) -> list[Reply]:
     if (refusal := deps.budgets.spend_command(caller, UNREADABLE)) is not None:
         return await slow_down(deps, caller, refusal)
     ctx = await make_context(deps, caller)
-    return replies(escape(t(ctx.language, "text_only")))
+    return replies(t(ctx.language, "text_only"))
 
 
 async def slow_down(deps: Deps, caller: Caller, refusal: Refusal) -> list[Reply]:
@@ -125,9 +124,9 @@ async def slow_down(deps: Deps, caller: Caller, refusal: Refusal) -> list[Reply]
     if not refusal.tell:
         return []
     ctx = await make_context(deps, caller)
-    return replies(escape(t(ctx.language, "slow_down", seconds=refusal.seconds)))
+    return replies(t(ctx.language, "slow_down", seconds=refusal.seconds))
 
 
 def error_replies(error: DigestError, language: str) -> list[Reply]:
-    """Error messages are plain text (they may quote the user): escape them for HTML."""
-    return replies(escape(error.message_for(language)))
+    """Error messages are plain text (they may quote the user); renderers escape them."""
+    return replies(error.message_for(language))

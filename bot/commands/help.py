@@ -6,18 +6,21 @@ runs because the table itself lists this handler.
 
 from __future__ import annotations
 
-from html import escape
-
 from bot.commands.context import Context
 from bot.commands.reply import Reply, replies
-from bot.i18n import t
+from bot.i18n import say, t
+from domain.content import Blank, Block, Heading, bold, code, paragraph
 
 
 async def help_command(ctx: Context, argument: str) -> list[Reply]:
     from bot.commands.registry import help_rows  # the table imports this module
 
-    lines = [t(ctx.language, "help_intro"), "", t(ctx.language, "help_commands")]
+    blocks: list[Block] = [
+        say(ctx.language, "help_intro", name=bold("digestbot")),
+        Blank(),
+        Heading(t(ctx.language, "help_commands")),
+    ]
     for name, example, zh, en in help_rows():
         description = zh if ctx.language == "zh" else en
-        lines.append(f"/{name} — {escape(description)}\n    <code>{escape(example)}</code>")
-    return replies("\n".join(lines))
+        blocks.append(paragraph(f"/{name} — {description}\n    ", code(example)))
+    return replies(blocks)

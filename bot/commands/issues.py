@@ -1,14 +1,14 @@
-"""/latest, /issue N, /issues: past issues, rendered by the Telegram renderer, paged by buttons."""
+"""/latest, /issue N, /issues: past issues (an issue as the messages its layout takes), paged
+by buttons."""
 
 from __future__ import annotations
 
-from html import escape
-
 from bot.commands.context import Context
 from bot.commands.reply import Button, Reply, grid, replies
-from bot.i18n import t, user_error
-from bot.render import render_issue
+from bot.i18n import say, t, user_error
+from bot.render.content import issue_messages
 from core.services.issues import get_issue, latest_issue, list_issues
+from domain.content import Block, bold, paragraph
 from domain.errors import InvalidInput
 from domain.numbers import bounded_int
 from domain.types import IssueView
@@ -42,12 +42,13 @@ async def issues_page(ctx: Context, page: int, *, edit: bool) -> list[Reply]:
     if not listing.items:
         return replies(t(ctx.language, "issues_empty"), edit=edit)
     pages = max(1, -(-listing.total // PAGE_SIZE))
-    lines = [t(ctx.language, "issues_title", total=listing.total)]
-    lines += [f"{_ref(ctx, i.number)} · {escape(i.title)}" for i in listing.items]
-    lines.append(t(ctx.language, "issues_page", page=page, pages=pages))
+    heading = bold(t(ctx.language, "issues_heading"))
+    blocks: list[Block] = [say(ctx.language, "issues_title", title=heading, total=listing.total)]
+    blocks += [paragraph(f"{_ref(ctx, i.number)} · {i.title}") for i in listing.items]
+    blocks.append(paragraph(t(ctx.language, "issues_page", page=page, pages=pages)))
     picks = tuple(Button(_ref(ctx, i.number), "issue", (str(i.number),)) for i in listing.items)
     rows = (*grid(picks, 4), pager(ctx, "issues", page, pages))
-    return replies("\n".join(lines), rows, edit=edit)
+    return replies(blocks, rows, edit=edit)
 
 
 def parse_number(argument: str) -> int:
@@ -73,9 +74,9 @@ def _ref(ctx: Context, number: int) -> str:
 
 
 def _issue_replies(ctx: Context, view: IssueView, *, newest: int) -> list[Reply]:
-    messages = render_issue(view, "telegram")
+    *first, last = issue_messages(view)
     nav = _issue_nav(ctx, view.number, newest)
-    return [Reply(html=m) for m in messages[:-1]] + [Reply(html=messages[-1], buttons=(nav,))]
+    return [Reply((m,)) for m in first] + [Reply((last,), buttons=(nav,))]
 
 
 def _issue_nav(ctx: Context, number: int, newest: int) -> tuple[Button, ...]:

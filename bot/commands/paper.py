@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.commands.context import Context
 from bot.commands.reply import Reply
 from bot.i18n import user_error
-from bot.render import render_paper
 from core.services.papers import find_paper, paper_by_id
+from domain.content import PaperMessage
 from domain.errors import InvalidInput, NotFound
 from domain.types import PaperView
 
@@ -17,7 +17,7 @@ async def paper(ctx: Context, argument: str) -> list[Reply]:
     arxiv_id, found = await find_paper(ctx.db, text=argument.split()[0], language=ctx.language)
     if found is None:
         found = await _fetch(ctx, arxiv_id)
-    return [Reply(html=html) for html in render_paper(found, "telegram", ctx.language)]
+    return [Reply((PaperMessage(found, ctx.language),))]
 
 
 async def _fetch(ctx: Context, arxiv_id: str) -> PaperView:

@@ -1,10 +1,17 @@
-"""What a command returns and whom it answers: front-end-neutral value types."""
+"""What a command returns and whom it answers: front-end-neutral value types.
+
+A `Reply` holds content (`domain.content`: headings, paragraphs, lists, links, fields, laid-out
+issues and papers), never markup; each front end renders it (`html` for Telegram, `text` for
+the console and WeChat).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+from bot.render.content import plain_text, telegram_html
+from domain.content import Block, Content, as_content
 from domain.identity import Identity, valid_user_id
 
 # Asks the platform whether the caller administers the chat they write in (a group's own
@@ -50,22 +57,34 @@ class Button:
     args: tuple[str, ...] = ()
 
 
+Rows = tuple[tuple[Button, ...], ...]
+Body = str | Block | Sequence[Block]  # plain text, one block or several
+
+
 @dataclass(frozen=True)
 class Reply:
-    """One message: `html` uses only Telegram's tags and is at most 4096 characters."""
+    """One message: its content (at most one Telegram message long) and buttons under it."""
 
-    html: str
-    buttons: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
+    content: Content
+    buttons: Rows = field(default_factory=tuple)
     edit: bool = False  # answering a button press: replace the pressed message
 
+    @property
+    def html(self) -> str:
+        """Telegram HTML: only Telegram's tags, every text escaped."""
+        return telegram_html(self.content)
 
-def grid(buttons: tuple[Button, ...], width: int) -> tuple[tuple[Button, ...], ...]:
+    @property
+    def text(self) -> str:
+        """Plain text (console, WeChat): links spelled out."""
+        return plain_text(self.content)
+
+
+def grid(buttons: tuple[Button, ...], width: int) -> Rows:
     """Lay buttons out in rows of `width`."""
     return tuple(buttons[i : i + width] for i in range(0, len(buttons), width))
 
 
-def replies(
-    html: str, rows: tuple[tuple[Button, ...], ...] = (), *, edit: bool = False
-) -> list[Reply]:
+def replies(body: Body, rows: Rows = (), *, edit: bool = False) -> list[Reply]:
     """A one-message answer; empty rows are dropped."""
-    return [Reply(html=html, buttons=tuple(row for row in rows if row), edit=edit)]
+    return [Reply(as_content(body), buttons=tuple(row for row in rows if row), edit=edit)]

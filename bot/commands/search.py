@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from bot.commands.context import Context
 from bot.commands.issues import pager
 from bot.commands.memo import scope_of
 from bot.commands.reply import Reply, replies
-from bot.i18n import t, user_error
+from bot.i18n import say, t, user_error
 from core.services.search import search_papers
+from domain.content import Blank, Content, Heading, Inline, NumberedList, Runs, italic, link, plain
 from domain.errors import InvalidInput
 from domain.types import Page, SearchHit
 
@@ -38,41 +37,36 @@ async def search_page(ctx: Context, query: str, page: int, *, edit: bool) -> lis
         ctx.db, query=query, language=ctx.language, offset=offset, limit=PAGE_SIZE
     )
     if not found.items:
-        return replies(t(ctx.language, "search_none", query=escape(query[:100])), edit=edit)
+        return replies(say(ctx.language, "search_none", query=query[:100]), edit=edit)
     key = ctx.deps.memo.remember(scope_of(ctx.caller), query)
     pages = min(MAX_PAGE, -(-found.total // PAGE_SIZE))
-    return replies(
-        _page_html(ctx, query, found), (pager(ctx, "search", page, pages, key),), edit=edit
-    )
+    return replies(_page(ctx, query, found), (pager(ctx, "search", page, pages, key),), edit=edit)
 
 
-def _page_html(ctx: Context, query: str, found: Page[SearchHit]) -> str:
+def _page(ctx: Context, query: str, found: Page[SearchHit]) -> Content:
     total = f"{found.total - 1}+" if found.total_is_lower_bound else str(found.total)
     first, last = found.offset + 1, found.offset + len(found.items)
-    title = t(
-        ctx.language, "search_title", query=escape(query[:100]), first=first, last=last, total=total
-    )
-    blocks = [f"<b>{title}</b>"]
-    blocks += [_hit_html(ctx, n, hit) for n, hit in enumerate(found.items, start=first)]
-    return "\n\n".join(blocks)
+    title = t(ctx.language, "search_title", query=query[:100], first=first, last=last, total=total)
+    hits = tuple(_hit(ctx, hit) for hit in found.items)
+    return (Heading(title), Blank(), NumberedList(hits, start=first, loose=True))
 
 
-def _hit_html(ctx: Context, n: int, hit: SearchHit) -> str:
+def _hit(ctx: Context, hit: SearchHit) -> Runs:
+    """The linked title, then the date and issues (italic), then the TL;DR: one line each."""
     meta, summary = hit.paper.meta, hit.paper.summary
     title = (
         summary.content.title_translated
         if summary and summary.content.title_translated
         else meta.title
     )
-    line = f'{n}. <a href="{escape(meta.abs_url)}">{escape(title)}</a>'
     facts = [f"{meta.published_at:%Y-%m-%d}"]
     if hit.issue_numbers:
         refs = "、".join(t(ctx.language, "issue_ref", number=i) for i in hit.issue_numbers[-3:])
         facts.append(t(ctx.language, "in_issues", issues=refs))
-    lines = [line, "<i>" + " · ".join(facts) + "</i>"]
+    runs: list[Inline] = [link(title, meta.abs_url), plain("\n"), italic(" · ".join(facts))]
     if summary and summary.content.tldr:
-        lines.append(escape(_clip(summary.content.tldr, MAX_TLDR)))
-    return "\n".join(lines)
+        runs.append(plain("\n" + _clip(summary.content.tldr, MAX_TLDR)))
+    return tuple(runs)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -13,6 +13,7 @@ from bot.commands.context import Context
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import t, user_error
 from core.services import chats
+from domain.content import Block, Field, Heading, runs
 from domain.errors import InvalidInput, NotAllowed
 from domain.types import ChatState, DigestMode
 
@@ -68,14 +69,16 @@ def _panel(ctx: Context, state: ChatState, *, edit: bool) -> list[Reply]:
         if not state.active
         else ("state_paused" if state.paused else "state_active")
     )
-    lines = [
-        t(L, "settings_title"),
-        t(L, "settings_language", value="中文" if L == "zh" else "English"),
-        t(L, "settings_mode", value=mode),
-        t(L, "settings_paused", value=t(L, status)),
-        t(L, "settings_note", value=t(L, "on" if state.no_match_note else "off")),
-    ]
-    return replies("\n".join(lines), _buttons(ctx, state), edit=edit)
+    fields = (
+        ("settings_language", "中文" if L == "zh" else "English"),
+        ("settings_mode", mode),
+        ("settings_paused", t(L, status)),
+        ("settings_note", t(L, "on" if state.no_match_note else "off")),
+    )
+    separator = t(L, "field_separator")
+    blocks: list[Block] = [Heading(t(L, "settings_title"))]
+    blocks += [Field(t(L, key), runs(value), separator) for key, value in fields]
+    return replies(blocks, _buttons(ctx, state), edit=edit)
 
 
 def _buttons(ctx: Context, state: ChatState) -> tuple[tuple[Button, ...], ...]:

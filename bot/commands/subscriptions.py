@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from bot.commands.context import Context
 from bot.commands.memo import scope_of
 from bot.commands.reply import Button, Reply, grid, replies
-from bot.i18n import t, user_error
+from bot.i18n import say, t, user_error
 from core.services import chats, popular, subscriptions
+from domain.content import (
+    Blank,
+    Block,
+    BulletList,
+    Content,
+    NumberedList,
+    bold,
+    code,
+    italic,
+    paragraph,
+    runs,
+)
 from domain.errors import InvalidInput
 from domain.topics import describe
 from domain.types import DigestMode, SubscribeResult, TopicView
@@ -34,8 +44,25 @@ async def stop(ctx: Context, argument: str) -> list[Reply]:
 
 async def subscribe(ctx: Context, argument: str) -> list[Reply]:
     if not argument.strip():
-        return replies(t(ctx.language, "subscribe_usage"))
+        return replies(_usage(ctx.language))
     return await follow(ctx, argument)
+
+
+def _usage(language: str) -> Content:
+    """How to write a topic: four examples, each as code with what it does."""
+    examples = (
+        say(
+            language,
+            f"subscribe_example_{n}_note",
+            example=code(t(language, f"subscribe_example_{n}")),
+        )
+        for n in range(1, 5)
+    )
+    return (
+        paragraph(t(language, "subscribe_usage")),
+        *examples,
+        paragraph(t(language, "subscribe_usage_end")),
+    )
 
 
 async def follow(ctx: Context, text: str) -> list[Reply]:
@@ -44,22 +71,23 @@ async def follow(ctx: Context, text: str) -> list[Reply]:
         ctx.db, platform=c.platform, chat_id=c.chat_id, text=text
     )
     undo = (Button(t(ctx.language, "undo"), "unsub", (str(result.topic.id),)),)
-    return replies(_subscribed_html(ctx, result), (undo,))
+    return replies(_subscribed(ctx, result), (undo,))
 
 
-def _subscribed_html(ctx: Context, result: SubscribeResult) -> str:
-    lines = [
-        t(
-            ctx.language, "subscribed", topic=escape(describe(result.topic.topic, ctx.language)),
+def _subscribed(ctx: Context, result: SubscribeResult) -> list[Block]:
+    blocks: list[Block] = [
+        say(
+            ctx.language, "subscribed", topic=bold(describe(result.topic.topic, ctx.language)),
             matches=result.recent_matches, papers=result.recent_papers, days=result.window_days,
         )
     ]  # fmt: skip
     if result.examples:
-        lines.append(t(ctx.language, "subscribed_examples"))
-        lines += [f"• {escape(_title(ctx, p.meta.title, p.summary))}" for p in result.examples]
+        blocks.append(paragraph(t(ctx.language, "subscribed_examples")))
+        titles = (_title(ctx, p.meta.title, p.summary) for p in result.examples)
+        blocks.append(BulletList(tuple(runs(title) for title in titles)))
     if result.chat.digest_mode is DigestMode.ALL:
-        lines.append(f"\n<i>{t(ctx.language, 'mode_hint')}</i>")
-    return "\n".join(lines)
+        blocks += [Blank(), paragraph(italic(t(ctx.language, "mode_hint")))]
+    return blocks
 
 
 def _title(ctx: Context, title: str, summary: object) -> str:
@@ -91,8 +119,8 @@ async def unfollow(ctx: Context, topic_id: int) -> list[Reply]:
 
 
 def _removed(ctx: Context, removed: TopicView, *, edit: bool) -> list[Reply]:
-    shown = escape(describe(removed.topic, ctx.language))
-    return replies(t(ctx.language, "unsubscribed", topic=shown), edit=edit)
+    shown = bold(describe(removed.topic, ctx.language))
+    return replies(say(ctx.language, "unsubscribed", topic=shown), edit=edit)
 
 
 async def mysubs(ctx: Context, argument: str) -> list[Reply]:
@@ -103,11 +131,15 @@ async def mysubs(ctx: Context, argument: str) -> list[Reply]:
         ctx.db, platform=ctx.caller.platform, chat_id=ctx.caller.chat_id
     )
     limit = subscriptions.MAX_TOPICS_PER_CHAT
-    lines = [t(ctx.language, "mysubs_title", count=len(topics), limit=limit)]
-    lines += [f"{n}. {escape(describe(v.topic, ctx.language))}" for n, v in enumerate(topics, 1)]
+    heading = bold(t(ctx.language, "mysubs_heading"))
     mode = "mysubs_mode_all" if state.digest_mode is DigestMode.ALL else "mysubs_mode_topics"
-    lines.append(f"\n<i>{t(ctx.language, mode)}</i>")
-    return replies("\n".join(lines), _remove_buttons(ctx, topics))
+    blocks = (
+        say(ctx.language, "mysubs_title", title=heading, count=len(topics), limit=limit),
+        NumberedList(tuple(runs(describe(v.topic, ctx.language)) for v in topics)),
+        Blank(),
+        paragraph(italic(t(ctx.language, mode))),
+    )
+    return replies(blocks, _remove_buttons(ctx, topics))
 
 
 def _remove_buttons(ctx: Context, topics: tuple[TopicView, ...]) -> tuple[tuple[Button, ...], ...]:
@@ -126,7 +158,8 @@ async def topics(ctx: Context, argument: str) -> list[Reply]:
         Button(f"＋ {_short(p.label)}", "sub", (ctx.deps.memo.remember(scope, p.query),))
         for p in offered
     )
-    return replies(t(ctx.language, "topics_title"), grid(buttons, 2))
+    heading = bold(t(ctx.language, "topics_heading"))
+    return replies(say(ctx.language, "topics_title", title=heading), grid(buttons, 2))
 
 
 async def follow_remembered(ctx: Context, key: str) -> list[Reply]:

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Callable
 from bot.commands.context import Deps
 from bot.commands.dispatch import parse_command, run_action, run_command
 from bot.commands.reply import Button, Caller, Reply
-from bot.console.text import html_to_text
 from domain.identity import CONSOLE, CONSOLE_OPERATOR
 from domain.numbers import bounded_int
 
@@ -45,7 +44,7 @@ class ConsoleBot:
 
     def _show(self, replies: list[Reply]) -> str:
         self._buttons = [button for reply in replies for row in reply.buttons for button in row]
-        parts = [html_to_text(reply.html) for reply in replies]
+        parts = [reply.text for reply in replies]
         if self._buttons:
             hints = (f"[b{n}] {button.label}" for n, button in enumerate(self._buttons, 1))
             parts.append("  ".join(hints))

@@ -1,17 +1,9 @@
-"""Telegram HTML (what commands return) as terminal text: links spelled out, tags dropped."""
+"""Telegram HTML as terminal text, for HTML that is not `domain.content` (the jobs' admin
+notices printed by `cli/schedule.py`); command replies render as text directly
+(`bot.render.content.plain_text`)."""
 
 from __future__ import annotations
 
-import re
-from html import unescape
+from bot.render.content import html_to_text
 
-_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-
-
-def html_to_text(html: str) -> str:
-    def link(match: re.Match[str]) -> str:
-        url, label = unescape(match[1]), _TAG.sub("", match[2])
-        return f"{label} ({url})" if unescape(label) != url else url
-
-    return unescape(_TAG.sub("", _LINK.sub(link, html)))
+__all__ = ["html_to_text"]

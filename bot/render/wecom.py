@@ -6,8 +6,8 @@ could read a tag (before a letter, `/`, `!` or `?`: `$x<y$` becomes `$x＜y$`, `
 and `#`/`>`/`|` at the start of a line (headings, quotes, tables). A reader sees the same
 text; the robot sees no bold, code, link, tag, heading or quote that we did not write.
 
-These filters belong to the `wecom` format (`templates/wecom.j2`), so they live with the renderer, which
-imports no platform; `bot/wecom` (the robots and their sender) uses the format through
+These filters belong to the `wecom` format (`templates/wecom.j2`), so they live with the
+renderer, which imports no platform; `bot/wecom` (the robots and their sender) uses the format through
 `render_issue`.
 """
 

@@ -1,4 +1,4 @@
-"""Command replies as WeChat text: tags dropped, links spelled out, buttons as typed hints.
+"""Command replies as WeChat text (their plain text: links spelled out), buttons as typed hints.
 
 A passive text reply carries at most 2048 bytes of UTF-8 (a Chinese character is 3), so longer
 answers are shortened here: an issue becomes its overview (title, the first papers' titles, a
@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.commands.reply import Button, Reply
-from bot.console.text import html_to_text
 from domain.types import IssueView
 
 MAX_BYTES = 2048
@@ -81,7 +80,7 @@ class Rendered:
 def render(replies: list[Reply]) -> Rendered:
     """The replies as one text; the buttons of every reply, in order."""
     buttons = tuple(button for reply in replies for row in reply.buttons for button in row)
-    body = "\n\n".join(html_to_text(reply.html).strip() for reply in replies)
+    body = "\n\n".join(reply.text.strip() for reply in replies)
     return Rendered(body=body, buttons=buttons)
 
 

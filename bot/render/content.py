@@ -1,0 +1,147 @@
+"""`domain.content` rendered: Telegram HTML and plain text (the console's and WeChat's).
+
+Escaping happens here and only here: every piece of text is escaped as it becomes HTML, so a
+command can hand over a title with `<`, `&` or LaTeX as it is. An issue or a paper block is
+laid out by the `telegram` templates (`render_issue`, `render_paper`), which also cut an issue
+into messages of at most 4096 characters (`issue_messages` says how many). Plain text is what
+that HTML reads as: tags dropped, links spelled out as `label (url)`, entities decoded — for
+issues and papers literally so (`html_to_text` of their Telegram message), which keeps the
+console and WeChat showing exactly what Telegram shows. WeChat's byte limits and typed hints
+stay in `bot/wechat/text.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from html import escape, unescape
+
+from bot.render import render_issue, render_paper
+from domain.content import (
+    Blank,
+    Block,
+    BulletList,
+    Content,
+    Field,
+    Heading,
+    Inline,
+    IssueMessage,
+    Link,
+    NumberedList,
+    PaperMessage,
+    Paragraph,
+    Runs,
+    Span,
+)
+from domain.types import IssueView
+
+_TAGS = {"bold": "b", "italic": "i", "code": "code", "strike": "s"}
+_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def issue_messages(issue: IssueView) -> list[IssueMessage]:
+    """The issue as the Telegram messages it takes (split between papers, ≤ 4096 each)."""
+    return [IssueMessage(issue, part) for part in range(len(_telegram_issue(issue)))]
+
+
+# -- Telegram HTML ----------------------------------------------------------------------------
+
+
+def telegram_html(content: Content) -> str:
+    return "\n".join(_block_html(block) for block in content)
+
+
+def _block_html(block: Block) -> str:
+    if isinstance(block, Paragraph):
+        return _runs_html(block.runs)
+    if isinstance(block, Heading):
+        return f"<b>{escape(block.text)}</b>"
+    if isinstance(block, BulletList):
+        return "\n".join(f"• {_runs_html(item)}" for item in block.items)
+    if isinstance(block, NumberedList):
+        gap = "\n\n" if block.loose else "\n"
+        numbered = enumerate(block.items, block.start)
+        return gap.join(f"{n}. {_runs_html(item)}" for n, item in numbered)
+    if isinstance(block, Field):
+        return escape(block.label + block.separator) + _runs_html(block.value)
+    return _laid_out(block)
+
+
+def _laid_out(block: Block) -> str:
+    if isinstance(block, IssueMessage):
+        return _telegram_issue(block.issue)[block.part]
+    if isinstance(block, PaperMessage):
+        return "\n\n".join(render_paper(block.paper, "telegram", block.language))
+    assert isinstance(block, Blank)
+    return ""
+
+
+def _runs_html(runs: Runs) -> str:
+    return "".join(_inline_html(run) for run in runs)
+
+
+def _inline_html(run: Inline) -> str:
+    if isinstance(run, Link):
+        return f'<a href="{escape(run.url)}">{escape(run.text)}</a>'
+    tag = _TAGS.get(run.style)
+    return f"<{tag}>{escape(run.text)}</{tag}>" if tag else escape(run.text)
+
+
+_RECENT: OrderedDict[int, tuple[IssueView, tuple[str, ...]]] = OrderedDict()
+
+
+def _telegram_issue(issue: IssueView) -> tuple[str, ...]:
+    """An issue's messages, rendered once for all its parts: views are frozen, so the same view
+    object renders the same (views hold lists, so they are remembered by identity)."""
+    seen = _RECENT.get(id(issue))
+    if seen is not None and seen[0] is issue:
+        return seen[1]
+    messages = tuple(render_issue(issue, "telegram"))
+    _RECENT[id(issue)] = (issue, messages)
+    while len(_RECENT) > 8:
+        _RECENT.popitem(last=False)
+    return messages
+
+
+# -- plain text ---------------------------------------------------------------------------------
+
+
+def plain_text(content: Content) -> str:
+    return "\n".join(_block_text(block) for block in content)
+
+
+def _block_text(block: Block) -> str:
+    if isinstance(block, Paragraph):
+        return _runs_text(block.runs)
+    if isinstance(block, Heading):
+        return block.text
+    if isinstance(block, BulletList):
+        return "\n".join(f"• {_runs_text(item)}" for item in block.items)
+    if isinstance(block, NumberedList):
+        gap = "\n\n" if block.loose else "\n"
+        numbered = enumerate(block.items, block.start)
+        return gap.join(f"{n}. {_runs_text(item)}" for n, item in numbered)
+    if isinstance(block, Field):
+        return block.label + block.separator + _runs_text(block.value)
+    return html_to_text(_laid_out(block))
+
+
+def _runs_text(runs: Runs) -> str:
+    return "".join(_inline_text(run) for run in runs)
+
+
+def _inline_text(run: Inline) -> str:
+    if isinstance(run, Span):
+        return run.text
+    return run.url if run.text == run.url else f"{run.text} ({run.url})"
+
+
+def html_to_text(html: str) -> str:
+    """Telegram HTML as text: links spelled out, tags dropped, entities decoded."""
+
+    def link(match: re.Match[str]) -> str:
+        url, label = unescape(match[1]), _TAG.sub("", match[2])
+        return f"{label} ({url})" if unescape(label) != url else url
+
+    return unescape(_TAG.sub("", _LINK.sub(link, html)))
