@@ -7,7 +7,8 @@ and `#`/`>`/`|` at the start of a line (headings, quotes, tables). A reader sees
 text; the robot sees no bold, code, link, tag, heading or quote that we did not write.
 
 These filters belong to the `wecom` format (`templates/wecom.j2`), so they live with the
-renderer, which imports no platform; `bot/wecom` (the robots and their sender) uses the format through
+renderer, which imports no platform; `bot/wecom` (the robots and their sender) uses the format
+through
 `render_issue`.
 """
 
