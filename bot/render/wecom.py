@@ -8,8 +8,7 @@ text; the robot sees no bold, code, link, tag, heading or quote that we did not 
 
 These filters belong to the `wecom` format (`templates/wecom.j2`), so they live with the
 renderer, which imports no platform; `bot/wecom` (the robots and their sender) uses the format
-through
-`render_issue`.
+through `render_issue`.
 """
 
 from __future__ import annotations
