@@ -69,8 +69,8 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings, db: Database) 
     from jobs.fetch_summarize import Fetched
 
     ids = tuple(args.ids or ())
-    params = JobParams(since=args.since, until=args.until, ids=ids, summarize=False)
-    result = await run_from_cli("fetch", settings, db, params)
+    params = JobParams(since=args.since, until=args.until, ids=ids)
+    result = await run_from_cli("fetch_only", settings, db, params)
     if result is None:
         return 1
     fetched = result.value
@@ -203,7 +203,7 @@ async def cmd_publish(args: argparse.Namespace, settings: Settings, db: Database
 
     params = JobParams(number=args.number, actor=args.actor, progress=progress)
     platforms = ConfiguredPlatforms(settings, db)
-    result = await run_from_cli("publish", settings, db, params, platforms)
+    result = await run_from_cli("publish_issue", settings, db, params, platforms)
     if result is None:
         return 1
     results = result.value

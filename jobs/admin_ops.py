@@ -38,7 +38,7 @@ class JobAdminOps:
     async def publish(self, number: int, actor: str, progress: Progress | None) -> str:
         """Issue `number` on every configured platform; a line per platform."""
         params = JobParams(number=number, actor=actor, progress=progress)
-        result = await run_job("publish", self.ctx, trigger="admin", params=params)
+        result = await run_job("publish_issue", self.ctx, trigger="admin", params=params)
         return answered(result).summary
 
     async def approved(self, number: int) -> list[str]:

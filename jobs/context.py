@@ -22,8 +22,12 @@ from storage.types import utcnow
 if TYPE_CHECKING:
     from jobs.publish_everywhere import Platforms
 
-JobName = Literal["fetch", "compose", "publish", "auto_publish", "pipeline"]
-# The scheduled jobs (`digestbot schedule --run` choices); "pipeline" is run on demand only.
+JobName = Literal[
+    "fetch", "compose", "publish", "auto_publish", "pipeline", "publish_issue", "fetch_only"
+]
+# The scheduled jobs (`digestbot schedule --run` choices). The others run on demand: the
+# pipeline, one issue published (`publish N`) and a fetch without summarizing (`digestbot
+# fetch`); named apart so they never count as the scheduled job's run (`jobs.missed`).
 JOB_NAMES: tuple[JobName, ...] = ("fetch", "compose", "publish", "auto_publish")
 Trigger = Literal["schedule", "admin", "cli"]
 PublishFn = Callable[[int, str], Awaitable[str]]
@@ -56,9 +60,8 @@ class JobContext:
 class JobParams:
     """What one run is asked beyond its job's default (the scheduled run takes none).
 
-    publish: `number` publishes that issue only, as `actor`, reporting `progress`.
-    fetch: `since`/`until`/`ids` as `digestbot fetch` takes them; `summarize` False stops
-    after fetching (the CLI's `fetch` is fetch only)."""
+    publish_issue: issue `number`, as `actor`, reporting `progress`.
+    fetch_only: `since`/`until`/`ids` as `digestbot fetch` takes them."""
 
     number: int | None = None
     actor: str | None = None
@@ -66,7 +69,6 @@ class JobParams:
     since: date | None = None
     until: date | None = None
     ids: Sequence[str] = ()
-    summarize: bool = True
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 Every trigger calls `run_job` — the scheduler, an admin's /fetch, /compose or /publish N
 (trigger "admin"), `digestbot fetch/compose/pipeline/publish N` and `schedule --run` ("cli") —
 so every run leaves one `job_runs` row; `JobParams` carry what one run is asked. Two runs
-never overlap: a live run of the same job (publish and auto-publish count as one, both
-deliver; the pipeline counts as fetch and compose) makes the new trigger record a `skipped`
+never overlap: a live run of the same job (the publishing jobs count as one, all deliver; the
+fetching jobs too; the pipeline also counts as compose) makes the new trigger record a `skipped`
 row and return without working. A crash must not block a job for long, so a running run
 proves it is alive: its heartbeat (every `HEARTBEAT_EVERY`) and host/pid on SQLite, a
 session-level advisory lock on a connection of its own on PostgreSQL. A dead holder's row is
@@ -37,13 +37,17 @@ from storage.queries import job_runs
 log = logging.getLogger(__name__)
 
 RunStatus = Literal["ok", "failed", "skipped"]
-# The pipeline fetches and composes, so it counts as both.
+# Every job that delivers conflicts with the others that do; every one that fetches too.
+FETCHING: tuple[JobName, ...] = ("fetch", "fetch_only", "pipeline")
+PUBLISHING: tuple[JobName, ...] = ("publish", "auto_publish", "publish_issue")
 CONFLICTS: dict[JobName, tuple[JobName, ...]] = {
-    "fetch": ("fetch", "pipeline"),
+    "fetch": FETCHING,
+    "fetch_only": FETCHING,
     "compose": ("compose", "pipeline"),
-    "publish": ("publish", "auto_publish"),
-    "auto_publish": ("publish", "auto_publish"),
-    "pipeline": ("fetch", "compose", "pipeline"),
+    "pipeline": (*FETCHING, "compose"),
+    "publish": PUBLISHING,
+    "auto_publish": PUBLISHING,
+    "publish_issue": PUBLISHING,
 }
 
 

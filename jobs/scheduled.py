@@ -5,8 +5,10 @@
 - compose: the next draft (daily: papers since the last issue; weekly: the week's round-up, at
   most once a week). A new draft asks the admins for review; no new papers says so.
 - publish: every approved, unpublished issue (with REQUIRE_APPROVAL=false, the newest draft is
-  approved first) through the injected `publish`; with `JobParams.number` (`digestbot publish
-  N`, an admin's /publish N) that one issue on every platform (`jobs.publish_everywhere`).
+  approved first) through the injected `publish`.
+- publish_issue: `JobParams.number` on every platform (`digestbot publish N`, an admin's
+  /publish N; `jobs.publish_everywhere`).
+- fetch_only: `digestbot fetch` (its window or ids, no summarizing).
 - pipeline: fetch, summarize, compose in one run (`jobs.pipeline`).
 - auto_publish: see `jobs.autopublish`.
 """
@@ -22,7 +24,7 @@ from jobs import notices
 from jobs.autopublish import auto_publish_job
 from jobs.compose import AlreadyComposed, compose_issue
 from jobs.context import JobContext, JobName, JobOutcome, JobParams, PublishFn, describe_error
-from jobs.fetch_summarize import fetch_then_summarize
+from jobs.fetch_summarize import Fetched, fetch_then_summarize
 from jobs.pipeline import pipeline_job
 from jobs.publish_everywhere import joined, publish_everywhere
 from storage.queries import schedule as q
@@ -34,10 +36,19 @@ JobBody = Callable[[JobContext, JobParams], Awaitable[JobOutcome]]
 
 
 async def fetch_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    return _fetched(await fetch_then_summarize(ctx.settings, ctx.db))
+
+
+async def fetch_only_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    """`digestbot fetch`: the window or ids asked for, not summarized (its own command)."""
     fetched = await fetch_then_summarize(
         ctx.settings, ctx.db, since=params.since, until=params.until, ids=params.ids,
-        summarize=params.summarize,
+        summarize=False,
     )  # fmt: skip
+    return _fetched(fetched)
+
+
+def _fetched(fetched: Fetched) -> JobOutcome:
     lines = fetched.lines
     return JobOutcome("\n".join(lines), notices.fetched(lines), fetched.ok, fetched)
 
@@ -67,8 +78,6 @@ async def _post_preview(ctx: JobContext, number: int) -> None:
 
 
 async def publish_job(ctx: JobContext, params: JobParams) -> JobOutcome:
-    if params.number is not None:
-        return await _publish_number(ctx, params, params.number)
     publish = _publisher(ctx)
     numbers = await _to_publish(ctx)
     if not numbers:
@@ -79,13 +88,15 @@ async def publish_job(ctx: JobContext, params: JobParams) -> JobOutcome:
     return JobOutcome(lines, "\n".join(text for _, _, text in results), ok=ok)
 
 
-async def _publish_number(ctx: JobContext, params: JobParams, number: int) -> JobOutcome:
-    """One issue on every platform, a line each; a failed platform fails the run (the others
-    did deliver; publishing again resumes it)."""
+async def publish_issue_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    """Issue `params.number` on every platform, a line each; a failed platform fails the run
+    (the others did deliver; publishing again resumes it)."""
+    if params.number is None:
+        raise InvalidInput("publish_issue needs an issue number")
     if ctx.platforms is None:
         raise DigestError("publishing is not available in this process (no delivery configured)")
     results = await publish_everywhere(
-        ctx.settings, ctx.db, ctx.platforms, number=number,
+        ctx.settings, ctx.db, ctx.platforms, number=params.number,
         actor=params.actor or SCHEDULE_ACTOR, progress=params.progress,
     )  # fmt: skip
     ok = all(result.report is not None for result in results)
@@ -152,4 +163,6 @@ JOBS: dict[JobName, JobBody] = {
     "publish": publish_job,
     "auto_publish": _auto_publish,
     "pipeline": pipeline_job,
+    "publish_issue": publish_issue_job,
+    "fetch_only": fetch_only_job,
 }

@@ -70,7 +70,10 @@ async def test_cli_publish_and_compose_are_cli_runs(
     assert capsys.readouterr().out.splitlines()[-1].startswith("wecom: 第1期 published: 1/1")
     assert await digestbot("compose") == 1  # nothing new since issue 1: the one error line
     assert capsys.readouterr().err.strip()
-    assert _runs(await job_rows(sqlite_db)) == [("publish", "cli", "ok"), ("compose", "cli", "ok")]
+    assert _runs(await job_rows(sqlite_db)) == [
+        ("publish_issue", "cli", "ok"),
+        ("compose", "cli", "ok"),
+    ]
 
 
 async def test_cli_publish_during_a_live_run_says_so_and_sends_nothing(
@@ -83,4 +86,4 @@ async def test_cli_publish_during_a_live_run_says_so_and_sends_nothing(
     assert await digestbot("publish", "1") == 1
     assert "skipped: publish run #1 is still running" in capsys.readouterr().err
     assert robot.requests == 0
-    assert _runs(await job_rows(sqlite_db))[-1] == ("publish", "cli", "skipped")
+    assert _runs(await job_rows(sqlite_db))[-1] == ("publish_issue", "cli", "skipped")
