@@ -1,11 +1,14 @@
 """One small async function per sub-command; each opens the database and calls one job/service.
 
-Migrations are applied on start, so every command works on a fresh database.
+Jobs (fetch, compose, pipeline, publish N) run through `jobs.runs.run_job` as trigger "cli":
+recorded in `job_runs` and never beside a live run of the same job. Migrations are applied on
+start, so every command works on a fresh database.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import PurePath
@@ -13,6 +16,10 @@ from pathlib import PurePath
 from sqlalchemy.engine import make_url
 
 from core.config import Settings
+from domain.errors import DigestError
+from jobs.context import JobContext, JobName, JobParams
+from jobs.publish_everywhere import Platforms, joined
+from jobs.runs import JobResult
 from storage.db import Database
 
 Command = Callable[[argparse.Namespace, Settings, Database], Awaitable[int]]
@@ -58,11 +65,21 @@ async def cmd_db(args: argparse.Namespace, settings: Settings, db: Database) -> 
 
 
 async def cmd_fetch(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from jobs.fetch.job import run_fetch
+    """Fetch only (summarize is its own command): the fetch job with the CLI's window."""
+    from jobs.fetch_summarize import Fetched
 
-    report = await run_fetch(settings.arxiv, db, since=args.since, until=args.until, ids=args.ids)
-    print(report.message)
-    return 0 if report.ok else 1
+    ids = tuple(args.ids or ())
+    params = JobParams(since=args.since, until=args.until, ids=ids)
+    result = await run_from_cli("fetch_only", settings, db, params)
+    if result is None:
+        return 1
+    fetched = result.value
+    assert isinstance(fetched, Fetched)
+    if fetched.error is not None:
+        raise fetched.error
+    assert fetched.report is not None
+    print(fetched.report.message)
+    return 0 if fetched.report.ok else 1
 
 
 async def cmd_summarize(args: argparse.Namespace, settings: Settings, db: Database) -> int:
@@ -74,19 +91,44 @@ async def cmd_summarize(args: argparse.Namespace, settings: Settings, db: Databa
 
 
 async def cmd_compose(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from jobs.compose import compose_issue
+    from domain.types import IssueView
 
-    issue = await compose_issue(settings.editorial, db)
+    result = await run_from_cli("compose", settings, db)
+    if result is None:
+        return 1
+    if isinstance(result.value, DigestError):  # nothing to compose: the one error line
+        raise result.value
+    issue = result.value
+    assert isinstance(issue, IssueView)
     print(f"composed 第{issue.number}期 ({len(issue.items)} papers, draft): {issue.title}")
     return 0
 
 
 async def cmd_pipeline(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from jobs.pipeline import run_pipeline
-
-    for line in await run_pipeline(settings, db):
-        print(line)
+    result = await run_from_cli("pipeline", settings, db)
+    if result is None:
+        return 1
+    print(result.summary)
     return 0
+
+
+async def run_from_cli(
+    name: JobName,
+    settings: Settings,
+    db: Database,
+    params: JobParams | None = None,
+    platforms: Platforms | None = None,
+) -> JobResult | None:
+    """The job as a recorded run (trigger "cli"); its error raised again for `cli.main`'s one
+    line. None: a live run of it is in progress elsewhere (said on stderr)."""
+    from jobs.runs import answered, run_job
+
+    ctx = JobContext(settings, db, platforms=platforms)
+    result = answered(await run_job(name, ctx, trigger="cli", params=params))
+    if result.status == "skipped":
+        print(result.summary, file=sys.stderr)
+        return None
+    return result
 
 
 async def cmd_show(args: argparse.Namespace, settings: Settings, db: Database) -> int:
@@ -154,14 +196,18 @@ async def cmd_schedule(args: argparse.Namespace, settings: Settings, db: Databas
 async def cmd_publish(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     """Every configured platform (any one is enough); a line per platform; 1 when any failed
     or left targets unfinished (publish again to resume)."""
-    from cli.publishers import joined, publish_configured
+    from cli.platforms import ConfiguredPlatforms
 
     async def progress(done: int, total: int) -> None:
         print(f"progress: {done}/{total} targets", flush=True)
 
-    results = await publish_configured(
-        settings, db, number=args.number, actor=args.actor, progress=progress
-    )
+    params = JobParams(number=args.number, actor=args.actor, progress=progress)
+    platforms = ConfiguredPlatforms(settings, db)
+    result = await run_from_cli("publish_issue", settings, db, params, platforms)
+    if result is None:
+        return 1
+    results = result.value
+    assert isinstance(results, list)
     print(joined(results), flush=True)
     return 1 if any(r.report is None or r.report.pending for r in results) else 0
 

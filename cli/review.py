@@ -19,11 +19,12 @@ DEFAULT_REASON = "rejected from the command line (no reason given)"
 
 
 async def cmd_approve(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    from cli.admin_ops import JobAdminOps
+    from bot.wechat.draft import create_draft
 
     view = await review.approve(db, number=args.number, admin_id=CLI_ACTOR)
     number, included = view.number, len(view.included_items)
-    follow_ups = await JobAdminOps(settings, db).approved(number)  # the 公众号 draft
+    draft = await create_draft(settings, db, number=number)  # the 公众号 draft, if configured
+    follow_ups = [draft] if draft else []
     line = f"approved 第{number}期 ({included} papers); to publish: digestbot publish {number}"
     print("; ".join([line, *follow_ups]))
     return 0

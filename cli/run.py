@@ -30,26 +30,31 @@ import httpx
 
 from bot.commands.context import Deps
 from bot.console.app import ConsoleBot, run_console
+from bot.wechat.draft import wechat_configured
 from bot.wechat.inflight import SendLater
-from cli.publishers import configured_platforms
+from cli.platforms import ConfiguredPlatforms, configured_platforms
 from cli.schedule import standalone_scheduler, telegram_lifespan
 from core.config import Settings
-from domain.errors import DigestError
+from jobs.context import JobContext
 from jobs.on_demand import fetch_and_summarize
-from jobs.pipeline import run_pipeline
+from jobs.runs import run_job
 from storage.db import Database
 
 Schedule = Callable[[Settings, Database], AbstractAsyncContextManager[object]]
 
 
-def build_deps(settings: Settings, db: Database) -> Deps:
-    from cli.admin_ops import JobAdminOps
+def build_deps(
+    settings: Settings, db: Database, platforms: ConfiguredPlatforms | None = None
+) -> Deps:
+    """What the front ends share; `platforms` is the process's one (the running bot's sender
+    is registered there, see `cli.platforms.serving_telegram`)."""
+    from cli.admin_ops import build_admin_ops
 
     return Deps(
         settings=settings,
         db=db,
         fetch_paper=partial(fetch_and_summarize, settings, db),
-        ops=JobAdminOps(settings, db),
+        ops=build_admin_ops(settings, db, platforms),
     )
 
 
@@ -69,20 +74,19 @@ async def run_app(
     `interactive` (default: stdin is a terminal) picks the console over headless when only
     push platforms are configured. `schedule` runs the scheduler when Telegram does not.
     """
-    deps = build_deps(settings, db)
+    platforms = ConfiguredPlatforms(settings, db)
+    deps = build_deps(settings, db, platforms)
     stop = stop or asyncio.Event()
     if interactive is None:
         interactive = sys.stdin.isatty()
     async with _customer_service(settings) as api_send:
-        mode = _Mode(settings, db, deps, stop, send_later or api_send, schedule)
+        mode = _Mode(deps, platforms, stop, send_later or api_send, schedule)
         return await mode.run(interactive)
 
 
 @asynccontextmanager
 async def _customer_service(settings: Settings) -> AsyncIterator[SendLater | None]:
     """WeChat's customer-service API for answers that miss the 5-second reply, when configured."""
-    from cli.wechat_publish import wechat_configured
-
     if not wechat_configured(settings):
         yield None
         return
@@ -102,15 +106,14 @@ class _Mode:
 
     def __init__(
         self,
-        settings: Settings,
-        db: Database,
         deps: Deps,
+        platforms: ConfiguredPlatforms,
         stop: asyncio.Event,
         send_later: SendLater | None,
         schedule: Schedule,
     ) -> None:
-        self.settings, self.db, self.deps, self.stop = settings, db, deps, stop
-        self.send_later, self.schedule = send_later, schedule
+        self.settings, self.db, self.deps, self.stop = deps.settings, deps.db, deps, stop
+        self.platforms, self.send_later, self.schedule = platforms, send_later, schedule
 
     async def run(self, interactive: bool) -> int:
         settings = self.settings
@@ -127,7 +130,7 @@ class _Mode:
     async def telegram(self) -> None:
         from bot.telegram.app import run_telegram
 
-        lifespan = telegram_lifespan(self.settings, self.db)
+        lifespan = telegram_lifespan(self.settings, self.db, self.platforms)
         telegram = run_telegram(self.deps, stop=self.stop, lifespan=lifespan)
         await _beside_wechat(self.deps, self.stop, self.send_later, telegram)
 
@@ -178,12 +181,11 @@ def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
 
 async def _background_pipeline(settings: Settings, db: Database) -> None:
     """Fetch, summarize, compose while the console is already usable (arXiv can be slow or,
-    offline, take a minute of retries to fail); each step's line is printed when done."""
-    try:
-        for line in await run_pipeline(settings, db):
-            print(f"[pipeline] {line}")
-    except DigestError as exc:
-        print(f"[pipeline] {exc.user_message}")
+    offline, take a minute of retries to fail); each step's line is printed when done. A
+    recorded run like any other (started with the process: trigger "cli")."""
+    result = await run_job("pipeline", JobContext(settings, db), trigger="cli")
+    for line in result.summary.splitlines():
+        print(f"[pipeline] {line}")
 
 
 async def _beside_wechat(

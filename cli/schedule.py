@@ -24,8 +24,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from bot.console.text import html_to_text
+from cli.platforms import ConfiguredPlatforms, serving_telegram
 from core.config import Settings
 from jobs.context import JobContext, JobName, PublishFn
+from jobs.publish_everywhere import as_publish_fn
 from jobs.runs import run_job
 from jobs.scheduler import DigestScheduler, build_scheduler, schedule_table, scheduler_running
 from storage.db import Database
@@ -51,26 +53,21 @@ async def print_draft_ready(number: int) -> None:
     print(f"[admin] {line}", flush=True)
 
 
-def telegram_publisher(settings: Settings, db: Database, bot: Any) -> PublishFn:
-    """`publish` for scheduled jobs: Telegram through the running bot, and every other
-    configured platform (WeCom robots, WeChat followers) beside it."""
-    from bot.telegram.sender import TelegramSender
-    from cli.publishers import as_publish_fn
-
-    return as_publish_fn(settings, db, TelegramSender(bot))
-
-
-def standalone_publisher(settings: Settings, db: Database) -> PublishFn | None:
-    """`publish` without a running Telegram bot: every configured platform (None: none is)."""
-    from cli.publishers import as_publish_fn, configured_platforms
-
-    return as_publish_fn(settings, db, None) if configured_platforms(settings) else None
+def publisher(platforms: ConfiguredPlatforms) -> PublishFn | None:
+    """`publish` for scheduled jobs: every configured platform, Telegram through the running
+    bot when this process runs it (None: no platform is configured)."""
+    if not platforms.configured():
+        return None
+    return as_publish_fn(platforms.settings, platforms.db, platforms)
 
 
 def telegram_lifespan(
-    settings: Settings, db: Database
+    settings: Settings, db: Database, platforms: ConfiguredPlatforms | None = None
 ) -> Callable[[Any], AbstractAsyncContextManager[object]]:
-    """For `run_telegram(lifespan=…)`: the scheduler runs while the application does."""
+    """For `run_telegram(lifespan=…)`: while the application runs, its sender is the
+    process's Telegram sender (`platforms`, shared with the admin ops) and the scheduler runs."""
+    platforms = platforms or ConfiguredPlatforms(settings, db)
+    serving = serving_telegram(platforms)
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[object]:
@@ -82,11 +79,11 @@ def telegram_lifespan(
         scheduler = build_scheduler(
             settings,
             db,
-            publish=telegram_publisher(settings, db, app.bot),
+            publish=publisher(platforms),
             notify_admins=admin_notifier(app.bot, settings.admin_chat_id),
             on_draft=on_draft,
         )
-        async with scheduler_running(scheduler):
+        async with serving(app), scheduler_running(scheduler):
             yield scheduler
 
     return lifespan
@@ -99,7 +96,7 @@ async def standalone_scheduler(settings: Settings, db: Database) -> AsyncIterato
     scheduler = build_scheduler(
         settings,
         db,
-        publish=standalone_publisher(settings, db),
+        publish=publisher(ConfiguredPlatforms(settings, db)),
         notify_admins=print_notice,
         on_draft=print_draft_ready,
     )
@@ -123,7 +120,8 @@ async def _run_now(name: JobName, settings: Settings, db: Database, *, force: bo
     ("taken over by --force") and this run proceeds, with a warning on stderr."""
     if force:
         print(f"warning: --force: taking over any {name} run still marked running", file=sys.stderr)
-    ctx = JobContext(settings, db, publish=standalone_publisher(settings, db))
+    platforms = ConfiguredPlatforms(settings, db)
+    ctx = JobContext(settings, db, publish=publisher(platforms), platforms=platforms)
     result = await run_job(name, ctx, trigger="cli", force=force)
     print(f"{name}: {result.status}")
     print(result.summary)

@@ -1,29 +1,39 @@
-"""What a scheduled job runs with: settings, database, and the two callables the front end injects.
+"""What a job runs with: settings, database, and what the composition root injects.
 
-Jobs never import a front end; the composition root (`cli/run.py`) hands over `publish`
-(deliver issue N as `actor`, return a one-line report) and `notify_admins` (post an HTML line
-to the admin chat). Either may be missing: a process without delivery cannot publish, and one
-without an admin chat only logs.
+Jobs never import a front end; the composition root (`cli/`) hands over `publish` (deliver
+issue N as `actor`, return a one-line report), `platforms` (the configured platforms' senders,
+`jobs.publish_everywhere.Platforms`) and `notify_admins` (post an HTML line to the admin
+chat). Any may be missing: a process without delivery cannot publish, and one without an
+admin chat only logs. `JobParams` are what one run is asked (`publish 3`, `fetch --ids …`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Literal
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
 
 from core.config import Settings
 from domain.errors import DigestError
 from storage.db import Database
 from storage.types import utcnow
 
-JobName = Literal["fetch", "compose", "publish", "auto_publish"]
+if TYPE_CHECKING:
+    from jobs.publish_everywhere import Platforms
+
+JobName = Literal[
+    "fetch", "compose", "publish", "auto_publish", "pipeline", "publish_issue", "fetch_only"
+]
+# The scheduled jobs (`digestbot schedule --run` choices). The others run on demand: the
+# pipeline, one issue published (`publish N`) and a fetch without summarizing (`digestbot
+# fetch`); named apart so they never count as the scheduled job's run (`jobs.missed`).
 JOB_NAMES: tuple[JobName, ...] = ("fetch", "compose", "publish", "auto_publish")
 Trigger = Literal["schedule", "admin", "cli"]
 PublishFn = Callable[[int, str], Awaitable[str]]
 NotifyFn = Callable[[str], Awaitable[None]]
 DraftFn = Callable[[int], Awaitable[None]]
+Progress = Callable[[int, int], Awaitable[None]]  # (sent, total) while an issue is delivered
 
 # A running job's row is refreshed every HEARTBEAT_EVERY; silent for STALE_AFTER, its holder
 # is dead and the next trigger takes the run over (see `jobs.runs`).
@@ -39,9 +49,26 @@ class JobContext:
     notify_admins: NotifyFn | None = None
     # Called with a new draft's number: the front end posts its preview with review buttons.
     on_draft: DraftFn | None = None
+    # The configured platforms, for runs that publish one issue (`publish N`, admin /publish).
+    platforms: Platforms | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
     stale_after: timedelta = STALE_AFTER
     heartbeat_every: timedelta = HEARTBEAT_EVERY
+
+
+@dataclass(frozen=True)
+class JobParams:
+    """What one run is asked beyond its job's default (the scheduled run takes none).
+
+    publish_issue: issue `number`, as `actor`, reporting `progress`.
+    fetch_only: `since`/`until`/`ids` as `digestbot fetch` takes them."""
+
+    number: int | None = None
+    actor: str | None = None
+    progress: Progress | None = None
+    since: date | None = None
+    until: date | None = None
+    ids: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +79,9 @@ class JobOutcome:
     summary: str
     notice: str | None = None
     ok: bool = True
+    # The job's own result for the caller who asked (the composed issue, each platform's
+    # report), so the CLI prints what it always printed.
+    value: object = None
 
 
 def describe_error(exc: BaseException) -> str:

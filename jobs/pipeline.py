@@ -1,7 +1,8 @@
-"""Fetch → summarize → compose in one call: what the daily schedule and `digestbot pipeline` run.
+"""Fetch → summarize → compose in one call: what `digestbot pipeline` and the console's
+background run do (through `jobs.runs.run_job`, as the "pipeline" job).
 
-Each step reports one line. A step that has nothing to do (weekend, nothing new) says so and the
-next still runs on what is stored; an unreachable arXiv does not stop summarizing what we have.
+Each step reports one line (`jobs.fetch_summarize` for the first two). Nothing to compose says
+so; an unreachable arXiv does not stop summarizing and composing what we have.
 """
 
 from __future__ import annotations
@@ -9,30 +10,23 @@ from __future__ import annotations
 import logging
 
 from core.config import Settings
-from domain.errors import DigestError, NothingToDo
+from domain.errors import NothingToDo
 from jobs.compose import compose_issue
-from jobs.fetch.job import run_fetch
-from jobs.summarize.job import run_summarize
+from jobs.context import JobContext, JobOutcome, JobParams
+from jobs.fetch_summarize import fetch_then_summarize
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 
 async def run_pipeline(settings: Settings, db: Database) -> list[str]:
-    lines = [await _fetch_line(settings, db)]
-    summarized = await run_summarize(settings.llm, db)
-    lines.append(f"summarize: {summarized.message}")
-    lines.append(await _compose_line(settings, db))
-    return lines
+    fetched = await fetch_then_summarize(settings, db)
+    return [*fetched.lines, await _compose_line(settings, db)]
 
 
-async def _fetch_line(settings: Settings, db: Database) -> str:
-    try:
-        report = await run_fetch(settings.arxiv, db)
-    except DigestError as exc:
-        log.warning("fetch failed: %s", exc)
-        return f"fetch: {exc.user_message}"
-    return f"fetch: {report.message}"
+async def pipeline_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    """The pipeline as a recorded run; a failed fetch is a line, not a failed run."""
+    return JobOutcome("\n".join(await run_pipeline(ctx.settings, ctx.db)))
 
 
 async def _compose_line(settings: Settings, db: Database) -> str:

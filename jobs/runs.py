@@ -1,10 +1,12 @@
 """Running a job the one way every trigger uses: claim, run, record, tell the admins.
 
-The scheduler, an admin's `/fetch` or `/compose` and `digestbot schedule --run` all call
-`run_job`, so every run leaves one `job_runs` row. Two runs never overlap: a live run of the
-same job (publish and auto-publish count as one, both deliver) makes the new trigger record a
-`skipped` row and return without working. A crash must not block a job for long, so a running
-run proves it is alive: its heartbeat (every `HEARTBEAT_EVERY`) and host/pid on SQLite, a
+Every trigger calls `run_job` — the scheduler, an admin's /fetch, /compose or /publish N
+(trigger "admin"), `digestbot fetch/compose/pipeline/publish N` and `schedule --run` ("cli") —
+so every run leaves one `job_runs` row; `JobParams` carry what one run is asked. Two runs
+never overlap: a live run of the same job (the publishing jobs count as one, all deliver; the
+fetching jobs too; the pipeline also counts as compose) makes the new trigger record a `skipped`
+row and return without working. A crash must not block a job for long, so a running run
+proves it is alive: its heartbeat (every `HEARTBEAT_EVERY`) and host/pid on SQLite, a
 session-level advisory lock on a connection of its own on PostgreSQL. A dead holder's row is
 marked failed ("holder died") by the next trigger, which proceeds; `force` (an operator's
 `--force`) takes over a live one too. Failures are recorded, logged and, for scheduled runs,
@@ -28,18 +30,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import DigestError
 from jobs import notices
 from jobs.alongside import running_alongside
-from jobs.context import JobContext, JobName, Trigger, describe_error
+from jobs.context import JobContext, JobName, JobParams, Trigger, describe_error
 from jobs.scheduled import JOBS
 from storage.queries import job_runs
 
 log = logging.getLogger(__name__)
 
 RunStatus = Literal["ok", "failed", "skipped"]
+# Every job that delivers conflicts with the others that do; every one that fetches too.
+FETCHING: tuple[JobName, ...] = ("fetch", "fetch_only", "pipeline")
+PUBLISHING: tuple[JobName, ...] = ("publish", "auto_publish", "publish_issue")
 CONFLICTS: dict[JobName, tuple[JobName, ...]] = {
-    "fetch": ("fetch",),
-    "compose": ("compose",),
-    "publish": ("publish", "auto_publish"),
-    "auto_publish": ("publish", "auto_publish"),
+    "fetch": FETCHING,
+    "fetch_only": FETCHING,
+    "compose": ("compose", "pipeline"),
+    "pipeline": (*FETCHING, "compose"),
+    "publish": PUBLISHING,
+    "auto_publish": PUBLISHING,
+    "publish_issue": PUBLISHING,
 }
 
 
@@ -53,6 +61,10 @@ class JobResult:
     summary: str
     run_id: int
     notice: str | None = None
+    value: object = None  # the job's own result (`JobOutcome.value`)
+    # The exception that ended the run (already recorded): callers that answer a person (the
+    # CLI, an admin's command) raise it again to report it as before.
+    error: Exception | None = None
 
 
 async def run_job(
@@ -62,6 +74,7 @@ async def run_job(
     trigger: Trigger = "schedule",
     scheduled_for: datetime | None = None,
     force: bool = False,
+    params: JobParams | None = None,
 ) -> JobResult:
     """Run job `name` now unless a live run of it is in progress (`force`: take that one over);
     the result is also in `job_runs`."""
@@ -75,9 +88,17 @@ async def run_job(
             log.warning("job %s (%s) %s", name, trigger, summary)
             return JobResult(name, trigger, "skipped", summary, claim.run_id)
         async with running_alongside(_beat(ctx, claim.run_id)):
-            result = await _execute(ctx, name, trigger, claim.run_id)
+            result = await _execute(ctx, name, trigger, claim.run_id, params or JobParams())
     if trigger == "schedule" and result.notice:
         await notify(ctx, result.notice)
+    return result
+
+
+def answered(result: JobResult) -> JobResult:
+    """The run's result, or the error that ended it raised again, for a caller who reports
+    errors to a person its own way (the CLI's one line, an admin's reply)."""
+    if result.error is not None:
+        raise result.error
     return result
 
 
@@ -138,9 +159,11 @@ async def _beat(ctx: JobContext, run_id: int) -> None:
             return
 
 
-async def _execute(ctx: JobContext, name: JobName, trigger: Trigger, run_id: int) -> JobResult:
+async def _execute(
+    ctx: JobContext, name: JobName, trigger: Trigger, run_id: int, params: JobParams
+) -> JobResult:
     try:
-        outcome = await JOBS[name](ctx)
+        outcome = await JOBS[name](ctx, params)
     except asyncio.CancelledError:  # shutdown: the row must not stay "running"
         await asyncio.shield(_finish(ctx, run_id, "failed", error="cancelled (shutdown)"))
         raise
@@ -149,12 +172,13 @@ async def _execute(ctx: JobContext, name: JobName, trigger: Trigger, run_id: int
             log.exception("job %s failed", name)
         error = describe_error(exc)
         await _finish(ctx, run_id, "failed", error=error)
-        return JobResult(name, trigger, "failed", error, run_id, notices.job_failed(name, error))
+        notice = notices.job_failed(name, error)
+        return JobResult(name, trigger, "failed", error, run_id, notice, error=exc)
     status: RunStatus = "ok" if outcome.ok else "failed"
     first_line = None if outcome.ok else outcome.summary.splitlines()[0]
     await _finish(ctx, run_id, status, summary=outcome.summary, error=first_line)
     log.info("job %s (%s) %s: %s", name, trigger, status, outcome.summary.replace("\n", "; "))
-    return JobResult(name, trigger, status, outcome.summary, run_id, outcome.notice)
+    return JobResult(name, trigger, status, outcome.summary, run_id, outcome.notice, outcome.value)
 
 
 async def _finish(

@@ -1,11 +1,15 @@
-"""The bodies of the scheduled jobs: the same code the CLI commands run, plus what to tell admins.
+"""The bodies of the jobs `jobs.runs.run_job` runs, for every trigger, plus what to tell admins.
 
-- fetch: today's announcement, then summarize what lacks a summary. No announcement (weekend,
-  holiday) says so and stops there.
+- fetch: today's announcement, then summarize what lacks a summary (`jobs.fetch_summarize`).
+  No announcement (weekend, holiday) says so and stops there.
 - compose: the next draft (daily: papers since the last issue; weekly: the week's round-up, at
   most once a week). A new draft asks the admins for review; no new papers says so.
 - publish: every approved, unpublished issue (with REQUIRE_APPROVAL=false, the newest draft is
   approved first) through the injected `publish`.
+- publish_issue: `JobParams.number` on every platform (`digestbot publish N`, an admin's
+  /publish N; `jobs.publish_everywhere`).
+- fetch_only: `digestbot fetch` (its window or ids, no summarizing).
+- pipeline: fetch, summarize, compose in one run (`jobs.pipeline`).
 - auto_publish: see `jobs.autopublish`.
 """
 
@@ -19,38 +23,48 @@ from domain.errors import DigestError, InvalidInput, NotFound, NothingToDo
 from jobs import notices
 from jobs.autopublish import auto_publish_job
 from jobs.compose import AlreadyComposed, compose_issue
-from jobs.context import JobContext, JobName, JobOutcome, PublishFn, describe_error
-from jobs.fetch.job import run_fetch
-from jobs.summarize.job import run_summarize
+from jobs.context import JobContext, JobName, JobOutcome, JobParams, PublishFn, describe_error
+from jobs.fetch_summarize import Fetched, fetch_then_summarize
+from jobs.pipeline import pipeline_job
+from jobs.publish_everywhere import joined, publish_everywhere
 from storage.queries import schedule as q
 
 log = logging.getLogger(__name__)
 
 SCHEDULE_ACTOR = "schedule"
-JobBody = Callable[[JobContext], Awaitable[JobOutcome]]
+JobBody = Callable[[JobContext, JobParams], Awaitable[JobOutcome]]
 
 
-async def fetch_job(ctx: JobContext) -> JobOutcome:
-    report = await run_fetch(ctx.settings.arxiv, ctx.db)
-    lines = [f"fetch: {report.message}"]
-    if report.no_announcement and report.caught_up is None:
-        return JobOutcome(lines[0], notices.fetched(lines))
-    summarized = await run_summarize(ctx.settings.llm, ctx.db)
-    lines.append(f"summarize: {summarized.message}")
-    return JobOutcome("\n".join(lines), notices.fetched(lines), ok=report.ok)
+async def fetch_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    return _fetched(await fetch_then_summarize(ctx.settings, ctx.db))
 
 
-async def compose_job(ctx: JobContext) -> JobOutcome:
+async def fetch_only_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    """`digestbot fetch`: the window or ids asked for, not summarized (its own command)."""
+    fetched = await fetch_then_summarize(
+        ctx.settings, ctx.db, since=params.since, until=params.until, ids=params.ids,
+        summarize=False,
+    )  # fmt: skip
+    return _fetched(fetched)
+
+
+def _fetched(fetched: Fetched) -> JobOutcome:
+    lines = fetched.lines
+    return JobOutcome("\n".join(lines), notices.fetched(lines), fetched.ok, fetched)
+
+
+async def compose_job(ctx: JobContext, params: JobParams) -> JobOutcome:
     try:
         issue = await compose_issue(ctx.settings.editorial, ctx.db, now=ctx.clock())
     except AlreadyComposed as exc:  # weekly mode on a daily cron: quiet on the other days
-        return JobOutcome(f"compose: {exc.message_for(ctx.settings.digest_language)}")
+        said = exc.message_for(ctx.settings.digest_language)
+        return JobOutcome(f"compose: {said}", value=exc)
     except NothingToDo as exc:
         said = exc.message_for(ctx.settings.digest_language)
-        return JobOutcome(f"compose: {said}", notices.nothing_to_compose(said))
+        return JobOutcome(f"compose: {said}", notices.nothing_to_compose(said), value=exc)
     summary = f"compose: 第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
     await _post_preview(ctx, issue.number)
-    return JobOutcome(summary, notices.draft_ready(issue, ctx.settings.editorial))
+    return JobOutcome(summary, notices.draft_ready(issue, ctx.settings.editorial), value=issue)
 
 
 async def _post_preview(ctx: JobContext, number: int) -> None:
@@ -63,7 +77,7 @@ async def _post_preview(ctx: JobContext, number: int) -> None:
         log.warning("could not post the preview of draft %s", number, exc_info=True)
 
 
-async def publish_job(ctx: JobContext) -> JobOutcome:
+async def publish_job(ctx: JobContext, params: JobParams) -> JobOutcome:
     publish = _publisher(ctx)
     numbers = await _to_publish(ctx)
     if not numbers:
@@ -72,6 +86,21 @@ async def publish_job(ctx: JobContext) -> JobOutcome:
     ok = all(published for published, _, _ in results)
     lines = "\n".join(line for _, line, _ in results)
     return JobOutcome(lines, "\n".join(text for _, _, text in results), ok=ok)
+
+
+async def publish_issue_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    """Issue `params.number` on every platform, a line each; a failed platform fails the run
+    (the others did deliver; publishing again resumes it)."""
+    if params.number is None:
+        raise InvalidInput("publish_issue needs an issue number")
+    if ctx.platforms is None:
+        raise DigestError("publishing is not available in this process (no delivery configured)")
+    results = await publish_everywhere(
+        ctx.settings, ctx.db, ctx.platforms, number=params.number,
+        actor=params.actor or SCHEDULE_ACTOR, progress=params.progress,
+    )  # fmt: skip
+    ok = all(result.report is not None for result in results)
+    return JobOutcome(joined(results), ok=ok, value=results)
 
 
 def _publisher(ctx: JobContext) -> PublishFn:
@@ -124,9 +153,16 @@ async def _publish_one(publish: PublishFn, number: int) -> tuple[bool, str, str]
     return True, f"published 第{number}期: {report}", notices.published(number, report)
 
 
+async def _auto_publish(ctx: JobContext, params: JobParams) -> JobOutcome:
+    return await auto_publish_job(ctx)
+
+
 JOBS: dict[JobName, JobBody] = {
     "fetch": fetch_job,
     "compose": compose_job,
     "publish": publish_job,
-    "auto_publish": auto_publish_job,
+    "auto_publish": _auto_publish,
+    "pipeline": pipeline_job,
+    "publish_issue": publish_issue_job,
+    "fetch_only": fetch_only_job,
 }

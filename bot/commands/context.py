@@ -12,7 +12,6 @@ from bot.commands.memo import QueryMemo
 from bot.commands.reply import Caller
 from core.config import Settings
 from core.ratelimit import RateLimiter
-from core.sending import Sender
 from core.services.review import require_admin
 from domain.identity import Identity
 from storage.db import Database
@@ -26,12 +25,9 @@ Progress = Callable[[int, int], Awaitable[None]]
 
 
 class AdminOps(Protocol):
-    """The jobs admins may run from chat; the composition root (`cli/admin_ops.py`) builds it,
-    so `bot` never imports `jobs`. Each returns the one-line report the CLI would print."""
-
-    def bind_sender(self, sender: Sender) -> None:
-        """A front end hands over how to send on its platform (at start-up)."""
-        ...
+    """The jobs admins may run from chat (`jobs/admin_ops.py`); the composition root
+    (`cli/admin_ops.py`) builds it up front, with the platforms' senders, so `bot` never
+    imports `jobs`. Each returns the one-line report the CLI would print."""
 
     async def fetch(self) -> str: ...
 

@@ -52,8 +52,6 @@ def build_application(deps: Deps) -> DigestApp:
         .build()
     )
     app.bot_data.bind(deps, CallbackSigner(token))
-    if deps.ops is not None:  # admin job reports and broadcasts go out through this bot
-        deps.ops.bind_sender(TelegramSender(app.bot))
     _add_handlers(app)
     return app
 

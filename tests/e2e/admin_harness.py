@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from bot.commands.context import Deps
 from bot.telegram.app import run_telegram
-from cli.admin_ops import JobAdminOps
+from cli.admin_ops import build_admin_ops
+from cli.platforms import ConfiguredPlatforms, serving_telegram
 from jobs.demo import run_demo
 from storage.db import Database
 from storage.models import AuditLog
@@ -44,9 +45,11 @@ async def running_admin_bot(
     ensure_admin_chat(fake)
     if demo:
         await run_demo(settings, db)
-    deps = Deps(settings=settings, db=db, ops=JobAdminOps(settings, db))
+    platforms = ConfiguredPlatforms(settings, db)
+    deps = Deps(settings=settings, db=db, ops=build_admin_ops(settings, db, platforms))
     stop = asyncio.Event()
-    task = asyncio.create_task(run_telegram(deps, stop=stop))
+    lifespan = serving_telegram(platforms)  # the running bot's sender, as in production
+    task = asyncio.create_task(run_telegram(deps, stop=stop, lifespan=lifespan))
     try:
         await fake.wait_for_poll(timeout=10)
         yield deps

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from cli.admin_ops import JobAdminOps
-from cli.publishers import publish_configured
+from cli.admin_ops import build_admin_ops
+from cli.platforms import ConfiguredPlatforms
 from core.config import get_settings
 from core.services.review import approve
 from domain.types import IssueStatus
+from jobs.publish_everywhere import PlatformReport, publish_everywhere
 from storage.db import Database
 from tests.e2e.platforms import (
     AWAY,
@@ -87,7 +88,7 @@ async def test_wechat_alone_digests_in_the_window_and_a_draft_on_approval(
     settings = get_settings()
 
     await approve(sqlite_db, number=1, admin_id="editor")
-    (draft_line,) = await JobAdminOps(settings, sqlite_db).approved(1)
+    (draft_line,) = await build_admin_ops(settings, sqlite_db).approved(1)
     assert await digestbot("publish", "1") == 0
 
     assert "WeChat draft created" in draft_line and len(wechat.state.drafts) == 1
@@ -150,9 +151,7 @@ async def test_a_wecom_outage_holds_up_neither_telegram_nor_wechat(
     robot.fail_next(times=10**6, status=503)
     expected = await telegram_expected(sqlite_db), await wechat_expected(sqlite_db)
 
-    publishing = asyncio.create_task(
-        publish_configured(get_settings(), sqlite_db, number=1, actor="test")
-    )
+    publishing = asyncio.create_task(_publish_configured(sqlite_db))
     try:
         # Done when the others have everything and WeCom has been tried (it may start last).
         # Polled: the Telegram fake's own waits wake only on Telegram's events, and the last
@@ -195,6 +194,13 @@ async def test_an_unpublishable_issue_is_refused_before_any_platform(
     assert robot.requests == 0 and wechat.state.calls == []
 
 
+async def _publish_configured(db: Database) -> list[PlatformReport]:
+    """The publishing job as `digestbot publish` runs it: every configured platform."""
+    settings = get_settings()
+    platforms = ConfiguredPlatforms(settings, db)
+    return await publish_everywhere(settings, db, platforms, number=1, actor="test")
+
+
 def _report(capsys: pytest.CaptureFixture[str], *, runs: int = 1, per_run: int = 1) -> list:
     """The report lines each run printed (progress lines dropped)."""
     lines = [
@@ -222,7 +228,7 @@ async def test_schedule_run_publish_and_admin_publish_work_without_telegram(
     assert "published 第2期: wecom: 第2期 published" in out and "wechat: 第2期 published" in out
 
     await make_issue(sqlite_db, number=3, status=IssueStatus.APPROVED)
-    report = await JobAdminOps(get_settings(), sqlite_db).publish(3, "console", None)
+    report = await build_admin_ops(get_settings(), sqlite_db).publish(3, "console", None)
     assert report.splitlines()[0].startswith("wecom: 第3期 published: 1/1 delivered")
     assert report.splitlines()[1].startswith("wechat: 第3期 published: 1/2 delivered")
     assert len(robot.messages[ROBOT_KEY]) == 3 * len(await wecom_expected(sqlite_db))

@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from bot.wecom.sender import WeComSender
 from bot.wecom.targets import robot_id
-from cli.publishers import publish_everywhere
+from cli.platforms import ConfiguredPlatforms
 from core.config import Settings
 from domain.types import IssueStatus
 from jobs.publish import PublishReport, publish_issue
+from jobs.publish_everywhere import PlatformReport, publish_everywhere
 from storage.db import Database
 from storage.models import Delivery
 from storage.queries.issues import get_issue_view
@@ -50,6 +51,13 @@ def wecom_robot() -> Iterator[FakeWeComRobot]:
 
 def _settings(fake: FakeTelegram, db: Database, urls: list[str], **extra: Any) -> Settings:
     return settings_for(fake, db, wecom_webhook_urls=",".join(urls), **extra)
+
+
+async def _everywhere(settings: Settings, db: Database, telegram: Any) -> list[PlatformReport]:
+    """The publishing job as in the running bot: Telegram through the bot's own sender."""
+    platforms = ConfiguredPlatforms(settings, db)
+    with platforms.serving(telegram):
+        return await publish_everywhere(settings, db, platforms, number=1, actor="test:admin")
 
 
 async def _publish(settings: Settings, db: Database, **sender_args: Any) -> PublishReport:
@@ -130,7 +138,7 @@ async def test_an_invalid_key_fails_and_is_recorded_while_telegram_and_others_go
     settings = _settings(fake_telegram, db, [bad, wecom_robot.url(KEYS[1])])
 
     async with sender_for(settings, db) as telegram:
-        results = await publish_everywhere(settings, db, telegram, number=1, actor="test:admin")
+        results = await _everywhere(settings, db, telegram)
 
     assert received(fake_telegram, reader) == await expected_parts(db, number=1, language="zh")
     assert [r.platform for r in results] == ["telegram", "wecom"]
@@ -150,9 +158,7 @@ async def test_without_webhook_urls_only_telegram_is_published(
     reader = await subscriber(fake_telegram, sqlite_db)
     settings = settings_for(fake_telegram, sqlite_db)
     async with sender_for(settings, sqlite_db) as telegram:
-        results = await publish_everywhere(
-            settings, sqlite_db, telegram, number=1, actor="test:admin"
-        )
+        results = await _everywhere(settings, sqlite_db, telegram)
     assert [r.platform for r in results] == ["telegram"]
     assert results[0].line.startswith("第1期 published: 1/1 delivered")
     assert len(received(fake_telegram, reader)) == results[0].report.messages

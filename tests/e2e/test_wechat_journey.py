@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cli.admin_ops import JobAdminOps
-from cli.publishers import joined, publish_everywhere
+from cli.admin_ops import build_admin_ops
+from cli.platforms import ConfiguredPlatforms
 from core.services.review import approve
+from jobs.publish_everywhere import joined, publish_everywhere
 from storage.db import Database
 from storage.queries import chats as chat_queries
 from storage.types import utcnow
@@ -37,9 +38,10 @@ async def test_follow_subscribe_approve_publish(sqlite_db: Database) -> None:
             api.state.window |= {READER}
 
             await approve(sqlite_db, number=1, admin_id="editor")
-            drafts = await JobAdminOps(settings, sqlite_db).approved(1)
-            first = await publish_everywhere(settings, sqlite_db, None, number=1, actor="t")
-            again = await publish_everywhere(settings, sqlite_db, None, number=1, actor="t")
+            drafts = await build_admin_ops(settings, sqlite_db).approved(1)
+            platforms = ConfiguredPlatforms(settings, sqlite_db)
+            first = await publish_everywhere(settings, sqlite_db, platforms, number=1, actor="t")
+            again = await publish_everywhere(settings, sqlite_db, platforms, number=1, actor="t")
             latest = await wx.wechat.text(AWAY, "最新")
 
     assert subscribed.reply is not None and "强化学习" in subscribed.reply

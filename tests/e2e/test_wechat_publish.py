@@ -11,11 +11,14 @@ from datetime import timedelta
 
 import pytest
 
+from bot.wechat.draft import create_draft
 from bot.wechat.targets import OUTSIDE_WINDOW
-from cli.wechat_publish import create_draft, publish_to_wechat
+from cli.platforms import ConfiguredPlatforms, configured_platforms
+from core.config import Settings
 from core.services.chats import get_chat_state, start_chat, update_settings
 from core.services.subscriptions import subscribe
 from domain.types import IssueStatus
+from jobs.publish_everywhere import publish_everywhere
 from storage.db import Database
 from storage.queries import chats as chat_queries
 from storage.queries import deliveries as ledger
@@ -55,6 +58,13 @@ async def _follower(db: Database, openid: str, topic: str | None, *, seen_ago: t
         await chat_queries.update_chat(session, chat_id=state.id, values=values)
 
 
+async def _publish_to_wechat(settings: Settings, db: Database) -> str:
+    """The publishing job with WeChat the one configured platform: its report line."""
+    platforms = ConfiguredPlatforms(settings, db)
+    (report,) = await publish_everywhere(settings, db, platforms, number=1, actor="test")
+    return report.line
+
+
 async def test_followers_inside_the_window_get_their_papers_exactly_once(
     fake: FakeWeChatApi, db: Database
 ) -> None:
@@ -65,7 +75,7 @@ async def test_followers_inside_the_window_get_their_papers_exactly_once(
     fake.state.window |= {FOLLOWER, EVERYTHING}  # WeChat would refuse SILENT (45015)
     settings = make_settings(**_wechat(fake, db))
 
-    line = await publish_to_wechat(settings, db, number=1, actor="test")
+    line = await _publish_to_wechat(settings, db)
 
     assert line is not None and "2/3 delivered" in line and "1 skipped" in line
     (digest,) = fake.messages_to(FOLLOWER)
@@ -83,7 +93,7 @@ async def test_followers_inside_the_window_get_their_papers_exactly_once(
 
     sent_before = len(fake.state.messages)
     fake.state.window.add(SILENT)  # wrote since: still not re-planned for an old issue
-    again = await publish_to_wechat(settings, db, number=1, actor="test")
+    again = await _publish_to_wechat(settings, db)
     assert again is not None and "resumed" in again
     assert len(fake.state.messages) == sent_before
 
@@ -94,7 +104,7 @@ async def test_a_follower_whose_window_closed_meanwhile_is_failed_not_blocked(
     await make_issue(sqlite_db, status=IssueStatus.APPROVED)
     await _follower(sqlite_db, FOLLOWER, None, seen_ago=timedelta(hours=1))
     settings = make_settings(**_wechat(fake, sqlite_db))
-    line = await publish_to_wechat(settings, sqlite_db, number=1, actor="test")  # 45015
+    line = await _publish_to_wechat(settings, sqlite_db)  # 45015
     assert line is not None and "1 failed" in line and "0 blocked" in line
     state = await get_chat_state(sqlite_db, platform=WX, chat_id=FOLLOWER)
     assert state.active and state.blocked_at is None
@@ -102,7 +112,7 @@ async def test_a_follower_whose_window_closed_meanwhile_is_failed_not_blocked(
 
 async def test_not_configured_does_nothing(sqlite_db: Database) -> None:
     settings = make_settings(database_url=sqlite_db.url)
-    assert await publish_to_wechat(settings, sqlite_db, number=1, actor="t") is None
+    assert "wechat" not in configured_platforms(settings)
     assert await create_draft(settings, sqlite_db, number=1) is None
 
 

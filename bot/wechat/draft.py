@@ -1,13 +1,10 @@
-"""The Official Account's part in approving and publishing an issue (composition root).
+"""An approved issue becomes an article in the Official Account's draft box (`draft/add`).
 
-- `create_draft`: an approved issue becomes an article in the account's draft box
-  (`draft/add`), for editors to add a cover and press publish in the WeChat console.
-- `wechat_senders` / `publish_to_wechat`: publishing also sends personal digests as
-  customer-service messages to followers inside WeChat's 48-hour window, through the same
-  ledger as Telegram (`jobs.publish.publish_issue` with platform "wechat").
-
-Both only act when WECHAT_APP_ID and WECHAT_APP_SECRET are set, and both return a line for
-the admins instead of raising: a WeChat failure never breaks an approval or a Telegram publish.
+Editors add a cover and press publish in the WeChat console; the article is WeChat-platform
+work (rendered with `bot.render`, sent through `bot.wechat.api`), which the composition root
+hands to approvals (chat `/approve`, `digestbot approve`). It only acts when WECHAT_APP_ID and
+WECHAT_APP_SECRET are set, and returns a line for the admins instead of raising: a WeChat
+failure never breaks an approval.
 """
 
 from __future__ import annotations
@@ -21,9 +18,7 @@ import httpx
 from bot.render import render_article
 from bot.render.context import one_line
 from bot.wechat.api import ApiError, WeChatApi
-from bot.wechat.sender import WeChatCustomerSender
 from core.config import Settings
-from core.sending import Sender
 from core.services.issues import get_issue
 from domain.errors import DigestError
 from storage.db import Database
@@ -36,13 +31,6 @@ AUTHOR = "ML Papers"
 
 def wechat_configured(settings: Settings) -> bool:
     return bool(settings.wechat_app_id and settings.wechat_app_secret)
-
-
-def wechat_senders(settings: Settings, http: httpx.AsyncClient) -> list[Sender]:
-    """The customer-service sender when the Official Account API is configured, else none."""
-    if not wechat_configured(settings):
-        return []
-    return [WeChatCustomerSender(WeChatApi(settings, http))]
 
 
 @asynccontextmanager
@@ -79,29 +67,3 @@ async def _add_draft(settings: Settings, db: Database, api: WeChatApi, number: i
     items = issue.included_items
     digest = one_line(items[0].tldr) if items else ""
     return await api.add_draft(one_line(issue.title), html, digest, AUTHOR)
-
-
-async def publish_to_wechat(
-    settings: Settings,
-    db: Database,
-    *,
-    number: int,
-    actor: str,
-    http: httpx.AsyncClient | None = None,
-) -> str | None:
-    """Customer-service digests of issue `number` (resumable, exactly once); the report line,
-    or None when WeChat is not set up. Never raises for WeChat or publishing errors."""
-    from jobs.publish import publish_issue
-
-    if not wechat_configured(settings):
-        return None
-    try:
-        async with _client(http) as client:
-            (sender,) = wechat_senders(settings, client)
-            report = await publish_issue(settings, db, sender, number=number, actor=actor)
-    except DigestError as error:
-        return f"WeChat: {error.user_message}"
-    except Exception as error:  # a WeChat outage must not fail the Telegram publish
-        log.warning("WeChat publishing of issue %s failed", number, exc_info=True)
-        return f"WeChat: publishing failed ({type(error).__name__})"
-    return f"WeChat: {report.message}"

@@ -1,0 +1,127 @@
+"""The configured platforms' senders, built from the front ends' classes for the publishing job.
+
+`jobs.publish_everywhere` cannot import a front end; this is its `Platforms`: Telegram
+(TELEGRAM_BOT_TOKEN), WeCom group robots (WECOM_WEBHOOK_URLS) and WeChat followers
+(WECHAT_APP_ID + WECHAT_APP_SECRET). Telegram goes through the running bot's sender when this
+process runs the bot (the bot's lifespan registers it, see `serving`), else through a fresh
+application opened for the run; Telegram unreachable at start is its report line while the
+others deliver.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    contextmanager,
+)
+from typing import Any
+
+import httpx
+
+from bot.wechat.draft import wechat_configured
+from core.config import Settings
+from core.sending import Sender
+from jobs.publish_everywhere import OpenPlatforms, PlatformReport, failure
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+WECOM_TIMEOUT = 30.0
+
+
+def configured_platforms(settings: Settings) -> list[str]:
+    """The platforms publishing reaches with these settings, in report order."""
+    platforms = ["telegram"] if settings.telegram_bot_token is not None else []
+    platforms += ["wecom"] if settings.wecom_webhook_urls else []
+    return platforms + (["wechat"] if wechat_configured(settings) else [])
+
+
+class ConfiguredPlatforms:
+    """`jobs.publish_everywhere.Platforms` for these settings; one per process."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings, self.db = settings, db
+        self._running: dict[str, Sender] = {}
+
+    def configured(self) -> list[str]:
+        return configured_platforms(self.settings)
+
+    def running(self) -> Mapping[str, Sender]:
+        return self._running
+
+    @contextmanager
+    def serving(self, sender: Sender) -> Iterator[None]:
+        """While a front end runs, its sender is the one publishing and reports go through
+        (one rate limiter for the bot's replies and its deliveries)."""
+        self._running[sender.platform] = sender
+        try:
+            yield
+        finally:
+            self._running.pop(sender.platform, None)
+
+    @asynccontextmanager
+    async def open(self) -> AsyncIterator[OpenPlatforms]:
+        async with AsyncExitStack() as stack:
+            telegram = await self._telegram(stack)
+            extras = await stack.enter_async_context(extra_senders(self.settings))
+            yield OpenPlatforms(telegram.senders + extras, telegram.unavailable)
+
+    async def _telegram(self, stack: AsyncExitStack) -> OpenPlatforms:
+        if "telegram" in self._running:
+            return OpenPlatforms([self._running["telegram"]])
+        if self.settings.telegram_bot_token is None:
+            return OpenPlatforms([])
+        from bot.telegram.app import telegram_sender
+        from cli.run import build_deps
+
+        try:
+            sender = await stack.enter_async_context(
+                telegram_sender(build_deps(self.settings, self.db))
+            )
+        except Exception as error:  # Telegram blocked or down: the other platforms still go out
+            log.warning("Telegram is unavailable; publishing elsewhere: %s", failure(error))
+            return OpenPlatforms([], [PlatformReport("telegram", None, unavailable(error))])
+        return OpenPlatforms([sender])
+
+
+def serving_telegram(
+    platforms: ConfiguredPlatforms,
+) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    """For `run_telegram(lifespan=…)`: the running application's bot is the process's
+    Telegram sender while it runs."""
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        from bot.telegram.sender import TelegramSender
+
+        with platforms.serving(TelegramSender(app.bot)):
+            yield
+
+    return lifespan
+
+
+def unavailable(error: BaseException) -> str:
+    return f"unavailable ({failure(error)})"
+
+
+@asynccontextmanager
+async def extra_senders(settings: Settings) -> AsyncIterator[list[Sender]]:
+    """Senders for the platforms besides Telegram (WeCom robots, WeChat), while open."""
+    if not settings.wecom_webhook_urls and not wechat_configured(settings):
+        yield []
+        return
+    from bot.wechat.api import WeChatApi
+    from bot.wechat.sender import WeChatCustomerSender
+    from bot.wecom.sender import WeComSender
+
+    async with httpx.AsyncClient(timeout=WECOM_TIMEOUT) as http:
+        urls = settings.wecom_webhook_urls
+        robots: list[Sender] = [WeComSender(urls, http)] if urls else []
+        wechat: list[Sender] = (
+            [WeChatCustomerSender(WeChatApi(settings, http))] if wechat_configured(settings) else []
+        )
+        yield robots + wechat

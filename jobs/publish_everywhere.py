@@ -1,0 +1,157 @@
+"""Publishing one issue to every configured platform, with a report line per platform.
+
+Any non-empty set of platforms works on its own, because Telegram is blocked where many
+operators live: Telegram (TELEGRAM_BOT_TOKEN), WeCom group robots (WECOM_WEBHOOK_URLS) and
+WeChat customer-service digests to followers inside the 48-hour window (WECHAT_APP_ID and
+WECHAT_APP_SECRET). Jobs never import a front end, so the composition root hands over a
+`Platforms`: which platforms are configured, and their senders while open (the running bot's
+Telegram sender, or a fresh one in a process without the bot).
+
+Whether the issue may go out at all (exists, approved, has papers) is checked once, before
+any platform starts, and raises. After that each platform is on its own: platforms deliver
+concurrently (Telegram's thousands of subscribers never hold up a WeCom group), each has its
+own rows in the one delivery ledger (exactly once per target, resumable per platform), and a
+platform's outage — even Telegram unreachable at start — becomes that platform's report line
+while the others deliver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from core.config import Settings
+from core.sending import Sender
+from core.services import review
+from domain.errors import DigestError, InvalidInput
+from jobs.context import Progress, PublishFn
+from jobs.publish import PublishReport, publish_issue
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+NO_PLATFORM = (
+    "No platform to publish to: set TELEGRAM_BOT_TOKEN, WECOM_WEBHOOK_URLS, or "
+    "WECHAT_APP_ID and WECHAT_APP_SECRET (any one of them is enough)."
+)
+
+
+class PublishIncomplete(DigestError):
+    """Some platform failed; the message holds every platform's line (the others did deliver)."""
+
+
+@dataclass(frozen=True)
+class PlatformReport:
+    platform: str
+    report: PublishReport | None  # None: this platform failed (see `error`)
+    error: str | None = None
+
+    @property
+    def line(self) -> str:
+        """The report's line, named by platform (Telegram's report unprefixed, as before)."""
+        if self.report is None:
+            return f"{self.platform}: failed: {self.error}"
+        prefix = "" if self.platform == "telegram" else f"{self.platform}: "
+        return prefix + self.report.message
+
+
+@dataclass(frozen=True)
+class OpenPlatforms:
+    """The senders that opened, and a failed line for each platform that could not."""
+
+    senders: list[Sender]
+    unavailable: list[PlatformReport] = field(default_factory=list)
+
+
+class Platforms(Protocol):
+    """The configured platforms, built by the composition root from the front ends' senders."""
+
+    def configured(self) -> list[str]:
+        """The platforms publishing reaches, in report order (telegram, wecom, wechat)."""
+        ...
+
+    def open(self) -> AbstractAsyncContextManager[OpenPlatforms]:
+        """Their senders while open; a platform that cannot open (Telegram unreachable at
+        start) is an `unavailable` line, never an exception."""
+        ...
+
+    def running(self) -> Mapping[str, Sender]:
+        """The senders of the front ends running in this process (admin reports, broadcasts)."""
+        ...
+
+
+def joined(results: Sequence[PlatformReport]) -> str:
+    return "\n".join(result.line for result in results)
+
+
+def failure(error: BaseException) -> str:
+    """A failed platform's reason: our own message, else only the type (a library's exception
+    text can carry a secret, e.g. the bot token in a Telegram URL)."""
+    return error.user_message if isinstance(error, DigestError) else type(error).__name__
+
+
+async def publish_everywhere(
+    settings: Settings,
+    db: Database,
+    platforms: Platforms,
+    *,
+    number: int,
+    actor: str,
+    progress: Progress | None = None,
+) -> list[PlatformReport]:
+    """Issue `number` on every configured platform (`progress` follows the first); a report
+    per platform. Raises when there is no platform at all, or when the issue may not go out."""
+    if not platforms.configured():
+        raise InvalidInput(NO_PLATFORM)
+    await _check_publishable(settings, db, number)
+    async with platforms.open() as opened:
+        runs = [
+            _publish_one(settings, db, sender, number, actor, progress if i == 0 else None)
+            for i, sender in enumerate(opened.senders)
+        ]
+        return opened.unavailable + list(await asyncio.gather(*runs))
+
+
+async def _check_publishable(settings: Settings, db: Database, number: int) -> None:
+    """The review service's one check, once, before any platform starts."""
+    await review.publishable(
+        db, number=number, language=settings.digest_language,
+        require_approval=settings.require_approval,
+    )  # fmt: skip
+
+
+async def _publish_one(
+    settings: Settings,
+    db: Database,
+    sender: Sender,
+    number: int,
+    actor: str,
+    progress: Progress | None,
+) -> PlatformReport:
+    """One platform; whatever goes wrong there is its report, never the others' problem."""
+    try:
+        report = await publish_issue(
+            settings, db, sender, number=number, actor=actor, progress=progress
+        )
+    except Exception as error:
+        log.warning("publishing issue %s to %s failed: %s", number, sender.platform,
+                    failure(error))  # fmt: skip
+        return PlatformReport(sender.platform, None, failure(error))
+    return PlatformReport(sender.platform, report)
+
+
+def as_publish_fn(settings: Settings, db: Database, platforms: Platforms) -> PublishFn:
+    """`publish` for the scheduled jobs. A platform's failure fails the run (raises
+    `PublishIncomplete` with every platform's line), so the admins hear of it and can resume."""
+
+    async def publish(number: int, actor: str) -> str:
+        results = await publish_everywhere(settings, db, platforms, number=number, actor=actor)
+        if any(result.report is None for result in results):
+            raise PublishIncomplete(f"{joined(results)}\n— run `digestbot publish {number}` again")
+        return joined(results)
+
+    return publish
