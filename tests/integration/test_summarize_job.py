@@ -244,7 +244,9 @@ async def test_interrupted_run_keeps_what_was_done(db: Database, fake_openai: Fa
     done = len(await best(db, ids))
     assert 1 <= done < 10  # each summary was committed as soon as it was ready
     report = await run_summarize(settings.llm, db)
-    assert (report.papers, report.cached) == (10 - done, done)
+    # A COMMIT already on the wire when the task was cancelled may still land (PostgreSQL
+    # commits what it received): the second run finds at least what the first one showed.
+    assert report.cached >= done and report.papers + report.cached == 10
     assert len(await best(db, ids)) == 10
     async with db.session() as session:
         runs = list(await session.scalars(select(SummarizeRun).order_by(SummarizeRun.id)))
