@@ -23,9 +23,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from bot.console.text import html_to_text
+from bot.render.content import plain_text
 from cli.platforms import ConfiguredPlatforms, serving_telegram
 from core.config import Settings
+from domain.content import Content
 from jobs.context import JobContext, JobName, PublishFn
 from jobs.publish_everywhere import as_publish_fn
 from jobs.runs import run_job
@@ -35,8 +36,8 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 
-async def print_notice(text_html: str) -> None:
-    print(f"[admin] {html_to_text(text_html)}", flush=True)
+async def print_notice(notice: Content) -> None:
+    print(f"[admin] {plain_text(notice)}", flush=True)
 
 
 def draft_ready_line(number: int) -> str:

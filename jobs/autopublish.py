@@ -18,6 +18,7 @@ import logging
 from datetime import timedelta
 
 from core.services import review
+from domain.content import Content
 from domain.errors import DigestError, InvalidInput, NotFound
 from jobs import notices
 from jobs.context import JobContext, JobOutcome, describe_error
@@ -49,7 +50,7 @@ async def auto_publish_job(ctx: JobContext) -> JobOutcome:
     if ctx.publish is None:
         raise DigestError("auto-publish needs delivery, which this process does not have")
     lines: list[str] = []
-    texts: list[str] = []
+    texts: list[Content] = []
     ok = True
     for number in await due_drafts(ctx):
         if not await _approve(ctx, number, delay):
@@ -60,7 +61,7 @@ async def auto_publish_job(ctx: JobContext) -> JobOutcome:
         lines.append(line)
         texts.append(text)
     summary = "\n".join(lines) or "auto-publish: no untouched draft is due"
-    return JobOutcome(summary, "\n".join(texts) or None, ok=ok)
+    return JobOutcome(summary, notices.joined(texts) or None, ok=ok)
 
 
 async def _approve(ctx: JobContext, number: int, delay: timedelta) -> bool:
@@ -77,7 +78,7 @@ async def _approve(ctx: JobContext, number: int, delay: timedelta) -> bool:
     return True
 
 
-async def _publish(ctx: JobContext, number: int, delay: timedelta) -> tuple[bool, str, str]:
+async def _publish(ctx: JobContext, number: int, delay: timedelta) -> tuple[bool, str, Content]:
     assert ctx.publish is not None
     try:
         report = await ctx.publish(number, AUTO_ACTOR)

@@ -2,9 +2,10 @@
 
 Jobs never import a front end; the composition root (`cli/`) hands over `publish` (deliver
 issue N as `actor`, return a one-line report), `platforms` (the configured platforms' senders,
-`jobs.publish_everywhere.Platforms`) and `notify_admins` (post an HTML line to the admin
-chat). Any may be missing: a process without delivery cannot publish, and one without an
-admin chat only logs. `JobParams` are what one run is asked (`publish 3`, `fetch --ids …`).
+`jobs.publish_everywhere.Platforms`) and `notify_admins` (tell the admins; the front end
+renders the notice's content). Any may be missing: a process without delivery cannot publish,
+and one without an admin chat only logs. `JobParams` are what one run is asked (`publish 3`,
+`fetch --ids …`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from core.config import Settings
+from domain.content import Content
 from domain.errors import DigestError
 from storage.db import Database
 from storage.types import utcnow
@@ -31,7 +33,7 @@ JobName = Literal[
 JOB_NAMES: tuple[JobName, ...] = ("fetch", "compose", "publish", "auto_publish")
 Trigger = Literal["schedule", "admin", "cli"]
 PublishFn = Callable[[int, str], Awaitable[str]]
-NotifyFn = Callable[[str], Awaitable[None]]
+NotifyFn = Callable[[Content], Awaitable[None]]
 DraftFn = Callable[[int], Awaitable[None]]
 Progress = Callable[[int, int], Awaitable[None]]  # (sent, total) while an issue is delivered
 
@@ -73,11 +75,12 @@ class JobParams:
 
 @dataclass(frozen=True)
 class JobOutcome:
-    """What a job body did: a plain-text summary for job_runs and logs, and the HTML notice
-    for the admins (None: nothing worth a message). `ok` False records the run as failed."""
+    """What a job body did: a plain-text summary for job_runs and logs, and the notice for
+    the admins (content that the front end telling them renders; None: nothing worth a
+    message). `ok` False records the run as failed."""
 
     summary: str
-    notice: str | None = None
+    notice: Content | None = None
     ok: bool = True
     # The job's own result for the caller who asked (the composed issue, each platform's
     # report), so the CLI prints what it always printed.

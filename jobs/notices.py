@@ -1,21 +1,19 @@
-"""The short HTML lines scheduled jobs send to the admin chat (Telegram HTML: b, i, code).
+"""What scheduled jobs tell the admins, as content (`domain.content`), never markup.
 
-English with the issue's Chinese number (第N期), like the rest of the admin surface; every piece
-of text that came from elsewhere (titles, reports, errors) is escaped.
+English with the issue's Chinese number (第N期), like the rest of the admin surface. Text that
+came from elsewhere (titles, reports, errors) is handed over as it is: the front end that
+shows the notice renders and escapes it — Telegram HTML in ADMIN_CHAT_ID
+(`bot.telegram.admin_notify`), plain text on stdout without Telegram (`cli.schedule`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from html import escape
 
 from core.config_groups import EditorialSettings
+from domain.content import Content, bold, code, italic, paragraph
 from domain.types import IssueView
-
-
-def esc(text: str) -> str:
-    return escape(text, quote=False)
 
 
 def human_delay(delay: timedelta) -> str:
@@ -32,53 +30,71 @@ def human_delay(delay: timedelta) -> str:
     return f"{days}d {hours}h" if hours else f"{days}d"
 
 
-def draft_ready(issue: IssueView, editorial: EditorialSettings) -> str:
+def joined(notices: Iterable[Content]) -> Content:
+    """Several notices as one message, each on its own lines."""
+    return tuple(block for notice in notices for block in notice)
+
+
+def draft_ready(issue: IssueView, editorial: EditorialSettings) -> Content:
     count = len(issue.included_items)
-    text = (
-        f"📝 Draft <b>第{issue.number}期</b> awaits review ({count} papers): "
-        f"<i>{esc(issue.title)}</i>\n/review {issue.number}"
-    )
+    blocks = [
+        paragraph(
+            "📝 Draft ", bold(f"第{issue.number}期"), f" awaits review ({count} papers): ",
+            italic(issue.title),
+        ),
+        paragraph(f"/review {issue.number}"),
+    ]  # fmt: skip
     if not editorial.require_approval:
-        text += "\nREQUIRE_APPROVAL is off: it goes out at the next publish run."
+        blocks.append(paragraph("REQUIRE_APPROVAL is off: it goes out at the next publish run."))
     elif editorial.auto_publish_after is not None:
         delay = human_delay(editorial.auto_publish_after)
-        text += f"\nUntouched, it is published automatically in {delay}."
-    return text
+        blocks.append(paragraph(f"Untouched, it is published automatically in {delay}."))
+    return tuple(blocks)
 
 
-def nothing_to_compose(reason: str) -> str:
-    return f"📭 Nothing to compose: {esc(reason)}"
+def nothing_to_compose(reason: str) -> Content:
+    return (paragraph(f"📭 Nothing to compose: {reason}"),)
 
 
-def fetched(lines: Sequence[str]) -> str:
-    return "📥 " + "\n".join(esc(line) for line in lines)
+def fetched(lines: Sequence[str]) -> Content:
+    return (paragraph("📥 " + "\n".join(lines)),)
 
 
-def published(number: int, report: str) -> str:
-    return f"📬 <b>第{number}期</b> published: {esc(report)}"
+def published(number: int, report: str) -> Content:
+    return (paragraph("📬 ", bold(f"第{number}期"), f" published: {report}"),)
 
 
-def publish_failed(number: int, error: str) -> str:
-    return f"⚠️ Publishing <b>第{number}期</b> failed: {esc(error)}"
+def publish_failed(number: int, error: str) -> Content:
+    return (paragraph("⚠️ Publishing ", bold(f"第{number}期"), f" failed: {error}"),)
 
 
-def still_in_review(number: int) -> str:
-    return f"⏳ Nothing published: <b>第{number}期</b> still awaits review. /review {number}"
-
-
-def auto_published(number: int, delay: timedelta, report: str) -> str:
+def still_in_review(number: int) -> Content:
     return (
-        f"🤖 <b>第{number}期</b> was published automatically after {human_delay(delay)} "
-        f"without review. {esc(report)}"
-    )
+        paragraph(
+            "⏳ Nothing published: ", bold(f"第{number}期"),
+            f" still awaits review. /review {number}",
+        ),
+    )  # fmt: skip
 
 
-def auto_publish_failed(number: int, delay: timedelta, error: str) -> str:
+def auto_published(number: int, delay: timedelta, report: str) -> Content:
     return (
-        f"⚠️ <b>第{number}期</b> was approved automatically after {human_delay(delay)} without "
-        f"review, but publishing failed: {esc(error)}. The next publish run retries it."
-    )
+        paragraph(
+            "🤖 ", bold(f"第{number}期"),
+            f" was published automatically after {human_delay(delay)} without review. {report}",
+        ),
+    )  # fmt: skip
 
 
-def job_failed(name: str, error: str) -> str:
-    return f"⚠️ Scheduled job <code>{esc(name)}</code> failed: {esc(error)}"
+def auto_publish_failed(number: int, delay: timedelta, error: str) -> Content:
+    return (
+        paragraph(
+            "⚠️ ", bold(f"第{number}期"),
+            f" was approved automatically after {human_delay(delay)} without review, but "
+            f"publishing failed: {error}. The next publish run retries it.",
+        ),
+    )  # fmt: skip
+
+
+def job_failed(name: str, error: str) -> Content:
+    return (paragraph("⚠️ Scheduled job ", code(name), f" failed: {error}"),)

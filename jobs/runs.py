@@ -27,6 +27,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.content import Content, words
 from domain.errors import DigestError
 from jobs import notices
 from jobs.alongside import running_alongside
@@ -53,14 +54,15 @@ CONFLICTS: dict[JobName, tuple[JobName, ...]] = {
 
 @dataclass(frozen=True)
 class JobResult:
-    """One finished run: `summary` is plain text (CLI, admin reply), `notice` the admins' HTML."""
+    """One finished run: `summary` is plain text (CLI, admin reply), `notice` what the admins
+    are told (content)."""
 
     name: JobName
     trigger: Trigger
     status: RunStatus
     summary: str
     run_id: int
-    notice: str | None = None
+    notice: Content | None = None
     value: object = None  # the job's own result (`JobOutcome.value`)
     # The exception that ended the run (already recorded): callers that answer a person (the
     # CLI, an admin's command) raise it again to report it as before.
@@ -195,12 +197,12 @@ async def _finish(
         )
 
 
-async def notify(ctx: JobContext, text_html: str) -> None:
+async def notify(ctx: JobContext, notice: Content) -> None:
     """Tell the admins; a failed notification is logged and never fails the job."""
     if ctx.notify_admins is None:
-        log.info("admin notice (no admin chat): %s", text_html)
+        log.info("admin notice (no admin chat): %s", words(notice))
         return
     try:
-        await ctx.notify_admins(text_html)
+        await ctx.notify_admins(notice)
     except Exception as exc:
         log.warning("notifying the admins failed: %s", describe_error(exc))

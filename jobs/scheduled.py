@@ -19,6 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from core.services import review
+from domain.content import Content
 from domain.errors import DigestError, InvalidInput, NotFound, NothingToDo
 from jobs import notices
 from jobs.autopublish import auto_publish_job
@@ -85,7 +86,7 @@ async def publish_job(ctx: JobContext, params: JobParams) -> JobOutcome:
     results = [await _publish_one(publish, number) for number in numbers]
     ok = all(published for published, _, _ in results)
     lines = "\n".join(line for _, line, _ in results)
-    return JobOutcome(lines, "\n".join(text for _, _, text in results), ok=ok)
+    return JobOutcome(lines, notices.joined(text for _, _, text in results), ok=ok)
 
 
 async def publish_issue_job(ctx: JobContext, params: JobParams) -> JobOutcome:
@@ -142,7 +143,7 @@ async def _nothing_published(ctx: JobContext) -> JobOutcome:
     )
 
 
-async def _publish_one(publish: PublishFn, number: int) -> tuple[bool, str, str]:
+async def _publish_one(publish: PublishFn, number: int) -> tuple[bool, str, Content]:
     """One issue; its failure is reported and does not stop the others."""
     try:
         report = await publish(number, SCHEDULE_ACTOR)

@@ -11,14 +11,16 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.commands.admin_preview import preview
+from bot.render.content import telegram_html
 from bot.render.split import MAX_MESSAGE, measure, pack
 from bot.telegram.context import DigestApp
 from bot.telegram.send import NO_PREVIEW, keyboard
 from core.services.review import review_issue
+from domain.content import Content
 
 log = logging.getLogger(__name__)
 
-Notify = Callable[[str], Awaitable[None]]
+Notify = Callable[[Content], Awaitable[None]]
 
 
 def admin_notifier(bot: Bot, chat_id: int | str | None) -> Notify | None:
@@ -26,7 +28,8 @@ def admin_notifier(bot: Bot, chat_id: int | str | None) -> Notify | None:
     if chat_id is None:
         return None
 
-    async def notify(text_html: str) -> None:
+    async def notify(notice: Content) -> None:
+        text_html = telegram_html(notice)
         # A notice is a few lines; an unusually long one is split between lines, never in a tag.
         messages = [text_html] if measure(text_html) <= MAX_MESSAGE else pack(text_html.split("\n"))
         for message in messages:

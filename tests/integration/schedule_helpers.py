@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.render.content import telegram_html
+from domain.content import Content
 from domain.types import SummaryContent
 from jobs.context import JobContext
 from storage.db import Database
@@ -46,8 +48,8 @@ class Recorder:
         self.published.append((number, actor))
         return f"sent 第{number}期 to 3 of 3 chats"
 
-    async def notify(self, text_html: str) -> None:
-        self.notices.append(text_html)
+    async def notify(self, notice: Content) -> None:
+        self.notices.append(telegram_html(notice))  # as the admin chat gets it
 
 
 def context(db: Database, recorder: Recorder | None = None, **settings: Any) -> JobContext:

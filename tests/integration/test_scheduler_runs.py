@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from domain.content import words
 from domain.types import IssueStatus
 from jobs.compose import compose_issue
 from jobs.runs import run_job
@@ -39,7 +40,7 @@ async def test_a_run_is_recorded_with_trigger_times_and_summary(db: Database) ->
     assert (row.name, row.trigger, row.status) == ("compose", "admin", "ok")
     assert (row.started_at, row.finished_at, row.scheduled_for) == (NOW, NOW, hours_ago(2))
     assert row.summary is not None and row.summary.startswith("compose: 第1期 (2 papers, draft)")
-    assert result.notice is not None and "/review 1" in result.notice
+    assert result.notice is not None and "/review 1" in words(result.notice)
     assert recorder.notices == []  # an admin who asked gets the answer, not a second notice
 
 
@@ -103,7 +104,7 @@ async def test_publishing_without_delivery_fails_cleanly(db: Database) -> None:
 
 
 async def test_a_broken_admin_chat_does_not_fail_the_job(db: Database) -> None:
-    async def broken(text_html: str) -> None:
+    async def broken(notice: object) -> None:
         raise ConnectionError("telegram is down")
 
     ctx = replace(context(db), notify_admins=broken)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.render.content import telegram_html
 from domain.types import (
     IssueItemView,
     IssueStatus,
@@ -60,7 +61,9 @@ def test_human_delay(delay: timedelta, text: str) -> None:
 
 def test_draft_notice_names_the_issue_and_the_review_command() -> None:
     settings = make_settings(auto_publish_after="7200")
-    text = notices.draft_ready(_issue("【第12期】20261120: A<B & C"), settings.editorial)
+    text = telegram_html(
+        notices.draft_ready(_issue("【第12期】20261120: A<B & C"), settings.editorial)
+    )
     assert text.splitlines() == [
         "📝 Draft <b>第12期</b> awaits review (2 papers): "
         "<i>【第12期】20261120: A&lt;B &amp; C</i>",
@@ -70,12 +73,14 @@ def test_draft_notice_names_the_issue_and_the_review_command() -> None:
 
 
 def test_draft_notice_without_approval_says_when_it_goes_out() -> None:
-    text = notices.draft_ready(_issue("t"), make_settings(require_approval=False).editorial)
+    text = telegram_html(
+        notices.draft_ready(_issue("t"), make_settings(require_approval=False).editorial)
+    )
     assert text.endswith("REQUIRE_APPROVAL is off: it goes out at the next publish run.")
 
 
 def test_auto_published_notice() -> None:
-    text = notices.auto_published(7, timedelta(hours=2), "sent 3/3 <ok>")
+    text = telegram_html(notices.auto_published(7, timedelta(hours=2), "sent 3/3 <ok>"))
     assert text == (
         "🤖 <b>第7期</b> was published automatically after 2h without review. sent 3/3 &lt;ok&gt;"
     )
