@@ -105,7 +105,7 @@ async def _clean_pass(readers: int, folder: Path) -> dict[str, Any]:
         await _world(db, fake, readers)
         settings = _settings(fake, url)
         async with telegram_sender(Deps(settings=settings, db=db)) as sender:
-            report = await publish_issue(settings, db, sender, number=1, actor="bench")
+            report = await publish_issue(settings.delivery, db, sender, number=1, actor="bench")
         await db.dispose()
         rate = report.messages / report.duration
         return {

@@ -98,7 +98,7 @@ def serving_telegram(
     async def lifespan(app: Any) -> AsyncIterator[None]:
         from bot.telegram.sender import TelegramSender
 
-        with platforms.serving(TelegramSender(app.bot)):
+        with platforms.serving(TelegramSender(app.bot, platforms.settings.channel_id)):
             yield
 
     return lifespan

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
-from core.config import Settings
 from domain.types import ChatState, IssueView
 from storage.queries import deliveries as ledger
 from storage.queries.deliveries import NewDelivery
@@ -63,7 +62,7 @@ class Targeting(Protocol):
     platform: str
 
     async def plan_targets(
-        self, settings: Settings, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
+        self, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
     ) -> list[NewDelivery]:
         """The ledger rows of `issue` on this platform, in delivery order.
 

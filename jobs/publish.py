@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import dataclass, replace
 
-from core.config import Settings
+from core.config_groups import DeliverySettings
 from core.sending import Sender
 from core.services import review
 from core.services.delivery import NOTE, plan_deliveries, start_publication
@@ -60,7 +60,7 @@ class PublishReport:
 
 
 async def publish_issue(
-    settings: Settings,
+    delivery: DeliverySettings,
     db: Database,
     sender: Sender,
     *,
@@ -78,28 +78,26 @@ async def publish_issue(
     """
     started = time.monotonic()
     issue = await review.publishable(
-        db, number=number, language=settings.digest_language,
-        require_approval=settings.require_approval,
+        db, number=number, language=delivery.language,
+        require_approval=delivery.require_approval,
     )  # fmt: skip
-    newly = await _plan(settings, db, sender, issue, actor)
+    newly = await _plan(db, sender, issue, actor)
     deliverer = Deliverer(
-        db, sender, issue.id, issue.number, settings.digest_language, stale_after=stale_after
+        db, sender, issue.id, issue.number, delivery.language, stale_after=stale_after
     )
-    stopped = await _deliver(deliverer, settings.delivery_concurrency, progress)
+    stopped = await _deliver(deliverer, delivery.concurrency, progress)
     report = await _report(deliverer, issue, newly, time.monotonic() - started)
     report = replace(report, stopped=stopped)
     log.info("%s", report.message)
     return report
 
 
-async def _plan(
-    settings: Settings, db: Database, sender: Sender, issue: IssueView, actor: str
-) -> bool:
+async def _plan(db: Database, sender: Sender, issue: IssueView, actor: str) -> bool:
     """Write the platform's ledger unless this is a resume; True when it was planned now (the
     issue's first publication on this platform, whether or not another platform had it first)."""
     if issue.status is IssueStatus.PUBLISHED and await _has_ledger(db, issue, sender.platform):
         return False
-    rows = await plan_deliveries(settings, db, issue=issue, targets=sender)
+    rows = await plan_deliveries(db, issue=issue, targets=sender)
     return await start_publication(
         db, issue=issue, platform=sender.platform, rows=rows, actor=actor
     )

@@ -135,7 +135,7 @@ async def _publish_one(
     """One platform; whatever goes wrong there is its report, never the others' problem."""
     try:
         report = await publish_issue(
-            settings, db, sender, number=number, actor=actor, progress=progress
+            settings.delivery, db, sender, number=number, actor=actor, progress=progress
         )
     except Exception as error:
         log.warning("publishing issue %s to %s failed: %s", number, sender.platform,

@@ -67,7 +67,7 @@ async def telegram_sender(deps: Deps) -> AsyncIterator[TelegramSender]:
         await app.bot.shutdown()
         raise
     try:
-        yield TelegramSender(app.bot)
+        yield TelegramSender(app.bot, deps.settings.channel_id)
     finally:
         await app.shutdown()
 

@@ -39,7 +39,8 @@ class TelegramSender(TelegramTargets):
     """`Sender` for Telegram; `bot` should be an Application's bot (rate-limited). Who gets an
     issue (the channel, then the chats) is `TelegramTargets`'s."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, channel_id: str | None = None) -> None:
+        super().__init__(channel_id)
         self.bot = bot
 
     def render(self, issue: IssueView, *, language: str) -> list[str]:

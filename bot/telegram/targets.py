@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.config import Settings
 from core.sending import ChatRow, NewDelivery, whole_issue_row
 from domain.types import ChatPlatform, ChatState, IssueView
 
@@ -22,9 +21,13 @@ class TelegramTargets:
 
     platform: str = ChatPlatform.TELEGRAM.value
 
+    def __init__(self, channel_id: str | None = None) -> None:
+        self.channel_id = channel_id  # CHANNEL_ID: "@name" or "-100…"; None: no channel
+
     async def plan_targets(
-        self, settings: Settings, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
+        self, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
     ) -> list[NewDelivery]:
-        """The channel's row (when CHANNEL_ID is set), then each chat's, oldest first."""
-        rows = [whole_issue_row(settings.channel_id, CHANNEL, issue)] if settings.channel_id else []
+        """The channel's row (when there is a channel), then each chat's, oldest first."""
+        channel = self.channel_id
+        rows = [whole_issue_row(channel, CHANNEL, issue)] if channel else []
         return rows + [await chat_row(chat) for chat in chats]

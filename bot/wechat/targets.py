@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from core.config import Settings
 from core.sending import ChatRow, NewDelivery, left_out_row
 from domain.types import ChatPlatform, ChatState, IssueView
 
@@ -28,7 +27,7 @@ class WeChatTargets:
     platform: str = ChatPlatform.WECHAT.value
 
     async def plan_targets(
-        self, settings: Settings, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
+        self, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
     ) -> list[NewDelivery]:
         """Each follower's row, oldest first; those outside the window skipped (kind `window`)."""
         opened_after = datetime.now(UTC) - WECHAT_WINDOW

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from core.config import Settings
 from core.sending import ChatRow, NewDelivery, whole_issue_row
 from domain.types import ChatState, IssueView
 
@@ -25,10 +24,9 @@ def robot_id(url: str) -> str:
     return f"robot-{hashlib.sha256(url.strip().encode()).hexdigest()[:10]}"
 
 
-def robot_rows(settings: Settings, issue: IssueView) -> list[NewDelivery]:
-    """One row per configured WeCom robot (duplicates once), every included paper."""
-    robots = dict.fromkeys(robot_id(url.get_secret_value()) for url in settings.wecom_webhook_urls)
-    return [whole_issue_row(robot, GROUP_ROBOT, issue) for robot in robots]
+def robot_rows(robots: Sequence[str], issue: IssueView) -> list[NewDelivery]:
+    """One row per robot id (duplicates once), every included paper."""
+    return [whole_issue_row(robot, GROUP_ROBOT, issue) for robot in dict.fromkeys(robots)]
 
 
 class WeComTargets:
@@ -36,8 +34,13 @@ class WeComTargets:
 
     platform: str = WECOM
 
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The robot ids of WECOM_WEBHOOK_URLS, in order (the sender knows its URLs)."""
+        raise NotImplementedError
+
     async def plan_targets(
-        self, settings: Settings, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
+        self, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
     ) -> list[NewDelivery]:
-        """One row per robot of WECOM_WEBHOOK_URLS, in order; `chats` (there are none) unused."""
-        return robot_rows(settings, issue)
+        """One row per robot, in order; `chats` (there are none) unused."""
+        return robot_rows(self.targets, issue)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.config import Settings
 from core.sending import Targeting
 from core.services.chats import active_chats
 from core.services.subscriptions import papers_for_chat
@@ -40,7 +39,7 @@ def no_match_note(number: int, language: str) -> str:
 
 
 async def plan_deliveries(
-    settings: Settings, db: Database, *, issue: IssueView, targets: Targeting
+    db: Database, *, issue: IssueView, targets: Targeting
 ) -> list[NewDelivery]:
     """One row per target of `issue` on `targets.platform`, as that platform plans them from
     its active chats (oldest first) and the topic rule (`Targeting.plan_targets`)."""
@@ -50,7 +49,7 @@ async def plan_deliveries(
     async def chat_row(chat: ChatState) -> NewDelivery:
         return await _chat_row(db, chat, papers)
 
-    return await targets.plan_targets(settings, issue, chats, chat_row)
+    return await targets.plan_targets(issue, chats, chat_row)
 
 
 async def _chat_row(db: Database, chat: ChatState, papers: Sequence[PaperView]) -> NewDelivery:

@@ -125,7 +125,7 @@ async def publish(
     """Publish through the real PTB application (AIORateLimiter) against the fake."""
     settings = settings_for(fake, db, **extra)
     async with sender_for(settings, db) as sender:
-        return await publish_issue(settings, db, sender, number=number, actor="test:admin")
+        return await publish_issue(settings.delivery, db, sender, number=number, actor="test:admin")
 
 
 def guard_send_spacing(request: pytest.FixtureRequest) -> Iterator[None]:

@@ -77,7 +77,7 @@ async def test_a_live_lease_is_waited_out_not_stolen(
     settings = settings_for(fake_telegram, sqlite_db)
     async with telegram_sender(Deps(settings=settings, db=sqlite_db)) as sender:
         report = await publish_issue(
-            settings, sqlite_db, sender, number=1, actor="t", stale_after=1.0
+            settings.delivery, sqlite_db, sender, number=1, actor="t", stale_after=1.0
         )
 
     # Every part was confirmed: taking the row over finishes it without sending anything.

@@ -63,7 +63,7 @@ async def _everywhere(settings: Settings, db: Database, telegram: Any) -> list[P
 async def _publish(settings: Settings, db: Database, **sender_args: Any) -> PublishReport:
     async with httpx.AsyncClient() as http:
         sender = WeComSender(settings.wecom_webhook_urls, http, **sender_args)
-        return await publish_issue(settings, db, sender, number=1, actor="test:admin")
+        return await publish_issue(settings.delivery, db, sender, number=1, actor="test:admin")
 
 
 async def _expected(db: Database) -> list[str]:

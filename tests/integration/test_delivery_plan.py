@@ -15,7 +15,6 @@ from storage.models import Delivery
 from storage.queries import deliveries as ledger
 from storage.queries.issues import get_issue_view
 from storage.types import utcnow
-from tests.conftest import make_settings
 from tests.e2e.publish_helpers import TG, make_issue
 
 TG_TARGETS = TelegramTargets()
@@ -50,8 +49,7 @@ async def test_plan_covers_channel_modes_notes_and_excludes_inactive(db: Databas
     await stop_chat(db, platform=TG, chat_id="6")
     await mark_blocked(db, platform=TG, chat_id="7")
 
-    settings = make_settings(database_url=db.url, channel_id="@digest")
-    rows = await plan_deliveries(settings, db, issue=view, targets=TG_TARGETS)
+    rows = await plan_deliveries(db, issue=view, targets=TelegramTargets(channel_id="@digest"))
 
     assert [(r.target, r.kind, r.status, r.paper_ids) for r in rows] == [
         ("@digest", "channel", "pending", ids),
@@ -65,8 +63,7 @@ async def test_plan_covers_channel_modes_notes_and_excludes_inactive(db: Databas
 async def test_planning_twice_adds_no_rows(db: Database) -> None:
     view = await _issue(db)
     await _chat(db, "1")
-    settings = make_settings(database_url=db.url)
-    rows = await plan_deliveries(settings, db, issue=view, targets=TG_TARGETS)
+    rows = await plan_deliveries(db, issue=view, targets=TG_TARGETS)
     assert await start_publication(db, issue=view, platform=TG, rows=rows, actor="t")
     assert not await start_publication(db, issue=view, platform=TG, rows=rows, actor="t")
     async with db.session() as session:
@@ -79,9 +76,7 @@ async def _planned(db: Database, chats: int) -> IssueView:
     view = await _issue(db)
     for n in range(chats):
         await _chat(db, str(n + 1))
-    rows = await plan_deliveries(
-        make_settings(database_url=db.url), db, issue=view, targets=TG_TARGETS
-    )
+    rows = await plan_deliveries(db, issue=view, targets=TG_TARGETS)
     await start_publication(db, issue=view, platform=TG, rows=rows, actor="t")
     return view
 
