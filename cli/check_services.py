@@ -115,7 +115,7 @@ async def wechat_check(settings: Settings) -> Outcome:
 
     async with httpx.AsyncClient(timeout=TIMEOUT) as http:
         try:
-            await WeChatApi(settings, http).access_token()
+            await WeChatApi(settings.wechat, http).access_token()
         except Unavailable as exc:
             return fail(f"WeChat API: {exc.errmsg}", "check WECHAT_API_BASE_URL and the network")
         except ApiError as exc:

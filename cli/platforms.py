@@ -121,7 +121,8 @@ async def extra_senders(settings: Settings) -> AsyncIterator[list[Sender]]:
     async with httpx.AsyncClient(timeout=WECOM_TIMEOUT) as http:
         urls = settings.wecom_webhook_urls
         robots: list[Sender] = [WeComSender(urls, http)] if urls else []
+        account = settings.wechat
         wechat: list[Sender] = (
-            [WeChatCustomerSender(WeChatApi(settings, http))] if wechat_configured(settings) else []
+            [WeChatCustomerSender(WeChatApi(account, http))] if account.api_enabled else []
         )
         yield robots + wechat

@@ -93,7 +93,7 @@ async def _customer_service(settings: Settings) -> AsyncIterator[SendLater | Non
     from bot.wechat.api import WeChatApi
 
     async with httpx.AsyncClient(timeout=30) as http:
-        api = WeChatApi(settings, http)
+        api = WeChatApi(settings.wechat, http)
 
         async def send_later(openid: str, text: str) -> None:
             await api.send_text(openid, text)

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from core.config import Settings
+from core.config_groups import WeChatSettings
 
 log = logging.getLogger(__name__)
 
@@ -105,13 +105,13 @@ def _cut_line(line: str, limit: int) -> list[str]:
 class WeChatApi:
     """One Official Account's API; share one instance per process (it holds the token)."""
 
-    def __init__(self, settings: Settings, http: httpx.AsyncClient) -> None:
-        if not settings.wechat_app_id or settings.wechat_app_secret is None:
+    def __init__(self, wechat: WeChatSettings, http: httpx.AsyncClient) -> None:
+        if not wechat.app_id or wechat.app_secret is None:
             raise NotConfigured("WECHAT_APP_ID and WECHAT_APP_SECRET must both be set")
-        self.app_id = settings.wechat_app_id
-        self._secret = settings.wechat_app_secret
-        self.base_url = settings.wechat_api_base_url.rstrip("/")
-        self.thumb_media_id = settings.wechat_thumb_media_id
+        self.app_id = wechat.app_id
+        self._secret = wechat.app_secret
+        self.base_url = wechat.api_base_url.rstrip("/")
+        self.thumb_media_id = wechat.thumb_media_id
         self.http = http
         self._token: str | None = None
         self._token_until = 0.0

@@ -50,7 +50,7 @@ async def create_draft(
         return None
     try:
         async with _client(http) as client:
-            media_id = await _add_draft(settings, db, WeChatApi(settings, client), number)
+            media_id = await _add_draft(settings, db, WeChatApi(settings.wechat, client), number)
     except (ApiError, DigestError) as error:
         log.warning("WeChat draft of issue %s failed: %s", number, error)
         return f"公众号草稿失败 / WeChat draft failed (第{number}期): {error}"

@@ -21,7 +21,7 @@ from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
 from bot.wechat.xml import Malformed, encrypted_reply, read_fields
-from core.config import Settings
+from core.config_groups import WeChatSettings
 
 WINDOW = timedelta(minutes=5)  # how far a signature's timestamp may be from our clock
 NONCE_MEMORY = 2 * WINDOW  # a timestamp WINDOW ahead stays acceptable until WINDOW after it
@@ -82,14 +82,14 @@ class Verifier:
         self._crypto = WeChatCrypto(token, aes_key, self._app_id) if aes_key else None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Verifier:
-        if settings.wechat_token is None:
+    def from_settings(cls, wechat: WeChatSettings) -> Verifier:
+        if wechat.token is None:
             raise ValueError("WECHAT_TOKEN is not set")
-        key = settings.wechat_aes_key
+        key = wechat.aes_key
         return cls(
-            settings.wechat_token.get_secret_value(),
+            wechat.token.get_secret_value(),
             key.get_secret_value() if key is not None else None,
-            settings.wechat_app_id,
+            wechat.app_id,
         )
 
     @property

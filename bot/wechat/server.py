@@ -60,7 +60,7 @@ class WeChatServer:
     ) -> None:
         self.deps = deps
         self.bot = WeChatBot(deps)
-        self.verifier = verifier or Verifier.from_settings(deps.settings)
+        self.verifier = verifier or Verifier.from_settings(deps.settings.wechat)
         self.inflight = Inflight(send_later=send_later, answer_within=answer_within)
         app = Application([(PATH, CallbackHandler, {"server": self})], log_function=_log_request)
         # tornado drops the connection past its limit; up to 4× ours, we answer 413 ourselves.

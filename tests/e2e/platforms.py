@@ -112,7 +112,7 @@ async def wecom_expected(db: Database) -> list[str]:
 async def wechat_expected(db: Database) -> list[str]:
     view = await _view(db)
     async with httpx.AsyncClient() as http:
-        api = WeChatApi(make_settings(wechat_app_id=APP_ID), http)
+        api = WeChatApi(make_settings(wechat_app_id=APP_ID).wechat, http)
         return WeChatCustomerSender(api).render(view, language="zh")
 
 

@@ -34,7 +34,7 @@ def wechat_settings(fake: FakeWeChatApi, **extra: object) -> Settings:
 @pytest.fixture
 async def api(fake: FakeWeChatApi) -> AsyncIterator[WeChatApi]:
     async with httpx.AsyncClient() as http:
-        yield WeChatApi(wechat_settings(fake, wechat_thumb_media_id="THUMB"), http)
+        yield WeChatApi(wechat_settings(fake, wechat_thumb_media_id="THUMB").wechat, http)
 
 
 async def test_token_is_cached_across_calls(fake: FakeWeChatApi, api: WeChatApi) -> None:
@@ -92,7 +92,7 @@ async def test_network_errors_are_retryable(fake: FakeWeChatApi) -> None:
     fake.__exit__()
     async with httpx.AsyncClient() as http:
         with pytest.raises(Unavailable):
-            await WeChatApi(settings, http).send_text(OPENID, "hi")
+            await WeChatApi(settings.wechat, http).send_text(OPENID, "hi")
 
 
 async def test_long_text_is_split_by_bytes(fake: FakeWeChatApi, api: WeChatApi) -> None:
@@ -115,7 +115,7 @@ async def test_draft_needs_a_cover_and_clean_html(fake: FakeWeChatApi, api: WeCh
         await api.add_draft("t", '<p class="x">no</p>', "", "a")
     assert refused.value.errcode == 45166
     async with httpx.AsyncClient() as http:
-        coverless = WeChatApi(wechat_settings(fake), http)
+        coverless = WeChatApi(wechat_settings(fake).wechat, http)
         with pytest.raises(ApiError) as no_cover:
             await coverless.add_draft("t", "<p>ok</p>", "", "a")
     assert no_cover.value.errcode == 40007
