@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from domain.content import words
 from domain.errors import NothingToDo
 from domain.types import SummaryContent
 from jobs.compose import AlreadyComposed, compose_issue
@@ -112,7 +113,7 @@ async def test_weekly_compose_job_is_quiet_on_the_other_days(db: Database) -> No
     await add_papers(db, 2, day=date(2026, 11, 20))
     recorder = Recorder()
     first = await run_job("compose", context(db, recorder, digest_frequency="weekly"))
-    assert "/review 1" in (first.notice or "")
+    assert "/review 1" in words(first.notice or ())
     later = context(db, recorder, digest_frequency="weekly", clock=lambda: NOW + timedelta(1))
     second = await run_job("compose", later)
     assert second.status == "ok" and second.notice is None
