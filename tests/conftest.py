@@ -8,12 +8,17 @@ the tests skip with the reason, unless REQUIRE_POSTGRES=1 (CI), where they fail 
 from __future__ import annotations
 
 import os
+import shutil
+import ssl
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx._transports.default as _httpx_transports
 import psycopg
 import pytest
+from sqlalchemy import event
 
 from core.config import Settings
 from storage.db import Database
@@ -27,6 +32,35 @@ SEEDS = SHARED / "seeds"
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+def _share_default_ssl_context() -> None:
+    """Build httpx's default SSL context once per test process, not once per client.
+
+    Every `httpx.AsyncClient()` loads a whole CA bundle (certifi's, or SSL_CERT_FILE's) into a
+    new `SSLContext`: about 30 ms of CPU, and the tests' own clients, PTB's, openai's and the
+    WeChat client's are created by the thousand. They all talk plain HTTP to local fakes; the
+    shared context is the very one httpx would build for the same settings, and one SSLContext
+    may serve many connections. Other verify settings (False, a path, a context, client certs)
+    still go through httpx's own code each time. The CLI subprocesses are untouched.
+    """
+    original = _httpx_transports.create_ssl_context
+    shared: dict[tuple[bool, str | None, str | None], ssl.SSLContext] = {}
+
+    def create_ssl_context(
+        verify: object = True, cert: object = None, trust_env: bool = True
+    ) -> ssl.SSLContext:
+        if verify is not True or cert is not None:
+            return original(verify=verify, cert=cert, trust_env=trust_env)  # type: ignore[arg-type]
+        key = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if key not in shared:
+            shared[key] = original(verify=True, cert=None, trust_env=trust_env)
+        return shared[key]
+
+    _httpx_transports.create_ssl_context = create_ssl_context  # type: ignore[assignment]
+
+
+_share_default_ssl_context()
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +83,49 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
 
 
+def _fresh_migrations(request: pytest.FixtureRequest) -> bool:
+    """Tests about the migrations themselves run Alembic on an empty database every time."""
+    return request.node.get_closest_marker("fresh_migrations") is not None
+
+
+class _SqliteTemplate:
+    """One SQLite file per test process migrated to head by Alembic; each test gets a copy.
+
+    Running the migrations costs ~0.1 s of CPU per test; copying the migrated file costs well
+    under a millisecond. Every test still has a file of its own (nothing is shared but the bytes
+    it starts from).
+    """
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+
+    async def copy_to(self, target: Path, folder: Path) -> None:
+        if self.path is None:
+            path = folder / "migrated-template.db"
+            db = Database(f"sqlite+aiosqlite:///{path}")
+            try:
+                await db.upgrade()
+            finally:
+                await db.dispose()
+            leftovers = [p for p in path.parent.glob(path.name + "-*") if p.stat().st_size]
+            assert not leftovers, f"the template kept a journal: {leftovers}"
+            self.path = path
+        shutil.copyfile(self.path, target)
+
+
+_SQLITE_TEMPLATE = _SqliteTemplate()
+
+
 @pytest.fixture
-async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'digestbot.db'}")
-    await db.upgrade()
+async def sqlite_db(
+    request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    path = tmp_path / "digestbot.db"
+    if not _fresh_migrations(request):
+        await _SQLITE_TEMPLATE.copy_to(path, tmp_path_factory.getbasetemp())
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    if _fresh_migrations(request):
+        await db.upgrade()
     yield db
     await db.dispose()
 
@@ -69,9 +142,57 @@ def _postgres_available() -> str | None:
         return f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}".strip()
 
 
+_READS = ("SELECT", "SHOW")
+
+
+class _PostgresTemplate:
+    """The SQL that Alembic runs to migrate an empty PostgreSQL schema to head, recorded once
+    per test process from a real `Database.upgrade()` and replayed into each test's new schema.
+
+    Alembic's upgrade costs ~0.7 s per schema (script loading, reflection, ~60 round trips);
+    replaying the recorded DDL and version rows in one transaction costs a few milliseconds.
+    Every name in it is unqualified, so it lands in the schema on the search_path. The catalog
+    queries Alembic makes to decide what to do (SELECT/SHOW) are left out: on an empty schema
+    they always answer the same. (Checked when this was written: the catalog of a replayed
+    schema — columns, defaults, indexes, constraints, triggers, version row — equals that of a
+    migrated one.) Tests marked `fresh_migrations` (the migration tests) run Alembic for real.
+    """
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, Any]] | None = None
+
+    async def migrate(self, db: Database, schema: str) -> None:
+        if self.statements is not None:
+            with psycopg.connect(_postgres_admin_dsn()) as conn:
+                conn.execute(f'SET LOCAL search_path TO "{schema}"')
+                for statement, parameters in self.statements:
+                    conn.execute(statement, parameters)  # type: ignore[arg-type]
+            return
+        recorded: list[tuple[str, Any]] = []
+
+        def record(
+            _conn: object, _cursor: object, statement: str, parameters: Any, *_: object
+        ) -> None:
+            if not statement.lstrip().upper().startswith(_READS):
+                recorded.append((statement, parameters))
+
+        event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+        try:
+            await db.upgrade()
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        self.statements = recorded
+
+
+_POSTGRES_TEMPLATE = _PostgresTemplate()
+_postgres_reason: list[str | None] = []
+
+
 @pytest.fixture
-async def postgres_db() -> AsyncIterator[Database]:
-    reason = _postgres_available()
+async def postgres_db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    if not _postgres_reason or _postgres_reason[0] is not None:
+        _postgres_reason[:] = [_postgres_available()]
+    reason = _postgres_reason[0]
     if reason:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}")
@@ -82,7 +203,10 @@ async def postgres_db() -> AsyncIterator[Database]:
     sep = "&" if "?" in POSTGRES_URL else "?"
     db = Database(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
     try:
-        await db.upgrade()
+        if _fresh_migrations(request):
+            await db.upgrade()
+        else:
+            await _POSTGRES_TEMPLATE.migrate(db, schema)
         yield db
     finally:
         await db.dispose()
