@@ -7,15 +7,17 @@ the tests skip with the reason, unless REQUIRE_POSTGRES=1 (CI), where they fail 
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import shutil
 import ssl
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-import httpx._transports.default as _httpx_transports
 import psycopg
 import pytest
 from sqlalchemy import event
@@ -34,33 +36,35 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-def _share_default_ssl_context() -> None:
-    """Build httpx's default SSL context once per test process, not once per client.
+def _share_default_ssl_context(transports: ModuleType) -> None:
+    """Build the default SSL context once per test process, not once per HTTP client.
 
-    Every `httpx.AsyncClient()` loads a whole CA bundle (certifi's, or SSL_CERT_FILE's) into a
-    new `SSLContext`: about 30 ms of CPU, and the tests' own clients, PTB's, openai's and the
-    WeChat client's are created by the thousand. They all talk plain HTTP to local fakes; the
-    shared context is the very one httpx would build for the same settings, and one SSLContext
+    Every `httpx.AsyncClient()` (and openai's `httpx2` fork) loads a whole CA bundle into a new
+    `SSLContext`: about 30 ms of CPU, and the tests' own clients, PTB's, openai's and the WeChat
+    client's are created by the thousand. They all talk plain HTTP to local fakes; the shared
+    context is the very one the library would build for the same settings, and one SSLContext
     may serve many connections. Other verify settings (False, a path, a context, client certs)
-    still go through httpx's own code each time. The CLI subprocesses are untouched.
+    still go through the library's own code each time. The CLI subprocesses are untouched.
     """
-    original = _httpx_transports.create_ssl_context
+    original = transports.create_ssl_context
     shared: dict[tuple[bool, str | None, str | None], ssl.SSLContext] = {}
 
     def create_ssl_context(
         verify: object = True, cert: object = None, trust_env: bool = True
     ) -> ssl.SSLContext:
         if verify is not True or cert is not None:
-            return original(verify=verify, cert=cert, trust_env=trust_env)  # type: ignore[arg-type]
+            return original(verify=verify, cert=cert, trust_env=trust_env)  # type: ignore[no-any-return]
         key = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
         if key not in shared:
             shared[key] = original(verify=True, cert=None, trust_env=trust_env)
         return shared[key]
 
-    _httpx_transports.create_ssl_context = create_ssl_context  # type: ignore[assignment]
+    transports.create_ssl_context = create_ssl_context
 
 
-_share_default_ssl_context()
+for _transports in ("httpx._transports.default", "httpx2._transports.default"):
+    with contextlib.suppress(ImportError):  # httpx2 comes with openai's current versions
+        _share_default_ssl_context(importlib.import_module(_transports))
 
 
 @pytest.fixture(autouse=True)
@@ -160,19 +164,28 @@ class _PostgresTemplate:
 
     def __init__(self) -> None:
         self.statements: list[tuple[str, Any]] | None = None
+        self.script: bytes | None = None
 
-    async def migrate(self, db: Database, schema: str) -> None:
-        if self.statements is not None:
-            with psycopg.connect(_postgres_admin_dsn()) as conn:
-                conn.execute(f'SET LOCAL search_path TO "{schema}"')
-                for statement, parameters in self.statements:
-                    conn.execute(statement, parameters)  # type: ignore[arg-type]
-            return
+    def create(self, schema: str, *, migrated: bool) -> bool:
+        """Create the schema, migrated too if the SQL is recorded (then True): one round trip."""
+        with psycopg.connect(_postgres_admin_dsn()) as conn:
+            conn.execute("SET LOCAL synchronous_commit TO off")
+            if not migrated or self.statements is None:
+                conn.execute(f'CREATE SCHEMA "{schema}"')
+                return False
+            if self.script is None:  # the exact text the server got: parameters bound
+                cursor = psycopg.ClientCursor(conn)
+                texts = [cursor.mogrify(statement, p) for statement, p in self.statements]
+                self.script = "".join(f"{text.strip().rstrip(';')};\n" for text in texts).encode()
+            head = f'CREATE SCHEMA "{schema}"; SET LOCAL search_path TO "{schema}";\n'
+            conn.execute(head.encode() + self.script)  # no parameters: one simple query
+        return True
+
+    async def record(self, db: Database) -> None:
+        """Run Alembic on `db` (an empty schema), keeping the SQL that wrote something."""
         recorded: list[tuple[str, Any]] = []
 
-        def record(
-            _conn: object, _cursor: object, statement: str, parameters: Any, *_: object
-        ) -> None:
+        def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
             if not statement.lstrip().upper().startswith(_READS):
                 recorded.append((statement, parameters))
 
@@ -198,15 +211,14 @@ async def postgres_db(request: pytest.FixtureRequest) -> AsyncIterator[Database]
             pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}")
         pytest.skip(reason)
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_postgres_admin_dsn(), autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
+    migrated = _POSTGRES_TEMPLATE.create(schema, migrated=not _fresh_migrations(request))
     sep = "&" if "?" in POSTGRES_URL else "?"
     db = Database(f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}")
     try:
         if _fresh_migrations(request):
             await db.upgrade()
-        else:
-            await _POSTGRES_TEMPLATE.migrate(db, schema)
+        elif not migrated:
+            await _POSTGRES_TEMPLATE.record(db)
         yield db
     finally:
         await db.dispose()
