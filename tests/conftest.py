@@ -14,6 +14,7 @@ import shutil
 import ssl
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -222,8 +223,24 @@ async def postgres_db(request: pytest.FixtureRequest) -> AsyncIterator[Database]
         yield db
     finally:
         await db.dispose()
-        with psycopg.connect(_postgres_admin_dsn(), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        _DROPS.append(_DROPPER.submit(_drop_schema, schema))
+
+
+def _drop_schema(schema: str) -> None:
+    with psycopg.connect(_postgres_admin_dsn(), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+# A finished test's schema (nothing connects to it any more: its engine is disposed) is dropped
+# by a thread of this process while the next test runs; the session waits for every drop.
+_DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-test-schema")
+_DROPS: list[Future[None]] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for drop in _DROPS:
+        drop.result()
+    _DROPPER.shutdown()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
