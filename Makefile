@@ -23,8 +23,11 @@ demo: $(STAMP)
 # Most tests wait on sockets, subprocesses and fakes, not the CPU: more workers than cores pay.
 TEST_WORKERS ?= 4
 
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set (into the git-ignored
+# __pycache__/): otherwise each worker recompiles and re-rewrites every test module, and every
+# `digestbot` subprocess the tests start recompiles the app.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -84,7 +84,10 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # shutdown() waits for the serving thread's next poll: 50 ms, not the default 500 ms
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:

@@ -74,7 +74,10 @@ class FakeWeChatApi:
     def __init__(self) -> None:
         self.state = WeChatState()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # shutdown() waits for the serving thread's next poll: 50 ms, not the default 500 ms
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:

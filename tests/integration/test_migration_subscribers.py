@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect
 
 from core.services.chats import start_chat
 from core.services.subscriptions import subscribe
 from storage.db import Database
 from storage.migrate import downgrade_connection
+
+pytestmark = pytest.mark.fresh_migrations  # Alembic itself runs, not the per-test copy
 
 
 async def _tables(db: Database) -> set[str]:

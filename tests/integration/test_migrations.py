@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -10,6 +11,8 @@ from sqlalchemy.engine import Connection
 from storage.db import Database
 from storage.migrate import downgrade_connection
 from storage.models import Base
+
+pytestmark = pytest.mark.fresh_migrations  # Alembic itself runs, not the per-test copy
 
 EXPECTED = {
     "papers",
