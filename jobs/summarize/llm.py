@@ -13,9 +13,8 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openai import APIError, AsyncOpenAI, BadRequestError
 from pydantic import ValidationError
 
 from core.config_groups import LLMSettings
@@ -23,6 +22,9 @@ from domain.types import PaperMeta, SummaryContent
 from jobs.summarize.budget import TokenBudget, estimate_tokens
 from jobs.summarize.guards import coerce_raw
 from jobs.summarize.prompt import build_messages, repair_message, response_format_schema
+
+if TYPE_CHECKING:  # openai takes ~0.4 s to import: only processes that summarize pay it
+    from openai import APIError
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ class LLMSummarizer:
         key = llm.api_key.get_secret_value() if llm.api_key else ""
         self.model = llm.model
         self.mode = JSON_SCHEMA
+        from openai import AsyncOpenAI
+
         self.client = AsyncOpenAI(
             api_key=key,
             base_url=llm.base_url or None,
@@ -63,6 +67,8 @@ class LLMSummarizer:
 
     async def summarize(self, meta: PaperMeta, language: str, budget: TokenBudget) -> LLMOutcome:
         """First attempt plus at most one repair; provider errors end it at once."""
+        from openai import APIError
+
         outcome = LLMOutcome()
         messages: list[dict[str, str]] = build_messages(meta, language)
         for _attempt in range(2):
@@ -100,6 +106,8 @@ class LLMSummarizer:
     async def _create_with_fallback(
         self, messages: list[dict[str, str]], outcome: LLMOutcome
     ) -> Any:
+        from openai import BadRequestError
+
         outcome.calls += 1
         if self.mode == JSON_OBJECT:
             return await self._create(messages, JSON_OBJECT)
