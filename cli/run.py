@@ -81,7 +81,10 @@ async def run_app(
         interactive = sys.stdin.isatty()
     async with _customer_service(settings) as api_send:
         mode = _Mode(deps, platforms, stop, send_later or api_send, schedule)
-        return await mode.run(interactive)
+        try:
+            return await mode.run(interactive)
+        finally:  # admin jobs started from the console or WeChat end with their front end
+            await deps.jobs.stop()
 
 
 @asynccontextmanager

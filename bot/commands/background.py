@@ -34,6 +34,14 @@ class BackgroundJobs:
         """Until every started task has finished (tests, and a clean shutdown)."""
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
 
+    async def stop(self) -> None:
+        """Shutdown: cancel what still runs and wait until each has wound down, so a job's run
+        is recorded as cancelled (and its database connection returned) before the front end
+        and the database close under it."""
+        for task in self._tasks.values():
+            task.cancel()
+        await self.wait()
+
     @staticmethod
     async def _guarded(name: str, work: Callable[[], Awaitable[None]]) -> None:
         try:

@@ -141,6 +141,7 @@ async def run_telegram(
         log.info("telegram bot @%s running", app.bot.username)
         async with lifespan(app) if lifespan else nullcontext():
             await stop.wait()
+        await deps.jobs.stop()  # admin jobs still running end here, recorded as cancelled
         await app.updater.stop()  # type: ignore[union-attr]
         await app.stop()
 
