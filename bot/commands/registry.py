@@ -48,7 +48,7 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
     CommandSpec("search", search.search, Words("搜索所有论文", "search every paper"),
                 "/search 强化学习 对齐", aliases=("搜索",)),
     CommandSpec("paper", paper.paper, Words("查看单篇论文卡片", "one paper's full card"),
-                "/paper 2402.01399", aliases=("论文",), background=True),
+                "/paper 2402.01399", aliases=("论文",), background=True, typing=True),
     CommandSpec("settings", settings.settings_command,
                 Words("语言、推送模式、暂停/恢复", "language, digest mode, pause/resume"),
                 "/settings", aliases=("设置",)),
@@ -152,6 +152,7 @@ ADMIN_COMMANDS: tuple[CommandSpec, ...] = tuple(s for s in COMMAND_TABLE if s.ad
 # run them outside the chat's turn, so they hold up neither the chat nor anybody else.
 # (/fetch, /publish and broadcasts already answer at once and report from a background task.)
 BACKGROUND_COMMANDS = frozenset(spec.name for spec in COMMAND_TABLE if spec.background)
+TYPING_COMMANDS = frozenset(spec.name for spec in COMMAND_TABLE if spec.typing)
 
 
 def help_rows() -> tuple[tuple[str, str, str, str], ...]:

@@ -44,6 +44,7 @@ class CommandSpec:
     admin: bool = False
     menu: Words | None = None  # Telegram's menu text; None: the help line
     background: bool = False  # slow (LLM, a job): run outside the chat's turn
+    typing: bool = False  # show "typing…" first (it costs a rate-limit slot: only when slow)
 
     @property
     def menu_text(self) -> Words:

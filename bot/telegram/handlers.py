@@ -21,15 +21,12 @@ from bot.commands.dispatch import (
     run_command,
     run_unreadable,
 )
-from bot.commands.registry import COMMANDS
+from bot.commands.registry import COMMANDS, TYPING_COMMANDS
 from bot.commands.reply import Caller
 from bot.i18n import t
 from bot.telegram.context import TelegramContext
 from bot.telegram.send import send_replies
 from domain.identity import TELEGRAM_STAND_INS, valid_telegram_id
-
-# Commands that may take seconds (fetching and summarizing a paper on demand).
-SLOW_COMMANDS = frozenset({"paper"})
 
 
 def caller_of(update: Update) -> Caller | None:
@@ -101,7 +98,7 @@ async def _answer_text(update: Update, context: TelegramContext) -> None:
         parsed = ParsedCommand("search", message.text, None)
     elif not _for_us(parsed, caller, context.bot.username):
         return
-    if parsed.name in SLOW_COMMANDS:  # the indicator costs a rate-limit slot: only when slow
+    if parsed.name in TYPING_COMMANDS:
         await context.bot.send_chat_action(int(caller.chat_id), "typing")
     caller = _with_chat_admin(caller, context)
     replies = await run_command(context.bot_data.deps, caller, parsed.name, parsed.argument)

@@ -16,6 +16,7 @@ from bot.commands.registry import (
     ACTION_TABLE,
     ADMIN_COMMANDS,
     BACKGROUND_COMMANDS,
+    TYPING_COMMANDS,
     COMMAND_TABLE,
     COMMANDS,
     PUBLIC_COMMANDS,
@@ -61,6 +62,7 @@ def test_no_alias_collides() -> None:
 
 def test_background_and_admin_flags() -> None:
     assert {"paper", "compose"} == BACKGROUND_COMMANDS
+    assert {"paper"} == TYPING_COMMANDS  # typing… only where a reader waits on the LLM
     assert {spec.name for spec in ADMIN_COMMANDS} == {
         "review", "approve", "reject", "edit", "publish", "fetch", "compose", "stats", "broadcast"
     }  # fmt: skip
