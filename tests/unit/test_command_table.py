@@ -16,10 +16,10 @@ from bot.commands.registry import (
     ACTION_TABLE,
     ADMIN_COMMANDS,
     BACKGROUND_COMMANDS,
-    TYPING_COMMANDS,
     COMMAND_TABLE,
     COMMANDS,
     PUBLIC_COMMANDS,
+    TYPING_COMMANDS,
 )
 from bot.commands.reply import Caller
 from bot.i18n import LANGUAGES
