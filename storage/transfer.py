@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InvalidInput
@@ -130,7 +131,7 @@ async def _count(session: AsyncSession, table: Table) -> int:
 
 async def copy_database(source: Database, target: Database, *, batch: int = BATCH) -> CopyReport:
     """Migrate `target`, refuse it unless empty, copy every row, rebuild search, count both."""
-    await target.upgrade()
+    await _upgrade_target(target)
     await _refuse_non_empty(target)
     async with source.session() as reader, target.session() as writer:
         for table in TABLES:
@@ -138,6 +139,18 @@ async def copy_database(source: Database, target: Database, *, batch: int = BATC
         await _reset_sequences(writer)
         await _reindex(writer)
     return CopyReport(source=await count_rows(source), target=await count_rows(target))
+
+
+async def _upgrade_target(target: Database) -> None:
+    """An unreachable target is said in one line naming it (never its password)."""
+    try:
+        await target.upgrade()
+    except (OperationalError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        password = make_url(target.url).password
+        if password:
+            reason = reason.replace(str(password), "***")
+        raise InvalidInput(f"cannot use the target {safe_url(target.url)}: {reason}") from None
 
 
 async def _refuse_non_empty(target: Database) -> None:
