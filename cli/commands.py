@@ -60,8 +60,9 @@ def demo_url(settings: Settings) -> str:
 
 
 async def cmd_db(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    print("database is at the latest migration")
-    return 0
+    from cli.db_tools import cmd_db as db_tools
+
+    return await db_tools(args, settings, db)
 
 
 async def cmd_fetch(args: argparse.Namespace, settings: Settings, db: Database) -> int:

@@ -51,7 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot (console front end when no Telegram token is set)")
     sub.add_parser("demo", help="run the whole pipeline offline on bundled papers, print issue 1")
     db = sub.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"], help="apply migrations")
+    db.add_argument(
+        "action",
+        choices=["upgrade", "backup", "copy"],
+        help="upgrade: apply migrations; backup: online copy of a SQLite file (--out);"
+        " copy: every row to another, empty database (--to URL)",
+    )
+    db.add_argument("--out", help="backup: the file to write")
+    db.add_argument("--to", metavar="URL", help="copy: the target database URL")
+    db.add_argument("--force", action="store_true", help="backup: overwrite an existing file")
     fetch = sub.add_parser("fetch", help="fetch today's announced papers (or a backfill window)")
     fetch.add_argument("--since", type=_date, help="backfill from this date (YYYY-MM-DD)")
     fetch.add_argument("--until", type=_date, help="end of the backfill window (default: now)")

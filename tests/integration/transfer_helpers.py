@@ -1,0 +1,92 @@
+"""A database with rows in every table, for the backup and copy tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import (
+    AuditLog,
+    Chat,
+    Delivery,
+    FetchRun,
+    JobRun,
+    SeenNonce,
+    SummarizeRun,
+    Summary,
+    SummaryFailure,
+    Topic,
+)
+from storage.queries.issues import NewItem, create_issue
+from storage.search import search_paper_ids
+from tests.factories import store_paper
+from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+QUERIES = ("learning", "model", "语言", "reinforcement learning", "agent")
+
+
+async def fill(db: Database, *, papers: int = 12) -> None:
+    """Seed papers with summaries, an issue with items, and a row in every other table."""
+    async with db.session() as session:
+        ids = [
+            await store_paper(session, seed_meta(seed), seed_summary(seed))
+            for seed in load_seed_papers()[:papers]
+        ]
+        rows = await session.execute(select(Summary.paper_id, Summary.id))
+        summaries = {paper_id: summary_id for paper_id, summary_id in rows}
+        items = [NewItem(paper_id=pid, summary_id=summaries.get(pid)) for pid in ids[:5]]
+        issue_id = await create_issue(
+            session, number=1, title="第1期", language="zh", period_start=date(2026, 11, 29),
+            period_end=date(2026, 11, 30), items=items,
+        )  # fmt: skip
+        session.add_all(_runs(ids[0]))
+        chat = Chat(platform="telegram", external_id="42", chat_type="private", active=True)
+        session.add(chat)
+        await session.flush()
+        session.add_all(_chat_rows(chat.id, issue_id))
+
+
+def _runs(paper_id: int) -> list[object]:
+    return [
+        FetchRun(mode="rss", categories=["cs.LG"], status="ok", seen=3, watermark=NOW),
+        SummarizeRun(language="zh", model="m", papers=3, cost_usd=0.25),
+        AuditLog(actor="cli", action="approve", target="issue:1", detail={"n": 1}),
+        JobRun(name="fetch", trigger="cli", status="ok", started_at=NOW, finished_at=NOW),
+        SeenNonce(scope="wechat", nonce="abc", seen_at=NOW),
+        SummaryFailure(paper_id=paper_id, language="en", failures=2, last_error="timeout"),
+    ]
+
+
+def _chat_rows(chat_id: int, issue_id: int) -> list[object]:
+    return [
+        Topic(
+            chat_id=chat_id,
+            kind="keywords",
+            query="rlhf",
+            query_key="rlhf",
+            parsed={"words": ["rlhf"]},
+        ),
+        Delivery(
+            issue_id=issue_id,
+            platform="telegram",
+            target="42",
+            chat_id=chat_id,
+            kind="subscriber",
+            status="sent",
+            paper_ids=[1, 2],
+            message_ids=["7"],
+        ),
+    ]
+
+
+async def search_ids(db: Database) -> dict[str, set[int]]:
+    """The papers each query finds (as sets: the two engines rank differently)."""
+    found: dict[str, set[int]] = {}
+    async with db.session() as session:
+        for query in QUERIES:
+            ranked, _total = await search_paper_ids(session, query=query, offset=0, limit=100)
+            found[query] = {paper_id for paper_id, _score in ranked}
+    return found
