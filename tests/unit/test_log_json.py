@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from cli import logs
 from cli.logs import RedactFilter, RedactingFormatter, make_formatter
 from core.log_json import JsonFormatter, utc_time
 from core.redact import Redactor, install, secret_values
@@ -118,3 +119,20 @@ def test_filter_then_formatter_as_configured() -> None:
 def test_text_stays_the_default_formatter() -> None:
     assert type(make_formatter("text")) is RedactingFormatter
     assert isinstance(make_formatter("json"), JsonFormatter)
+
+
+@pytest.mark.usefixtures("redactor")
+def test_an_uncaught_exception_is_a_json_line_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With json, the excepthook logs (CRITICAL, redacted) instead of printing a traceback."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(make_formatter("json"))
+    logger = logging.getLogger("digestbot")
+    monkeypatch.setattr(logger, "handlers", [handler])
+    monkeypatch.setattr(logger, "propagate", False)
+    exc = _raised(f"crashed with {TOKEN}")
+    logs._log_uncaught(type(exc), exc, exc.__traceback__)
+    (line,) = stream.getvalue().splitlines()
+    _assert_clean(line)
+    entry = json.loads(line)
+    assert entry["level"] == "CRITICAL" and "RuntimeError: crashed with ***" in entry["exception"]
