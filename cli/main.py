@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(get_settings)
     except BadSettings as bad:
         return _bad_settings(args, bad)
-    configure_logging(settings.log_level, Redactor.from_settings(settings))
+    configure_logging(settings.log_level, Redactor.from_settings(settings), settings.log_format)
     return _run(args, settings)
 
 

@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     public_base_url: str | None = None  # where issue pages/links point (https://digest.example)
 
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one JSON object per line (cli.logs, core.log_json)
 
     @field_validator("arxiv_categories", mode="before")
     @classmethod
@@ -268,6 +269,11 @@ class Settings(BaseSettings):
     @classmethod
     def _log_level(cls, value: str) -> str:
         return rules.log_level(value)
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        return rules.log_format(value)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:

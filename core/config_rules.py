@@ -21,6 +21,7 @@ from core.cron import check_cron
 from core.redact import mask, mask_url, url_secrets
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 TELEGRAM_CLOUD = "api.telegram.org"  # the only Bot API server that insists on HTTPS webhooks
 AES_KEY_LENGTH = 43
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
@@ -146,6 +147,12 @@ def log_level(value: str) -> str:
     if value.upper() not in LOG_LEVELS:
         raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
     return value.upper()
+
+
+def log_format(value: str) -> str:
+    if value.strip().lower() not in LOG_FORMATS:
+        raise ValueError("expected text (one line per record) or json (one JSON object per line)")
+    return value.strip().lower()
 
 
 def positive(value: timedelta | None) -> timedelta | None:

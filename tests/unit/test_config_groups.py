@@ -17,7 +17,7 @@ from core.config import Settings
 from tests.conftest import make_settings
 
 GROUPS = ("arxiv", "llm", "editorial", "schedule", "delivery", "telegram", "wechat")
-PROCESS_KEYS = {"database_url", "demo_database_url", "log_level"}
+PROCESS_KEYS = {"database_url", "demo_database_url", "log_level", "log_format"}
 # Group field -> the Settings key it shows, where the name differs beyond the group prefix.
 RENAMED = {
     ("llm", "api_key"): "openai_api_key",

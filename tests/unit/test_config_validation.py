@@ -38,6 +38,7 @@ BAD = {
     "DIGEST_LANGUAGE": ["fr", "ZH", "", "chinese"],
     "DIGEST_FREQUENCY": ["hourly", "Daily", "monthly"],
     "LOG_LEVEL": ["LOUD", "verbose", "", "5"],
+    "LOG_FORMAT": ["xml", "", "jsonl", "logfmt"],
     # time zones
     "TIMEZONE": ["Mars/Base", "", "UTC+8", "../../etc/passwd", "Asia/Shang hai", "Beijing"],
     "FETCH_TIMEZONE": ["America/New York", "EST5EDT/x", "NY"],
@@ -116,6 +117,7 @@ GOOD = {
     "ADMIN_IDS": ["1", "1, 2,3", ""],
     "CHANNEL_ID": ["@digest_channel", "-1001234567890"],
     "LOG_LEVEL": ["debug", "WARNING"],
+    "LOG_FORMAT": ["json", "TEXT", " json "],
     "DATABASE_URL": ["sqlite:///x.db", "postgresql://u:p@127.0.0.1:5432/db"],
     "TELEGRAM_BOT_TOKEN": ["123456:TEST-token_for-the-fake"],
     "WECHAT_AES_KEY": ["a" * 43],
