@@ -3,7 +3,7 @@
 The image must install the way `make install` does — the path every test runs on — so the
 Dockerfile's venv and pip steps are compared with the Makefile's (the image only leaves out the
 `[dev]` extras), and it must copy every package pyproject.toml installs. compose.yaml is parsed
-with PyYAML when it is installed (it is not a dependency of ours; the test skips otherwise)."""
+with PyYAML (a test dependency)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import pytest
+import yaml
 
 from core import config_rules
 
@@ -73,7 +73,6 @@ def test_the_image_runs_slim_311_as_a_user_with_a_health_check() -> None:
 
 
 def _compose() -> dict[str, Any]:
-    yaml = pytest.importorskip("yaml")
     loaded: dict[str, Any] = yaml.safe_load((ROOT / "compose.yaml").read_text())
     return loaded
 
