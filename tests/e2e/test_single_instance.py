@@ -4,6 +4,9 @@ processes.
 - SQLite serves one instance: a second `run` on the same file exits 2 with one line naming the
   holder, while the first keeps running and one-off commands still work; after kill -9 the
   kernel has released the lock and a restart starts.
+- A bot token serves one long poller: a second `run` polling the same token (on another
+  database) exits 2 with one line while the first keeps answering chats; a token with a webhook
+  set is refused with its own line, and the webhook is left alone (PTB would delete it).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pytest
 
 from tests.e2e.cli_process import DIGESTBOT, base_env, digestbot
 from tests.e2e.platforms import ROBOT_KEY
+from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.wecom_robot import FakeWeComRobot
 
 HEADLESS = "No TELEGRAM_BOT_TOKEN and no terminal: the schedule runs headless"
@@ -104,6 +108,84 @@ async def test_after_kill_9_the_lock_is_gone_and_a_restart_starts(
 
     async with _running(env, tmp_path) as restarted:
         assert await _stopped(restarted) == 0
+
+
+POLLER = (
+    "TELEGRAM_BOT_TOKEN: another process is polling this bot token (Telegram: 409 Conflict: "
+    "terminated by other getUpdates request; make sure that only one bot instance is running); "
+    "stop it, or run several instances in webhook mode on PostgreSQL — see docs/deploy.md"
+)
+WEBHOOK = (
+    "TELEGRAM_WEBHOOK_URL: a webhook is set for this bot token, so it cannot be polled "
+    "(Telegram: 409 Conflict: can't use getUpdates method while webhook is active; use "
+    "deleteWebhook to delete the webhook first); set TELEGRAM_WEBHOOK_URL to run in webhook "
+    "mode, or delete the webhook (deleteWebhook) if nothing serves it any more — see "
+    "docs/deploy.md"
+)
+
+
+def _telegram_env(tmp: Path, fake: FakeTelegram, name: str) -> dict[str, str]:
+    (tmp / name).mkdir()
+    return base_env(
+        tmp / name, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.url,
+        ARXIV_API_URL="http://127.0.0.1:9/api/query", ARXIV_RSS_URL="http://127.0.0.1:9/rss",
+        ARXIV_RETRIES="0",
+    )  # fmt: skip
+
+
+@asynccontextmanager
+async def _polling(env: dict[str, str], cwd: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`digestbot run` on Telegram, once it logs that the bot is running."""
+    proc = await asyncio.create_subprocess_exec(
+        str(DIGESTBOT), "run", env=env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert proc.stderr is not None
+        async with asyncio.timeout(60):
+            while b"telegram bot @" not in (line := await proc.stderr.readline()):
+                assert line, "digestbot run ended before the bot ran"
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.communicate()
+
+
+async def test_a_second_poller_on_the_same_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    with FakeTelegram() as fake:
+        first_env = _telegram_env(tmp_path, fake, "first")
+        async with _polling(first_env, tmp_path / "first") as first:
+            second_env = _telegram_env(tmp_path, fake, "second")
+            second = await asyncio.to_thread(digestbot, "run", env=second_env, cwd=tmp_path)
+            assert first.returncode is None
+            user = fake.user()
+            fake.send_text(user, "/help")  # the first instance still answers
+            assert await fake.wait_for_sent(user, timeout=30)
+            assert first.returncode is None
+
+    assert second.code == 2, second.output
+    assert "Traceback" not in second.output and second.stdout == ""
+    assert [line for line in second.err_lines if not _logged(line)] == [POLLER]
+
+
+async def test_a_token_with_a_webhook_is_not_polled(tmp_path: Path) -> None:
+    with FakeTelegram() as fake:
+        with fake.api.lock:
+            fake.api.webhook = {"url": "https://bot.example.org/telegram"}
+        ran = await asyncio.to_thread(
+            digestbot, "run", env=_telegram_env(tmp_path, fake, "one"), cwd=tmp_path
+        )
+        assert fake.webhook == {"url": "https://bot.example.org/telegram"}  # left alone
+
+    assert ran.code == 2, ran.output
+    assert "Traceback" not in ran.output and ran.stdout == ""
+    assert [line for line in ran.err_lines if not _logged(line)] == [WEBHOOK]
+
+
+def _logged(line: str) -> bool:
+    """A log record (INFO lines of start-up), not the refusal."""
+    return re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", line) is not None
 
 
 def _matches(line: str, pattern: str) -> bool:
