@@ -9,6 +9,9 @@ webhook mode. So before PTB's updater starts, `check_alone` long-polls for a few
 without confirming anything (no offset: no update is lost): a poller already running retries
 within about a second (PTB's first back-off is 1 s) and ends our request with 409. Either 409
 refuses start-up with one line (`PollingRefused`, exit status 2), each with its own fix.
+
+The instance already running sees that probe as one 409 on its own long poll: `on_poll_error`
+logs it as one warning line, not PTB's traceback, and PTB polls on.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import asyncio
 import logging
 
 from telegram import Bot
-from telegram.error import Conflict
+from telegram.error import Conflict, TelegramError
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,21 @@ async def check_alone(bot: Bot, seconds: float | None = None) -> None:
             return
         if updates:  # pending updates answer at once: wait a little, they are not ours yet
             await asyncio.sleep(0.5)
+
+
+def on_poll_error(error: TelegramError) -> None:
+    """PTB's polling error callback: a 409 is another process (or a start-up check) polling
+    this token, one line; anything else keeps PTB's own report, traceback included."""
+    if isinstance(error, Conflict):
+        log.warning(
+            "getUpdates answered 409 (%s): another process polled this bot token; polling goes "
+            "on, but if this repeats two instances are running",
+            error.message,
+        )
+        return
+    logging.getLogger("telegram.ext.Updater").exception(
+        "Exception happened while polling for updates.", exc_info=error
+    )
 
 
 def conflict_line(description: str) -> str:

@@ -21,7 +21,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
+from bot.telegram.polling import check_alone
 from tests.e2e.cli_process import DIGESTBOT, base_env, digestbot
 from tests.e2e.platforms import ROBOT_KEY
 from tests.fakes.telegram_server import FakeTelegram
@@ -163,10 +165,17 @@ async def test_a_second_poller_on_the_same_token_is_one_line_and_exit_2(tmp_path
             fake.send_text(user, "/help")  # the first instance still answers
             assert await fake.wait_for_sent(user, timeout=30)
             assert first.returncode is None
+            first.terminate()
+            _, first_err = await first.communicate()
 
     assert second.code == 2, second.output
     assert "Traceback" not in second.output and second.stdout == ""
     assert [line for line in second.err_lines if not _logged(line)] == [POLLER]
+    # the probe ended one of the first instance's long polls: one warning line, no traceback
+    assert "Traceback" not in first_err.decode()
+    assert "getUpdates answered 409 (Conflict: terminated by other getUpdates request" in (
+        first_err.decode()
+    )
 
 
 async def test_a_token_with_a_webhook_is_not_polled(tmp_path: Path) -> None:
@@ -190,3 +199,11 @@ def _logged(line: str) -> bool:
 
 def _matches(line: str, pattern: str) -> bool:
     return re.fullmatch(pattern, line) is not None
+
+
+async def test_the_check_leaves_pending_updates_for_the_poller(fake_telegram: FakeTelegram) -> None:
+    fake_telegram.send_text(fake_telegram.user(), "sent while the bot was down")
+    async with Bot(fake_telegram.token, base_url=fake_telegram.base_url) as bot:
+        await check_alone(bot, seconds=1.5)
+    assert len(fake_telegram.pending_updates) == 1  # nothing confirmed: no offset sent
+    assert all(c.params.get("offset") is None for c in fake_telegram.calls("getUpdates"))
