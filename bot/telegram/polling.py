@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 
 from telegram import Bot
 from telegram.error import Conflict, TelegramError
@@ -40,7 +41,7 @@ async def check_alone(bot: Bot, seconds: float | None = None) -> None:
     deadline = loop.time() + window
     log.info("checking that no other process polls this bot token (%.0f s)", window)
     while True:
-        remaining = int(deadline - loop.time())
+        remaining = math.ceil(deadline - loop.time())  # whole seconds, the window at least
         try:
             updates = await bot.get_updates(timeout=max(remaining, 0), limit=1)
         except Conflict as conflict:
