@@ -214,9 +214,11 @@ async def cmd_publish(args: argparse.Namespace, settings: Settings, db: Database
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from cli.instance_lock import single_run
     from cli.run import run_app
 
-    return await run_app(settings, db)
+    with single_run(settings.database_url):  # one `run` per SQLite file (cli.instance_lock)
+        return await run_app(settings, db)
 
 
 async def cmd_approve(args: argparse.Namespace, settings: Settings, db: Database) -> int:

@@ -20,7 +20,12 @@ def startup_problem(exc: BaseException, settings: Settings) -> str | None:
     from sqlalchemy.exc import InterfaceError, OperationalError
     from telegram.error import InvalidToken, NetworkError
 
+    from bot.telegram.polling import PollingRefused
+    from cli.instance_lock import AnotherInstance
+
     leaf = _leaf(exc)
+    if isinstance(leaf, AnotherInstance | PollingRefused):
+        return str(leaf)
     if isinstance(leaf, OperationalError | InterfaceError):
         return database_line(settings.database_url, _reason(leaf.orig or leaf))
     if isinstance(leaf, OSError) and _about_sqlite_file(leaf, settings.database_url):

@@ -76,6 +76,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     monkeypatch.chdir(tmp_path)
+    # In-process bots check for another poller with one instant getUpdates, not a 3-second
+    # long poll (`digestbot run` subprocesses keep the real window: tests/e2e/test_single_instance)
+    monkeypatch.setattr("bot.telegram.polling.PROBE_SECONDS", 0.0)
     yield
 
 

@@ -29,6 +29,7 @@ from bot.telegram import handlers
 from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.context import CONTEXT_TYPES, DigestApp
 from bot.telegram.errors import on_error
+from bot.telegram.polling import check_alone, on_poll_error
 from bot.telegram.ratelimit import FairRateLimiter
 from bot.telegram.sender import TelegramSender
 from bot.telegram.updates import PerChatUpdateProcessor
@@ -150,8 +151,11 @@ async def _start_updates(app: DigestApp, deps: Deps) -> None:
     settings, updater = deps.settings, app.updater
     assert updater is not None
     if not settings.telegram_webhook_url:
+        await check_alone(app.bot)  # another poller or a webhook: one line, exit 2
         await updater.start_polling(
-            timeout=int(settings.telegram_poll_timeout), drop_pending_updates=False
+            timeout=int(settings.telegram_poll_timeout),
+            drop_pending_updates=False,
+            error_callback=on_poll_error,
         )
         return
     host, _, port = settings.telegram_webhook_listen.rpartition(":")
