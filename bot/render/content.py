@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape, unescape
 
 from bot.render import render_issue, render_paper
@@ -45,27 +47,39 @@ def issue_messages(issue: IssueView) -> list[IssueMessage]:
     return [IssueMessage(issue, part) for part in range(len(_telegram_issue(issue)))]
 
 
+@dataclass(frozen=True)
+class _Form:
+    """How one output writes the few things that differ: runs, literal text, a heading, and
+    an issue or paper that the `telegram` templates laid out as HTML."""
+
+    runs: Callable[[Runs], str]
+    text: Callable[[str], str]
+    heading: Callable[[str], str]
+    laid_out: Callable[[str], str]
+
+
+def _block(block: Block, form: _Form) -> str:
+    """One block; lists and fields are laid out alike in every output."""
+    if isinstance(block, Paragraph):
+        return form.runs(block.runs)
+    if isinstance(block, Heading):
+        return form.heading(block.text)
+    if isinstance(block, BulletList):
+        return "\n".join(f"• {form.runs(item)}" for item in block.items)
+    if isinstance(block, NumberedList):
+        gap = "\n\n" if block.loose else "\n"
+        numbered = enumerate(block.items, block.start)
+        return gap.join(f"{n}. {form.runs(item)}" for n, item in numbered)
+    if isinstance(block, Field):
+        return form.text(block.label + block.separator) + form.runs(block.value)
+    return form.laid_out(_laid_out(block))
+
+
 # -- Telegram HTML ----------------------------------------------------------------------------
 
 
 def telegram_html(content: Content) -> str:
-    return "\n".join(_block_html(block) for block in content)
-
-
-def _block_html(block: Block) -> str:
-    if isinstance(block, Paragraph):
-        return _runs_html(block.runs)
-    if isinstance(block, Heading):
-        return f"<b>{escape(block.text)}</b>"
-    if isinstance(block, BulletList):
-        return "\n".join(f"• {_runs_html(item)}" for item in block.items)
-    if isinstance(block, NumberedList):
-        gap = "\n\n" if block.loose else "\n"
-        numbered = enumerate(block.items, block.start)
-        return gap.join(f"{n}. {_runs_html(item)}" for n, item in numbered)
-    if isinstance(block, Field):
-        return escape(block.label + block.separator) + _runs_html(block.value)
-    return _laid_out(block)
+    return "\n".join(_block(block, _HTML) for block in content)
 
 
 def _laid_out(block: Block) -> str:
@@ -108,23 +122,7 @@ def _telegram_issue(issue: IssueView) -> tuple[str, ...]:
 
 
 def plain_text(content: Content) -> str:
-    return "\n".join(_block_text(block) for block in content)
-
-
-def _block_text(block: Block) -> str:
-    if isinstance(block, Paragraph):
-        return _runs_text(block.runs)
-    if isinstance(block, Heading):
-        return block.text
-    if isinstance(block, BulletList):
-        return "\n".join(f"• {_runs_text(item)}" for item in block.items)
-    if isinstance(block, NumberedList):
-        gap = "\n\n" if block.loose else "\n"
-        numbered = enumerate(block.items, block.start)
-        return gap.join(f"{n}. {_runs_text(item)}" for n, item in numbered)
-    if isinstance(block, Field):
-        return block.label + block.separator + _runs_text(block.value)
-    return html_to_text(_laid_out(block))
+    return "\n".join(_block(block, _TEXT) for block in content)
 
 
 def _runs_text(runs: Runs) -> str:
@@ -145,3 +143,11 @@ def html_to_text(html: str) -> str:
         return f"{label} ({url})" if unescape(label) != url else url
 
     return unescape(_TAG.sub("", _LINK.sub(link, html)))
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+_HTML = _Form(_runs_html, escape, lambda text: f"<b>{escape(text)}</b>", _unchanged)
+_TEXT = _Form(_runs_text, _unchanged, _unchanged, html_to_text)
