@@ -6,7 +6,7 @@ filter and one formatter on the root handlers redact every configured secret (`c
 from every record of every library, in the message, its arguments and the formatted traceback;
 uncaught exceptions (main thread and others) and `warnings` go through the same redactor.
 
-`LOG_FORMAT=json` swaps our handler's formatter for `core.log_json.JsonFormatter` (one JSON
+`LOG_FORMAT=json` swaps our handler's formatter for `cli.log_json.JsonFormatter` (one JSON
 object per line, redacted field by field); the filter stays, and uncaught exceptions are then
 logged as a CRITICAL record so that stderr holds JSON lines only.
 """
@@ -19,7 +19,7 @@ import threading
 import traceback
 from types import TracebackType
 
-from core.log_json import JsonFormatter
+from cli.log_json import JsonFormatter
 from core.redact import Redactor, install, redact
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -1,4 +1,4 @@
-"""`LOG_FORMAT=json` (core.log_json, cli.logs): one JSON object per line with time (UTC, with
+"""`LOG_FORMAT=json` (cli.log_json, cli.logs): one JSON object per line with time (UTC, with
 offset), level, logger and message, the exception text when there is one, and no configured
 secret anywhere in it — not in the message, its arguments, nor the traceback, and not hidden
 by JSON escaping (a secret with `"` or `\\` in it). The subprocess proof is
@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from cli import logs
+from cli.log_json import JsonFormatter, utc_time
 from cli.logs import RedactFilter, RedactingFormatter, make_formatter
-from core.log_json import JsonFormatter, utc_time
 from core.redact import Redactor, install, secret_values
 from tests.conftest import make_settings
 
