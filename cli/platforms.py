@@ -22,7 +22,6 @@ from typing import Any
 
 import httpx
 
-from bot.wechat.draft import wechat_configured
 from core.config import Settings
 from core.sending import Sender
 from jobs.publish_everywhere import OpenPlatforms, PlatformReport, failure
@@ -35,9 +34,9 @@ WECOM_TIMEOUT = 30.0
 
 def configured_platforms(settings: Settings) -> list[str]:
     """The platforms publishing reaches with these settings, in report order."""
-    platforms = ["telegram"] if settings.telegram_bot_token is not None else []
+    platforms = ["telegram"] if settings.telegram.enabled else []
     platforms += ["wecom"] if settings.wecom_webhook_urls else []
-    return platforms + (["wechat"] if wechat_configured(settings) else [])
+    return platforms + (["wechat"] if settings.wechat.api_enabled else [])
 
 
 class ConfiguredPlatforms:
@@ -75,12 +74,12 @@ class ConfiguredPlatforms:
             return OpenPlatforms([self._running["telegram"]])
         if self.settings.telegram_bot_token is None:
             return OpenPlatforms([])
+        from bot.commands.context import Deps
         from bot.telegram.app import telegram_sender
-        from cli.run import build_deps
 
-        try:
+        try:  # a sender only: the application serves no updates, so it needs no admin jobs
             sender = await stack.enter_async_context(
-                telegram_sender(build_deps(self.settings, self.db))
+                telegram_sender(Deps(settings=self.settings, db=self.db))
             )
         except Exception as error:  # Telegram blocked or down: the other platforms still go out
             log.warning("Telegram is unavailable; publishing elsewhere: %s", failure(error))
@@ -111,7 +110,7 @@ def unavailable(error: BaseException) -> str:
 @asynccontextmanager
 async def extra_senders(settings: Settings) -> AsyncIterator[list[Sender]]:
     """Senders for the platforms besides Telegram (WeCom robots, WeChat), while open."""
-    if not settings.wecom_webhook_urls and not wechat_configured(settings):
+    if not settings.wecom_webhook_urls and not settings.wechat.api_enabled:
         yield []
         return
     from bot.wechat.api import WeChatApi

@@ -30,7 +30,6 @@ import httpx
 
 from bot.commands.context import Deps
 from bot.console.app import ConsoleBot, run_console
-from bot.wechat.draft import wechat_configured
 from bot.wechat.inflight import SendLater
 from cli.platforms import ConfiguredPlatforms, configured_platforms
 from cli.schedule import standalone_scheduler, telegram_lifespan
@@ -90,7 +89,7 @@ async def run_app(
 @asynccontextmanager
 async def _customer_service(settings: Settings) -> AsyncIterator[SendLater | None]:
     """WeChat's customer-service API for answers that miss the 5-second reply, when configured."""
-    if not wechat_configured(settings):
+    if not settings.wechat.api_enabled:
         yield None
         return
     from bot.wechat.api import WeChatApi

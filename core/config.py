@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     public_base_url: str | None = None  # where issue pages/links point (https://digest.example)
 
     log_level: str = "INFO"
-    log_format: str = "text"  # or "json": one JSON object per line (cli.logs, core.log_json)
+    log_format: str = "text"  # or "json": one JSON object per line (cli.logs, cli.log_json)
 
     @field_validator("arxiv_categories", mode="before")
     @classmethod
@@ -286,10 +286,6 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    @property
-    def llm_enabled(self) -> bool:
-        return self.openai_api_key is not None
 
     # Each job and front end takes its group (`core.config_groups`), not the whole bag.
     @property

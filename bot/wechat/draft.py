@@ -29,10 +29,6 @@ MAX_ARTICLE_CHARS = 19_500  # WeChat refuses content of 20,000 characters or mor
 AUTHOR = "ML Papers"
 
 
-def wechat_configured(settings: Settings) -> bool:
-    return bool(settings.wechat_app_id and settings.wechat_app_secret)
-
-
 @asynccontextmanager
 async def _client(http: httpx.AsyncClient | None) -> AsyncIterator[httpx.AsyncClient]:
     if http is not None:
@@ -46,7 +42,7 @@ async def create_draft(
     settings: Settings, db: Database, *, number: int, http: httpx.AsyncClient | None = None
 ) -> str | None:
     """Issue `number` as a draft article; the admins' line (None when WeChat is not set up)."""
-    if not wechat_configured(settings):
+    if not settings.wechat.api_enabled:
         return None
     try:
         async with _client(http) as client:

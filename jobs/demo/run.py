@@ -24,7 +24,7 @@ async def run_demo(settings: Settings, db: Database) -> tuple[IssueView, list[st
     today = utcnow().astimezone(settings.tz).date()
     async with db.session() as session:
         stored = await upsert_papers(session, papers=[to_meta(r, today) for r in records])
-        recorded = not settings.llm_enabled and settings.digest_language == "zh"
+        recorded = not settings.llm.enabled and settings.digest_language == "zh"
         if recorded:
             await _store_recorded(session, records, stored.paper_ids)
     lines = [f"demo: stored {len(records)} sample papers ({stored.inserted} new)"]
