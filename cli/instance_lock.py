@@ -24,10 +24,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from domain.errors import StartupRefused
+
 FIX = "use PostgreSQL for several instances, see docs/deploy.md"
 
 
-class AnotherInstance(Exception):
+class AnotherInstance(StartupRefused):
     """Start-up refused: another process already serves this database or bot token. The
     message is the operator's one line (`cli.startup` prints it, exit status 2)."""
 

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from core import config_rules as rules
 from core.config import Settings
 from core.redact import mask_url
+from domain.errors import StartupRefused
 
 
 def startup_problem(exc: BaseException, settings: Settings) -> str | None:
@@ -20,11 +21,8 @@ def startup_problem(exc: BaseException, settings: Settings) -> str | None:
     from sqlalchemy.exc import InterfaceError, OperationalError
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.telegram.polling import PollingRefused
-    from cli.instance_lock import AnotherInstance
-
     leaf = _leaf(exc)
-    if isinstance(leaf, AnotherInstance | PollingRefused):
+    if isinstance(leaf, StartupRefused):
         return str(leaf)
     if isinstance(leaf, OperationalError | InterfaceError):
         return database_line(settings.database_url, _reason(leaf.orig or leaf))

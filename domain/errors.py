@@ -56,3 +56,8 @@ class RateLimited(DigestError):
 
 class NotAllowed(DigestError):
     """The sender may not do this (an admin command from someone not in ADMIN_IDS)."""
+
+
+class StartupRefused(Exception):
+    """`digestbot run` may not start for a reason the operator fixes (another instance on this
+    SQLite file, another poller on this token…); the message is their one line, exit status 2."""

@@ -23,13 +23,15 @@ import math
 from telegram import Bot
 from telegram.error import Conflict, TelegramError
 
+from domain.errors import StartupRefused
+
 log = logging.getLogger(__name__)
 
 PROBE_SECONDS = 3.0  # longer than a running poller's first retry after a 409 (PTB: 1 s)
 _DEPLOY = "see docs/deploy.md"
 
 
-class PollingRefused(Exception):
+class PollingRefused(StartupRefused):
     """Start-up refused: the token is polled by another process or has a webhook set. The
     message is the operator's one line."""
 
