@@ -59,7 +59,7 @@ def publisher(platforms: ConfiguredPlatforms) -> PublishFn | None:
     bot when this process runs it (None: no platform is configured)."""
     if not platforms.configured():
         return None
-    return as_publish_fn(platforms.settings, platforms.db, platforms)
+    return as_publish_fn(platforms.settings.delivery, platforms.db, platforms)
 
 
 def telegram_lifespan(

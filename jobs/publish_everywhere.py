@@ -24,7 +24,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from core.config import Settings
+from core.config_groups import DeliverySettings
 from core.sending import Sender
 from core.services import review
 from domain.errors import DigestError, InvalidInput
@@ -95,7 +95,7 @@ def failure(error: BaseException) -> str:
 
 
 async def publish_everywhere(
-    settings: Settings,
+    delivery: DeliverySettings,
     db: Database,
     platforms: Platforms,
     *,
@@ -107,25 +107,24 @@ async def publish_everywhere(
     per platform. Raises when there is no platform at all, or when the issue may not go out."""
     if not platforms.configured():
         raise InvalidInput(NO_PLATFORM)
-    await _check_publishable(settings, db, number)
+    await _check_publishable(delivery, db, number)
     async with platforms.open() as opened:
         runs = [
-            _publish_one(settings, db, sender, number, actor, progress if i == 0 else None)
+            _publish_one(delivery, db, sender, number, actor, progress if i == 0 else None)
             for i, sender in enumerate(opened.senders)
         ]
         return opened.unavailable + list(await asyncio.gather(*runs))
 
 
-async def _check_publishable(settings: Settings, db: Database, number: int) -> None:
+async def _check_publishable(delivery: DeliverySettings, db: Database, number: int) -> None:
     """The review service's one check, once, before any platform starts."""
     await review.publishable(
-        db, number=number, language=settings.digest_language,
-        require_approval=settings.require_approval,
-    )  # fmt: skip
+        db, number=number, language=delivery.language, require_approval=delivery.require_approval
+    )
 
 
 async def _publish_one(
-    settings: Settings,
+    delivery: DeliverySettings,
     db: Database,
     sender: Sender,
     number: int,
@@ -135,7 +134,7 @@ async def _publish_one(
     """One platform; whatever goes wrong there is its report, never the others' problem."""
     try:
         report = await publish_issue(
-            settings.delivery, db, sender, number=number, actor=actor, progress=progress
+            delivery, db, sender, number=number, actor=actor, progress=progress
         )
     except Exception as error:
         log.warning("publishing issue %s to %s failed: %s", number, sender.platform,
@@ -144,12 +143,12 @@ async def _publish_one(
     return PlatformReport(sender.platform, report)
 
 
-def as_publish_fn(settings: Settings, db: Database, platforms: Platforms) -> PublishFn:
+def as_publish_fn(delivery: DeliverySettings, db: Database, platforms: Platforms) -> PublishFn:
     """`publish` for the scheduled jobs. A platform's failure fails the run (raises
     `PublishIncomplete` with every platform's line), so the admins hear of it and can resume."""
 
     async def publish(number: int, actor: str) -> str:
-        results = await publish_everywhere(settings, db, platforms, number=number, actor=actor)
+        results = await publish_everywhere(delivery, db, platforms, number=number, actor=actor)
         if any(result.report is None for result in results):
             raise PublishIncomplete(f"{joined(results)}\n— run `digestbot publish {number}` again")
         return joined(results)

@@ -97,7 +97,7 @@ async def publish_issue_job(ctx: JobContext, params: JobParams) -> JobOutcome:
     if ctx.platforms is None:
         raise DigestError("publishing is not available in this process (no delivery configured)")
     results = await publish_everywhere(
-        ctx.settings, ctx.db, ctx.platforms, number=params.number,
+        ctx.settings.delivery, ctx.db, ctx.platforms, number=params.number,
         actor=params.actor or SCHEDULE_ACTOR, progress=params.progress,
     )  # fmt: skip
     ok = all(result.report is not None for result in results)

@@ -198,7 +198,7 @@ async def _publish_configured(db: Database) -> list[PlatformReport]:
     """The publishing job as `digestbot publish` runs it: every configured platform."""
     settings = get_settings()
     platforms = ConfiguredPlatforms(settings, db)
-    return await publish_everywhere(settings, db, platforms, number=1, actor="test")
+    return await publish_everywhere(settings.delivery, db, platforms, number=1, actor="test")
 
 
 def _report(capsys: pytest.CaptureFixture[str], *, runs: int = 1, per_run: int = 1) -> list:

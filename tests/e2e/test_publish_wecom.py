@@ -57,7 +57,9 @@ async def _everywhere(settings: Settings, db: Database, telegram: Any) -> list[P
     """The publishing job as in the running bot: Telegram through the bot's own sender."""
     platforms = ConfiguredPlatforms(settings, db)
     with platforms.serving(telegram):
-        return await publish_everywhere(settings, db, platforms, number=1, actor="test:admin")
+        return await publish_everywhere(
+            settings.delivery, db, platforms, number=1, actor="test:admin"
+        )
 
 
 async def _publish(settings: Settings, db: Database, **sender_args: Any) -> PublishReport:

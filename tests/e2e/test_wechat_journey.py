@@ -40,8 +40,12 @@ async def test_follow_subscribe_approve_publish(sqlite_db: Database) -> None:
             await approve(sqlite_db, number=1, admin_id="editor")
             drafts = await build_admin_ops(settings, sqlite_db).approved(1)
             platforms = ConfiguredPlatforms(settings, sqlite_db)
-            first = await publish_everywhere(settings, sqlite_db, platforms, number=1, actor="t")
-            again = await publish_everywhere(settings, sqlite_db, platforms, number=1, actor="t")
+            first = await publish_everywhere(
+                settings.delivery, sqlite_db, platforms, number=1, actor="t"
+            )
+            again = await publish_everywhere(
+                settings.delivery, sqlite_db, platforms, number=1, actor="t"
+            )
             latest = await wx.wechat.text(AWAY, "最新")
 
     assert subscribed.reply is not None and "强化学习" in subscribed.reply

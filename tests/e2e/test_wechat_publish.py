@@ -61,7 +61,7 @@ async def _follower(db: Database, openid: str, topic: str | None, *, seen_ago: t
 async def _publish_to_wechat(settings: Settings, db: Database) -> str:
     """The publishing job with WeChat the one configured platform: its report line."""
     platforms = ConfiguredPlatforms(settings, db)
-    (report,) = await publish_everywhere(settings, db, platforms, number=1, actor="test")
+    (report,) = await publish_everywhere(settings.delivery, db, platforms, number=1, actor="test")
     return report.line
 
 
