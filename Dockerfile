@@ -31,12 +31,13 @@ RUN mkdir -p /app/data && chown digestbot:digestbot /app/data
 VOLUME ["/app/data"]
 USER digestbot
 
-# For now the health check is `digestbot check` (settings, database, Telegram, LLM, arXiv,
-# WeChat, each asked once with short timeouts): it also fails when an outside service is down,
-# hence the long interval. Issue 10's HTTP server will bring /healthz, a cheap liveness probe;
-# this line then becomes a request to it.
-HEALTHCHECK --interval=10m --timeout=90s --start-period=2m --retries=3 \
-    CMD ["digestbot", "check"]
+# `digestbot run` serves one HTTP port (HTTP_LISTEN, default 0.0.0.0:8080): Telegram's webhook,
+# WeChat's /wechat, /healthz, /readyz and /metrics. The health check is /healthz, liveness only
+# (an outside service being down must not restart the bot), asked at HTTP_LISTEN's port with
+# the standard library: the slim image has no curl. /readyz is for orchestrators that route.
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; port = (os.environ.get('HTTP_LISTEN') or ':8080').rpartition(':')[2]; urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=5)"]
 
 # Configuration comes from the environment (compose's env_file: .env); see .env.example.
 CMD ["digestbot", "run"]

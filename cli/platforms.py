@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from core.config import Settings
+from core.metrics import counted
 from core.sending import Sender
 from jobs.publish_everywhere import OpenPlatforms, PlatformReport, failure
 from storage.db import Database
@@ -67,7 +68,8 @@ class ConfiguredPlatforms:
         async with AsyncExitStack() as stack:
             telegram = await self._telegram(stack)
             extras = await stack.enter_async_context(extra_senders(self.settings))
-            yield OpenPlatforms(telegram.senders + extras, telegram.unavailable)
+            # every send counted by platform for /metrics (core.metrics.CountedSender)
+            yield OpenPlatforms(counted(telegram.senders + extras), telegram.unavailable)
 
     async def _telegram(self, stack: AsyncExitStack) -> OpenPlatforms:
         if "telegram" in self._running:

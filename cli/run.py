@@ -5,8 +5,8 @@ settings:
 
 - TELEGRAM_BOT_TOKEN: the Telegram bot, its scheduler publishing to every platform; with
   WECHAT_TOKEN the Official Account callback is served beside it.
-- WECHAT_TOKEN without Telegram: the callback server and the scheduler (no console: the
-  process is a server, not a terminal chat).
+- WECHAT_TOKEN without Telegram: the callback and the scheduler (no console: the process is a
+  server, not a terminal chat).
 - Only push platforms (WECOM_WEBHOOK_URLS, WeChat customer-service messages): the scheduler
   headless when stdin is not a terminal (systemd, docker, nohup), until SIGTERM/SIGINT; on a
   terminal, the console with the same scheduler, so a trying-out operator can chat with it.
@@ -14,7 +14,9 @@ settings:
 
 The console opens at once while today's pipeline runs against live arXiv in the background; a
 network failure is reported and changes nothing else. In every mode the scheduler runs
-alongside and shuts down with the front end.
+alongside and shuts down with the front end, and one HTTP server (`cli.http`: the webhook,
+/wechat, /healthz, /readyz, /metrics at HTTP_LISTEN) runs around them — in the console only
+when HTTP_LISTEN is set.
 """
 
 from __future__ import annotations
@@ -22,15 +24,18 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from functools import partial
+from typing import Any
 
 import httpx
 
 from bot.commands.context import Deps
 from bot.console.app import ConsoleBot, run_console
+from bot.server.health import CachedProbe
 from bot.wechat.inflight import SendLater
+from cli.http import HttpServer, http_listen, http_server
 from cli.platforms import ConfiguredPlatforms, configured_platforms
 from cli.schedule import standalone_scheduler, telegram_lifespan
 from core.config import Settings
@@ -118,28 +123,48 @@ class _Mode:
         self.platforms, self.send_later, self.schedule = platforms, send_later, schedule
 
     async def run(self, interactive: bool) -> int:
-        settings = self.settings
-        if settings.telegram_bot_token is not None:
-            await self.telegram()
-        elif settings.wechat_token is not None:
-            await self.server()
-        elif configured_platforms(settings) and not interactive:
-            await self.headless()
-        else:
-            await self.console()
+        mode = self._pick(interactive)
+        listen = http_listen(self.deps, console=mode == "console")
+        async with http_server(self.deps, listen, self.send_later) as http:
+            if mode == "telegram":
+                await self.telegram(http)
+            elif mode == "server":
+                await self.server()
+            elif mode == "headless":
+                await self.headless()
+            else:
+                await self.console()
         return 0
 
-    async def telegram(self) -> None:
+    def _pick(self, interactive: bool) -> str:
+        settings = self.settings
+        if settings.telegram_bot_token is not None:
+            return "telegram"
+        if settings.wechat_token is not None:
+            return "server"
+        if configured_platforms(settings) and not interactive:
+            return "headless"
+        return "console"
+
+    async def telegram(self, http: HttpServer) -> None:
         from bot.telegram.app import run_telegram
 
-        lifespan = telegram_lifespan(self.settings, self.db, self.platforms)
-        telegram = run_telegram(self.deps, stop=self.stop, lifespan=lifespan)
-        await _beside_wechat(self.deps, self.stop, self.send_later, telegram)
+        schedule = telegram_lifespan(self.settings, self.db, self.platforms)
+
+        @asynccontextmanager
+        async def lifespan(app: Any) -> AsyncIterator[object]:
+            http.readiness.add("telegram", CachedProbe(app.bot.get_me))
+            async with schedule(app) as running:
+                yield running
+
+        with _stop_on_signals(self.stop):  # SIGTERM: a clean stop, runs recorded as cancelled
+            await run_telegram(self.deps, stop=self.stop, lifespan=lifespan, webhook=http.webhook)
 
     async def server(self) -> None:
+        """WeChat's callback (a route of the HTTP server) and the schedule, until a signal."""
         with _stop_on_signals(self.stop):
             async with self.schedule(self.settings, self.db):
-                await _beside_wechat(self.deps, self.stop, self.send_later, None)
+                await self.stop.wait()
 
     async def headless(self) -> None:
         platforms = ", ".join(configured_platforms(self.settings))
@@ -188,29 +213,6 @@ async def _background_pipeline(settings: Settings, db: Database) -> None:
     result = await run_job("pipeline", JobContext(settings, db), trigger="cli")
     for line in result.summary.splitlines():
         print(f"[pipeline] {line}")
-
-
-async def _beside_wechat(
-    deps: Deps, stop: asyncio.Event, send_later: SendLater | None, other: Awaitable[None] | None
-) -> None:
-    """Run `other` and, when WECHAT_TOKEN is set, the WeChat callback; one failing stops both."""
-    if deps.settings.wechat_token is None:
-        if other is not None:
-            await other
-        return
-    from bot.wechat.server import run_wechat
-
-    async with asyncio.TaskGroup() as group:
-        group.create_task(run_wechat(deps, stop=stop, send_later=send_later))
-        if other is not None:
-            group.create_task(_then_stop(other, stop))
-
-
-async def _then_stop(work: Awaitable[None], stop: asyncio.Event) -> None:
-    try:
-        await work
-    finally:
-        stop.set()  # Telegram ended (or failed): the WeChat server ends with it
 
 
 async def _stdin_lines() -> AsyncIterator[str]:

@@ -25,6 +25,7 @@ from domain.identity import valid_openid
 from domain.numbers import is_ascii_digits
 
 DEFAULT_CATEGORIES = ("cs.CL", "cs.LG", "cs.AI", "cs.CV")
+DEFAULT_HTTP_LISTEN = "0.0.0.0:8080"  # HTTP_LISTEN when empty, in every server mode of `run`
 
 
 class Settings(BaseSettings):
@@ -59,7 +60,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
-    telegram_webhook_listen: str = "0.0.0.0:8443"
+    telegram_webhook_listen: str | None = None  # retired: HTTP_LISTEN (refused when set)
     telegram_poll_timeout: float = Field(default=30.0, ge=0)
     admin_chat_id: int | None = None
     admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
@@ -81,11 +82,15 @@ class Settings(BaseSettings):
     wechat_aes_key: SecretStr | None = None  # EncodingAESKey: safe (encrypted) mode
     wechat_app_id: str | None = None
     wechat_app_secret: SecretStr | None = None  # API calls: access token, drafts, CS messages
-    wechat_listen: str = "0.0.0.0:8080"  # the callback server; path /wechat
+    wechat_listen: str | None = None  # retired: HTTP_LISTEN (refused when set)
     wechat_api_base_url: str = "https://api.weixin.qq.com"
     wechat_thumb_media_id: str | None = None  # cover image (permanent material) for drafts
     wechat_admin_openids: Annotated[tuple[str, ...], NoDecode] = ()  # editors on WeChat
     public_base_url: str | None = None  # where issue pages/links point (https://digest.example)
+
+    # The one HTTP server of `digestbot run` (webhook, /wechat, /healthz, /readyz, /metrics);
+    # empty: DEFAULT_HTTP_LISTEN in server modes, no server in the interactive console.
+    http_listen: str | None = None
 
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one JSON object per line (cli.logs, cli.log_json)
@@ -255,10 +260,18 @@ class Settings(BaseSettings):
     def _channel(cls, value: str | None) -> str | None:
         return None if value is None else rules.channel(value)
 
+    @field_validator("http_listen")
+    @classmethod
+    def _listen(cls, value: str | None) -> str | None:
+        value = value.strip() if value else ""
+        return rules.host_port(value, allow_any=True) if value else None
+
     @field_validator("wechat_listen", "telegram_webhook_listen")
     @classmethod
-    def _listen(cls, value: str) -> str:
-        return rules.host_port(value)
+    def _retired_listen(cls, value: str | None) -> None:
+        if value and value.strip():
+            raise ValueError(rules.RETIRED_LISTEN.format(value=value.strip()))
+        return None
 
     @field_validator("auto_publish_after")
     @classmethod
@@ -345,6 +358,16 @@ def _webhook_needs_token(s: Settings) -> str | None:
     return None
 
 
+def _webhook_path(s: Settings) -> str | None:
+    if s.telegram_webhook_url and not rules.webhook_path_free(s.telegram_webhook_url):
+        return rules.line(
+            "telegram_webhook_url", s.telegram_webhook_url,
+            "needs a path of its own, such as https://bot.example/telegram (the same server "
+            f"answers {', '.join(rules.RESERVED_PATHS)})",
+        )  # fmt: skip
+    return None
+
+
 def _wechat_app_pair(s: Settings) -> str | None:
     """The secret is useless without its AppID (the AppID alone serves safe-mode decryption)."""
     if s.wechat_app_secret is not None and not s.wechat_app_id:
@@ -362,6 +385,7 @@ _CROSS_CHECKS = (
     _webhook_secret_set,
     _webhook_https,
     _webhook_needs_token,
+    _webhook_path,
     _wechat_app_pair,
     _aes_needs_token,
 )

@@ -98,7 +98,6 @@ class TelegramSettings:
     api_base_url: str
     webhook_url: str | None
     webhook_secret: SecretStr | None
-    webhook_listen: str
     poll_timeout: float
     admin_chat_id: int | None
     admin_ids: tuple[int, ...]
@@ -117,7 +116,6 @@ class WeChatSettings:
     aes_key: SecretStr | None
     app_id: str | None
     app_secret: SecretStr | None
-    listen: str
     api_base_url: str
     thumb_media_id: str | None
     admin_openids: tuple[str, ...]
@@ -176,7 +174,7 @@ def telegram_of(s: Settings) -> TelegramSettings:
     return TelegramSettings(
         bot_token=s.telegram_bot_token, api_base_url=s.telegram_api_base_url,
         webhook_url=s.telegram_webhook_url, webhook_secret=s.telegram_webhook_secret,
-        webhook_listen=s.telegram_webhook_listen, poll_timeout=s.telegram_poll_timeout,
+        poll_timeout=s.telegram_poll_timeout,
         admin_chat_id=s.admin_chat_id, admin_ids=s.admin_ids, channel_id=s.channel_id,
     )  # fmt: skip
 
@@ -184,7 +182,7 @@ def telegram_of(s: Settings) -> TelegramSettings:
 def wechat_of(s: Settings) -> WeChatSettings:
     return WeChatSettings(
         token=s.wechat_token, aes_key=s.wechat_aes_key, app_id=s.wechat_app_id,
-        app_secret=s.wechat_app_secret, listen=s.wechat_listen,
+        app_secret=s.wechat_app_secret,
         api_base_url=s.wechat_api_base_url, thumb_media_id=s.wechat_thumb_media_id,
         admin_openids=s.wechat_admin_openids, wecom_webhook_urls=s.wecom_webhook_urls,
         public_base_url=s.public_base_url,

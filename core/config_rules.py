@@ -136,11 +136,27 @@ def webhook_secret(value: str) -> str:
     return value
 
 
-def host_port(value: str) -> str:
+def host_port(value: str, *, allow_any: bool = False) -> str:
+    """host:port; `allow_any` also takes port 0 (any free port: tests, the bound one is logged)."""
     _host, colon, port = value.rpartition(":")
-    if not colon or not re.fullmatch(r"[0-9]{1,5}", port) or not 1 <= int(port) <= 65535:
-        raise ValueError("expected host:port with port 1–65535, such as 0.0.0.0:8443")
+    low = 0 if allow_any else 1
+    if not colon or not re.fullmatch(r"[0-9]{1,5}", port) or not low <= int(port) <= 65535:
+        example = "0.0.0.0:8080"
+        raise ValueError(f"expected host:port with port {low}–65535, such as {example}")
     return value
+
+
+RETIRED_LISTEN = (
+    "retired: one HTTP server now serves the webhook, /wechat, /healthz, /readyz and /metrics "
+    "— remove this key and set HTTP_LISTEN={value} instead"
+)
+RESERVED_PATHS = ("/healthz", "/readyz", "/metrics", "/wechat")
+
+
+def webhook_path_free(url: str) -> bool:
+    """The webhook's path is its own: not empty or "/", and none of the server's other routes."""
+    path = urlsplit(url).path.rstrip("/")
+    return bool(path) and path not in RESERVED_PATHS
 
 
 def log_level(value: str) -> str:

@@ -29,6 +29,7 @@ __all__ = [
     "NewDelivery",
     "SendBlocked",
     "SendFailed",
+    "SendRateLimited",
     "SendRetryLater",
     "Sender",
     "Targeting",
@@ -50,6 +51,11 @@ class SendRetryLater(Exception):
     def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class SendRateLimited(SendRetryLater):
+    """The platform's flood control (Telegram's 429, WeCom's rate-limit code): retry later, and
+    counted apart in the metrics (`core.metrics`)."""
 
 
 class SendFailed(Exception):

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import metrics
 from domain.content import Content, words
 from domain.errors import DigestError
 from jobs import notices
@@ -79,7 +81,27 @@ async def run_job(
     params: JobParams | None = None,
 ) -> JobResult:
     """Run job `name` now unless a live run of it is in progress (`force`: take that one over);
-    the result is also in `job_runs`."""
+    the result is also in `job_runs`, and its outcome and duration in `core.metrics`."""
+    started, outcome = time.monotonic(), "cancelled"
+    try:
+        result = await _run_recorded(name, ctx, trigger, scheduled_for, force, params)
+        outcome = result.status
+        return result
+    except Exception:
+        outcome = "error"  # the run could not even be recorded (the database is down…)
+        raise
+    finally:
+        metrics.record_job(name, outcome, time.monotonic() - started)
+
+
+async def _run_recorded(
+    name: JobName,
+    ctx: JobContext,
+    trigger: Trigger,
+    scheduled_for: datetime | None,
+    force: bool,
+    params: JobParams | None,
+) -> JobResult:
     async with _run_lock(ctx) as pin:
         claim = await _claim(ctx, name, trigger, scheduled_for, pin, force)
         for run_id, reason in claim.taken_over:

@@ -83,6 +83,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
 
 
 def make_settings(**overrides: object) -> Settings:
+    """Settings without `.env`; the HTTP server on a free loopback port unless a test says
+    otherwise (tests run in parallel: a fixed port would be taken)."""
+    overrides.setdefault("http_listen", "127.0.0.1:0")
     return Settings(_env_file=None, **overrides)  # type: ignore[call-arg]
 
 

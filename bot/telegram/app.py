@@ -1,5 +1,8 @@
 """Build and run the PTB Application: handlers, rate limiting, command menu, polling/webhook.
 
+Webhook mode does not start PTB's updater (its tornado server): the process's one HTTP server
+carries the webhook route (`bot.telegram.webhook`), attached to the application here.
+
 `telegram_sender` (a sender on a fresh Application, for the CLI) lives here rather than in
 `sender.py`, so the two modules do not import each other.
 """
@@ -10,7 +13,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
@@ -33,6 +35,7 @@ from bot.telegram.polling import check_alone, on_poll_error
 from bot.telegram.ratelimit import FairRateLimiter
 from bot.telegram.sender import TelegramSender
 from bot.telegram.updates import PerChatUpdateProcessor
+from bot.telegram.webhook import TelegramWebhook
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +129,14 @@ Lifespan = Callable[[DigestApp], AbstractAsyncContextManager[object]]
 
 
 async def run_telegram(
-    deps: Deps, *, stop: asyncio.Event | None = None, lifespan: Lifespan | None = None
+    deps: Deps,
+    *,
+    stop: asyncio.Event | None = None,
+    lifespan: Lifespan | None = None,
+    webhook: TelegramWebhook | None = None,
 ) -> None:
-    """Long polling, or a webhook server when TELEGRAM_WEBHOOK_URL is set; until `stop`.
+    """Long polling, or, when TELEGRAM_WEBHOOK_URL is set, updates through `webhook` (a route
+    of the running HTTP server, see `bot.server`); until `stop`.
 
     `lifespan(app)` (e.g. the scheduler) runs while the application is started, so it can send
     through `app.bot`, and ends before the application stops.
@@ -137,17 +145,32 @@ async def run_telegram(
     stop = stop or asyncio.Event()
     async with app:
         await register_commands(app)
-        await _start_updates(app, deps)
+        await _start_updates(app, deps, webhook)
         await app.start()
         log.info("telegram bot @%s running", app.bot.username)
-        async with lifespan(app) if lifespan else nullcontext():
-            await stop.wait()
-        await deps.jobs.stop()  # admin jobs still running end here, recorded as cancelled
-        await app.updater.stop()  # type: ignore[union-attr]
+        try:
+            async with lifespan(app) if lifespan else nullcontext():
+                await stop.wait()
+            await deps.jobs.stop()  # admin jobs still running end here, recorded as cancelled
+        finally:
+            if webhook is not None:
+                webhook.attach(None)  # the server may outlive us by a moment: 503 from now
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
         await app.stop()
 
 
-async def _start_updates(app: DigestApp, deps: Deps) -> None:
+def telegram_webhook(deps: Deps) -> TelegramWebhook | None:
+    """The webhook route's endpoint for these settings (None: long polling)."""
+    settings = deps.settings
+    if not settings.telegram_webhook_url:
+        return None
+    secret = settings.telegram_webhook_secret
+    assert secret is not None  # Settings refuse a webhook URL without its secret (config_rules)
+    return TelegramWebhook(settings.telegram_webhook_url, secret.get_secret_value())
+
+
+async def _start_updates(app: DigestApp, deps: Deps, webhook: TelegramWebhook | None) -> None:
     settings, updater = deps.settings, app.updater
     assert updater is not None
     if not settings.telegram_webhook_url:
@@ -158,13 +181,11 @@ async def _start_updates(app: DigestApp, deps: Deps) -> None:
             error_callback=on_poll_error,
         )
         return
-    host, _, port = settings.telegram_webhook_listen.rpartition(":")
+    if webhook is None:
+        raise RuntimeError("webhook mode needs the HTTP server's webhook route (cli.run)")
     secret = settings.telegram_webhook_secret
-    assert secret is not None  # Settings refuse a webhook URL without its secret (config_rules)
-    await updater.start_webhook(
-        listen=host or "0.0.0.0",
-        port=int(port),
-        url_path=urlparse(settings.telegram_webhook_url).path.lstrip("/"),
-        webhook_url=settings.telegram_webhook_url,
-        secret_token=secret.get_secret_value(),
+    assert secret is not None
+    webhook.attach(app)  # before setWebhook: Telegram may post at once (queued until start)
+    await app.bot.set_webhook(
+        url=settings.telegram_webhook_url, secret_token=secret.get_secret_value()
     )

@@ -6,7 +6,7 @@ Telegram's errors become the three `core.sending` ones; which is which decides w
 ledger does (see `jobs.deliver`):
 
 - `Forbidden` (blocked, kicked, deactivated) → `SendBlocked`.
-- `RetryAfter` left after the limiter's own retries → `SendRetryLater(retry_after)`.
+- `RetryAfter` left after the limiter's own retries → `SendRateLimited(retry_after)`.
 - `BadRequest` (chat not found, bad HTML, too long…) and `ChatMigrated` → `SendFailed`.
 - `NetworkError`/`TimedOut`, including Telegram's 5xx → `SendRetryLater`. Some of these are
   ambiguous (a read timeout after the request left may hide an accepted message); resending
@@ -27,7 +27,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.render import render_issue
 from bot.telegram.send import NO_PREVIEW
 from bot.telegram.targets import TelegramTargets
-from core.sending import SendBlocked, SendFailed, SendRetryLater
+from core.sending import SendBlocked, SendFailed, SendRateLimited, SendRetryLater
 from domain.types import IssueView
 
 SEND_TIMEOUT = 30.0  # seconds; generous, so a slow answer is rarely mistaken for a lost one
@@ -58,7 +58,7 @@ class TelegramSender(TelegramTargets):
         except Forbidden as exc:
             raise SendBlocked(exc.message) from exc
         except RetryAfter as exc:
-            raise SendRetryLater(exc.message, retry_after=_seconds(exc.retry_after)) from exc
+            raise SendRateLimited(exc.message, retry_after=_seconds(exc.retry_after)) from exc
         except ChatMigrated as exc:
             raise SendFailed(f"group moved to chat {exc.new_chat_id}") from exc
         except BadRequest as exc:  # a NetworkError subclass in PTB: must come first

@@ -1,27 +1,26 @@
-"""The Official Account callback (`WECHAT_LISTEN`, path `/wechat`) on tornado.
+"""The Official Account callback: the route `/wechat` of the process's HTTP server.
 
 GET is WeChat's URL verification; POST carries a message or event as XML (AES-encrypted in
 safe mode) and gets a passive XML reply. Every request's signature is checked, within its time
 window, and its nonce spent once (in the database, so a replay is refused after a restart and by
 another instance). Refusals are logged with the peer's address and the reason only; the access
-log has method, path and status, never the query string, which carries the signature, nonce
-and echostr. Malformed requests are a 400 with a one-line log, never a 500 with a traceback.
-tornado is already installed (python-telegram-bot's webhook server), so no new dependency.
+log (`bot.server.access`) has method, path and status, never the query string, which carries
+the signature, nonce and echostr. Malformed requests are a 400 with a one-line log, never a 500
+with a traceback; bodies past 64 KB are a 413 without being read further.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any
+from urllib.parse import parse_qsl
 
-from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
-from tornado.web import Application, HTTPError, RequestHandler
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 from bot.commands.context import Deps
+from bot.server.body import read_limited
 from bot.wechat.commands import WeChatBot, sender_openid
 from bot.wechat.inflight import Inflight, SendLater
 from bot.wechat.security import NONCE_MEMORY, SIGNED_PARAMS, Refused, Signed, Verifier
@@ -30,21 +29,11 @@ from bot.wechat.xml import Incoming, Malformed, parse_incoming, text_reply
 from core.services.replay import first_use
 
 log = logging.getLogger(__name__)
-access_log = logging.getLogger("tornado.access")
 
 PATH = "/wechat"
 MAX_BODY = 64 * 1024  # WeChat's messages are a few KB; anything larger is not from WeChat
 FOLLOW_EVENTS = frozenset(("subscribe", "subscribe_scan"))
 NONCE_SCOPE = "wechat"
-
-
-def _log_request(handler: RequestHandler) -> None:
-    """tornado's access log without the query string: method, path, status and time only."""
-    status = handler.get_status()
-    level = logging.INFO if status < 400 else logging.WARNING if status < 500 else logging.ERROR
-    request = handler.request
-    access_log.log(level, "%d %s %s %.1fms", status, request.method, request.path,
-                   1000 * request.request_time())  # fmt: skip
 
 
 class WeChatServer:
@@ -62,23 +51,43 @@ class WeChatServer:
         self.bot = WeChatBot(deps)
         self.verifier = verifier or Verifier.from_settings(deps.settings.wechat)
         self.inflight = Inflight(send_later=send_later, answer_within=answer_within)
-        app = Application([(PATH, CallbackHandler, {"server": self})], log_function=_log_request)
-        # tornado drops the connection past its limit; up to 4× ours, we answer 413 ourselves.
-        self._http = HTTPServer(app, max_body_size=4 * MAX_BODY, xheaders=False)
-        self.port = 0
 
-    def listen(self, host: str, port: int) -> int:
-        """Start serving on host:port (0 picks a free port); the bound port."""
-        sockets = bind_sockets(port, host or None)
-        self._http.add_sockets(sockets)
-        self.port = int(sockets[0].getsockname()[1])
-        return self.port
+    def routes(self) -> list[Route]:
+        return [Route(PATH, self.endpoint, methods=["GET", "POST"])]
 
     async def close(self) -> None:
-        """Stop accepting, then let deferred answers go out."""
-        self._http.stop()
-        await self._http.close_all_connections()
+        """After the HTTP server stopped: let deferred answers go out."""
         await self.inflight.drain()
+
+    async def endpoint(self, request: Request) -> Response:
+        """GET (and HEAD): URL verification. POST: one message in, one passive reply out."""
+        now = datetime.now(UTC)
+        try:
+            if request.method == "POST":
+                return await self._message(request, now)
+            echo, signed = self.verifier.echo(_query(request), now)
+            await self.spend(signed, now)
+        except Refused as refused:
+            return _refuse(request, refused)
+        return PlainTextResponse(echo)
+
+    async def _message(self, request: Request, now: datetime) -> Response:
+        body = await read_limited(request, MAX_BODY)
+        if body is None:
+            raise Refused(413, "body too large")
+        xml, signed = self.verifier.open(body, _query(request), now)
+        await self.spend(signed, now)
+        message = read_message(xml)
+        return self._reply(message, await self.reply_to(message), signed)
+
+    def _reply(self, message: Incoming, text: str, signed: Signed) -> Response:
+        if not text:
+            return PlainTextResponse("success")  # WeChat's "no reply" (no "service unavailable")
+        now = datetime.now(UTC)
+        reply = text_reply(to_user=message.source, from_user=message.target, content=text,
+                           create_time=int(now.timestamp()))  # fmt: skip
+        sealed = self.verifier.seal(reply, signed, now)
+        return Response(sealed, media_type="application/xml; charset=utf-8")
 
     async def spend(self, signed: Signed, now: datetime) -> None:
         """Refused(403) when this signature's nonce was used before within its window."""
@@ -147,96 +156,28 @@ def _message_key(message: Incoming) -> str:
     return f"event:{message.source}:{message.create_time}:{message.event}"
 
 
-class CallbackHandler(RequestHandler):
-    """GET: URL verification. POST: one message in, one passive reply out."""
-
-    def initialize(self, server: WeChatServer) -> None:
-        self.server = server
-
-    def _query(self) -> dict[str, str]:
-        """The query as text; Refused(400) for bytes that are not UTF-8 or a repeated parameter."""
-        query: dict[str, str] = {}
-        for name, values in self.request.query_arguments.items():
-            if name in SIGNED_PARAMS and len(values) != 1:
-                raise Refused(400, f"repeated {name}")
-            try:
-                query[name] = values[-1].decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise Refused(400, "query is not UTF-8") from error
-        return query
-
-    async def get(self) -> None:
-        now = datetime.now(UTC)
-        try:
-            echo, signed = self.server.verifier.echo(self._query(), now)
-            await self.server.spend(signed, now)
-        except Refused as refused:
-            return self._refuse(refused)
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(echo)
-
-    async def post(self) -> None:
-        now = datetime.now(UTC)
-        try:
-            if len(self.request.body) > MAX_BODY:
-                raise Refused(413, "body too large")
-            xml, signed = self.server.verifier.open(self.request.body, self._query(), now)
-            await self.server.spend(signed, now)
-            message = read_message(xml)
-        except Refused as refused:
-            return self._refuse(refused)
-        self._send(message, await self.server.reply_to(message), signed)
-
-    def _send(self, message: Incoming, text: str, signed: Signed) -> None:
-        if not text:
-            self.finish("success")  # WeChat's "no reply" (no "service unavailable" shown)
-            return
-        now = datetime.now(UTC)
-        reply = text_reply(to_user=message.source, from_user=message.target, content=text,
-                           create_time=int(now.timestamp()))  # fmt: skip
-        self.set_header("Content-Type", "application/xml; charset=utf-8")
-        self.finish(self.server.verifier.seal(reply, signed, now))
-
-    def _refuse(self, refused: Refused) -> None:
-        log.warning("wechat: refused %s %s from %s: %s", self.request.method, PATH,
-                    self.request.remote_ip, refused.reason)  # fmt: skip
-        self.set_status(refused.status)
-        self.finish(refused.reason)
-
-    def _request_summary(self) -> str:
-        return f"{self.request.method} {self.request.path} ({self.request.remote_ip})"
-
-    def log_exception(
-        self,
-        typ: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """tornado's version logs the request's repr (its query string) and HTTPError texts
-        (which quote query values); ours logs the summary, and a traceback for our bugs only."""
-        if isinstance(value, HTTPError):
-            log.warning("wechat: %d for %s", value.status_code, self._request_summary())
-            return
-        log.error("wechat: unexpected error on %s", self._request_summary(),
-                  exc_info=(typ, value, tb) if typ and value else None)  # fmt: skip
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        self.finish(str(status_code))  # no traceback or settings in the page
-
-
-async def run_wechat(
-    deps: Deps, *, stop: asyncio.Event, send_later: SendLater | None = None
-) -> None:
-    """Serve the callback at WECHAT_LISTEN until `stop`; deferred answers via `send_later`."""
-    host, _, port = deps.settings.wechat_listen.rpartition(":")
-    server = WeChatServer(deps, send_later=send_later or _no_customer_service)
-    bound = server.listen(host or "0.0.0.0", int(port))
-    log.info("wechat callback listening on %s:%s%s", host or "0.0.0.0", bound, PATH)
+def _query(request: Request) -> dict[str, str]:
+    """The query as text; Refused(400) for bytes that are not UTF-8 or a repeated signed
+    parameter (parsed from the raw bytes: Starlette's parser would replace bad bytes)."""
+    raw: bytes = request.scope.get("query_string", b"")
     try:
-        await stop.wait()
-    finally:
-        await server.close()
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as error:
+        raise Refused(400, "query is not UTF-8") from error
+    query: dict[str, str] = {}
+    for name, value in pairs:
+        if name in SIGNED_PARAMS and name in query:
+            raise Refused(400, f"repeated {name}")
+        query[name] = value
+    return query
 
 
-async def _no_customer_service(openid: str, text: str) -> None:
+def _refuse(request: Request, refused: Refused) -> Response:
+    peer = request.client.host if request.client else "?"
+    log.warning("wechat: refused %s %s from %s: %s", request.method, PATH, peer, refused.reason)
+    return PlainTextResponse(refused.reason, status_code=refused.status)
+
+
+async def no_customer_service(openid: str, text: str) -> None:
+    """`send_later` without WeChat's API configured: the late answer is logged and dropped."""
     log.warning("wechat: no customer-service sender wired; a late answer was dropped")

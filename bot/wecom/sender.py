@@ -7,7 +7,7 @@ WeCom's `errcode`/`errmsg` (with any `key=` redacted), and httpx's request log i
 WeCom's answers become the three `core.sending` errors (see `jobs.deliver`):
 
 - `errcode` 0 → sent; WeCom returns no message id, so the id is generated.
-- 45009 (over 20 messages a minute) → `SendRetryLater(flood_retry)`; -1 (system busy), 5xx and
+- 45009 (over 20 messages a minute) → `SendRateLimited(flood_retry)`; -1 (system busy), 5xx and
   network errors → `SendRetryLater(network_retry)`. A read timeout may hide an accepted message:
   resending is the documented at-least-once choice for that window.
 - 93000 (invalid webhook URL/key) and every other errcode or 4xx → `SendFailed`.
@@ -30,7 +30,7 @@ from pydantic import SecretStr
 from bot.render import render_issue
 from bot.wecom.pacing import SlidingWindow
 from bot.wecom.targets import WeComTargets, robot_id
-from core.sending import SendFailed, SendRetryLater
+from core.sending import SendFailed, SendRateLimited, SendRetryLater
 from domain.types import IssueView
 
 FLOOD_ERRCODE = 45009
@@ -137,7 +137,7 @@ class WeComSender(WeComTargets):
             return
         message = f"{target}: errcode {code}: {redact(str(answer.get('errmsg', '')))[:300]}"
         if code == FLOOD_ERRCODE:
-            raise SendRetryLater(message, retry_after=self.flood_retry)
+            raise SendRateLimited(message, retry_after=self.flood_retry)
         if code == BUSY_ERRCODE:
             raise SendRetryLater(message, retry_after=self.network_retry)
         raise SendFailed(message)

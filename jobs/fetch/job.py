@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from core import metrics
 from core.config_groups import ArxivSettings
 from domain.arxiv_ids import ArxivId, parse_arxiv_ids
 from domain.errors import InvalidInput
@@ -145,6 +146,8 @@ async def _finish(
                 window_start=report.window_start,
                 window_end=report.window_end,
             )
+    metrics.record_fetch(report.mode, status, inserted=report.inserted, updated=report.updated,
+                         unchanged=report.unchanged)  # fmt: skip
     log_at = logging.WARNING if status == "failed" else logging.INFO
     log.log(log_at, "fetch (%s): %s", report.mode, report.message)
     return report

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import metrics
 from core.config_groups import LLMSettings
 from domain.errors import InvalidInput, NotFound, UpstreamError
 from domain.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
@@ -250,6 +251,8 @@ class _Job:
         report.llm_calls += outcome.calls
         report.tokens_in += outcome.tokens_in
         report.tokens_out += outcome.tokens_out
+        spent = cost_usd(self.config, outcome.tokens_in, outcome.tokens_out)
+        metrics.record_llm(outcome.tokens_in, outcome.tokens_out, spent)
         if result.source is SummarySource.LLM:
             report.llm_ok += 1
         else:

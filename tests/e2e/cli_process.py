@@ -35,6 +35,7 @@ def base_env(tmp: Path, **extra: str) -> dict[str, str]:
         "HOME": str(tmp),
         "PTB_TIMEDELTA": "true",
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'digestbot.db'}",
+        "HTTP_LISTEN": "127.0.0.1:0",  # a free port: tests run in parallel
         **extra,
     }
 

@@ -80,7 +80,7 @@ class World:
             WECHAT_APP_ID="wx-fake-app",
             WECHAT_APP_SECRET=APP_SECRET,
             WECHAT_API_BASE_URL=self.wechat.base_url,
-            WECHAT_LISTEN=f"127.0.0.1:{closed_port()}",
+            HTTP_LISTEN="127.0.0.1:0",
             WECOM_WEBHOOK_URLS=self.wecom.url(WECOM_KEY),
         )
         return base_env(self.tmp, **{**values, **changes})

@@ -120,6 +120,7 @@ def _env(robot: FakeWeComRobot, path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(PLATFORM_KEYS)}
     return env | {
         "DATABASE_URL": f"sqlite+aiosqlite:///{path}",
+        "HTTP_LISTEN": "127.0.0.1:0",
         "WECOM_WEBHOOK_URLS": robot.url(ROBOT_KEY),
         "ARXIV_API_URL": "http://127.0.0.1:9/api/query",  # refused at once: no live arXiv
         "ARXIV_RSS_URL": "http://127.0.0.1:9/rss",

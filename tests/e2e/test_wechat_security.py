@@ -19,7 +19,7 @@ from bot.wechat.security import sign
 from bot.wechat.server import PATH, WeChatServer
 from bot.wechat.xml import xml_text
 from storage.db import Database
-from tests.e2e.wechat_harness import TOKEN, Harness, new_aes_key, serve
+from tests.e2e.wechat_harness import TOKEN, Harness, listening, new_aes_key, serve
 from tests.fakes.wechat_client import message_xml
 from tests.wechat_inputs import MESSAGE, body, hostile_strings, malformed_bodies
 
@@ -105,9 +105,8 @@ async def test_a_replayed_request_is_refused_even_after_a_restart(db: Database, 
         other = WeChatServer(
             Deps(settings=h.server.deps.settings, db=other_db), send_later=h.outbox.send_later
         )
-        port = other.listen("127.0.0.1", 0)
         try:
-            async with httpx.AsyncClient() as client:
+            async with listening(other) as port, httpx.AsyncClient() as client:
                 url = f"http://127.0.0.1:{port}{PATH}"
                 for body_, query in captured:
                     answer = await client.post(url, params=query, content=body_)
@@ -176,7 +175,7 @@ async def test_malformed_messages_are_400_without_a_traceback(
     assert records, "the server logged nothing: the capture is broken"
     assert not [r for r in records if r.exc_info], "a traceback was logged"
     assert not [r for r in records if r.levelno >= logging.ERROR]
-    assert any(r.name == "tornado.access" for r in records)
+    assert any(r.name == "bot.server.access" for r in records)
 
 
 def _bad_envelopes() -> list[bytes]:
@@ -262,7 +261,7 @@ async def test_no_log_line_carries_query_values(
                     async with httpx.AsyncClient() as client:  # a path we do not serve
                         await client.get(h.wechat.base_url + "x", params=echo)
     secrets_seen.discard("1")
-    assert any(r.name == "tornado.access" for r in records)
+    assert any(r.name == "bot.server.access" for r in records)
     for record in records:
         text = record.getMessage() + (logging.Formatter().formatException(record.exc_info)
                                       if record.exc_info else "")  # fmt: skip

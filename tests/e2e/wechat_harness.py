@@ -1,4 +1,5 @@
-"""Our WeChat callback server on a free port with demo data, and the fake WeChat in front."""
+"""Our WeChat callback on the real HTTP server (Starlette on uvicorn, a free port) with demo
+data, and the fake WeChat in front."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from bot.commands.context import Deps, PaperFetcher
+from bot.server.app import build_app
+from bot.server.serve import serving
 from bot.wechat.server import PATH, WeChatServer
 from jobs.demo import run_demo
 from storage.db import Database
@@ -62,9 +65,16 @@ async def serve(
     outbox = Outbox()
     deps = Deps(settings=config, db=db, fetch_paper=fetch_paper)
     server = WeChatServer(deps, send_later=outbox.send_later, answer_within=answer_within)
-    port = server.listen("127.0.0.1", 0)
-    wechat = FakeWeChat(f"http://127.0.0.1:{port}{PATH}", TOKEN, aes_key, app_id)
     try:
-        yield Harness(server, wechat, outbox, db)
+        async with listening(server) as port:
+            wechat = FakeWeChat(f"http://127.0.0.1:{port}{PATH}", TOKEN, aes_key, app_id)
+            yield Harness(server, wechat, outbox, db)
     finally:
         await server.close()
+
+
+@asynccontextmanager
+async def listening(server: WeChatServer) -> AsyncIterator[int]:
+    """`server`'s routes on the HTTP server `digestbot run` uses, at a free loopback port."""
+    async with serving(build_app(server.routes()), "127.0.0.1:0") as port:
+        yield port

@@ -60,7 +60,10 @@ BAD = {
     "ADMIN_CHAT_ID": ["chat", "-100abc", "1.5"],
     "CHANNEL_ID": ["my channel", "@ab", "https://t.me/digest", "digest"],
     "ARXIV_CATEGORIES": ["cs CL", "cs.CL;cs.LG", ",", "cs.CL,<script>"],
-    "TELEGRAM_WEBHOOK_LISTEN": ["0.0.0.0", "0.0.0.0:0", ":70000", "host:http"],
+    "HTTP_LISTEN": ["0.0.0.0", ":70000", "host:http", "8080"],
+    # retired keys: one line pointing at HTTP_LISTEN, whatever the value
+    "TELEGRAM_WEBHOOK_LISTEN": ["0.0.0.0:8443"],
+    "WECHAT_LISTEN": ["0.0.0.0:8080"],
     # durations
     "AUTO_PUBLISH_AFTER": ["soon", "2 hours", "-5", "0", "PT0S", "1h"],
     # secrets: placeholders and malformed values
@@ -121,6 +124,8 @@ GOOD = {
     "DATABASE_URL": ["sqlite:///x.db", "postgresql://u:p@127.0.0.1:5432/db"],
     "TELEGRAM_BOT_TOKEN": ["123456:TEST-token_for-the-fake"],
     "WECHAT_AES_KEY": ["a" * 43],
+    "HTTP_LISTEN": ["127.0.0.1:0", "0.0.0.0:8080", "[::]:9000", ":8080", ""],
+    "WECHAT_LISTEN": [""],  # a retired key left empty is no setting at all
 }
 
 
@@ -145,7 +150,18 @@ CROSS = [
       "WECHAT_AES_KEY": "b" * 43},
      ["TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_BOT_TOKEN", "WECHAT_APP_ID",
       "WECHAT_TOKEN"]),
+    ({"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_URL": "https://bot.example/metrics",
+      "TELEGRAM_WEBHOOK_SECRET": "s3cret"}, ["TELEGRAM_WEBHOOK_URL"]),
+    ({"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_URL": "https://bot.example/",
+      "TELEGRAM_WEBHOOK_SECRET": "s3cret"}, ["TELEGRAM_WEBHOOK_URL"]),
 ]  # fmt: skip
+
+
+@pytest.mark.parametrize("key", ["TELEGRAM_WEBHOOK_LISTEN", "WECHAT_LISTEN"])
+def test_a_retired_listen_key_names_http_listen(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    (line,) = _load(monkeypatch, {key: "0.0.0.0:8443"})
+    assert line.startswith(f"{key}='0.0.0.0:8443': retired")
+    assert "set HTTP_LISTEN=0.0.0.0:8443 instead" in line
 
 
 @pytest.mark.parametrize(("env", "keys"), CROSS)

@@ -7,6 +7,7 @@ with PyYAML (a test dependency)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import tomllib
@@ -68,8 +69,24 @@ def test_the_image_runs_slim_311_as_a_user_with_a_health_check() -> None:
     assert re.search(r"^FROM python:3\.11-slim\b", DOCKERFILE, re.M)
     users = re.findall(r"^USER (\S+)", DOCKERFILE, re.M)
     assert users and users[-1] not in ("root", "0")
-    assert re.search(r'^HEALTHCHECK .*\n?.*CMD \["digestbot", "check"\]', DOCKERFILE, re.M)
+    assert "/healthz" in healthcheck_code() and "curl" not in healthcheck_code()
+    assert re.search(r"^EXPOSE 8080$", DOCKERFILE, re.M)
     assert re.search(r'^CMD \["digestbot", "run"\]', DOCKERFILE, re.M)
+
+
+def healthcheck_code() -> str:
+    """The Python the image's HEALTHCHECK runs (`python -c …`); tests/e2e/test_http_server.py
+    runs it against a real server."""
+    found = re.search(r'^HEALTHCHECK .*\\\n\s*CMD (\[.*\])$', DOCKERFILE, re.M)
+    assert found, "no HEALTHCHECK … CMD [...] in the Dockerfile"
+    command: list[str] = json.loads(found.group(1))
+    assert command[:2] == ["python", "-c"]
+    return command[2]
+
+
+def test_compose_publishes_the_http_port_on_loopback() -> None:
+    ports = _compose()["services"]["bot"]["ports"]
+    assert ports == ["127.0.0.1:8080:8080"]
 
 
 def _compose() -> dict[str, Any]:
