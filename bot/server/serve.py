@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,7 +41,8 @@ def bind(listen: str) -> socket.socket:
     try:
         return socket.create_server((host, port), family=family)
     except OSError as error:
-        reason = (error.strerror or type(error).__name__).lower()
+        # create_server appends the address to strerror; the errno's own words are enough
+        reason = (os.strerror(error.errno) if error.errno else type(error).__name__).lower()
         raise StartupRefused(rules.line(
             "http_listen", listen,
             f"cannot listen there ({reason}) — stop what uses that port or set HTTP_LISTEN to "

@@ -75,8 +75,7 @@ async def test_readyz_is_503_when_the_database_file_is_gone(tmp_path: Path) -> N
     try:
         async with served(make_settings(database_url=db.url), db) as base:
             assert (await _get(f"{base}/readyz")).status_code == 200
-            for leftover in tmp_path.glob("gone.db*"):
-                leftover.unlink()
+            _delete(tmp_path, "gone.db*")  # the file, its WAL and shared memory
             gone = await _get(f"{base}/readyz")
             metrics = await _get(f"{base}/metrics")  # counters are still served
     finally:
@@ -85,6 +84,11 @@ async def test_readyz_is_503_when_the_database_file_is_gone(tmp_path: Path) -> N
     assert gone.json()["checks"] == {"database": "database file missing"}
     assert not path.exists()  # the probe did not create an empty file in its place
     assert metrics.status_code == 200 and "digestbot_job_runs" in metrics.text
+
+
+def _delete(folder: Path, pattern: str) -> None:
+    for path in folder.glob(pattern):
+        path.unlink()
 
 
 async def test_metrics_count_a_real_job_run_and_its_delivery(db: Database) -> None:

@@ -1,67 +1,18 @@
-"""Webhook mode, flood control, on-demand /paper and the admin report, on the real PTB stack."""
+"""Webhook settings (the webhook itself: tests/e2e/test_http_process.py), flood control,
+on-demand /paper and the admin report, on the real PTB stack."""
 
 from __future__ import annotations
 
 import asyncio
-import socket
 from functools import partial
 
 import pytest
 from pydantic import ValidationError
 
-from bot.commands.context import Deps
-from bot.telegram.app import run_telegram
 from jobs.on_demand import fetch_and_summarize
 from tests.conftest import make_settings
 from tests.e2e.telegram_harness import ADMIN_CHAT, bot_settings, running_bot
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.telegram_server import FakeTelegram
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def _listening(port: int) -> None:
-    for _ in range(200):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.02)
-            continue
-        writer.close()
-        await writer.wait_closed()
-        return
-    raise TimeoutError(f"nothing listens on {port}")
-
-
-async def test_webhook_checks_the_secret_on_every_request(fake_telegram: FakeTelegram, sqlite_db):
-    port = _free_port()
-    settings = bot_settings(
-        fake_telegram, sqlite_db,
-        telegram_webhook_url=f"http://127.0.0.1:{port}/tg-hook",
-        telegram_webhook_secret="s3cret-token",
-        telegram_webhook_listen=f"127.0.0.1:{port}",
-    )  # fmt: skip
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_telegram(Deps(settings=settings, db=sqlite_db), stop=stop))
-    ann = fake_telegram.user(language_code="en")
-    try:
-        await fake_telegram.wait_until(lambda: fake_telegram.webhook, timeout=10)
-        await _listening(port)  # PTB registers the webhook before its server starts
-        update = fake_telegram.send_text(ann, "/help")
-        forged = await fake_telegram.apost_webhook_update(update, secret="wrong")
-        missing = await fake_telegram.apost_webhook_update(update, secret=None)
-        accepted = await fake_telegram.apost_webhook_update(update)
-        (reply,) = await fake_telegram.wait_for_sent(ann)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=15)
-    assert (forged, missing, accepted) == (403, 403, 200)
-    assert "/subscribe" in reply.text
-    assert fake_telegram.webhook["secret_token"] == "s3cret-token"
 
 
 async def test_webhook_without_secret_refuses_to_start(fake_telegram, sqlite_db) -> None:

@@ -77,7 +77,7 @@ def test_the_image_runs_slim_311_as_a_user_with_a_health_check() -> None:
 def healthcheck_code() -> str:
     """The Python the image's HEALTHCHECK runs (`python -c …`); tests/e2e/test_http_server.py
     runs it against a real server."""
-    found = re.search(r'^HEALTHCHECK .*\\\n\s*CMD (\[.*\])$', DOCKERFILE, re.M)
+    found = re.search(r"^HEALTHCHECK .*\\\n\s*CMD (\[.*\])$", DOCKERFILE, re.M)
     assert found, "no HEALTHCHECK … CMD [...] in the Dockerfile"
     command: list[str] = json.loads(found.group(1))
     assert command[:2] == ["python", "-c"]
