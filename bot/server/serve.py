@@ -23,6 +23,9 @@ from core import config_rules as rules
 from domain.errors import StartupRefused
 
 log = logging.getLogger(__name__)
+# uvicorn's own INFO lines ("Shutting down", "Waiting for connections…") repeat ours; its
+# warnings and errors (a bad request, a bug's traceback) still show.
+logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
 
 GRACEFUL_SECONDS = 10  # requests in flight at shutdown get this long (WeChat's need 4.5 s)
 
