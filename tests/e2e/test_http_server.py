@@ -14,11 +14,14 @@ from pathlib import Path
 import httpx
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from telegram import Bot
 
+from bot.server.health import CachedProbe
 from bot.wecom.sender import WeComSender
 from cli.platforms import ConfiguredPlatforms
 from cli.schedule import publisher
 from core.metrics import CountedSender
+from core.services.health import CheckResult
 from domain.types import IssueStatus
 from jobs.context import JobContext
 from jobs.publish import publish_issue
@@ -31,6 +34,7 @@ from tests.e2e.cli_process import closed_port
 from tests.e2e.http_helpers import moved, scrape, served
 from tests.e2e.platforms import ROBOT_KEY
 from tests.e2e.publish_helpers import make_issue
+from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.wecom_robot import FakeWeComRobot
 from tests.unit.test_container_files import healthcheck_code
 
@@ -130,6 +134,22 @@ async def test_metrics_count_flood_control_apart(sqlite_db: Database) -> None:
     assert moved(before, after, "digestbot_messages_failed_total", platform="wecom") == 2
     sent = moved(before, after, "digestbot_messages_sent_total", platform="wecom")
     assert sent == len(robot.messages[ROBOT_KEY])
+
+
+async def test_telegram_readiness_is_a_cached_get_me(fake_telegram: FakeTelegram) -> None:
+    bot = Bot(fake_telegram.token, base_url=f"{fake_telegram.url}/bot")
+    async with bot:
+        asked = len(fake_telegram.calls("getMe"))
+        probe = CachedProbe(bot.get_me)
+        first = await probe()
+        fake_telegram.fail_next(times=10, status=500)
+        again = await probe()  # within the cache: Telegram is not asked again
+        calls = len(fake_telegram.calls("getMe")) - asked
+    dead = Bot(fake_telegram.token, base_url=f"http://127.0.0.1:{closed_port()}/bot")
+    unreachable = await CachedProbe(dead.get_me)()
+    await dead.shutdown()
+    assert first == again == CheckResult(True, "ok") and calls == 1
+    assert unreachable == CheckResult(False, "unreachable (NetworkError)")
 
 
 async def test_the_images_healthcheck_passes_on_healthz_and_fails_without_a_server(
