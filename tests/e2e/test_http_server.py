@@ -34,6 +34,8 @@ from tests.e2e.cli_process import closed_port
 from tests.e2e.http_helpers import moved, scrape, served
 from tests.e2e.platforms import ROBOT_KEY
 from tests.e2e.publish_helpers import make_issue
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.wecom_robot import FakeWeComRobot
 from tests.unit.test_container_files import healthcheck_code
@@ -170,3 +172,25 @@ async def _run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]
         subprocess.run, [sys.executable, "-c", code], env=environment, capture_output=True,
         text=True, timeout=30, check=False,
     )  # fmt: skip
+
+
+async def test_metrics_count_a_fetch_and_its_llm_usage(
+    sqlite_db: Database, fake_openai: FakeOpenAI
+) -> None:
+    with FakeArxiv() as arxiv:
+        settings = make_settings(
+            database_url=sqlite_db.url, openai_api_key="sk-test",
+            openai_base_url=fake_openai.base_url, llm_model="fake-model",
+            **arxiv.settings_overrides(),
+        )  # fmt: skip
+        async with served(settings, sqlite_db) as base:
+            before = await scrape(base)
+            result = await run_job("fetch", JobContext(settings, sqlite_db), trigger="cli")
+            after = await scrape(base)
+    assert result.status == "ok", result.summary
+    fetched = moved(before, after, "digestbot_fetched_papers_total", result="new")
+    assert fetched >= 1 and f"fetched {int(fetched)} papers" in result.summary
+    assert moved(before, after, "digestbot_fetch_runs_total", mode="rss", status="ok") == 1
+    tokens_in = moved(before, after, "digestbot_llm_tokens_total", direction="input")
+    assert tokens_in > 0 and moved(before, after, "digestbot_llm_cost_usd_total") > 0
+    assert moved(before, after, "digestbot_job_runs_total", job="fetch", outcome="ok") == 1
