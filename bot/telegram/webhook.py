@@ -36,7 +36,7 @@ class TelegramWebhook:
     """The webhook endpoint at TELEGRAM_WEBHOOK_URL's path, fed to an attached application."""
 
     def __init__(self, url: str, secret: str) -> None:
-        self.path = urlsplit(url).path.rstrip("/") or "/"
+        self.path = urlsplit(url).path  # exactly as registered: Telegram follows no redirect
         self._secret = secret.encode()
         self._app: DigestApp | None = None
 
