@@ -28,12 +28,15 @@ from functools import partial
 
 import httpx
 
+from bot.commands.budget import Budgets
 from bot.commands.context import Deps
 from bot.console.app import ConsoleBot, run_console
 from bot.wechat.inflight import SendLater
 from cli.platforms import ConfiguredPlatforms, configured_platforms
 from cli.schedule import standalone_scheduler, telegram_lifespan
 from core.config import Settings
+from core.services.chat_turns import ChatTurns
+from core.services.shared_buckets import shared_buckets
 from jobs.context import JobContext
 from jobs.on_demand import fetch_and_summarize
 from jobs.runs import run_job
@@ -54,6 +57,8 @@ def build_deps(
         db=db,
         fetch_paper=partial(fetch_and_summarize, settings, db),
         ops=build_admin_ops(settings, db, platforms),
+        budgets=Budgets(store=shared_buckets(db)),
+        turns=ChatTurns(db),
     )
 
 
@@ -84,6 +89,8 @@ async def run_app(
             return await mode.run(interactive)
         finally:  # admin jobs started from the console or WeChat end with their front end
             await deps.jobs.stop()
+            if deps.turns is not None:
+                await deps.turns.close()
 
 
 @asynccontextmanager

@@ -33,7 +33,7 @@ from storage.queries import leader
 
 log = logging.getLogger(__name__)
 
-RETRY_EVERY = 3.0  # seconds between a follower's tries
+RETRY_EVERY = 1.0  # seconds between a follower's tries (one cheap query each)
 PING_EVERY = 10.0  # seconds between the leader's checks of its lock (< leader.IDLE_LIMIT)
 PING_TIMEOUT = 5.0
 

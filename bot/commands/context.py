@@ -12,6 +12,7 @@ from bot.commands.memo import QueryMemo
 from bot.commands.reply import Caller
 from core.config import Settings
 from core.ratelimit import RateLimiter
+from core.services.chat_turns import ChatTurns
 from core.services.review import require_admin
 from domain.identity import Identity
 from storage.db import Database
@@ -64,6 +65,7 @@ class Deps:
     memo: QueryMemo = field(default_factory=QueryMemo)
     ops: AdminOps | None = None  # admin-triggered jobs; None: this process cannot run them
     jobs: BackgroundJobs = field(default_factory=BackgroundJobs)
+    turns: ChatTurns | None = None  # one chat's updates on one instance at a time (PostgreSQL)
     # (author's actor, key) -> text awaiting its author's Confirm
     broadcasts: dict[tuple[str, str], str] = field(default_factory=dict)
 

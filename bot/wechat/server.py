@@ -108,7 +108,10 @@ class WeChatServer:
     async def _handle(self, message: Incoming) -> str:
         openid = str(message.source)
         try:
-            return await self._dispatch(message, openid)
+            if self.deps.turns is None:
+                return await self._dispatch(message, openid)
+            async with self.deps.turns.turn("wechat", openid):  # one instance per user at once
+                return await self._dispatch(message, openid)
         except Exception:  # our bug or the database: the user gets a sentence, admins the log
             log.exception("wechat: answering a %s failed", message.type)
             return hint(await self._language(openid), "failed")
