@@ -24,6 +24,7 @@ import httpx
 
 from core.config import Settings
 from core.sending import Sender
+from core.services.shared_tokens import DatabaseTokens
 from jobs.publish_everywhere import OpenPlatforms, PlatformReport, failure
 from storage.db import Database
 
@@ -66,7 +67,7 @@ class ConfiguredPlatforms:
     async def open(self) -> AsyncIterator[OpenPlatforms]:
         async with AsyncExitStack() as stack:
             telegram = await self._telegram(stack)
-            extras = await stack.enter_async_context(extra_senders(self.settings))
+            extras = await stack.enter_async_context(extra_senders(self.settings, self.db))
             yield OpenPlatforms(telegram.senders + extras, telegram.unavailable)
 
     async def _telegram(self, stack: AsyncExitStack) -> OpenPlatforms:
@@ -108,8 +109,11 @@ def unavailable(error: BaseException) -> str:
 
 
 @asynccontextmanager
-async def extra_senders(settings: Settings) -> AsyncIterator[list[Sender]]:
-    """Senders for the platforms besides Telegram (WeCom robots, WeChat), while open."""
+async def extra_senders(
+    settings: Settings, db: Database | None = None
+) -> AsyncIterator[list[Sender]]:
+    """Senders for the platforms besides Telegram (WeCom robots, WeChat), while open; with `db`
+    the WeChat access token is the one shared by every instance (`core.services.shared_tokens`)."""
     if not settings.wecom_webhook_urls and not settings.wechat.api_enabled:
         yield []
         return
@@ -122,6 +126,12 @@ async def extra_senders(settings: Settings) -> AsyncIterator[list[Sender]]:
         robots: list[Sender] = [WeComSender(urls, http)] if urls else []
         account = settings.wechat
         wechat: list[Sender] = (
-            [WeChatCustomerSender(WeChatApi(account, http))] if account.api_enabled else []
+            [WeChatCustomerSender(WeChatApi(account, http, tokens=_tokens(db)))]
+            if account.api_enabled
+            else []
         )
         yield robots + wechat
+
+
+def _tokens(db: Database | None) -> DatabaseTokens | None:
+    return None if db is None else DatabaseTokens(db)

@@ -37,6 +37,7 @@ from cli.schedule import standalone_scheduler, telegram_lifespan
 from core.config import Settings
 from core.services.chat_turns import ChatTurns
 from core.services.shared_buckets import shared_buckets
+from core.services.shared_tokens import DatabaseTokens
 from jobs.context import JobContext
 from jobs.on_demand import fetch_and_summarize
 from jobs.runs import run_job
@@ -83,7 +84,7 @@ async def run_app(
     stop = stop or asyncio.Event()
     if interactive is None:
         interactive = sys.stdin.isatty()
-    async with _customer_service(settings) as api_send:
+    async with _customer_service(settings, db) as api_send:
         mode = _Mode(deps, platforms, stop, send_later or api_send, schedule)
         try:
             return await mode.run(interactive)
@@ -94,7 +95,7 @@ async def run_app(
 
 
 @asynccontextmanager
-async def _customer_service(settings: Settings) -> AsyncIterator[SendLater | None]:
+async def _customer_service(settings: Settings, db: Database) -> AsyncIterator[SendLater | None]:
     """WeChat's customer-service API for answers that miss the 5-second reply, when configured."""
     if not settings.wechat.api_enabled:
         yield None
@@ -102,7 +103,7 @@ async def _customer_service(settings: Settings) -> AsyncIterator[SendLater | Non
     from bot.wechat.api import WeChatApi
 
     async with httpx.AsyncClient(timeout=30) as http:
-        api = WeChatApi(settings.wechat, http)
+        api = WeChatApi(settings.wechat, http, tokens=DatabaseTokens(db))
 
         async def send_later(openid: str, text: str) -> None:
             await api.send_text(openid, text)
