@@ -29,7 +29,7 @@ from functools import partial
 import httpx
 
 from bot.commands.budget import Budgets
-from bot.commands.context import Deps
+from bot.commands.context import Deps, paper_limiter
 from bot.console.app import ConsoleBot, run_console
 from bot.wechat.inflight import SendLater
 from cli.platforms import ConfiguredPlatforms, configured_platforms
@@ -53,12 +53,14 @@ def build_deps(
     is registered there, see `cli.platforms.serving_telegram`)."""
     from cli.admin_ops import build_admin_ops
 
+    buckets = shared_buckets(db)  # several instances on PostgreSQL share the per-user budgets
     return Deps(
         settings=settings,
         db=db,
         fetch_paper=partial(fetch_and_summarize, settings, db),
         ops=build_admin_ops(settings, db, platforms),
-        budgets=Budgets(store=shared_buckets(db)),
+        budgets=Budgets(store=buckets),
+        paper_limiter=paper_limiter(buckets),
         turns=ChatTurns(db),
     )
 

@@ -53,6 +53,8 @@ class RateLimiter:
         burst: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         max_keys: int = 10_000,
+        store: BucketStore | None = None,
+        name: str = "limit",
     ) -> None:
         if rate < 1 or per_seconds <= 0 or (burst is not None and burst < 1):
             raise ValueError("rate and burst must be ≥ 1 and per_seconds > 0")
@@ -61,6 +63,7 @@ class RateLimiter:
         self.clock = clock
         self.max_keys = max_keys
         self._buckets: dict[str, _Bucket] = {}
+        self.store, self.name = store, name  # shared buckets (several instances), keyed by name
 
     def wait_seconds(self, key: str) -> float:
         """Take one call for `key` and return 0, or return how long until one is allowed."""
@@ -78,14 +81,17 @@ class RateLimiter:
 
     def check(self, key: str) -> None:
         """Take one call for `key`, or raise RateLimited saying how many seconds to wait."""
-        wait = self.wait_seconds(key)
-        if wait > 0:
-            seconds = max(1, math.ceil(wait))
-            raise RateLimited(
-                f"Too many requests; try again in {seconds} s",
-                zh=f"太快了，请 {seconds} 秒后再试",
-                retry_after=seconds,
-            )
+        _refuse_after(self.wait_seconds(key))
+
+    async def spend(self, key: str) -> None:
+        """`check`, from the shared store when there is one (else in memory)."""
+        if self.store is None:
+            self.check(key)
+            return
+        capacity, refill = self.capacity, self.refill_per_second
+        shared = f"{self.name}|{key}"
+        wait = await self.store.wait_seconds(shared, capacity=capacity, refill_per_second=refill)
+        _refuse_after(wait)
 
     def _forget_idle(self, now: float) -> None:
         # A key whose bucket has refilled is indistinguishable from a new one: drop it.
@@ -98,3 +104,13 @@ class RateLimiter:
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+def _refuse_after(wait: float) -> None:
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise RateLimited(
+            f"Too many requests; try again in {seconds} s",
+            zh=f"太快了，请 {seconds} 秒后再试",
+            retry_after=seconds,
+        )

@@ -13,8 +13,8 @@ once (in-flight runs are cancelled and recorded) and goes back to trying. Each f
 once even if two instances believed they led for a moment: see `job_runs.fire_time_holder`.
 
 SQLite allows one `digestbot run` per file (`cli.instance_lock`), so that instance always leads.
-One log line says when this instance becomes or stops being the leader; `Leadership.is_leader`
-answers the same for health checks and metrics.
+One log line says when this instance becomes or stops being the leader; `is_leader()` answers
+the same for health checks and metrics, and `digestbot check` names the leader's address.
 """
 
 from __future__ import annotations
@@ -36,6 +36,14 @@ log = logging.getLogger(__name__)
 RETRY_EVERY = 1.0  # seconds between a follower's tries (one cheap query each)
 PING_EVERY = 10.0  # seconds between the leader's checks of its lock (< leader.IDLE_LIMIT)
 PING_TIMEOUT = 5.0
+
+
+_current: list[Leadership] = []  # the process's schedule, while `leading` runs it
+
+
+def is_leader() -> bool | None:
+    """Whether this process leads the schedule now; None when it runs no schedule at all."""
+    return _current[-1].is_leader if _current else None
 
 
 class Leadership:
@@ -122,7 +130,17 @@ async def leading(
     """The schedule, run by whichever instance leads, for the block. On PostgreSQL the first
     try has been made when the block starts (a lone instance leads at once)."""
     leadership = Leadership(db, build, **options)
-    if db.is_sqlite:
+    _current.append(leadership)
+    try:
+        async with _elected(leadership) as elected:
+            yield elected
+    finally:
+        _current.remove(leadership)
+
+
+@asynccontextmanager
+async def _elected(leadership: Leadership) -> AsyncIterator[Leadership]:
+    if leadership.db.is_sqlite:
         async with leadership._leading():
             yield leadership
         return

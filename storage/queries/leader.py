@@ -16,6 +16,9 @@ The key hashes the schema in, like the run locks in `job_runs`, so schemas shari
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,3 +70,27 @@ async def leader_pid(session: AsyncSession) -> int | None:
     """The backend pid of the session that holds the leader lock, or None: no leader now."""
     pid = await session.scalar(text(f"SELECT pid FROM pg_locks WHERE {_THIS_LOCK} LIMIT 1"))
     return None if pid is None else int(pid)
+
+
+@dataclass(frozen=True)
+class LeaderSession:
+    """Who leads, as PostgreSQL sees it (for `digestbot check`)."""
+
+    pid: int
+    client: str  # the instance's address, "local" over a Unix socket
+    since: datetime | None
+
+
+async def leader_session(session: AsyncSession) -> LeaderSession | None:
+    row = (
+        await session.execute(
+            text(
+                "SELECT l.pid, host(a.client_addr) AS client, a.backend_start"
+                " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+                f" WHERE {_THIS_LOCK} LIMIT 1"
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return LeaderSession(int(row.pid), row.client or "local", row.backend_start)

@@ -15,10 +15,12 @@ import pytest
 from telegram import Update
 
 from bot.commands.budget import COMMAND_BUDGETS, Budgets
+from bot.commands.context import paper_limiter
 from bot.commands.reply import Caller
 from bot.telegram.updates import PerChatUpdateProcessor
 from core.services.chat_turns import ChatTurns
 from core.services.shared_buckets import DatabaseBuckets, shared_buckets
+from domain.errors import RateLimited
 from storage.db import Database
 from storage.queries import budgets
 
@@ -148,3 +150,16 @@ async def test_concurrent_spending_never_exceeds_the_burst(
     assert sum(1 for wait in waits if wait == 0) == 5  # row locks: no double spending
     async with postgres_db.session() as session:
         assert await budgets.forget_idle(session, before=now[0] + 1) == 1
+
+
+async def test_the_paper_fetch_budget_is_shared_too(postgres_db: Database, other: Database) -> None:
+    now = [3_000_000.0]
+    limiters = [
+        paper_limiter(DatabaseBuckets(db, clock=lambda: now[0])) for db in (postgres_db, other)
+    ]
+    await limiters[0].spend("telegram:42")
+    await limiters[1].spend("telegram:42")  # the burst of two, one on each instance
+    with pytest.raises(RateLimited) as refused:
+        await limiters[0].spend("telegram:42")
+    assert refused.value.retry_after == 20  # 3 a minute: one more in 20 s
+    await limiters[1].spend("telegram:43")

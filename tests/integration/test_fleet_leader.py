@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from jobs.leader import leading
+from cli.check_services import leader_line
+from jobs.leader import is_leader, leading
 from jobs.missed import run_missed
 from jobs.runs import run_job
 from jobs.scheduler import DigestScheduler, build_scheduler
@@ -81,10 +82,25 @@ async def test_a_leader_whose_connection_dies_steps_down(
 
 
 async def test_on_sqlite_the_one_instance_always_leads(sqlite_db: Database) -> None:
+    assert is_leader() is None  # no schedule in this process
     async with leading(sqlite_db, lambda: _builder(sqlite_db)) as leadership:
         assert leadership.is_leader and leadership.scheduler is not None
         assert leadership.scheduler.running
-    assert not leadership.is_leader
+        assert is_leader() is True
+    assert not leadership.is_leader and is_leader() is None
+
+
+async def test_check_names_the_leader(postgres_db: Database, other: Database) -> None:
+    nobody = await leader_line(postgres_db.url)
+    assert nobody.line == "– schedule: no instance leads now (is any `digestbot run` up?)"
+    async with leading(postgres_db, lambda: _builder(postgres_db), **FAST) as leadership:
+        assert leadership.is_leader and is_leader() is True
+        async with other.session() as session:
+            pid = await leader.leader_pid(session)
+        named = await leader_line(postgres_db.url)
+    assert named.status == "ok", named.line
+    assert named.line.startswith("✓ schedule: led by the instance at 127.0.0.1 (backend ")
+    assert f"(backend {pid}, since " in named.line
 
 
 async def test_a_fire_time_runs_once_whoever_triggers_it(db: Database) -> None:
