@@ -25,13 +25,13 @@ import asyncio
 import json
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from core.config_groups import WeChatSettings
 from core.services.shared_tokens import DatabaseTokens
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,9 @@ class WeChatApi:
             f"wechat:{self.app_id}", self._new_token, refused=refused, margin=TOKEN_MARGIN
         )
         self._token = shared.value
-        self._token_until = time.monotonic() + (shared.expires_at - utcnow()).total_seconds()
+        self._token_until = (
+            time.monotonic() + (shared.expires_at - datetime.now(UTC)).total_seconds()
+        )
 
     async def _new_token(self) -> tuple[str, float]:
         """A new token from WeChat (which invalidates the previous one) and its lifetime."""
