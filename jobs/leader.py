@@ -148,8 +148,8 @@ async def _elected(leadership: Leadership) -> AsyncIterator[Leadership]:
     try:
         await leadership.tried.wait()
         if not leadership.is_leader:
-            log.info("leader: no — another instance runs the schedule; trying every %gs",
-                     leadership.retry_every)  # fmt: skip
+            log.info("leader: no — another instance runs the schedule (or the database did "
+                     "not answer); trying every %gs", leadership.retry_every)  # fmt: skip
         yield leadership
     finally:
         task.cancel()
