@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("summarize", "search", "topics", "telegram", "delivery", "fairness", "http")
+BENCHES = ("summarize", "search", "topics", "telegram", "delivery", "fairness", "http", "failover")
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -99,7 +99,12 @@ async def check_database(settings: Settings) -> list[Outcome]:
                 "run `digestbot db upgrade` (every other command also applies them)",
             )
         ]
-    return [ok(f"database {shown}: reachable, migrations at head ({head})")]
+    lines = [ok(f"database {shown}: reachable, migrations at head ({head})")]
+    if not settings.database_url.startswith("sqlite"):
+        from cli.check_services import leader_line
+
+        lines.append(await leader_line(settings.database_url))
+    return lines
 
 
 async def check_telegram(settings: Settings) -> list[Outcome]:

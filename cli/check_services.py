@@ -20,6 +20,7 @@ from cli.check import TIMEOUT, Outcome, fail, ok
 from core.config import Settings
 from storage.db import Database
 from storage.migrate import alembic_config
+from storage.queries.leader import leader_session
 
 
 async def migration_state(url: str) -> tuple[str | None, str | None]:
@@ -31,6 +32,20 @@ async def migration_state(url: str) -> tuple[str | None, str | None]:
     finally:
         await db.dispose()
     return current, ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def leader_line(url: str) -> Outcome:
+    """PostgreSQL: which instance runs the schedule now (`jobs.leader`), as the server sees it."""
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            leading = await leader_session(session)
+    finally:
+        await db.dispose()
+    if leading is None:
+        return Outcome("skip", "schedule: no instance leads now (is any `digestbot run` up?)")
+    since = f", since {leading.since:%Y-%m-%d %H:%M %Z}" if leading.since else ""
+    return ok(f"schedule: led by the instance at {leading.client} (backend {leading.pid}{since})")
 
 
 def _current_revision(connection: Connection) -> str | None:

@@ -25,6 +25,7 @@ import httpx
 from core.config import Settings
 from core.metrics import counted
 from core.sending import Sender
+from core.services.shared_tokens import DatabaseTokens
 from jobs.publish_everywhere import OpenPlatforms, PlatformReport, failure
 from storage.db import Database
 
@@ -67,7 +68,7 @@ class ConfiguredPlatforms:
     async def open(self) -> AsyncIterator[OpenPlatforms]:
         async with AsyncExitStack() as stack:
             telegram = await self._telegram(stack)
-            extras = await stack.enter_async_context(extra_senders(self.settings))
+            extras = await stack.enter_async_context(extra_senders(self.settings, self.db))
             # every send counted by platform for /metrics (core.metrics.CountedSender)
             yield OpenPlatforms(counted(telegram.senders + extras), telegram.unavailable)
 
@@ -110,8 +111,11 @@ def unavailable(error: BaseException) -> str:
 
 
 @asynccontextmanager
-async def extra_senders(settings: Settings) -> AsyncIterator[list[Sender]]:
-    """Senders for the platforms besides Telegram (WeCom robots, WeChat), while open."""
+async def extra_senders(
+    settings: Settings, db: Database | None = None
+) -> AsyncIterator[list[Sender]]:
+    """Senders for the platforms besides Telegram (WeCom robots, WeChat), while open; with `db`
+    the WeChat access token is the one shared by every instance (`core.services.shared_tokens`)."""
     if not settings.wecom_webhook_urls and not settings.wechat.api_enabled:
         yield []
         return
@@ -124,6 +128,12 @@ async def extra_senders(settings: Settings) -> AsyncIterator[list[Sender]]:
         robots: list[Sender] = [WeComSender(urls, http)] if urls else []
         account = settings.wechat
         wechat: list[Sender] = (
-            [WeChatCustomerSender(WeChatApi(account, http))] if account.api_enabled else []
+            [WeChatCustomerSender(WeChatApi(account, http, tokens=_tokens(db)))]
+            if account.api_enabled
+            else []
         )
         yield robots + wechat
+
+
+def _tokens(db: Database | None) -> DatabaseTokens | None:
+    return None if db is None else DatabaseTokens(db)

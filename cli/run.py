@@ -31,7 +31,8 @@ from typing import Any
 
 import httpx
 
-from bot.commands.context import Deps
+from bot.commands.budget import Budgets
+from bot.commands.context import Deps, paper_limiter
 from bot.console.app import ConsoleBot, run_console
 from bot.server.health import CachedProbe
 from bot.wechat.inflight import SendLater
@@ -39,6 +40,9 @@ from cli.http import HttpServer, http_listen, http_server
 from cli.platforms import ConfiguredPlatforms, configured_platforms
 from cli.schedule import standalone_scheduler, telegram_lifespan
 from core.config import Settings
+from core.services.chat_turns import ChatTurns
+from core.services.shared_buckets import shared_buckets
+from core.services.shared_tokens import DatabaseTokens
 from jobs.context import JobContext
 from jobs.on_demand import fetch_and_summarize
 from jobs.runs import run_job
@@ -54,11 +58,15 @@ def build_deps(
     is registered there, see `cli.platforms.serving_telegram`)."""
     from cli.admin_ops import build_admin_ops
 
+    buckets = shared_buckets(db)  # several instances on PostgreSQL share the per-user budgets
     return Deps(
         settings=settings,
         db=db,
         fetch_paper=partial(fetch_and_summarize, settings, db),
         ops=build_admin_ops(settings, db, platforms),
+        budgets=Budgets(store=buckets),
+        paper_limiter=paper_limiter(buckets),
+        turns=ChatTurns(db),
     )
 
 
@@ -83,16 +91,18 @@ async def run_app(
     stop = stop or asyncio.Event()
     if interactive is None:
         interactive = sys.stdin.isatty()
-    async with _customer_service(settings) as api_send:
+    async with _customer_service(settings, db) as api_send:
         mode = _Mode(deps, platforms, stop, send_later or api_send, schedule)
         try:
             return await mode.run(interactive)
         finally:  # admin jobs started from the console or WeChat end with their front end
             await deps.jobs.stop()
+            if deps.turns is not None:
+                await deps.turns.close()
 
 
 @asynccontextmanager
-async def _customer_service(settings: Settings) -> AsyncIterator[SendLater | None]:
+async def _customer_service(settings: Settings, db: Database) -> AsyncIterator[SendLater | None]:
     """WeChat's customer-service API for answers that miss the 5-second reply, when configured."""
     if not settings.wechat.api_enabled:
         yield None
@@ -100,7 +110,7 @@ async def _customer_service(settings: Settings) -> AsyncIterator[SendLater | Non
     from bot.wechat.api import WeChatApi
 
     async with httpx.AsyncClient(timeout=30) as http:
-        api = WeChatApi(settings.wechat, http)
+        api = WeChatApi(settings.wechat, http, tokens=DatabaseTokens(db))
 
         async def send_later(openid: str, text: str) -> None:
             await api.send_text(openid, text)

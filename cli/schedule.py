@@ -12,6 +12,9 @@ This is the composition root for scheduled jobs: here they get their `publish`,
   shell. WeCom robots are readers' groups, so notices never go there; nothing is pushed to
   WeChat admins either (the Official Account may only message a follower who wrote within 48
   hours). With no platform at all there is no publish job: nothing to deliver to.
+
+Either way the schedule runs only while this instance leads (`jobs.leader`): with several
+instances on one PostgreSQL exactly one of them schedules; on SQLite the one instance does.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ from cli.platforms import ConfiguredPlatforms, serving_telegram
 from core.config import Settings
 from domain.content import Content
 from jobs.context import JobContext, JobName, PublishFn
+from jobs.leader import Leadership, leading
 from jobs.publish_everywhere import as_publish_fn
 from jobs.runs import run_job
-from jobs.scheduler import DigestScheduler, build_scheduler, schedule_table, scheduler_running
+from jobs.scheduler import DigestScheduler, build_scheduler, schedule_table
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -77,32 +81,38 @@ def telegram_lifespan(
         async def on_draft(number: int) -> None:
             await send_draft_preview(app, number)
 
-        scheduler = build_scheduler(
-            settings,
-            db,
-            publish=publisher(platforms),
-            notify_admins=admin_notifier(app.bot, settings.admin_chat_id),
-            on_draft=on_draft,
-        )
-        async with serving(app), scheduler_running(scheduler):
-            yield scheduler
+        def build() -> DigestScheduler:
+            return build_scheduler(
+                settings,
+                db,
+                publish=publisher(platforms),
+                notify_admins=admin_notifier(app.bot, settings.admin_chat_id),
+                on_draft=on_draft,
+            )
+
+        async with serving(app), leading(db, build) as leadership:
+            yield leadership
 
     return lifespan
 
 
 @asynccontextmanager
-async def standalone_scheduler(settings: Settings, db: Database) -> AsyncIterator[DigestScheduler]:
+async def standalone_scheduler(settings: Settings, db: Database) -> AsyncIterator[Leadership]:
     """Without Telegram: the same schedule, publishing to WeCom/WeChat when configured, notices
-    printed (see the module docstring)."""
-    scheduler = build_scheduler(
-        settings,
-        db,
-        publish=publisher(ConfiguredPlatforms(settings, db)),
-        notify_admins=print_notice,
-        on_draft=print_draft_ready,
-    )
-    async with scheduler_running(scheduler):
-        yield scheduler
+    printed (see the module docstring); run while this instance leads."""
+    platforms = ConfiguredPlatforms(settings, db)
+
+    def build() -> DigestScheduler:
+        return build_scheduler(
+            settings,
+            db,
+            publish=publisher(platforms),
+            notify_admins=print_notice,
+            on_draft=print_draft_ready,
+        )
+
+    async with leading(db, build) as leadership:
+        yield leadership
 
 
 async def cmd_schedule(args: argparse.Namespace, settings: Settings, db: Database) -> int:

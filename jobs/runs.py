@@ -9,7 +9,9 @@ row and return without working. A crash must not block a job for long, so a runn
 proves it is alive: its heartbeat (every `HEARTBEAT_EVERY`) and host/pid on SQLite, a
 session-level advisory lock on a connection of its own on PostgreSQL. A dead holder's row is
 marked failed ("holder died") by the next trigger, which proceeds; `force` (an operator's
-`--force`) takes over a live one too. Failures are recorded, logged and, for scheduled runs,
+`--force`) takes over a live one too. A scheduled fire time runs once across every instance
+(`job_runs.fire_time_holder` and the unique index behind it): the loser logs and returns
+`skipped` without a row. Failures are recorded, logged and, for scheduled runs,
 reported to the admins; they never propagate into the scheduler.
 """
 
@@ -103,9 +105,16 @@ async def _run_recorded(
     params: JobParams | None,
 ) -> JobResult:
     async with _run_lock(ctx) as pin:
-        claim = await _claim(ctx, name, trigger, scheduled_for, pin, force)
+        try:
+            claim = await _claim(ctx, name, trigger, scheduled_for, pin, force)
+        except job_runs.FireTimeTaken as taken:
+            return _fire_taken(name, trigger, str(taken), run_id=0)
         for run_id, reason in claim.taken_over:
             log.warning("job %s (%s): took over run #%d: %s", name, trigger, run_id, reason)
+        if claim.fire_taken is not None:
+            done = claim.fire_taken
+            said = f"run #{done.id} ({done.status}, {done.host or '?'} pid {done.pid or '?'})"
+            return _fire_taken(name, trigger, f"this fire time is already {said}", done.id)
         if not claim.acquired:
             assert claim.holder is not None
             summary = f"skipped: {claim.holder.name} run #{claim.holder.id} is still running"
@@ -116,6 +125,13 @@ async def _run_recorded(
     if trigger == "schedule" and result.notice:
         await notify(ctx, result.notice)
     return result
+
+
+def _fire_taken(name: JobName, trigger: Trigger, why: str, run_id: int) -> JobResult:
+    """Another instance ran (or runs) this fire time: nothing to do, nothing recorded."""
+    summary = f"skipped: {why}"
+    log.warning("job %s (%s) %s", name, trigger, summary)
+    return JobResult(name, trigger, "skipped", summary, run_id)
 
 
 def answered(result: JobResult) -> JobResult:

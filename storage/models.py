@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -34,6 +35,9 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# The job_runs rows that hold their fire time (see JobRun); migration 0005 writes the same.
+FIRE_TIME_TAKEN = "scheduled_for IS NOT NULL AND status IN ('running', 'ok')"
 
 # BigInteger ids on PostgreSQL, INTEGER PRIMARY KEY (rowid alias) on SQLite.
 Id = BigInteger().with_variant(Integer, "sqlite")
@@ -277,7 +281,19 @@ class JobRun(Base):
     """One run of a scheduled job; a row still `running` keeps a second trigger from overlapping."""
 
     __tablename__ = "job_runs"
-    __table_args__ = (Index("ix_job_runs_name_started", "name", "started_at"),)
+    __table_args__ = (
+        Index("ix_job_runs_name_started", "name", "started_at"),
+        # Each scheduled fire time runs once across every instance: a second running or
+        # successful row for it is refused by the database itself (a failed one may be retried).
+        Index(
+            "uq_job_runs_fire_time",
+            "name",
+            "scheduled_for",
+            unique=True,
+            sqlite_where=text(FIRE_TIME_TAKEN),
+            postgresql_where=text(FIRE_TIME_TAKEN),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(32))  # fetch | summarize | compose | publish | …
@@ -325,3 +341,25 @@ class SummaryFailure(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CommandBudget(Base):
+    """One user's token bucket for one command budget, shared by every instance on one database
+    (PostgreSQL); a single instance keeps its buckets in memory instead."""
+
+    __tablename__ = "command_budgets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # budget|platform:user
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float)  # epoch seconds of the last refill
+
+
+class SharedToken(Base):
+    """A credential every instance must share, e.g. the WeChat access token (fetching a new
+    one invalidates the old one, so instances must not each fetch their own)."""
+
+    __tablename__ = "shared_tokens"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. wechat:<app id>
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -163,24 +163,26 @@ async def _refuse_non_empty(target: Database) -> None:
 
 
 async def _copy_table(reader: AsyncSession, writer: AsyncSession, table: Table, size: int) -> None:
-    """Keyset pages by id, so memory stays bounded whatever the table's size."""
+    """Keyset pages by primary key (every table has a one-column key: `id`, or a name for the
+    small shared-state tables), so memory stays bounded whatever the table's size."""
+    (key,) = table.primary_key.columns
     last = None
     while True:
-        query = select(table).order_by(table.c.id).limit(size)
+        query = select(table).order_by(key).limit(size)
         if last is not None:
-            query = query.where(table.c.id > last)
+            query = query.where(key > last)
         rows = [dict(row._mapping) for row in await reader.execute(query)]
         if not rows:
             return
         await writer.execute(insert(table), rows)
-        last = rows[-1]["id"]
+        last = rows[-1][key.name]
 
 
 async def _reset_sequences(writer: AsyncSession) -> None:
     """Ids were copied as they were: the next generated id must come after the largest."""
     if writer.get_bind().dialect.name != "postgresql":
         return
-    for table in TABLES:
+    for table in (table for table in TABLES if "id" in table.c):
         await writer.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"

@@ -9,6 +9,9 @@ is over is dropped without an answer.
 Budgets are per (platform, user id) — identity is the pair, so a WeChat openid never spends a
 Telegram user's budget — and per command, in token buckets (`core.ratelimit.RateLimiter`,
 bounded memory). `bot.commands.dispatch` spends them before doing any work for the command.
+Several instances on one PostgreSQL share the buckets (`store`, see
+`core.services.shared_buckets`), so a user's budget is the same whichever instance answers;
+which refusals were already told stays per instance (at most one "slow down" per instance).
 /paper's on-demand fetch keeps its own, stricter budget (`Deps.paper_limiter`).
 """
 
@@ -20,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.commands.reply import Caller
-from core.ratelimit import RateLimiter
+from core.ratelimit import BucketStore, RateLimiter
 
 
 @dataclass(frozen=True)
@@ -85,26 +88,30 @@ class Refusal:
 
 class Budgets:
     def __init__(
-        self, *, clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
+        store: BucketStore | None = None,
     ) -> None:
-        self.clock, self.max_keys = clock, max_keys
+        self.clock, self.max_keys, self.store = clock, max_keys, store
         self._buckets: dict[str, RateLimiter] = {}
         self._told: dict[str, float] = {}  # user and budget -> when the told wait ends
 
-    def spend_command(self, caller: Caller, name: str) -> Refusal | None:
+    async def spend_command(self, caller: Caller, name: str) -> Refusal | None:
         if name in COMMAND_BUDGETS:
-            return self._spend(caller, f"/{name}", COMMAND_BUDGETS[name])
-        return self._spend(caller, "/?", UNKNOWN_COMMAND)
+            return await self._spend(caller, f"/{name}", COMMAND_BUDGETS[name])
+        return await self._spend(caller, "/?", UNKNOWN_COMMAND)
 
-    def spend_action(self, caller: Caller, action: str) -> Refusal | None:
+    async def spend_action(self, caller: Caller, action: str) -> Refusal | None:
         if action in ACTION_BUDGETS:
-            return self._spend(caller, f"button:{action}", ACTION_BUDGETS[action])
-        return self._spend(caller, "button:?", UNKNOWN_ACTION)
+            return await self._spend(caller, f"button:{action}", ACTION_BUDGETS[action])
+        return await self._spend(caller, "button:?", UNKNOWN_ACTION)
 
-    def _spend(self, caller: Caller, budget: str, limit: Limit) -> Refusal | None:
+    async def _spend(self, caller: Caller, budget: str, limit: Limit) -> Refusal | None:
         """None when allowed (one unit spent); else how long to wait, and whether to say so."""
         key = f"{caller.platform}:{caller.user_id}"
-        wait = self._bucket(budget, limit).wait_seconds(key)
+        wait = await self._wait(budget, limit, key)
         if wait <= 0:
             return None
         now, told = self.clock(), f"{budget}|{key}"
@@ -113,6 +120,13 @@ class Budgets:
         self._forget_told(now)
         self._told[told] = now + wait
         return Refusal(max(1, math.ceil(wait)), tell=True)
+
+    async def _wait(self, budget: str, limit: Limit, key: str) -> float:
+        if self.store is None:
+            return self._bucket(budget, limit).wait_seconds(key)
+        return await self.store.wait_seconds(
+            f"{budget}|{key}", capacity=limit.burst, refill_per_second=limit.per_minute / 60
+        )
 
     def _bucket(self, budget: str, limit: Limit) -> RateLimiter:
         bucket = self._buckets.get(budget)

@@ -11,7 +11,8 @@ from bot.commands.budget import Budgets
 from bot.commands.memo import QueryMemo
 from bot.commands.reply import Caller
 from core.config import Settings
-from core.ratelimit import RateLimiter
+from core.ratelimit import BucketStore, RateLimiter
+from core.services.chat_turns import ChatTurns
 from core.services.review import require_admin
 from domain.identity import Identity
 from storage.db import Database
@@ -48,8 +49,9 @@ class AdminOps(Protocol):
         ...
 
 
-def _paper_limiter() -> RateLimiter:
-    return RateLimiter(rate=3, per_seconds=60, burst=2)
+def paper_limiter(store: BucketStore | None = None) -> RateLimiter:
+    """/paper's on-demand fetches: 2 at once, then 3 a minute per user (shared with `store`)."""
+    return RateLimiter(rate=3, per_seconds=60, burst=2, store=store, name="paper")
 
 
 @dataclass
@@ -60,10 +62,11 @@ class Deps:
     db: Database
     fetch_paper: PaperFetcher | None = None
     budgets: Budgets = field(default_factory=Budgets)  # every command, per user (budget.py)
-    paper_limiter: RateLimiter = field(default_factory=_paper_limiter)  # on-demand fetches
+    paper_limiter: RateLimiter = field(default_factory=paper_limiter)  # on-demand fetches
     memo: QueryMemo = field(default_factory=QueryMemo)
     ops: AdminOps | None = None  # admin-triggered jobs; None: this process cannot run them
     jobs: BackgroundJobs = field(default_factory=BackgroundJobs)
+    turns: ChatTurns | None = None  # one chat's updates on one instance at a time (PostgreSQL)
     # (author's actor, key) -> text awaiting its author's Confirm
     broadcasts: dict[tuple[str, str], str] = field(default_factory=dict)
 

@@ -73,7 +73,7 @@ def _chat_type(chat_type: str) -> str:
 
 
 async def run_command(deps: Deps, caller: Caller, name: str, argument: str) -> list[Reply]:
-    if (refusal := deps.budgets.spend_command(caller, name)) is not None:
+    if (refusal := await deps.budgets.spend_command(caller, name)) is not None:
         return await slow_down(deps, caller, refusal)
     ctx = await make_context(deps, caller)
     spec = BY_NAME.get(name)
@@ -88,7 +88,7 @@ async def run_command(deps: Deps, caller: Caller, name: str, argument: str) -> l
 
 
 async def run_action(deps: Deps, caller: Caller, action: str, args: tuple[str, ...]) -> list[Reply]:
-    if (refusal := deps.budgets.spend_action(caller, action)) is not None:
+    if (refusal := await deps.budgets.spend_action(caller, action)) is not None:
         return await slow_down(deps, caller, refusal)
     ctx = await make_context(deps, caller)
     spec = ACTIONS_BY_NAME.get(action)
@@ -112,7 +112,7 @@ def _checked(ctx: Context, admin: bool) -> Context:
 async def run_unreadable(deps: Deps, caller: Caller) -> list[Reply]:
     """A private message we cannot read (a photo, sticker, voice note…) still gets an answer,
     from the unknown-command budget so a sticker flood earns no flood of answers."""
-    if (refusal := deps.budgets.spend_command(caller, UNREADABLE)) is not None:
+    if (refusal := await deps.budgets.spend_command(caller, UNREADABLE)) is not None:
         return await slow_down(deps, caller, refusal)
     ctx = await make_context(deps, caller)
     return replies(t(ctx.language, "text_only"))

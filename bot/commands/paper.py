@@ -24,7 +24,7 @@ async def _fetch(ctx: Context, arxiv_id: str) -> PaperView:
     missing = user_error("paper_not_found", NotFound, arxiv_id=arxiv_id)
     if ctx.deps.fetch_paper is None:
         raise missing
-    ctx.deps.paper_limiter.check(f"{ctx.caller.platform}:{ctx.caller.user_id}")
+    await ctx.deps.paper_limiter.spend(f"{ctx.caller.platform}:{ctx.caller.user_id}")
     paper_id = await ctx.deps.fetch_paper(arxiv_id, ctx.language)
     view = (
         None

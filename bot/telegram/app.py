@@ -51,7 +51,7 @@ def build_application(deps: Deps) -> DigestApp:
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .rate_limiter(rate_limiter())
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(turns=deps.turns))
         .context_types(CONTEXT_TYPES)
         .build()
     )

@@ -15,6 +15,11 @@ This is PTB's extension point for that, `BaseUpdateProcessor`, with a lock per c
 - A chat's lock is dropped as soon as it has no update waiting, so memory follows the chats
   with work in hand, not every chat ever seen.
 
+Several instances behind one webhook URL: inside its slot an update also takes the chat's turn
+across instances (`core.services.chat_turns`, an advisory lock on PostgreSQL), so no two
+instances handle one chat's updates at once. The turns use a small pool of their own, sized
+like `running`, never the queries' pool (see `storage.chat_locks`).
+
 Slow work does not sit in a chat's slot either: /paper and admin jobs run in the background
 (see `bot.telegram.app` and `bot.commands.background`).
 """
@@ -24,11 +29,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from core.services.chat_turns import ChatTurns
 
 RUNNING = 16  # handlers at once, across chats
 ADMITTED = 10_000  # updates inside the processor at once, running or waiting for their chat
@@ -41,9 +49,12 @@ class _Chat:
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, running: int = RUNNING, admitted: int = ADMITTED) -> None:
+    def __init__(
+        self, running: int = RUNNING, admitted: int = ADMITTED, *, turns: ChatTurns | None = None
+    ) -> None:
         super().__init__(max(running, admitted))
         self._running = asyncio.BoundedSemaphore(running)
+        self._turns = turns
         self._chats: dict[int | str, _Chat] = {}
 
     async def initialize(self) -> None:
@@ -68,7 +79,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         chat.pending += 1
         started = False
         try:
-            async with chat.lock, self._running:
+            async with chat.lock, self._running, self._turn(key):
                 started = True
                 await coroutine
         finally:
@@ -77,6 +88,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._chats[key]
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled while waiting (shutdown): never "never awaited"
+
+    def _turn(self, key: int | str) -> AbstractAsyncContextManager[None]:
+        return nullcontext() if self._turns is None else self._turns.turn("telegram", key)
 
 
 def order_key(update: object) -> int | str | None:

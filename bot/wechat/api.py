@@ -12,7 +12,10 @@ error; `_call` turns those into the exceptions below, which say what the caller 
 - `ApiError`: anything else (bad openid, bad media id…), a permanent failure.
 
 The access token is cached until 5 minutes before it expires and refreshed once when WeChat
-says it is invalid or expired (40001, 40014, 42001). Neither the app secret nor the token is
+says it is invalid or expired (40001, 40014, 42001). With a `TokenStore`
+(`core.services.shared_tokens`, which the composition root always passes) the token is the one
+every instance and client of the account shares, fetched by one of them at a time: WeChat
+invalidates the old token whenever a new one is fetched. Neither the app secret nor the token is
 ever logged or put into an exception message: both travel in query strings, so no URL is.
 """
 
@@ -22,11 +25,13 @@ import asyncio
 import json
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from core.config_groups import WeChatSettings
+from core.services.shared_tokens import DatabaseTokens
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +110,13 @@ def _cut_line(line: str, limit: int) -> list[str]:
 class WeChatApi:
     """One Official Account's API; share one instance per process (it holds the token)."""
 
-    def __init__(self, wechat: WeChatSettings, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        wechat: WeChatSettings,
+        http: httpx.AsyncClient,
+        *,
+        tokens: DatabaseTokens | None = None,
+    ) -> None:
         if not wechat.app_id or wechat.app_secret is None:
             raise NotConfigured("WECHAT_APP_ID and WECHAT_APP_SECRET must both be set")
         self.app_id = wechat.app_id
@@ -116,6 +127,7 @@ class WeChatApi:
         self._token: str | None = None
         self._token_until = 0.0
         self._token_lock = asyncio.Lock()
+        self.tokens = tokens  # None: this client's own token, in memory
 
     def __repr__(self) -> str:
         return f"WeChatApi(app_id={self.app_id!r})"  # never the secret or the token
@@ -156,11 +168,26 @@ class WeChatApi:
         async with self._token_lock:
             stale = self._token is None or time.monotonic() >= self._token_until
             if stale or (refused is not None and refused == self._token):
-                await self._fetch_token()
+                await self._fetch_token(refused)
             assert self._token is not None
             return self._token
 
-    async def _fetch_token(self) -> None:
+    async def _fetch_token(self, refused: str | None) -> None:
+        if self.tokens is None:
+            token, expires = await self._new_token()
+            self._token = token
+            self._token_until = time.monotonic() + max(0.0, expires - TOKEN_MARGIN)
+            return
+        shared = await self.tokens.token(
+            f"wechat:{self.app_id}", self._new_token, refused=refused, margin=TOKEN_MARGIN
+        )
+        self._token = shared.value
+        self._token_until = (
+            time.monotonic() + (shared.expires_at - datetime.now(UTC)).total_seconds()
+        )
+
+    async def _new_token(self) -> tuple[str, float]:
+        """A new token from WeChat (which invalidates the previous one) and its lifetime."""
         params = {
             "grant_type": "client_credential",
             "appid": self.app_id,
@@ -170,9 +197,8 @@ class WeChatApi:
         token, expires = answer.get("access_token"), answer.get("expires_in", 7200)
         if not isinstance(token, str) or not token:
             raise ApiError(-2, "no access_token in the answer", api="cgi-bin/token")
-        self._token = token
-        self._token_until = time.monotonic() + max(0.0, float(expires) - TOKEN_MARGIN)
         log.info("WeChat access token refreshed (valid %ss)", expires)
+        return token, float(expires)
 
     async def _call(self, api: str, payload: dict[str, Any]) -> dict[str, Any]:
         """POST `payload` with the access token; once more with a new token if it was refused."""

@@ -20,6 +20,7 @@ from bot.render.context import one_line
 from bot.wechat.api import ApiError, WeChatApi
 from core.config import Settings
 from core.services.issues import get_issue
+from core.services.shared_tokens import DatabaseTokens
 from domain.errors import DigestError
 from storage.db import Database
 
@@ -46,7 +47,8 @@ async def create_draft(
         return None
     try:
         async with _client(http) as client:
-            media_id = await _add_draft(settings, db, WeChatApi(settings.wechat, client), number)
+            api = WeChatApi(settings.wechat, client, tokens=DatabaseTokens(db))
+            media_id = await _add_draft(settings, db, api, number)
     except (ApiError, DigestError) as error:
         log.warning("WeChat draft of issue %s failed: %s", number, error)
         return f"公众号草稿失败 / WeChat draft failed (第{number}期): {error}"

@@ -54,6 +54,10 @@ class Inflight:
             return None
         return "" if run.deferred else text
 
+    def has(self, key: str) -> bool:
+        """Whether this process runs (or recently ran) the message `key`."""
+        return key in self._runs
+
     async def drain(self) -> None:
         """Until every deferred result has been handed to send_later (tests, shutdown)."""
         pending = [run.task for run in self._runs.values() if not run.task.done()]

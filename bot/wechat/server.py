@@ -12,7 +12,7 @@ with a traceback; bodies past 64 KB are a 413 without being read further.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -34,6 +34,10 @@ PATH = "/wechat"
 MAX_BODY = 64 * 1024  # WeChat's messages are a few KB; anything larger is not from WeChat
 FOLLOW_EVENTS = frozenset(("subscribe", "subscribe_scan"))
 NONCE_SCOPE = "wechat"
+# A message's id, remembered across instances: WeChat retries one message three times over
+# ~15 s and a balancer may hand each retry to another instance; only the first runs it.
+MESSAGE_SCOPE = "wechat_msg"
+MESSAGE_MEMORY = timedelta(minutes=10)
 
 
 class WeChatServer:
@@ -109,15 +113,33 @@ class WeChatServer:
             log.warning("wechat: ignored a message whose sender or receiver id is malformed")
             return ""
         key = _message_key(message)
+        if not self.inflight.has(key) and not await self._first_anywhere(key):
+            log.info("wechat: a retry of a message another instance is answering; ignored")
+            return ""  # that instance answers (in time, or later by customer-service message)
         text = await self.inflight.answer(key, openid, lambda: self._handle(message))
         if text is None:
             return hint(await self._language(openid), "working")
         return text
 
+    async def _first_anywhere(self, key: str) -> bool:
+        """The first sight of this message by any instance (the shared nonce table); when the
+        database cannot tell, answer here rather than not at all."""
+        try:
+            return await first_use(
+                self.deps.db, scope=MESSAGE_SCOPE, nonce=key, now=datetime.now(UTC),
+                window=MESSAGE_MEMORY,
+            )  # fmt: skip
+        except Exception as error:
+            log.warning("wechat: message de-duplication failed (%s)", type(error).__name__)
+            return True
+
     async def _handle(self, message: Incoming) -> str:
         openid = str(message.source)
         try:
-            return await self._dispatch(message, openid)
+            if self.deps.turns is None:
+                return await self._dispatch(message, openid)
+            async with self.deps.turns.turn("wechat", openid):  # one instance per user at once
+                return await self._dispatch(message, openid)
         except Exception:  # our bug or the database: the user gets a sentence, admins the log
             log.exception("wechat: answering a %s failed", message.type)
             return hint(await self._language(openid), "failed")

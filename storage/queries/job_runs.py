@@ -10,6 +10,12 @@ jobs, marks those whose holder is dead as failed ("holder died") and inserts eit
   older than the staleness limit (a process on another host, or a reused pid).
 An operator's `force` takes every running row over, alive or not.
 
+A scheduled fire time (`scheduled_for`) runs once across every instance: a claim for a fire
+time that a running or successful row already holds is refused (`Claim.fire_taken`), and the
+database's unique index `uq_job_runs_fire_time` refuses a second such row even if two
+instances got past that check at once (`FireTimeTaken`). A failed run gives its fire time up,
+so the missed-run catch-up may retry it.
+
 The check and the insert are serialized across processes: PostgreSQL takes a transaction-scoped
 advisory lock first, and on SQLite the first statement is a write, which takes the database's
 single write lock until commit.
@@ -23,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import JobRun
@@ -44,19 +51,29 @@ class Process:
     pid: int
 
 
+class FireTimeTaken(Exception):
+    """The database refused a second row for one fire time (two instances claimed it at once)."""
+
+    def __init__(self, name: str, scheduled_for: datetime) -> None:
+        super().__init__(f"{name} at {scheduled_for.isoformat()} was claimed by another instance")
+        self.name, self.scheduled_for = name, scheduled_for
+
+
 @dataclass(frozen=True)
 class Claim:
     """The row this attempt wrote; `holder` is set (and the row is `skipped`) when blocked.
 
-    `taken_over`: (run id, reason) of each running row this claim marked failed."""
+    `fire_taken`: the row that already holds this fire time (nothing was written: `run_id` is
+    that row's). `taken_over`: (run id, reason) of each running row this claim marked failed."""
 
     run_id: int
     holder: JobRun | None = None
     taken_over: list[tuple[int, str]] = field(default_factory=list)
+    fire_taken: JobRun | None = None
 
     @property
     def acquired(self) -> bool:
-        return self.holder is None
+        return self.holder is None and self.fire_taken is None
 
 
 async def claim_run(
@@ -88,6 +105,10 @@ async def claim_run(
             continue
         row.status, row.finished_at, row.error = FAILED, now, reason
         taken_over.append((row.id, reason))
+    if scheduled_for is not None:
+        taken = await fire_time_holder(session, name=name, scheduled_for=scheduled_for)
+        if taken is not None:
+            return Claim(run_id=taken.id, taken_over=taken_over, fire_taken=taken)
     run = JobRun(name=name, trigger=trigger, started_at=now, scheduled_for=scheduled_for)
     if holder is None:
         run.status, run.heartbeat_at = RUNNING, now
@@ -96,8 +117,29 @@ async def claim_run(
         run.status, run.finished_at = SKIPPED, now
         run.summary = f"skipped: {holder.name} run #{holder.id} ({holder.trigger}) still running"
     session.add(run)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # uq_job_runs_fire_time: another instance won the race
+        if scheduled_for is None:
+            raise
+        raise FireTimeTaken(name, scheduled_for) from exc
     return Claim(run_id=run.id, holder=holder, taken_over=taken_over)
+
+
+async def fire_time_holder(
+    session: AsyncSession, *, name: str, scheduled_for: datetime
+) -> JobRun | None:
+    """The running or successful run of `name` for this fire time, if any (see the module)."""
+    found: JobRun | None = await session.scalar(
+        select(JobRun)
+        .where(
+            JobRun.name == name,
+            JobRun.scheduled_for == scheduled_for,
+            JobRun.status.in_((RUNNING, "ok")),
+        )
+        .limit(1)
+    )
+    return found
 
 
 def _is_postgres(session: AsyncSession) -> bool:

@@ -56,9 +56,9 @@ async def test_the_scheduled_publish_reaches_wecom_without_a_telegram_token(
     settings = _wecom_only(robot, db)
     assert settings.telegram_bot_token is None
 
-    async with standalone_scheduler(settings, db) as scheduler:
-        assert isinstance(scheduler, DigestScheduler)
-        result = await run_job("publish", scheduler.context)
+    async with standalone_scheduler(settings, db) as leadership:
+        assert leadership.is_leader and isinstance(leadership.scheduler, DigestScheduler)
+        result = await run_job("publish", leadership.scheduler.context)
 
     assert (result.status, result.trigger) == ("ok", "schedule")
     assert result.summary.startswith("published 第1期: wecom: 第1期 published: 1/1 delivered")
@@ -99,9 +99,10 @@ def _captured(started: asyncio.Queue[DigestScheduler]) -> Schedule:
 
     @asynccontextmanager
     async def schedule(settings: Settings, db: Database) -> AsyncIterator[object]:
-        async with standalone_scheduler(settings, db) as scheduler:
-            started.put_nowait(scheduler)
-            yield scheduler
+        async with standalone_scheduler(settings, db) as leadership:
+            assert leadership.scheduler is not None  # the one instance leads
+            started.put_nowait(leadership.scheduler)
+            yield leadership
 
     return schedule
 

@@ -17,6 +17,7 @@ from cli.main import main
 from cli.run import run_app
 from cli.schedule import telegram_lifespan
 from core.config import get_settings
+from jobs.leader import Leadership
 from jobs.scheduler import DigestScheduler
 from storage.db import Database
 from storage.models import JobRun
@@ -35,9 +36,10 @@ async def test_scheduled_compose_reaches_the_admin_chat(fake_telegram: FakeTeleg
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[object]:
-        async with inner(app) as scheduler:
-            started.put_nowait(scheduler)
-            yield scheduler
+        async with inner(app) as leadership:
+            assert isinstance(leadership, Leadership) and leadership.scheduler is not None
+            started.put_nowait(leadership.scheduler)
+            yield leadership
 
     stop = asyncio.Event()
     deps = Deps(settings, sqlite_db)

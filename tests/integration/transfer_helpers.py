@@ -10,10 +10,12 @@ from storage.db import Database
 from storage.models import (
     AuditLog,
     Chat,
+    CommandBudget,
     Delivery,
     FetchRun,
     JobRun,
     SeenNonce,
+    SharedToken,
     SummarizeRun,
     Summary,
     SummaryFailure,
@@ -57,6 +59,8 @@ def _runs(paper_id: int) -> list[object]:
         JobRun(name="fetch", trigger="cli", status="ok", started_at=NOW, finished_at=NOW),
         SeenNonce(scope="wechat", nonce="abc", seen_at=NOW),
         SummaryFailure(paper_id=paper_id, language="en", failures=2, last_error="timeout"),
+        CommandBudget(key="/search|telegram:42", tokens=2.5, at=1.8e9),
+        SharedToken(name="wechat:wx-app", value="TOKEN-1", expires_at=NOW),
     ]
 
 
