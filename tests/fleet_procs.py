@@ -52,6 +52,7 @@ def fleet_env(database_url: str, robot_url: str, silent_url: str, **extra: str) 
             "ARXIV_TIMEOUT_SECONDS": "600",
             "FETCH_CRON": "* * * * *",  # every minute: a fire time is never far away
             "PYTHONUNBUFFERED": "1",
+            "HTTP_LISTEN": "127.0.0.1:0",  # instances side by side: any free port each
         }
         | extra
     )
