@@ -55,6 +55,11 @@ DELIVERY_QUEUE = Gauge(
     ["platform"],
     registry=REGISTRY,
 )
+SCHEDULE_LEADER = Gauge(
+    "digestbot_schedule_leader",
+    "1 while this instance leads the schedule (one per fleet on PostgreSQL), else 0.",
+    registry=REGISTRY,
+)
 JOB_RUNS = Counter(
     "digestbot_job_runs", "Job runs by job and outcome.", ["job", "outcome"], registry=REGISTRY
 )

@@ -26,6 +26,7 @@ from contextlib import asynccontextmanager, suppress
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import metrics
 from jobs.context import describe_error
 from jobs.scheduler import DigestScheduler, scheduler_running
 from storage.db import Database
@@ -85,6 +86,7 @@ class Leadership:
     async def _set(self, scheduler: DigestScheduler | None) -> None:
         async with self.changed:
             self.scheduler = scheduler
+            metrics.SCHEDULE_LEADER.set(1 if scheduler is not None else 0)
             self.changed.notify_all()
 
     async def run_postgres(self) -> None:

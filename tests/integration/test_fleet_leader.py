@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from cli.check_services import leader_line
+from core import metrics
 from jobs.leader import is_leader, leading
 from jobs.missed import run_missed
 from jobs.runs import run_job
@@ -76,7 +77,9 @@ async def test_a_leader_whose_connection_dies_steps_down(
             assert await session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         await asyncio.wait_for(first.wait_until(False), timeout=10)
         assert first.scheduler is None  # stopped scheduling the moment its lock was in doubt
+        assert metrics.value("digestbot_schedule_leader") == 0  # and /metrics says so
         await asyncio.wait_for(first.wait_until(True), timeout=10)  # and leads again later
+        assert metrics.value("digestbot_schedule_leader") == 1
         async with other.session() as session:
             assert await leader.leader_pid(session) not in (None, pid)
 
