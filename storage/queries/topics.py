@@ -61,6 +61,23 @@ async def topics_for_chats(
     return found
 
 
+async def topic_specs_for_chats(
+    session: AsyncSession, *, chat_ids: Sequence[int]
+) -> dict[int, list[tuple[str, dict[str, Any]]]]:
+    """(query, parsed) of many chats' topics, oldest first, keyed by chat id: plain column rows
+    for delivery planning, which reads hundreds of thousands of topics (chats without absent)."""
+    found: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for chunk in batches(chat_ids):
+        rows = await session.execute(
+            select(Topic.chat_id, Topic.query, Topic.parsed)
+            .where(Topic.chat_id.in_(chunk))
+            .order_by(Topic.id)
+        )
+        for chat_id, query, parsed in rows:
+            found.setdefault(chat_id, []).append((query, parsed or {}))
+    return found
+
+
 async def count_topics(session: AsyncSession, *, chat_id: int) -> int:
     query = select(func.count(Topic.id)).where(Topic.chat_id == chat_id)
     return int(await session.scalar(query) or 0)
