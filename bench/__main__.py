@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("summarize", "search", "topics", "telegram", "delivery", "fairness")
+BENCHES = ("summarize", "search", "topics", "telegram", "delivery", "fairness", "planning")
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -71,7 +71,7 @@ async def publish_plan(
     batch_size: int = PLAN_BATCH,
 ) -> bool:
     """`start_publication` with the plan streamed into the ledger batch by batch (bounded
-    memory, one multi-row INSERT per `ledger.ROWS_PER_INSERT` rows), in the same single
+    memory, each batch one bulk `create_deliveries`), in the same single
     transaction: a crash still leaves either nothing or a complete plan."""
     platform = targets.platform
     async with db.session() as session:

@@ -15,9 +15,9 @@ matching any topic, in the issue's order.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 SUBSCRIBER, NOTE = "subscriber", "note"
 PLAN_BATCH = 2000  # chats per page: ~2 MB of rows in flight, few round trips
 
-TopicSpec = tuple[str, Mapping[str, Any]]  # a stored topic: (query, parsed)
+TopicSpec = tuple[str, str]  # a stored topic: (query, parsed as its JSON text)
 
 
 class TopicRule:
@@ -44,7 +44,9 @@ class TopicRule:
     def __init__(self, papers: Sequence[PaperView]) -> None:
         self.papers = tuple(papers)
         self.all_ids = tuple(paper.id for paper in self.papers)
-        self._masks: dict[Hashable, int | None] = {}  # topic → papers it matches (None: unreadable)
+        self._masks: dict[
+            TopicSpec, int | None
+        ] = {}  # topic → papers it matches (None: unreadable)
         self._ids: dict[int, tuple[int, ...]] = {}  # one shared tuple per set of papers
 
     def paper_ids(self, chat: ChatState, topics: Sequence[TopicSpec]) -> tuple[int, ...]:
@@ -65,11 +67,11 @@ class TopicRule:
         return found
 
     def _mask(self, spec: TopicSpec) -> int | None:
-        key = _key(spec)
-        if key not in self._masks:
+        # A stored topic is its (query, parsed JSON text): equal texts, the same topic.
+        if spec not in self._masks:
             topic = _topic(spec)
-            self._masks[key] = None if topic is None else self._match(topic)
-        return self._masks[key]
+            self._masks[spec] = None if topic is None else self._match(topic)
+        return self._masks[spec]
 
     def _match(self, topic: TopicQuery) -> int:
         mask = 0
@@ -79,22 +81,12 @@ class TopicRule:
         return mask
 
 
-def _key(spec: TopicSpec) -> Hashable:
-    query, parsed = spec
-    try:
-        return query, tuple(
-            sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in parsed.items())
-        )
-    except TypeError:  # something unhashable (not a shape `to_json` writes): exact text then
-        return query, repr(sorted(parsed.items(), key=lambda item: str(item[0])))
-
-
 def _topic(spec: TopicSpec) -> TopicQuery | None:
     """The stored topic, as `subscriptions._view` reads it: `parsed`, else the query text."""
     query, parsed = spec
     try:
-        return TopicQuery.from_json(parsed)
-    except (ValueError, TypeError):
+        return TopicQuery.from_json(json.loads(parsed))
+    except (ValueError, TypeError, AttributeError):
         try:
             return parse_topic(query)
         except InvalidInput:

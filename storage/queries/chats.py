@@ -138,5 +138,5 @@ async def receiving_page(
         .order_by(Chat.id)
         .limit(limit)
     )
-    rows = await session.execute(query)
+    rows = await (await session.connection()).execute(query)  # Core rows: no ORM loading
     return [to_state(row, topic_count=int(row.n)) for row in rows]

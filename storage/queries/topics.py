@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Text, cast, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,18 +63,20 @@ async def topics_for_chats(
 
 async def topic_specs_for_chats(
     session: AsyncSession, *, chat_ids: Sequence[int]
-) -> dict[int, list[tuple[str, dict[str, Any]]]]:
-    """(query, parsed) of many chats' topics, oldest first, keyed by chat id: plain column rows
-    for delivery planning, which reads hundreds of thousands of topics (chats without absent)."""
-    found: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+) -> dict[int, list[tuple[str, str]]]:
+    """(query, parsed as its JSON text) of many chats' topics, oldest first, keyed by chat id
+    (chats without absent). For delivery planning, which reads hundreds of thousands: plain
+    Core rows, and `parsed` left undecoded — the planner decodes each distinct topic once."""
+    connection = await session.connection()
+    found: dict[int, list[tuple[str, str]]] = {}
     for chunk in batches(chat_ids):
-        rows = await session.execute(
-            select(Topic.chat_id, Topic.query, Topic.parsed)
+        rows = await connection.execute(
+            select(Topic.chat_id, Topic.query, cast(Topic.parsed, Text))
             .where(Topic.chat_id.in_(chunk))
             .order_by(Topic.id)
         )
         for chat_id, query, parsed in rows:
-            found.setdefault(chat_id, []).append((query, parsed or {}))
+            found.setdefault(chat_id, []).append((query, parsed or "{}"))
     return found
 
 
