@@ -71,22 +71,21 @@ async def publish_plan(
     batch_size: int = PLAN_BATCH,
 ) -> bool:
     """`start_publication` with the plan streamed into the ledger batch by batch (bounded
-    memory, each batch one bulk `create_deliveries`), in the same single
-    transaction: a crash still leaves either nothing or a complete plan."""
+    memory, each batch one executemany), in the same single transaction: a crash still
+    leaves either nothing or a complete plan. The audit's count is the ledger's growth."""
     platform = targets.platform
     async with db.session() as session:
         published_now = await _claim_publication(session, issue, platform)
         if published_now is None:
             return False
-        created = 0
+        before = await ledger.count_deliveries(session, issue_id=issue.id, platform=platform)
         async for rows in planned_batches(
             session, issue=issue, targets=targets, batch_size=batch_size
         ):
-            created += await ledger.create_deliveries(
-                session, issue_id=issue.id, platform=platform, rows=rows
-            )
+            await ledger.insert_deliveries(session, issue_id=issue.id, platform=platform, rows=rows)
+        after = await ledger.count_deliveries(session, issue_id=issue.id, platform=platform)
         if published_now:
-            await _audit_publish(session, issue, platform, created, actor)
+            await _audit_publish(session, issue, platform, after - before, actor)
     return True
 
 

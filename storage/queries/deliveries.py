@@ -81,6 +81,23 @@ async def create_deliveries(
     return inserted
 
 
+async def insert_deliveries(
+    session: AsyncSession, *, issue_id: int, platform: str, rows: Sequence[NewDelivery]
+) -> None:
+    """`create_deliveries` without counting: a plain executemany (the drivers' fast path, no
+    RETURNING to read back) for planning at scale; count the ledger afterwards instead."""
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = Delivery.__table__
+    statement = dialect.insert(table).on_conflict_do_nothing(
+        index_elements=["issue_id", "platform", "target"]
+    )
+    now = utcnow()
+    values = [_new_row(issue_id, platform, row, now) for row in rows]
+    await (await session.connection()).execute(statement, values)
+
+
 def _new_row(issue_id: int, platform: str, row: NewDelivery, now: datetime) -> dict[str, Any]:
     return {
         "issue_id": issue_id,
