@@ -26,8 +26,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from functools import partial
 
-import httpx
-
 from bot.commands.context import Deps
 from bot.console.app import ConsoleBot, run_console
 from bot.wechat.inflight import SendLater
@@ -92,9 +90,9 @@ async def _customer_service(settings: Settings) -> AsyncIterator[SendLater | Non
     if not settings.wechat.api_enabled:
         yield None
         return
-    from bot.wechat.api import WeChatApi
+    from bot.wechat.api import WeChatApi, wechat_http
 
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with wechat_http(settings.wechat, timeout=30) as http:
         api = WeChatApi(settings.wechat, http)
 
         async def send_later(openid: str, text: str) -> None:

@@ -57,7 +57,9 @@ def secret_values(settings: object) -> list[str]:
     found: list[str] = []
     for name, value in fields.items():
         for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, SecretStr):
+            if isinstance(item, SecretStr) and name.endswith("proxy"):
+                found += userinfo(item.get_secret_value())  # the proxy itself may be shown
+            elif isinstance(item, SecretStr):
                 raw = item.get_secret_value()
                 found += [raw, *url_secrets(raw)]
             elif isinstance(item, str) and name.endswith("_url"):
@@ -78,6 +80,16 @@ def url_secrets(url: str) -> list[str]:
     passwords = {value for value in (password, _database_password(url)) if value}
     decoded = {unquote(value) for value in passwords}  # as written, and decoded
     return [*sorted(passwords | decoded, key=len, reverse=True), *query]
+
+
+def userinfo(url: str) -> list[str]:
+    """The user name and password of a URL (a proxy's credentials), as written and decoded."""
+    try:
+        parts = urlsplit(url)
+        values = {value for value in (parts.username, parts.password) if value}
+    except ValueError:
+        return []
+    return sorted(values | {unquote(value) for value in values}, key=len, reverse=True)
 
 
 def _database_password(url: str) -> str | None:

@@ -18,6 +18,8 @@ SECRET_KEYS = {
     "WECHAT_AES_KEY",
     "WECHAT_APP_SECRET",
     "WECOM_WEBHOOK_URLS",
+    "PROXY",
+    "TELEGRAM_PROXY",
 }
 
 BAD = {
@@ -77,6 +79,15 @@ BAD = {
     ],
     "WECHAT_APP_ID": ["wx app", "a"],
     "LLM_MODEL": ["", "   "],
+    # proxies: the value may carry a password, so it is shown masked like a secret
+    "PROXY": [
+        "10.1.2.3:7890",
+        "ftp://proxy:21",
+        "socks5://host",
+        "http://u:pw-secret@",
+        "socks4://h:1",
+    ],
+    "TELEGRAM_PROXY": ["clash", "http:///x", "http://proxy:port"],
 }
 
 CASES = [(key, value) for key, values in BAD.items() for value in values]
@@ -121,6 +132,8 @@ GOOD = {
     "DATABASE_URL": ["sqlite:///x.db", "postgresql://u:p@127.0.0.1:5432/db"],
     "TELEGRAM_BOT_TOKEN": ["123456:TEST-token_for-the-fake"],
     "WECHAT_AES_KEY": ["a" * 43],
+    "PROXY": ["http://127.0.0.1:7890", "socks5://u:p@10.0.0.2:1080", "socks5h://p.example:1080"],
+    "TELEGRAM_PROXY": ["socks5://127.0.0.1:1080", "https://proxy.example", ""],
 }
 
 
