@@ -52,7 +52,8 @@ def _forms(secret: str) -> set[str]:
 
 def secret_values(settings: object) -> list[str]:
     """Every secret a settings object holds: `SecretStr` fields (single or tuples, and the
-    secret parts of URLs among them) and passwords or keys inside any `*_url` field."""
+    secret parts of URLs among them) and passwords or keys inside any `*_url` field. Of a
+    proxy (`*proxy`), only the user and password: the proxy's address may be shown."""
     fields: dict[str, Any] = dict(vars(settings))
     found: list[str] = []
     for name, value in fields.items():
