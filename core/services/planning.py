@@ -3,7 +3,7 @@
 An issue goes to up to hundreds of thousands of chats, but has ~20 papers and its readers
 follow far fewer distinct topics than there are readers. So the plan never asks the database
 per chat: it reads the platform's receiving chats a page at a time (keyset pagination on the
-chat id, one query for the page's chats, one per 500 for their topics), matches each distinct
+chat id, one query for the page's chats, one index range for their topics), matches each distinct
 stored topic against the issue's papers once (`TopicRule`: a bit mask of papers per topic,
 the chat's papers the OR of its topics' masks), and hands each page to the platform's
 `Targeting.chat_targets`. Memory is bounded by the batch size and the distinct topics.
@@ -121,8 +121,14 @@ async def planned_batches(
         session, platform=targets.platform, after_id=after, limit=batch_size
     ):
         after = chats[-1].id
-        wanted = [c.id for c in chats if c.digest_mode is DigestMode.TOPICS and c.topic_count]
-        topics = await topic_queries.topic_specs_for_chats(session, chat_ids=wanted)
+        wanted = any(c.digest_mode is DigestMode.TOPICS and c.topic_count for c in chats)
+        topics = (
+            await topic_queries.topic_specs_in_range(
+                session, first_chat_id=chats[0].id, last_chat_id=after
+            )
+            if wanted
+            else {}
+        )
 
         def row(chat: ChatState, topics: Mapping[int, Sequence[TopicSpec]] = topics) -> NewDelivery:
             return chat_row(chat, rule.paper_ids(chat, topics.get(chat.id, ())))
