@@ -11,7 +11,17 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("summarize", "search", "topics", "telegram", "delivery", "fairness", "http", "failover")
+BENCHES = (
+    "summarize",
+    "search",
+    "topics",
+    "telegram",
+    "delivery",
+    "fairness",
+    "http",
+    "failover",
+    "planning",
+)
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -18,6 +18,7 @@ from typing import Literal
 import httpx
 
 from core.config import Settings
+from core.proxy import httpx_options, route, secret
 from core.redact import mask_url, redact
 
 TIMEOUT = 10.0  # seconds for each outside service
@@ -127,7 +128,8 @@ async def check_arxiv(settings: Settings) -> list[Outcome]:
     url = settings.arxiv_api_url
     params = {"id_list": "2402.01399", "max_results": "1"}
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+        proxy = httpx_options(url, secret(settings.proxy))
+        async with httpx.AsyncClient(timeout=TIMEOUT, **proxy) as http:
             response = await http.get(url, params=params)
     except httpx.HTTPError as exc:
         return [fail(f"arXiv {url}: {type(exc).__name__} {exc}", _ARXIV_FIX)]
@@ -147,4 +149,24 @@ async def check_wechat(settings: Settings) -> list[Outcome]:
     return [await wechat_check(settings)]
 
 
-CHECKS: tuple[Check, ...] = (check_database, check_telegram, check_llm, check_arxiv, check_wechat)
+async def check_proxy(settings: Settings) -> list[Outcome]:
+    """Which proxy each service's requests take (TELEGRAM_PROXY, PROXY, the environment),
+    credentials hidden; no line when every service is direct."""
+    from jobs.summarize.llm import OPENAI_URL
+
+    telegram_key = "TELEGRAM_PROXY" if settings.telegram_proxy else "PROXY"
+    routes = {
+        "Telegram": route(settings.telegram_api_base_url, settings.telegram.proxy, telegram_key),
+        "arXiv": route(settings.arxiv_api_url, settings.proxy, "PROXY"),
+        "LLM": route(settings.openai_base_url or OPENAI_URL, settings.proxy, "PROXY"),
+        "WeChat/WeCom": route(settings.wechat_api_base_url, settings.proxy, "PROXY"),
+    }
+    text = "; ".join(f"{name} {how}" for name, how in routes.items())
+    if set(routes.values()) == {"direct"}:
+        return []  # nothing to say: no proxy anywhere
+    return [ok(f"proxy: {text}")]
+
+
+CHECKS: tuple[Check, ...] = (
+    check_database, check_proxy, check_telegram, check_llm, check_arxiv, check_wechat
+)  # fmt: skip

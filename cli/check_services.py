@@ -7,17 +7,17 @@ calls will get through.
 
 from __future__ import annotations
 
-import httpx
 import openai
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.request import HTTPXRequest
 
+from bot.telegram.request import telegram_request
 from cli.check import TIMEOUT, Outcome, fail, ok
 from core.config import Settings
+from jobs.summarize.llm import openai_http_client
 from storage.db import Database
 from storage.migrate import alembic_config
 from storage.queries.leader import leader_session
@@ -56,7 +56,7 @@ async def telegram_checks(settings: Settings) -> list[Outcome]:
     """getMe, then (with CHANNEL_ID) whether the bot is an administrator of the channel."""
     assert settings.telegram_bot_token is not None
     base = settings.telegram_api_base_url.rstrip("/")
-    request = HTTPXRequest(connect_timeout=TIMEOUT, read_timeout=TIMEOUT)
+    request = telegram_request(settings.telegram, connect_timeout=TIMEOUT, read_timeout=TIMEOUT)
     bot = Bot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
@@ -103,7 +103,7 @@ async def llm_check(settings: Settings) -> Outcome:
     async with openai.AsyncOpenAI(
         api_key=settings.openai_api_key.get_secret_value(),
         base_url=settings.openai_base_url or None,
-        timeout=TIMEOUT, max_retries=0,
+        timeout=TIMEOUT, max_retries=0, http_client=openai_http_client(settings.llm),
     ) as client:  # fmt: skip
         try:
             await client.chat.completions.create(
@@ -126,9 +126,9 @@ _LLM_REACH_FIX = "check OPENAI_BASE_URL (empty = OpenAI) and this machine's netw
 
 async def wechat_check(settings: Settings) -> Outcome:
     """An access token from `cgi-bin/token`: proves the AppID, the secret and the IP list."""
-    from bot.wechat.api import ApiError, Unavailable, WeChatApi
+    from bot.wechat.api import ApiError, Unavailable, WeChatApi, wechat_http
 
-    async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+    async with wechat_http(settings.wechat, timeout=TIMEOUT) as http:
         try:
             await WeChatApi(settings.wechat, http).access_token()
         except Unavailable as exc:

@@ -20,8 +20,6 @@ from contextlib import (
 )
 from typing import Any
 
-import httpx
-
 from core.config import Settings
 from core.metrics import counted
 from core.sending import Sender
@@ -119,11 +117,11 @@ async def extra_senders(
     if not settings.wecom_webhook_urls and not settings.wechat.api_enabled:
         yield []
         return
-    from bot.wechat.api import WeChatApi
+    from bot.wechat.api import WeChatApi, wechat_http
     from bot.wechat.sender import WeChatCustomerSender
     from bot.wecom.sender import WeComSender
 
-    async with httpx.AsyncClient(timeout=WECOM_TIMEOUT) as http:
+    async with wechat_http(settings.wechat, timeout=WECOM_TIMEOUT) as http:
         urls = settings.wecom_webhook_urls
         robots: list[Sender] = [WeComSender(urls, http)] if urls else []
         account = settings.wechat

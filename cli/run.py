@@ -29,8 +29,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, context
 from functools import partial
 from typing import Any
 
-import httpx
-
 from bot.commands.budget import Budgets
 from bot.commands.context import Deps, paper_limiter
 from bot.console.app import ConsoleBot, run_console
@@ -107,9 +105,9 @@ async def _customer_service(settings: Settings, db: Database) -> AsyncIterator[S
     if not settings.wechat.api_enabled:
         yield None
         return
-    from bot.wechat.api import WeChatApi
+    from bot.wechat.api import WeChatApi, wechat_http
 
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with wechat_http(settings.wechat, timeout=30) as http:
         api = WeChatApi(settings.wechat, http, tokens=DatabaseTokens(db))
 
         async def send_later(openid: str, text: str) -> None:

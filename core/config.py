@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core import config_groups as groups
 from core import config_rules as rules
+from core.proxy import check_proxy_url
 from domain.identity import valid_openid
 from domain.numbers import is_ascii_digits
 
@@ -91,6 +92,9 @@ class Settings(BaseSettings):
     # The one HTTP server of `digestbot run` (webhook, /wechat, /healthz, /readyz, /metrics);
     # empty: DEFAULT_HTTP_LISTEN in server modes, no server in the interactive console.
     http_listen: str | None = None
+    # Proxies (core/proxy.py): TELEGRAM_PROXY for the Bot API only, PROXY for every service
+    proxy: SecretStr | None = None  # http://, https://, socks5://[user:pass@]host:port
+    telegram_proxy: SecretStr | None = None  # overrides PROXY for Telegram
 
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one JSON object per line (cli.logs, cli.log_json)
@@ -160,6 +164,8 @@ class Settings(BaseSettings):
         "wechat_app_secret",
         "wechat_thumb_media_id",
         "public_base_url",
+        "proxy",
+        "telegram_proxy",
         mode="before",
     )
     @classmethod
@@ -183,6 +189,11 @@ class Settings(BaseSettings):
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         return None if value is None else rules.http_url(value)
+
+    @field_validator("proxy", "telegram_proxy")
+    @classmethod
+    def _proxy(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else SecretStr(check_proxy_url(value.get_secret_value()))
 
     @field_validator("database_url")
     @classmethod

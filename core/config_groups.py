@@ -34,6 +34,7 @@ class ArxivSettings:
     timeout_seconds: float
     retries: int
     timezone: ZoneInfo  # the digest's days: `--since`/`--until` dates are local dates
+    proxy: SecretStr | None = None  # PROXY (core/proxy.py decides per URL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class LLMSettings:
     price_per_million_output: float
     language: Language  # the summaries' default language
     timezone: ZoneInfo  # the daily budget's day
+    proxy: SecretStr | None = None  # PROXY (core/proxy.py decides per URL)
 
     @property
     def enabled(self) -> bool:
@@ -102,6 +104,7 @@ class TelegramSettings:
     admin_chat_id: int | None
     admin_ids: tuple[int, ...]
     channel_id: str | None
+    proxy: SecretStr | None = None  # TELEGRAM_PROXY, else PROXY
 
     @property
     def enabled(self) -> bool:
@@ -121,6 +124,7 @@ class WeChatSettings:
     admin_openids: tuple[str, ...]
     wecom_webhook_urls: tuple[SecretStr, ...]
     public_base_url: str | None
+    proxy: SecretStr | None = None  # PROXY, for the WeChat API and WeCom robots
 
     @property
     def api_enabled(self) -> bool:
@@ -132,7 +136,7 @@ def arxiv_of(s: Settings) -> ArxivSettings:
     return ArxivSettings(
         categories=s.arxiv_categories, api_url=s.arxiv_api_url, rss_url=s.arxiv_rss_url,
         delay_seconds=s.arxiv_delay_seconds, timeout_seconds=s.arxiv_timeout_seconds,
-        retries=s.arxiv_retries, timezone=s.tz,
+        retries=s.arxiv_retries, timezone=s.tz, proxy=s.proxy,
     )  # fmt: skip
 
 
@@ -143,7 +147,7 @@ def llm_of(s: Settings) -> LLMSettings:
         timeout_seconds=s.llm_timeout_seconds, max_retries=s.llm_max_retries,
         price_per_million_input=s.llm_price_per_million_input,
         price_per_million_output=s.llm_price_per_million_output,
-        language=s.digest_language, timezone=s.tz,
+        language=s.digest_language, timezone=s.tz, proxy=s.proxy,
     )  # fmt: skip
 
 
@@ -176,6 +180,7 @@ def telegram_of(s: Settings) -> TelegramSettings:
         webhook_url=s.telegram_webhook_url, webhook_secret=s.telegram_webhook_secret,
         poll_timeout=s.telegram_poll_timeout,
         admin_chat_id=s.admin_chat_id, admin_ids=s.admin_ids, channel_id=s.channel_id,
+        proxy=s.telegram_proxy or s.proxy,
     )  # fmt: skip
 
 
@@ -185,5 +190,5 @@ def wechat_of(s: Settings) -> WeChatSettings:
         app_secret=s.wechat_app_secret,
         api_base_url=s.wechat_api_base_url, thumb_media_id=s.wechat_thumb_media_id,
         admin_openids=s.wechat_admin_openids, wecom_webhook_urls=s.wecom_webhook_urls,
-        public_base_url=s.public_base_url,
+        public_base_url=s.public_base_url, proxy=s.proxy,
     )  # fmt: skip

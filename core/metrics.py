@@ -27,7 +27,7 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
-from core.sending import Sender, SendRateLimited
+from core.sending import ChatRow, NewDelivery, Sender, SendRateLimited
 from domain.types import ChatState, IssueView
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -129,10 +129,11 @@ class CountedSender:
         self._sender = sender
         self.platform = sender.platform
 
-    async def plan_targets(
-        self, issue: IssueView, chats: Sequence[ChatState], chat_row: Any
-    ) -> Any:
-        return await self._sender.plan_targets(issue, chats, chat_row)
+    def own_targets(self, issue: IssueView) -> list[NewDelivery]:
+        return self._sender.own_targets(issue)
+
+    def chat_targets(self, chats: Sequence[ChatState], chat_row: ChatRow) -> list[NewDelivery]:
+        return self._sender.chat_targets(chats, chat_row)
 
     def render(self, issue: IssueView, *, language: str) -> list[str]:
         return self._sender.render(issue, language=language)

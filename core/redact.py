@@ -52,12 +52,15 @@ def _forms(secret: str) -> set[str]:
 
 def secret_values(settings: object) -> list[str]:
     """Every secret a settings object holds: `SecretStr` fields (single or tuples, and the
-    secret parts of URLs among them) and passwords or keys inside any `*_url` field."""
+    secret parts of URLs among them) and passwords or keys inside any `*_url` field. Of a
+    proxy (`*proxy`), only the user and password: the proxy's address may be shown."""
     fields: dict[str, Any] = dict(vars(settings))
     found: list[str] = []
     for name, value in fields.items():
         for item in value if isinstance(value, tuple) else (value,):
-            if isinstance(item, SecretStr):
+            if isinstance(item, SecretStr) and name.endswith("proxy"):
+                found += userinfo(item.get_secret_value())  # the proxy itself may be shown
+            elif isinstance(item, SecretStr):
                 raw = item.get_secret_value()
                 found += [raw, *url_secrets(raw)]
             elif isinstance(item, str) and name.endswith("_url"):
@@ -78,6 +81,16 @@ def url_secrets(url: str) -> list[str]:
     passwords = {value for value in (password, _database_password(url)) if value}
     decoded = {unquote(value) for value in passwords}  # as written, and decoded
     return [*sorted(passwords | decoded, key=len, reverse=True), *query]
+
+
+def userinfo(url: str) -> list[str]:
+    """The user name and password of a URL (a proxy's credentials), as written and decoded."""
+    try:
+        parts = urlsplit(url)
+        values = {value for value in (parts.username, parts.password) if value}
+    except ValueError:
+        return []
+    return sorted(values | {unquote(value) for value in values}, key=len, reverse=True)
 
 
 def _database_password(url: str) -> str | None:

@@ -4,20 +4,20 @@ The publish and delivery jobs work with any platform through this interface; eac
 provides an implementation and the composition root hands it over. A platform answers two
 questions:
 
-- **Who gets the issue** (`Targeting.plan_targets`). The platform-neutral rule — which chat
-  gets which papers by topic and digest mode, the no-match note — is `core.services.delivery`'s;
-  it hands each platform its active chats and that rule, and the platform returns its ledger
-  rows: its own targets (Telegram's channel: `bot/telegram/targets.py`; WeCom's group robots:
-  `bot/wecom/targets.py`) and the chats it can reach (WeChat's 48-hour window:
-  `bot/wechat/targets.py`). The rows are the ledger's `NewDelivery`, built with
-  `whole_issue_row` and `left_out_row` below.
+- **Who gets the issue** (`Targeting.own_targets`, `Targeting.chat_targets`). The
+  platform-neutral rule — which chat gets which papers by topic and digest mode, the no-match
+  note — is `core.services.delivery`'s; it streams each platform's receiving chats in batches
+  with that rule, and the platform returns its ledger rows: its own targets, ahead of the chats
+  (Telegram's channel: `bot/telegram/targets.py`; WeCom's group robots: `bot/wecom/targets.py`),
+  and per batch the chats it can reach (WeChat's 48-hour window: `bot/wechat/targets.py`). The
+  rows are the ledger's `NewDelivery`, built with `whole_issue_row` and `left_out_row` below.
 - **How to send** (`Sender.render`, `Sender.send`). Implementations translate their platform's
   errors into the three below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from domain.types import ChatState, IssueView
@@ -37,8 +37,9 @@ __all__ = [
     "whole_issue_row",
 ]
 
-ChatRow = Callable[[ChatState], Awaitable[NewDelivery]]
-"""The platform-neutral row of one chat: its papers by topic, a note, or skipped."""
+ChatRow = Callable[[ChatState], NewDelivery]
+"""The platform-neutral row of one chat: its papers by topic, a note, or skipped. Plain
+computation: the batch's topics are read and the issue's papers matched before it is called."""
 
 
 class SendBlocked(Exception):
@@ -67,15 +68,18 @@ class Targeting(Protocol):
 
     platform: str
 
-    async def plan_targets(
-        self, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
-    ) -> list[NewDelivery]:
-        """The ledger rows of `issue` on this platform, in delivery order.
+    def own_targets(self, issue: IssueView) -> list[NewDelivery]:
+        """The rows of targets outside the chats table (a channel, group robots), planned ahead
+        of every chat; [] when the platform has none."""
+        ...
 
-        `chats` are the platform's chats receiving digests, oldest first; `chat_row(chat)` is
-        the platform-neutral row of one. The platform adds its own targets and keeps, replaces
-        (e.g. with a `left_out_row`) or ignores each chat's row. Ledger targets and kinds are
-        stored: they must never change for an existing platform.
+    def chat_targets(self, chats: Sequence[ChatState], chat_row: ChatRow) -> list[NewDelivery]:
+        """The rows of one batch of the platform's chats receiving digests, in delivery order.
+
+        Called once per batch (oldest chats first, batches in order); `chat_row(chat)` is the
+        platform-neutral row of one. The platform keeps, replaces (e.g. with a `left_out_row`)
+        or ignores each chat's row. Ledger targets and kinds are stored: they must never change
+        for an existing platform.
         """
         ...
 

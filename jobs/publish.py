@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from core.config_groups import DeliverySettings
 from core.sending import Sender
 from core.services import review
-from core.services.delivery import NOTE, plan_deliveries, start_publication
+from core.services.delivery import NOTE, publish_plan
 from domain.types import IssueStatus, IssueView
 from jobs.deliver import STALE_AFTER, Deliverer, PlatformUnavailable, Progress, report_progress
 from storage.db import Database
@@ -97,10 +97,7 @@ async def _plan(db: Database, sender: Sender, issue: IssueView, actor: str) -> b
     issue's first publication on this platform, whether or not another platform had it first)."""
     if issue.status is IssueStatus.PUBLISHED and await _has_ledger(db, issue, sender.platform):
         return False
-    rows = await plan_deliveries(db, issue=issue, targets=sender)
-    return await start_publication(
-        db, issue=issue, platform=sender.platform, rows=rows, actor=actor
-    )
+    return await publish_plan(db, issue=issue, targets=sender, actor=actor)
 
 
 async def _has_ledger(db: Database, issue: IssueView, platform: str) -> bool:

@@ -208,7 +208,11 @@ class Chat(Base):
     """A subscriber: one private chat, group or channel on one platform."""
 
     __tablename__ = "chats"
-    __table_args__ = (UniqueConstraint("platform", "external_id", name="platform_chat"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id", name="platform_chat"),
+        # delivery planning pages through a platform's active chats by id (keyset pagination)
+        Index("ix_chats_platform_active_id", "platform", "active", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     platform: Mapped[str] = mapped_column(String(16))  # telegram | wechat | console

@@ -33,6 +33,7 @@ from bot.telegram.context import CONTEXT_TYPES, DigestApp
 from bot.telegram.errors import on_error
 from bot.telegram.polling import check_alone, on_poll_error
 from bot.telegram.ratelimit import FairRateLimiter
+from bot.telegram.request import UPDATES_POOL, telegram_request
 from bot.telegram.sender import TelegramSender
 from bot.telegram.updates import PerChatUpdateProcessor
 from bot.telegram.webhook import TelegramWebhook
@@ -50,6 +51,8 @@ def build_application(deps: Deps) -> DigestApp:
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
+        .request(telegram_request(settings.telegram))
+        .get_updates_request(telegram_request(settings.telegram, pool_size=UPDATES_POOL))
         .rate_limiter(rate_limiter())
         .concurrent_updates(PerChatUpdateProcessor(turns=deps.turns))
         .context_types(CONTEXT_TYPES)

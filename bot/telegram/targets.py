@@ -24,10 +24,11 @@ class TelegramTargets:
     def __init__(self, channel_id: str | None = None) -> None:
         self.channel_id = channel_id  # CHANNEL_ID: "@name" or "-100…"; None: no channel
 
-    async def plan_targets(
-        self, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
-    ) -> list[NewDelivery]:
-        """The channel's row (when there is a channel), then each chat's, oldest first."""
+    def own_targets(self, issue: IssueView) -> list[NewDelivery]:
+        """The channel's row (when there is a channel), ahead of every chat."""
         channel = self.channel_id
-        rows = [whole_issue_row(channel, CHANNEL, issue)] if channel else []
-        return rows + [await chat_row(chat) for chat in chats]
+        return [whole_issue_row(channel, CHANNEL, issue)] if channel else []
+
+    def chat_targets(self, chats: Sequence[ChatState], chat_row: ChatRow) -> list[NewDelivery]:
+        """Each chat's platform-neutral row, in the given (oldest first) order."""
+        return [chat_row(chat) for chat in chats]

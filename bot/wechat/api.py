@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 
 from core.config_groups import WeChatSettings
+from core.proxy import httpx_options, secret
 from core.services.shared_tokens import DatabaseTokens
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,12 @@ def _cut_line(line: str, limit: int) -> list[str]:
         pieces.append(line[:cut])
         line = line[cut:]
     return [*pieces, line]
+
+
+def wechat_http(wechat: WeChatSettings, **options: Any) -> httpx.AsyncClient:
+    """An HTTP client for the WeChat API and WeCom robots (both Tencent hosts), with PROXY
+    applied for WECHAT_API_BASE_URL (`core.proxy`)."""
+    return httpx.AsyncClient(**options, **httpx_options(wechat.api_base_url, secret(wechat.proxy)))
 
 
 class WeChatApi:

@@ -17,7 +17,7 @@ import httpx
 
 from bot.render import render_article
 from bot.render.context import one_line
-from bot.wechat.api import ApiError, WeChatApi
+from bot.wechat.api import ApiError, WeChatApi, wechat_http
 from core.config import Settings
 from core.services.issues import get_issue
 from core.services.shared_tokens import DatabaseTokens
@@ -31,11 +31,13 @@ AUTHOR = "ML Papers"
 
 
 @asynccontextmanager
-async def _client(http: httpx.AsyncClient | None) -> AsyncIterator[httpx.AsyncClient]:
+async def _client(
+    settings: Settings, http: httpx.AsyncClient | None
+) -> AsyncIterator[httpx.AsyncClient]:
     if http is not None:
         yield http
         return
-    async with httpx.AsyncClient() as own:
+    async with wechat_http(settings.wechat) as own:
         yield own
 
 
@@ -46,7 +48,7 @@ async def create_draft(
     if not settings.wechat.api_enabled:
         return None
     try:
-        async with _client(http) as client:
+        async with _client(settings, http) as client:
             api = WeChatApi(settings.wechat, client, tokens=DatabaseTokens(db))
             media_id = await _add_draft(settings, db, api, number)
     except (ApiError, DigestError) as error:

@@ -26,15 +26,16 @@ class WeChatTargets:
 
     platform: str = ChatPlatform.WECHAT.value
 
-    async def plan_targets(
-        self, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
-    ) -> list[NewDelivery]:
-        """Each follower's row, oldest first; those outside the window skipped (kind `window`)."""
+    def own_targets(self, issue: IssueView) -> list[NewDelivery]:
+        """None: every WeChat target is a follower."""
+        return []
+
+    def chat_targets(self, chats: Sequence[ChatState], chat_row: ChatRow) -> list[NewDelivery]:
+        """Each follower's row, oldest first; those outside the window skipped (kind `window`).
+        The window is taken per batch: a batch is planned in well under the hour's margin."""
         opened_after = datetime.now(UTC) - WECHAT_WINDOW
         return [
-            await chat_row(chat)
-            if in_window(chat, opened_after)
-            else left_out_row(chat, OUTSIDE_WINDOW)
+            chat_row(chat) if in_window(chat, opened_after) else left_out_row(chat, OUTSIDE_WINDOW)
             for chat in chats
         ]
 

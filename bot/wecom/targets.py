@@ -39,8 +39,10 @@ class WeComTargets:
         """The robot ids of WECOM_WEBHOOK_URLS, in order (the sender knows its URLs)."""
         raise NotImplementedError
 
-    async def plan_targets(
-        self, issue: IssueView, chats: Sequence[ChatState], chat_row: ChatRow
-    ) -> list[NewDelivery]:
-        """One row per robot, in order; `chats` (there are none) unused."""
+    def own_targets(self, issue: IssueView) -> list[NewDelivery]:
+        """One row per robot, in order."""
         return robot_rows(self.targets, issue)
+
+    def chat_targets(self, chats: Sequence[ChatState], chat_row: ChatRow) -> list[NewDelivery]:
+        """None: WeCom robots are push-only, there are no WeCom chats."""
+        return []

@@ -4,7 +4,8 @@ The platform-neutral rule, no platform code: each chat that receives digests get
 or in digest mode "topics" only those matching its topics. A chat with no match is `skipped`,
 or gets a one-line note when its `no_match_note` setting is on. Languages are resolved at
 delivery time (the chat's, else DIGEST_LANGUAGE), so a resumed delivery follows a chat that
-changed its language.
+changed its language. `core.services.planning` applies the rule to chats in batches, with each
+distinct topic matched once per issue, so planning 200,000 chats is a few hundred queries.
 
 Each platform adds its part through its `core.sending.Targeting` (the `Sender` handed to the
 publish job): Telegram's channel (`bot/telegram/targets.py`), WeCom's group robots
@@ -15,17 +16,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.sending import Targeting
-from core.services.chats import active_chats
-from core.services.subscriptions import papers_for_chat
-from domain.types import ChatState, DigestMode, IssueView, PaperView
+from core.services.planning import NOTE, PLAN_BATCH, SUBSCRIBER, planned_batches
+from domain.types import IssueView
 from storage.db import Database
 from storage.queries import audit
 from storage.queries import deliveries as ledger
 from storage.queries.deliveries import NewDelivery
 from storage.types import utcnow
 
-SUBSCRIBER, NOTE = "subscriber", "note"
+__all__ = [
+    "NOTE",
+    "SUBSCRIBER",
+    "no_match_note",
+    "plan_deliveries",
+    "publish_plan",
+    "start_publication",
+]
 
 _NOTES = {
     "zh": "第{number}期没有与你关注的话题匹配的论文。发送 /settings 可改为接收全部论文。",
@@ -39,36 +48,45 @@ def no_match_note(number: int, language: str) -> str:
 
 
 async def plan_deliveries(
-    db: Database, *, issue: IssueView, targets: Targeting
+    db: Database, *, issue: IssueView, targets: Targeting, batch_size: int = PLAN_BATCH
 ) -> list[NewDelivery]:
-    """One row per target of `issue` on `targets.platform`, as that platform plans them from
-    its active chats (oldest first) and the topic rule (`Targeting.plan_targets`)."""
-    papers = [item.paper for item in issue.included_items]
-    chats = await active_chats(db, platform=targets.platform)
-
-    async def chat_row(chat: ChatState) -> NewDelivery:
-        return await _chat_row(db, chat, papers)
-
-    return await targets.plan_targets(issue, chats, chat_row)
-
-
-async def _chat_row(db: Database, chat: ChatState, papers: Sequence[PaperView]) -> NewDelivery:
-    chosen = await _papers_of(db, chat, papers)
-    ids = tuple(paper.id for paper in chosen)
-    if ids:
-        return NewDelivery(target=chat.chat_id, kind=SUBSCRIBER, chat_id=chat.id, paper_ids=ids)
-    status = ledger.PENDING if chat.no_match_note else ledger.SKIPPED
-    kind = NOTE if chat.no_match_note else SUBSCRIBER
-    return NewDelivery(target=chat.chat_id, kind=kind, chat_id=chat.id, status=status)
+    """Every row of `issue` on `targets.platform`, in delivery order, as a list (a preview,
+    tests; publishing streams them into the ledger with `publish_plan` instead)."""
+    async with db.session() as session:
+        return [
+            row
+            async for rows in planned_batches(
+                session, issue=issue, targets=targets, batch_size=batch_size
+            )
+            for row in rows
+        ]
 
 
-async def _papers_of(
-    db: Database, chat: ChatState, papers: Sequence[PaperView]
-) -> Sequence[PaperView]:
-    # Mode "all" or no topics means every paper; skip the per-chat topic query then.
-    if chat.digest_mode is DigestMode.ALL or chat.topic_count == 0:
-        return papers
-    return await papers_for_chat(db, platform=chat.platform, chat_id=chat.chat_id, papers=papers)
+async def publish_plan(
+    db: Database,
+    *,
+    issue: IssueView,
+    targets: Targeting,
+    actor: str,
+    batch_size: int = PLAN_BATCH,
+) -> bool:
+    """`start_publication` with the plan streamed into the ledger batch by batch (bounded
+    memory, each batch one executemany), in the same single transaction: a crash still
+    leaves either nothing or a complete plan. The audit's count is the ledger's growth."""
+    platform = targets.platform
+    async with db.session() as session:
+        published_now = await _claim_publication(session, issue, platform)
+        if published_now is None:
+            return False
+        before = await ledger.count_deliveries(session, issue_id=issue.id, platform=platform)
+        async for rows in planned_batches(
+            session, issue=issue, targets=targets, batch_size=batch_size
+        ):
+            await ledger.insert_deliveries(session, issue_id=issue.id, platform=platform, rows=rows)
+        after = await ledger.count_deliveries(session, issue_id=issue.id, platform=platform)
+        if published_now:
+            await _audit_publish(session, issue, platform, after - before, actor)
+    return True
 
 
 async def start_publication(
@@ -84,17 +102,30 @@ async def start_publication(
     and has a ledger on `platform` (left as it is: a re-run resumes, it does not re-plan, so
     chats that subscribed since do not get an old issue)."""
     async with db.session() as session:
-        published_now = await ledger.mark_issue_published(session, issue_id=issue.id, at=utcnow())
-        count = await ledger.count_deliveries(session, issue_id=issue.id, platform=platform)
-        if not published_now and count:
+        published_now = await _claim_publication(session, issue, platform)
+        if published_now is None:
             return False
         created = await ledger.create_deliveries(
             session, issue_id=issue.id, platform=platform, rows=rows
         )
         if published_now:
-            detail = {"number": issue.number, "targets": created, "platform": platform}
-            await audit.record(
-                session, actor=actor[:64], action="issue.publish", target=f"issue:{issue.id}",
-                detail=detail,
-            )  # fmt: skip
+            await _audit_publish(session, issue, platform, created, actor)
     return True
+
+
+async def _claim_publication(session: AsyncSession, issue: IssueView, platform: str) -> bool | None:
+    """Mark the issue published: whether it was published now; None when it had been and has
+    a ledger on `platform` already (leave it: a re-run resumes, it does not re-plan)."""
+    published_now = await ledger.mark_issue_published(session, issue_id=issue.id, at=utcnow())
+    count = await ledger.count_deliveries(session, issue_id=issue.id, platform=platform)
+    return None if not published_now and count else published_now
+
+
+async def _audit_publish(
+    session: AsyncSession, issue: IssueView, platform: str, created: int, actor: str
+) -> None:
+    detail = {"number": issue.number, "targets": created, "platform": platform}
+    await audit.record(
+        session, actor=actor[:64], action="issue.publish", target=f"issue:{issue.id}",
+        detail=detail,
+    )  # fmt: skip

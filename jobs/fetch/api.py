@@ -25,6 +25,7 @@ from tenacity import (
 )
 
 from core.config_groups import ArxivSettings
+from core.proxy import requests_proxies, secret
 from domain.errors import UpstreamError
 
 ID_BATCH = 100  # arXiv answers id_list queries of up to 100 ids reliably in one page
@@ -33,14 +34,18 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class _TimeoutSession(requests.Session):
-    """A requests session that never waits forever: every request gets `timeout=`."""
+    """A requests session that never waits forever (every request gets `timeout=`) and takes
+    the route `core.proxy` decided. Per request, because only a request's own `proxies` can
+    switch the environment's off (`no_proxy: *`); the session's are merged under them."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, proxies: dict[str, str]) -> None:
         super().__init__()
         self.timeout = timeout
+        self.route = proxies
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
+        kwargs.setdefault("proxies", self.route)
         return super().request(*args, **kwargs)
 
 
@@ -70,7 +75,8 @@ class ArxivClient(arxiv.Client):
         self.spacing = arxiv.delay_seconds
         self.retries = arxiv.retries
         self.backoff_seconds = max(arxiv.delay_seconds, 0.05)
-        self._session = _TimeoutSession(arxiv.timeout_seconds)
+        route = requests_proxies(arxiv.api_url, secret(arxiv.proxy))
+        self._session = _TimeoutSession(arxiv.timeout_seconds, route)
 
     def _parse_feed(
         self, url: str, first_page: bool = True, _try_index: int = 0

@@ -21,6 +21,7 @@ from tenacity import (
 )
 
 from core.config_groups import ArxivSettings
+from core.proxy import httpx_options, secret
 from domain.arxiv_ids import ArxivId, try_parse_arxiv_id
 
 KEEP_TYPES = frozenset({"new", "cross"})
@@ -67,10 +68,12 @@ async def download_feed(arxiv: ArxivSettings) -> bytes:
         reraise=True,
     )
     timeout = httpx.Timeout(arxiv.timeout_seconds)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
+    url = feed_url(arxiv)
+    proxy = httpx_options(url, secret(arxiv.proxy))
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, **proxy) as client:
         async for attempt in retrying:
             with attempt:
-                response = await client.get(feed_url(arxiv))
+                response = await client.get(url)
                 response.raise_for_status()
                 return response.content
     raise AssertionError("unreachable: tenacity re-raises the last error")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from core.config_groups import LLMSettings
+from core.proxy import httpx_options, secret
 from domain.types import PaperMeta, SummaryContent
 from jobs.summarize.budget import TokenBudget, estimate_tokens
 from jobs.summarize.guards import coerce_raw
@@ -48,6 +49,17 @@ class InvalidReply(ValueError):
     """The model answered, but not with a usable summary."""
 
 
+OPENAI_URL = "https://api.openai.com/v1"  # the openai package's default base URL
+
+
+def openai_http_client(llm: LLMSettings) -> Any:
+    """openai's own default HTTP client (an httpx2 `AsyncClient`) with PROXY applied for the
+    LLM's URL (`core.proxy`): the environment's proxies are switched off in it."""
+    from openai import DefaultAsyncHttpxClient
+
+    return DefaultAsyncHttpxClient(**httpx_options(llm.base_url or OPENAI_URL, secret(llm.proxy)))
+
+
 class LLMSummarizer:
     def __init__(self, llm: LLMSettings) -> None:
         key = llm.api_key.get_secret_value() if llm.api_key else ""
@@ -60,6 +72,7 @@ class LLMSummarizer:
             base_url=llm.base_url or None,
             timeout=llm.timeout_seconds,
             max_retries=llm.max_retries,
+            http_client=openai_http_client(llm),
         )
 
     async def close(self) -> None:

@@ -33,7 +33,8 @@ UPDATABLE = frozenset(
 )
 
 
-def to_state(row: Chat, *, topic_count: int = 0, is_new: bool = False) -> ChatState:
+def to_state(row: Any, *, topic_count: int = 0, is_new: bool = False) -> ChatState:
+    """A `Chat` (or a row of its columns) as the services see it."""
     return ChatState(
         id=row.id,
         platform=row.platform,
@@ -122,3 +123,20 @@ async def receiving_chats(session: AsyncSession, *, platform: str | None = None)
         query = query.where(Chat.platform == platform)
     rows = await session.execute(query.order_by(Chat.id))
     return [to_state(chat, topic_count=int(count)) for chat, count in rows]
+
+
+async def receiving_page(
+    session: AsyncSession, *, platform: str, after_id: int, limit: int
+) -> list[ChatState]:
+    """One page of `receiving_chats` on `platform`: the first `limit` chats with an id above
+    `after_id`, oldest first (keyset pagination: every page is an index range, however deep).
+    Plain column rows, no ORM objects: planning reads hundreds of thousands of chats."""
+    query = (
+        select(*Chat.__table__.c, _topic_count())
+        .where(Chat.active.is_(True), Chat.paused.is_(False))
+        .where(Chat.platform == platform, Chat.id > after_id)
+        .order_by(Chat.id)
+        .limit(limit)
+    )
+    rows = await (await session.connection()).execute(query)  # Core rows: no ORM loading
+    return [to_state(row, topic_count=int(row.n)) for row in rows]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Text, cast, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +58,27 @@ async def topics_for_chats(
         )
         for topic in rows:
             found.setdefault(topic.chat_id, []).append(_row(topic))
+    return found
+
+
+async def topic_specs_in_range(
+    session: AsyncSession, *, first_chat_id: int, last_chat_id: int
+) -> dict[int, list[tuple[str, str]]]:
+    """(query, parsed as its JSON text) of the topics of chats `first_chat_id`..`last_chat_id`
+    (inclusive), oldest first, keyed by chat id (chats without absent). For delivery planning,
+    which reads hundreds of thousands: one index range per page of chats — an `IN (…)` list of
+    ids led PostgreSQL, misjudging how many topics a chat has, to scan the whole table per
+    list — plain Core rows, and `parsed` left undecoded (the planner decodes each distinct
+    topic once)."""
+    connection = await session.connection()
+    rows = await connection.execute(
+        select(Topic.chat_id, Topic.query, cast(Topic.parsed, Text))
+        .where(Topic.chat_id >= first_chat_id, Topic.chat_id <= last_chat_id)
+        .order_by(Topic.chat_id, Topic.id)
+    )
+    found: dict[int, list[tuple[str, str]]] = {}
+    for chat_id, query, parsed in rows:
+        found.setdefault(chat_id, []).append((query, parsed or "{}"))
     return found
 
 

@@ -16,6 +16,7 @@ from storage.db import Database
 from tests.e2e.cli_process import Ran, base_env, closed_port, digestbot
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.proxy_server import FakeProxy
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.wechat_api import APP_ID, APP_SECRET, FakeWeChatApi
 
@@ -89,8 +90,29 @@ async def test_all_good_is_all_ticks_and_exit_0(world: World) -> None:
     lines = ran.stdout.splitlines()
     assert len(lines) == 7 and all(line.startswith("✓ ") for line in lines), ran.stdout
     assert "@digest_test_bot" in ran.stdout and f"channel {CHANNEL}" in ran.stdout
-    assert "'fake-model' answers" in ran.stdout and "0005_fleet" in ran.stdout
+    assert "'fake-model' answers" in ran.stdout and "migrations at head" in ran.stdout
     assert world.wechat.state.tokens_issued == 1
+    _no_secrets(ran)
+
+
+async def test_through_a_proxy_every_service_is_reached_and_the_proxy_shown(world: World) -> None:
+    await _migrate(world.tmp)
+    with FakeProxy(username="operator", password="pr0xy-pa55") as proxy:
+        ran = await world.check(PROXY=proxy.url)
+    assert ran.code == 0, ran.output
+    lines = ran.stdout.splitlines()
+    assert len(lines) == 8 and all(line.startswith("✓ ") for line in lines), ran.stdout
+    via = f"http://***@127.0.0.1:{proxy.port} (PROXY)"
+    assert f"✓ proxy: Telegram {via}; arXiv {via}; LLM {via}; WeChat/WeCom {via}" in lines
+    assert "pr0xy-pa55" not in ran.output and "operator" not in ran.output
+    hosts = {seen.port for seen in proxy.seen}
+    for url in (
+        world.telegram.url,
+        world.openai.base_url,
+        world.arxiv.api_url,
+        world.wechat.base_url,
+    ):
+        assert int(url.split(":")[2].split("/")[0]) in hosts, url
     _no_secrets(ran)
 
 

@@ -38,6 +38,10 @@ RENAMED = {
     ("wechat", "wecom_webhook_urls"): "wecom_webhook_urls",
     ("wechat", "public_base_url"): "public_base_url",
     ("delivery", "public_base_url"): "public_base_url",
+    ("arxiv", "proxy"): "proxy",
+    ("llm", "proxy"): "proxy",
+    ("telegram", "proxy"): "telegram_proxy",  # TELEGRAM_PROXY, else PROXY
+    ("wechat", "proxy"): "proxy",
 }
 
 
@@ -60,7 +64,8 @@ def _configured() -> Settings:
         auto_publish_after="PT2H", fetch_timezone="UTC", delivery_concurrency=5,
         telegram_bot_token="123456:" + "A" * 35, channel_id="@digest", admin_ids="1,2",
         wechat_app_id="wx123", wechat_app_secret="s3cret-value", wechat_token="tok",
-        public_base_url="https://digest.example",
+        public_base_url="https://digest.example", proxy="http://127.0.0.1:7890",
+        telegram_proxy="socks5://127.0.0.1:1080",
     )  # fmt: skip
 
 
@@ -87,7 +92,7 @@ def test_every_key_belongs_to_a_group_or_the_process() -> None:
 
 def test_a_group_carries_no_other_platforms_secret() -> None:
     """Handing a job its group leaks nothing else: only the LLM, Telegram and WeChat groups
-    hold secrets, and only their own."""
+    hold secrets, and only their own — besides the proxy its services go through."""
     settings = _configured()
     for group in GROUPS:
         view = getattr(settings, group)
@@ -95,7 +100,7 @@ def test_a_group_carries_no_other_platforms_secret() -> None:
             f.name for f in dataclasses.fields(view) if isinstance(getattr(view, f.name), SecretStr)
         }
         own = {"llm": {"api_key"}, "telegram": {"bot_token"}, "wechat": {"app_secret", "token"}}
-        assert secrets <= own.get(group, set()), group
+        assert secrets - {"proxy"} <= own.get(group, set()), group
 
 
 def test_groups_are_read_only_and_typed() -> None:
@@ -108,3 +113,8 @@ def test_groups_are_read_only_and_typed() -> None:
     except dataclasses.FrozenInstanceError:
         return
     raise AssertionError("a group can be changed")
+
+
+def test_telegram_proxy_falls_back_to_proxy() -> None:
+    settings = make_settings(proxy="http://127.0.0.1:7890")
+    assert settings.telegram.proxy == settings.llm.proxy == SecretStr("http://127.0.0.1:7890")

@@ -18,6 +18,8 @@ SECRET_KEYS = {
     "WECHAT_AES_KEY",
     "WECHAT_APP_SECRET",
     "WECOM_WEBHOOK_URLS",
+    "PROXY",
+    "TELEGRAM_PROXY",
 }
 
 BAD = {
@@ -80,6 +82,15 @@ BAD = {
     ],
     "WECHAT_APP_ID": ["wx app", "a"],
     "LLM_MODEL": ["", "   "],
+    # proxies: the value may carry a password, so it is shown masked like a secret
+    "PROXY": [
+        "10.1.2.3:7890",
+        "ftp://proxy:21",
+        "socks5://host",
+        "http://u:pw-secret@",
+        "socks4://h:1",
+    ],
+    "TELEGRAM_PROXY": ["clash", "http:///x", "http://proxy:port"],
 }
 
 CASES = [(key, value) for key, values in BAD.items() for value in values]
@@ -126,6 +137,8 @@ GOOD = {
     "WECHAT_AES_KEY": ["a" * 43],
     "HTTP_LISTEN": ["127.0.0.1:0", "0.0.0.0:8080", "[::]:9000", ":8080", ""],
     "WECHAT_LISTEN": [""],  # a retired key left empty is no setting at all
+    "PROXY": ["http://127.0.0.1:7890", "socks5://u:p@10.0.0.2:1080", "socks5h://p.example:1080"],
+    "TELEGRAM_PROXY": ["socks5://127.0.0.1:1080", "https://proxy.example", ""],
 }
 
 
