@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -20,6 +19,9 @@ from telegram import (
 from telegram.error import BadRequest, Conflict
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.server.app import build_app as build_server
+from bot.server.serve import serving
+from bot.telegram.webhook import TelegramWebhook
 from tests.fakes.telegram_server import FakeTelegram
 from tests.integration.test_fake_telegram import bad_request, make_bot
 
@@ -225,35 +227,25 @@ async def test_ptb_application_polls_and_replies(fake_telegram: FakeTelegram) ->
     assert fake_telegram.answer_violations == []
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def test_ptb_webhook_receives_posted_updates_with_the_secret(
+async def test_our_webhook_route_receives_posted_updates_with_the_secret(
     fake_telegram: FakeTelegram,
 ) -> None:
+    """The fake posts updates like Telegram to the webhook route of our HTTP server (PTB's
+    custom-webhook pattern: `bot.telegram.webhook`), secret header and all."""
     app = build_app(fake_telegram)
     app.add_handler(CommandHandler("search", _search))
-    port = _free_port()
     user = fake_telegram.user(first_name="Wei")
     async with app:
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_webhook(
-            listen="127.0.0.1",
-            port=port,
-            url_path="hook",
-            webhook_url=f"http://127.0.0.1:{port}/hook",
-            secret_token="s3cret",
-        )
-        update = fake_telegram.send_text(user, "/search 检索")
-        assert fake_telegram.pending_updates == []  # with a webhook, nothing waits for polling
-        wrong = await fake_telegram.apost_webhook_update(update, secret="wrong")
-        right = await fake_telegram.apost_webhook_update(update)
-        [reply] = await fake_telegram.wait_for_sent(user)
-        await app.updater.stop()
+        hook = TelegramWebhook("http://127.0.0.1/hook", "s3cret")
+        async with serving(build_server(hook.routes()), "127.0.0.1:0") as port:
+            hook.attach(app)
+            await app.bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
+            update = fake_telegram.send_text(user, "/search 检索")
+            assert fake_telegram.pending_updates == []  # with a webhook, nothing waits for polling
+            wrong = await fake_telegram.apost_webhook_update(update, secret="wrong")
+            right = await fake_telegram.apost_webhook_update(update)
+            [reply] = await fake_telegram.wait_for_sent(user)
         await app.stop()
     assert (wrong, right) == (403, 200)
     assert reply.text == "Wei: 检索"
