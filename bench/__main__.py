@@ -11,7 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("summarize", "search", "topics", "telegram", "delivery", "fairness")
+BENCHES = (
+    "summarize", "search", "topics", "telegram", "delivery", "fairness", "fleet_delivery", "paid",
+)
 RESULTS = Path(__file__).parent / "results"
 
 

@@ -90,6 +90,8 @@ class DeliverySettings:
     require_approval: bool
     concurrency: int
     public_base_url: str | None
+    paid_broadcast: bool = False  # TELEGRAM_PAID_BROADCAST: issue parts as paid broadcasts…
+    paid_max_messages: int = 0  # …at most this many per issue, then the free rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +171,8 @@ def delivery_of(s: Settings) -> DeliverySettings:
     return DeliverySettings(
         language=s.digest_language, require_approval=s.require_approval,
         concurrency=s.delivery_concurrency, public_base_url=s.public_base_url,
+        paid_broadcast=s.telegram_paid_broadcast,
+        paid_max_messages=s.telegram_paid_max_messages,
     )  # fmt: skip
 
 

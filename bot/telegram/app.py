@@ -30,9 +30,10 @@ from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.context import CONTEXT_TYPES, DigestApp
 from bot.telegram.errors import on_error
 from bot.telegram.polling import check_alone, on_poll_error
-from bot.telegram.ratelimit import FairRateLimiter
+from bot.telegram.ratelimit import FairRateLimiter, Limits
 from bot.telegram.sender import TelegramSender
 from bot.telegram.updates import PerChatUpdateProcessor
+from core.services.send_budget import fleet_pacer
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def build_application(deps: Deps) -> DigestApp:
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
-        .rate_limiter(rate_limiter())
+        .rate_limiter(rate_limiter(deps))
         .concurrent_updates(PerChatUpdateProcessor())
         .context_types(CONTEXT_TYPES)
         .build()
@@ -73,9 +74,23 @@ async def telegram_sender(deps: Deps) -> AsyncIterator[TelegramSender]:
         await app.shutdown()
 
 
-def rate_limiter() -> FairRateLimiter:
-    """30 messages/s overall, 20 a minute per group or channel, chats served in turn."""
-    return FairRateLimiter()
+def rate_limiter(deps: Deps | None = None) -> FairRateLimiter:
+    """30 messages/s overall, 20 a minute per group or channel, chats served in turn; on
+    PostgreSQL the overall budgets are the bot's, shared by every instance (per bot id, not per
+    process); with TELEGRAM_PAID_BROADCAST, paid broadcasts get their own faster budget."""
+    token = deps.settings.telegram_bot_token if deps is not None else None
+    if deps is None or token is None:
+        return FairRateLimiter()
+    settings = deps.settings
+    bot_id = token.get_secret_value().split(":", 1)[0]
+    paid = None
+    if settings.telegram_paid_broadcast:
+        rate = settings.telegram_paid_rate
+        paid = FairRateLimiter(
+            Limits(overall=rate), shared=fleet_pacer(deps.db, f"telegram:{bot_id}:paid", rate)
+        )
+    free = fleet_pacer(deps.db, f"telegram:{bot_id}", Limits.overall)
+    return FairRateLimiter(shared=free, paid=paid)
 
 
 def _add_handlers(app: DigestApp) -> None:
