@@ -12,7 +12,14 @@ import time
 from pathlib import Path
 
 BENCHES = (
-    "summarize", "search", "topics", "telegram", "delivery", "fairness", "fleet_delivery", "paid",
+    "summarize",
+    "search",
+    "topics",
+    "telegram",
+    "delivery",
+    "fairness",
+    "fleet_delivery",
+    "paid",
 )
 RESULTS = Path(__file__).parent / "results"
 
