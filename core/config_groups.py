@@ -105,6 +105,8 @@ class TelegramSettings:
     admin_chat_id: int | None
     admin_ids: tuple[int, ...]
     channel_id: str | None
+    paid_broadcast: bool = False  # TELEGRAM_PAID_BROADCAST: the limiter's paid budget…
+    paid_rate: int = 1000  # …at this many messages/s (the cap is the delivery group's)
 
     @property
     def enabled(self) -> bool:
@@ -182,6 +184,7 @@ def telegram_of(s: Settings) -> TelegramSettings:
         webhook_url=s.telegram_webhook_url, webhook_secret=s.telegram_webhook_secret,
         webhook_listen=s.telegram_webhook_listen, poll_timeout=s.telegram_poll_timeout,
         admin_chat_id=s.admin_chat_id, admin_ids=s.admin_ids, channel_id=s.channel_id,
+        paid_broadcast=s.telegram_paid_broadcast, paid_rate=s.telegram_paid_rate,
     )  # fmt: skip
 
 

@@ -114,6 +114,7 @@ class Deliverer:
         self.tally = Tally()
         self._claim_lock = asyncio.Lock()
         self._claimed: deque[ClaimedDelivery] = deque()  # claimed ahead, not started yet
+        self._ending: set[int] = set()  # rows whose last part is being recorded (and ended)
         self._views: dict[str, IssueView] = {}
         self._view_lock = asyncio.Lock()
 
@@ -183,6 +184,8 @@ class Deliverer:
         except BaseException as exc:  # crash, cancel, platform down: the next run resumes
             await self._finish(row, ledger.PENDING, f"interrupted: {exc!r}"[:500])
             raise
+        finally:
+            self._ending.discard(row.id)
         if status is not None:  # None: the last part's record already ended the row
             await self._finish(row, status, error)
         self.tally.done += 1
@@ -209,10 +212,13 @@ class Deliverer:
             ids.append(await self._send(row.target, text))
             assert self.tally is not None
             self.tally.messages += 1
+            last = len(ids) == len(parts)
+            if last:
+                self._ending.add(row.id)
             async with self.db.session() as session:
                 recorded = await ledger.record_part(
                     session, delivery_id=row.id, token=row.token, message_ids=ids,
-                    messages_total=len(parts), last=len(ids) == len(parts),
+                    messages_total=len(parts), last=last,
                 )  # fmt: skip
             if not recorded:
                 raise LeaseLost(row.id)
@@ -273,7 +279,8 @@ class Deliverer:
             await asyncio.sleep(HEARTBEAT_EVERY)
             async with self.db.session() as session:
                 if not await ledger.heartbeat(session, delivery_id=row.id, token=row.token):
-                    log.warning("lost the lease on delivery %s", row.id)
+                    if row.id not in self._ending:  # not just our own final record
+                        log.warning("lost the lease on delivery %s", row.id)
                     return
 
     async def _finish(self, row: ClaimedDelivery, status: str, error: str | None) -> None:

@@ -37,6 +37,8 @@ from core.services.send_budget import fleet_pacer
 
 log = logging.getLogger(__name__)
 
+PAID_CATCH_UP = 0.05  # s: at 1000/s, a late event loop may make up 50 messages at once
+
 
 def build_application(deps: Deps) -> DigestApp:
     settings = deps.settings
@@ -78,18 +80,18 @@ def rate_limiter(deps: Deps | None = None) -> FairRateLimiter:
     """30 messages/s overall, 20 a minute per group or channel, chats served in turn; on
     PostgreSQL the overall budgets are the bot's, shared by every instance (per bot id, not per
     process); with TELEGRAM_PAID_BROADCAST, paid broadcasts get their own faster budget."""
-    token = deps.settings.telegram_bot_token if deps is not None else None
-    if deps is None or token is None:
+    telegram = deps.settings.telegram if deps is not None else None
+    if deps is None or telegram is None or telegram.bot_token is None:
         return FairRateLimiter()
-    settings = deps.settings
-    bot_id = token.get_secret_value().split(":", 1)[0]
+    bot_id = telegram.bot_token.get_secret_value().split(":", 1)[0]  # public: the bot's id
     paid = None
-    if settings.telegram_paid_broadcast:
-        rate = settings.telegram_paid_rate
+    if telegram.paid_broadcast:
+        rate = telegram.paid_rate
         paid = FairRateLimiter(
-            Limits(overall=rate), shared=fleet_pacer(deps.db, f"telegram:{bot_id}:paid", rate)
+            Limits(overall=rate, catch_up=PAID_CATCH_UP),
+            shared=fleet_pacer(deps.db, f"telegram:{bot_id}:paid", rate, catch_up=PAID_CATCH_UP),
         )
-    free = fleet_pacer(deps.db, f"telegram:{bot_id}", Limits.overall)
+    free = fleet_pacer(deps.db, f"telegram:{bot_id}", Limits().overall)
     return FairRateLimiter(shared=free, paid=paid)
 
 

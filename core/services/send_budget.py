@@ -36,9 +36,12 @@ BATCH_SECONDS = 0.02  # slots reserved per round trip: 20 ms worth (1 at 30/s, 2
 class FleetPacer:
     """`wait_turn()` returns at this instance's next slot of budget `key` (`rate` per second)."""
 
-    def __init__(self, db: Database, key: str, rate: float) -> None:
+    def __init__(self, db: Database, key: str, rate: float, *, catch_up: float = 0.0) -> None:
         self.db, self.key = db, key
         self.interval = 1.0 / rate
+        # A slot we come to late is still ours for this long; older ones are dropped (the
+        # fleet moved on). Using a late slot is a burst of at most `catch_up` seconds' worth.
+        self.keep = max(self.interval, catch_up)
         self.batch = max(1, round(rate * BATCH_SECONDS))
         self._slots: deque[float] = deque()  # reserved, as time.monotonic() instants
         self._lock = asyncio.Lock()
@@ -47,7 +50,7 @@ class FleetPacer:
     async def wait_turn(self) -> None:
         async with self._lock:
             now = time.monotonic()
-            while self._slots and self._slots[0] < now - self.interval:
+            while self._slots and self._slots[0] < now - self.keep:
                 self._slots.popleft()  # unused for too long: another instance's time by now
             if not self._slots:
                 await self._reserve(now)
@@ -73,6 +76,6 @@ class FleetPacer:
         self._slots.extend(first + i * self.interval for i in range(self.batch))
 
 
-def fleet_pacer(db: Database, key: str, rate: float) -> FleetPacer | None:
+def fleet_pacer(db: Database, key: str, rate: float, *, catch_up: float = 0.0) -> FleetPacer | None:
     """A shared pacer on PostgreSQL; None on SQLite (one instance: the local limiter is enough)."""
-    return None if db.is_sqlite else FleetPacer(db, key, rate)
+    return None if db.is_sqlite else FleetPacer(db, key, rate, catch_up=catch_up)
