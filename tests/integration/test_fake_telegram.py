@@ -241,8 +241,10 @@ async def test_group_and_global_flood_limits() -> None:
 
 async def test_paid_broadcasts_have_their_own_budget_shared_by_every_client() -> None:
     """allow_paid_broadcast: the paid bucket (not the overall 30/s), per bot across clients."""
-    limits = FloodLimits(global_burst=2, global_per_second=0.01, paid_burst=3,
-                         paid_per_second=0.01, private_burst=100, private_per_second=100)  # fmt: skip
+    limits = FloodLimits(
+        global_burst=2, global_per_second=0.01, paid_burst=3, paid_per_second=0.01,
+        private_burst=100, private_per_second=100,
+    )  # fmt: skip
     with FakeTelegram(flood=limits) as fake:
         users = [fake.user() for _ in range(8)]
         async with make_bot(fake) as first, make_bot(fake) as second:
