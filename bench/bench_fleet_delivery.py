@@ -9,8 +9,9 @@ Both processes claim rows with `FOR UPDATE SKIP LOCKED` and pace on the shared b
 Pass 1 (clean): both run to the end. Rate ÷ 30 (first to last accepted message), 429s,
 duplicates, missing, and how the messages split between the two.
 Pass 2 (kill): SIGKILL one process once half the messages were accepted; the other finishes
-alone (taking over the killed one's leases after STALE_AFTER). `unconfirmed_at_kill` counts
-parts the fake accepted that the ledger had not recorded (the documented window).
+alone (taking over the killed one's leases after STALE_AFTER). `unrecorded_at_kill_max` is
+accepted minus recorded parts just after the kill: the documented window of the killed
+process, plus whatever the survivor had in flight at that instant (an upper bound).
 `BENCH_FLEET_SUBSCRIBERS` shrinks both passes (default 5,000 and 2,000).
 """
 
@@ -75,11 +76,11 @@ async def _kill_pass(readers: int, folder: Path) -> dict[str, Any]:
         victim.kill()
         await victim.wait()
         await asyncio.sleep(0.5)  # requests already on the wire still land at the fake
-        unconfirmed = accepted(fake) - _recorded(url)
+        unrecorded = accepted(fake) - _recorded(url)
         code, line = await finished(survivor)
         return {
             "subscribers": readers, "killed_after": readers // 2,
-            "unconfirmed_at_kill": unconfirmed, "survivor_exit": code,
+            "unrecorded_at_kill_max": unrecorded, "survivor_exit": code,
             "seconds_incl_startup": round(time.monotonic() - started, 1),
             **outcome(fake, readers), "error": line if code else None,
         }  # fmt: skip
