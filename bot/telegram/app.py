@@ -38,6 +38,10 @@ from core.services.send_budget import fleet_pacer
 log = logging.getLogger(__name__)
 
 PAID_CATCH_UP = 0.05  # s: at 1000/s, a late event loop may make up 50 messages at once
+# The fleet's free budget, a little under Telegram's 30/s: instances pace on their own clocks'
+# sleeps and the network, so sends reach Telegram up to a few tens of ms off their slots; one
+# slot in 30 of headroom keeps every second at Telegram's end within 30.
+FREE_RATE = 29.0
 
 
 def build_application(deps: Deps) -> DigestApp:
@@ -89,9 +93,9 @@ def rate_limiter(deps: Deps | None = None) -> FairRateLimiter:
         rate = telegram.paid_rate
         paid = FairRateLimiter(
             Limits(overall=rate, catch_up=PAID_CATCH_UP),
-            shared=fleet_pacer(deps.db, f"telegram:{bot_id}:paid", rate, catch_up=PAID_CATCH_UP),
+            shared=fleet_pacer(deps.db, f"telegram:{bot_id}:paid", rate, late=PAID_CATCH_UP),
         )
-    free = fleet_pacer(deps.db, f"telegram:{bot_id}", Limits().overall)
+    free = fleet_pacer(deps.db, f"telegram:{bot_id}", FREE_RATE)
     return FairRateLimiter(shared=free, paid=paid)
 
 

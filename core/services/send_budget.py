@@ -31,17 +31,19 @@ from storage.queries import send_budget
 log = logging.getLogger(__name__)
 
 BATCH_SECONDS = 0.02  # slots reserved per round trip: 20 ms worth (1 at 30/s, 20 at 1000/s)
+# A slot we come to this late is still used; later ones are dropped (the fleet moved on). A
+# late send bunches up with the next instance's on-time one at Telegram's end, so this bounds
+# the jitter the budget's headroom has to absorb (see `FREE_RATE` in bot/telegram/app.py).
+LATE = 0.015
 
 
 class FleetPacer:
     """`wait_turn()` returns at this instance's next slot of budget `key` (`rate` per second)."""
 
-    def __init__(self, db: Database, key: str, rate: float, *, catch_up: float = 0.0) -> None:
+    def __init__(self, db: Database, key: str, rate: float, *, late: float = LATE) -> None:
         self.db, self.key = db, key
         self.interval = 1.0 / rate
-        # A slot we come to late is still ours for this long; older ones are dropped (the
-        # fleet moved on). Using a late slot is a burst of at most `catch_up` seconds' worth.
-        self.keep = max(self.interval, catch_up)
+        self.late = late  # how late a reserved slot may still be used
         self.batch = max(1, round(rate * BATCH_SECONDS))
         self._slots: deque[float] = deque()  # reserved, as time.monotonic() instants
         self._lock = asyncio.Lock()
@@ -50,7 +52,7 @@ class FleetPacer:
     async def wait_turn(self) -> None:
         async with self._lock:
             now = time.monotonic()
-            while self._slots and self._slots[0] < now - self.keep:
+            while self._slots and self._slots[0] < now - self.late:
                 self._slots.popleft()  # unused for too long: another instance's time by now
             if not self._slots:
                 await self._reserve(now)
@@ -76,6 +78,6 @@ class FleetPacer:
         self._slots.extend(first + i * self.interval for i in range(self.batch))
 
 
-def fleet_pacer(db: Database, key: str, rate: float, *, catch_up: float = 0.0) -> FleetPacer | None:
+def fleet_pacer(db: Database, key: str, rate: float, *, late: float = LATE) -> FleetPacer | None:
     """A shared pacer on PostgreSQL; None on SQLite (one instance: the local limiter is enough)."""
-    return None if db.is_sqlite else FleetPacer(db, key, rate, catch_up=catch_up)
+    return None if db.is_sqlite else FleetPacer(db, key, rate, late=late)

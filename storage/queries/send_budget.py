@@ -3,8 +3,8 @@
 `reserve` is GCRA as a reservation ("next free slot"): one atomic single-row UPDATE moves the
 budget's `next_at` past `count` slots `interval` apart and answers when the first of them is
 and how long the caller must wait for it, measured on the database's clock, so instances never
-compare their own clocks. `burst` lets an idle budget start up to `burst` seconds in the past (Telegram
-tolerates short bursts); 0 means strict spacing. Rows are created on first use.
+compare their own clocks. `burst` lets an idle budget start up to `burst` seconds in the past
+(Telegram tolerates short bursts); 0 means strict spacing. Rows are created on first use.
 
 `take_paid` reserves up to `count` paid messages of an issue under its cap (the counter row
 locked for the transaction, so concurrent runs never grant past the cap); `give_back_paid`
