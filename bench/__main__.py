@@ -21,6 +21,8 @@ BENCHES = (
     "http",
     "failover",
     "planning",
+    "fleet_delivery",
+    "paid",
 )
 RESULTS = Path(__file__).parent / "results"
 

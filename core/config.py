@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     issue_cron: str = "0 9 * * *"  # compose, in TIMEZONE
     publish_cron: str = "0 10 * * *"  # publish approved issues, in TIMEZONE
     delivery_concurrency: int = Field(default=20, ge=1, le=200)
+    # Paid broadcasts (issue 10): issue deliveries with allow_paid_broadcast, up to 1000/s
+    telegram_paid_broadcast: bool = False
+    telegram_paid_rate: int = Field(default=1000, ge=1, le=1000)  # messages/s, paid only
+    telegram_paid_max_messages: int = Field(default=10_000, ge=0)  # per issue, then free 30/s
 
     # WeChat (issue 5)
     wecom_webhook_urls: Annotated[tuple[SecretStr, ...], NoDecode] = ()  # group robots (push)

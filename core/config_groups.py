@@ -92,6 +92,8 @@ class DeliverySettings:
     require_approval: bool
     concurrency: int
     public_base_url: str | None
+    paid_broadcast: bool = False  # TELEGRAM_PAID_BROADCAST: issue parts as paid broadcasts…
+    paid_max_messages: int = 0  # …at most this many per issue, then the free rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,8 @@ class TelegramSettings:
     admin_ids: tuple[int, ...]
     channel_id: str | None
     proxy: SecretStr | None = None  # TELEGRAM_PROXY, else PROXY
+    paid_broadcast: bool = False  # TELEGRAM_PAID_BROADCAST: the limiter's paid budget…
+    paid_rate: int = 1000  # …at this many messages/s (the cap is the delivery group's)
 
     @property
     def enabled(self) -> bool:
@@ -171,6 +175,8 @@ def delivery_of(s: Settings) -> DeliverySettings:
     return DeliverySettings(
         language=s.digest_language, require_approval=s.require_approval,
         concurrency=s.delivery_concurrency, public_base_url=s.public_base_url,
+        paid_broadcast=s.telegram_paid_broadcast,
+        paid_max_messages=s.telegram_paid_max_messages,
     )  # fmt: skip
 
 
@@ -181,6 +187,7 @@ def telegram_of(s: Settings) -> TelegramSettings:
         poll_timeout=s.telegram_poll_timeout,
         admin_chat_id=s.admin_chat_id, admin_ids=s.admin_ids, channel_id=s.channel_id,
         proxy=s.telegram_proxy or s.proxy,
+        paid_broadcast=s.telegram_paid_broadcast, paid_rate=s.telegram_paid_rate,
     )  # fmt: skip
 
 

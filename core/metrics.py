@@ -14,8 +14,8 @@ reads the change it caused (`value()` before and after), never an absolute numbe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, cast
 
 from prometheus_client import (
     CollectorRegistry,
@@ -27,7 +27,7 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
-from core.sending import ChatRow, NewDelivery, Sender, SendRateLimited
+from core.sending import ChatRow, NewDelivery, PaidBroadcaster, Sender, SendRateLimited
 from domain.types import ChatState, IssueView
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -139,8 +139,13 @@ class CountedSender:
         return self._sender.render(issue, language=language)
 
     async def send(self, target: str, text: str) -> str:
+        return await self._counted(self._sender.send, target, text)
+
+    async def _counted(
+        self, send: Callable[[str, str], Awaitable[str]], target: str, text: str
+    ) -> str:
         try:
-            message_id = await self._sender.send(target, text)
+            message_id = await send(target, text)
         except SendRateLimited:
             MESSAGES_RATE_LIMITED.labels(platform=self.platform).inc()
             MESSAGES_FAILED.labels(platform=self.platform).inc()
@@ -155,5 +160,21 @@ class CountedSender:
         return getattr(self._sender, name)
 
 
+class CountedPaidSender(CountedSender):
+    """A counted sender whose platform also sells paid broadcasts: those are counted too."""
+
+    async def send_paid(self, target: str, text: str) -> str:
+        paid = cast(PaidBroadcaster, self._sender)
+        return await self._counted(paid.send_paid, target, text)
+
+
 def counted(senders: Sequence[Sender]) -> list[Sender]:
-    return [s if isinstance(s, CountedSender) else CountedSender(s) for s in senders]
+    return [_counted_one(s) for s in senders]
+
+
+def _counted_one(sender: Sender) -> Sender:
+    if isinstance(sender, CountedSender):
+        return sender
+    if isinstance(sender, PaidBroadcaster):  # only then: `isinstance` must stay truthful
+        return CountedPaidSender(sender)
+    return CountedSender(sender)

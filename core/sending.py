@@ -18,7 +18,7 @@ questions:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from domain.types import ChatState, IssueView
 from storage.queries import deliveries as ledger
@@ -27,6 +27,7 @@ from storage.queries.deliveries import NewDelivery
 __all__ = [
     "ChatRow",
     "NewDelivery",
+    "PaidBroadcaster",
     "SendBlocked",
     "SendFailed",
     "SendRateLimited",
@@ -96,6 +97,15 @@ class Sender(Targeting, Protocol):
 
         Raises SendBlocked, SendRetryLater or SendFailed; nothing else for platform errors.
         """
+        ...
+
+
+@runtime_checkable
+class PaidBroadcaster(Protocol):
+    """A sender that can also send as a paid broadcast (Telegram's `allow_paid_broadcast`)."""
+
+    async def send_paid(self, target: str, text: str) -> str:
+        """`Sender.send`, paid: faster, and charged per message."""
         ...
 
 

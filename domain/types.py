@@ -339,3 +339,4 @@ class AdminStats:
     llm_tokens_in_today: int
     llm_tokens_out_today: int
     llm_cost_today: float
+    paid_messages_today: int = 0  # paid broadcasts of the issues published today

@@ -23,18 +23,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from core.sending import SendBlocked, Sender, SendFailed, SendRetryLater
+from core.sending import PaidBroadcaster, SendBlocked, Sender, SendFailed, SendRetryLater
 from core.services.chats import mark_blocked
 from core.services.delivery import NOTE, no_match_note
 from domain.types import IssueView
 from jobs.alongside import running_alongside
+from jobs.paid import PaidAllowance
 from storage.db import Database
 from storage.queries import deliveries as ledger
 from storage.queries.deliveries import ClaimedDelivery
@@ -44,6 +47,8 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], Awaitable[None]]
+SendFn = Callable[[str, str], Awaitable[str]]
+CLAIM_BATCH = 8  # rows claimed per round trip on PostgreSQL (queued while they wait: ≪ STALE_AFTER)
 STALE_AFTER = 10.0  # seconds of heartbeat silence before another run may take a row over
 HEARTBEAT_EVERY = 2.0
 MAX_TRIES = 8  # per part, for flood waits and transient errors
@@ -67,6 +72,7 @@ class Tally:
     done: int = 0
     messages: int = 0
     resumed: int = 0
+    paid: int = 0  # of `messages`, sent as paid broadcasts
 
 
 def _wait(state: RetryCallState) -> float:
@@ -101,18 +107,26 @@ class Deliverer:
     number: int
     default_language: str
     stale_after: float = STALE_AFTER
+    paid: PaidAllowance | None = None  # paid broadcasts under the issue's cap, if enabled
     tally: Tally | None = None
 
     def __post_init__(self) -> None:
         self.tally = Tally()
         self._claim_lock = asyncio.Lock()
+        self._claimed: deque[ClaimedDelivery] = deque()  # claimed ahead, not started yet
+        self._ending: set[int] = set()  # rows whose last part is being recorded (and ended)
         self._views: dict[str, IssueView] = {}
         self._view_lock = asyncio.Lock()
 
     async def run(self, concurrency: int) -> Tally:
-        async with asyncio.TaskGroup() as group:
-            for _ in range(concurrency):
-                group.create_task(self._worker())
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(concurrency):
+                    group.create_task(self._worker())
+        finally:
+            await asyncio.shield(self._release_claimed())
+            if self.paid is not None:
+                await asyncio.shield(self.paid.close())
         assert self.tally is not None
         return self.tally
 
@@ -123,18 +137,40 @@ class Deliverer:
     async def _next(self) -> ClaimedDelivery | None:
         """The next row to work on; waits out leases of rows a stopped run left "sending"."""
         while True:
-            async with self._claim_lock, self.db.session() as session:
+            async with self._claim_lock:
+                if self._claimed:
+                    return self._claimed.popleft()
                 stale_before = utcnow() - timedelta(seconds=self.stale_after)
-                row = await ledger.claim_one(
-                    session, issue_id=self.issue_id, platform=self.sender.platform,
-                    stale_before=stale_before,
-                )  # fmt: skip
-                oldest = None if row else await ledger.oldest_lease(
-                    session, issue_id=self.issue_id, platform=self.sender.platform
-                )  # fmt: skip
-            if row is not None or oldest is None:
-                return row
+                async with self.db.session() as session:
+                    rows = await self._claim(session, stale_before)
+                    oldest = None if rows else await ledger.oldest_lease(
+                        session, issue_id=self.issue_id, platform=self.sender.platform
+                    )  # fmt: skip
+                if rows:
+                    self._claimed.extend(rows[1:])
+                    return rows[0]
+            if oldest is None:
+                return None
             await asyncio.sleep(min(1.0, max(0.05, (oldest - stale_before).total_seconds())))
+
+    async def _claim(self, session: AsyncSession, stale_before: datetime) -> list[ClaimedDelivery]:
+        """PostgreSQL: a few rows at once with SKIP LOCKED, so instances share the issue without
+        waiting on each other; SQLite (one instance): one row by a conditional update."""
+        issue_id, platform = self.issue_id, self.sender.platform
+        if not self.db.is_sqlite:
+            return await ledger.claim_batch(
+                session, issue_id=issue_id, platform=platform, stale_before=stale_before,
+                limit=CLAIM_BATCH,
+            )  # fmt: skip
+        row = await ledger.claim_one(
+            session, issue_id=issue_id, platform=platform, stale_before=stale_before
+        )
+        return [row] if row is not None else []
+
+    async def _release_claimed(self) -> None:
+        """Rows claimed ahead and never started go back to pending for the next run."""
+        while self._claimed:
+            await self._finish(self._claimed.popleft(), ledger.PENDING, None)
 
     async def _deliver(self, row: ClaimedDelivery) -> None:
         assert self.tally is not None
@@ -148,12 +184,16 @@ class Deliverer:
         except BaseException as exc:  # crash, cancel, platform down: the next run resumes
             await self._finish(row, ledger.PENDING, f"interrupted: {exc!r}"[:500])
             raise
-        await self._finish(row, status, error)
+        finally:
+            self._ending.discard(row.id)
+        if status is not None:  # None: the last part's record already ended the row
+            await self._finish(row, status, error)
         self.tally.done += 1
 
-    async def _outcome(self, row: ClaimedDelivery) -> tuple[str, str | None]:
+    async def _outcome(self, row: ClaimedDelivery) -> tuple[str | None, str | None]:
         try:
-            await self._send_parts(row)
+            if await self._send_parts(row):
+                return None, None
         except SendBlocked as exc:
             if row.chat_id is not None:
                 await mark_blocked(self.db, platform=self.sender.platform, chat_id=row.target)
@@ -163,22 +203,44 @@ class Deliverer:
             return ledger.FAILED, str(exc)[:500]
         return ledger.SENT, None
 
-    async def _send_parts(self, row: ClaimedDelivery) -> None:
+    async def _send_parts(self, row: ClaimedDelivery) -> bool:
+        """Send the parts not yet confirmed, recording each; True when the last one's record
+        also marked the row sent (one write instead of two: the common case)."""
         parts = await self._parts(row)
         ids = list(row.message_ids[: row.messages_sent])
         for text in parts[row.messages_sent :]:
             ids.append(await self._send(row.target, text))
             assert self.tally is not None
             self.tally.messages += 1
+            last = len(ids) == len(parts)
+            if last:
+                self._ending.add(row.id)
             async with self.db.session() as session:
                 recorded = await ledger.record_part(
                     session, delivery_id=row.id, token=row.token, message_ids=ids,
-                    messages_total=len(parts),
+                    messages_total=len(parts), last=last,
                 )  # fmt: skip
             if not recorded:
                 raise LeaseLost(row.id)
+        return len(parts) > row.messages_sent
 
     async def _send(self, target: str, text: str) -> str:
+        """One part: a paid broadcast while the issue's cap allows (and the sender can), else
+        at the free rate."""
+        sender, paid = self.sender, self.paid
+        if paid is None or not isinstance(sender, PaidBroadcaster) or not await paid.take():
+            return await self._send_retrying(sender.send, target, text)
+        try:
+            message_id = await self._send_retrying(sender.send_paid, target, text)
+        except BaseException:
+            paid.put_back()
+            raise
+        paid.spent()
+        assert self.tally is not None
+        self.tally.paid += 1
+        return message_id
+
+    async def _send_retrying(self, send: SendFn, target: str, text: str) -> str:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(SendRetryLater),
             stop=stop_after_attempt(MAX_TRIES),
@@ -189,7 +251,7 @@ class Deliverer:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self.sender.send(target, text)
+                    return await send(target, text)
         except SendRetryLater as exc:
             raise PlatformUnavailable(f"{target}: {exc}") from exc
         raise AssertionError("unreachable: tenacity either returns or raises")
@@ -217,7 +279,8 @@ class Deliverer:
             await asyncio.sleep(HEARTBEAT_EVERY)
             async with self.db.session() as session:
                 if not await ledger.heartbeat(session, delivery_id=row.id, token=row.token):
-                    log.warning("lost the lease on delivery %s", row.id)
+                    if row.id not in self._ending:  # not just our own final record
+                        log.warning("lost the lease on delivery %s", row.id)
                     return
 
     async def _finish(self, row: ClaimedDelivery, status: str, error: str | None) -> None:

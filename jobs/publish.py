@@ -15,13 +15,15 @@ import time
 from dataclasses import dataclass, replace
 
 from core.config_groups import DeliverySettings
-from core.sending import Sender
+from core.sending import PaidBroadcaster, Sender
 from core.services import review
 from core.services.delivery import NOTE, publish_plan
 from domain.types import IssueStatus, IssueView
 from jobs.deliver import STALE_AFTER, Deliverer, PlatformUnavailable, Progress, report_progress
+from jobs.paid import PaidAllowance
 from storage.db import Database
 from storage.queries import deliveries as ledger
+from storage.queries import send_budget
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ class PublishReport:
     newly_published: bool  # False: this platform had it before and this run resumed it
     duration: float  # seconds
     stopped: str | None = None  # why this run stopped early, if it did
+    paid: int = 0  # of `messages`, sent as paid broadcasts (TELEGRAM_PAID_BROADCAST)
+    paid_total: int = 0  # paid messages the issue used on this platform, every run together
 
     @property
     def message(self) -> str:
@@ -54,6 +58,8 @@ class PublishReport:
             f"{self.failed} failed, {self.blocked} blocked, {self.messages} messages "
             f"in {self.duration:.1f}s"
         )
+        if self.paid_total:
+            text += f", {self.paid} paid ({self.paid_total} paid for this issue in all)"
         if self.pending:
             text += f"; {self.pending} unfinished — run publish {self.number} again"
         return text + (f" (stopped: {self.stopped})" if self.stopped else "")
@@ -83,13 +89,25 @@ async def publish_issue(
     )  # fmt: skip
     newly = await _plan(db, sender, issue, actor)
     deliverer = Deliverer(
-        db, sender, issue.id, issue.number, delivery.language, stale_after=stale_after
-    )
+        db, sender, issue.id, issue.number, delivery.language, stale_after=stale_after,
+        paid=_paid_allowance(delivery, db, sender, issue.id),
+    )  # fmt: skip
     stopped = await _deliver(deliverer, delivery.concurrency, progress)
     report = await _report(deliverer, issue, newly, time.monotonic() - started)
     report = replace(report, stopped=stopped)
     log.info("%s", report.message)
     return report
+
+
+def _paid_allowance(
+    delivery: DeliverySettings, db: Database, sender: Sender, issue_id: int
+) -> PaidAllowance | None:
+    """Paid broadcasts for this issue's parts, when enabled and the platform has them."""
+    if not (delivery.paid_broadcast and isinstance(sender, PaidBroadcaster)):
+        return None
+    return PaidAllowance(
+        db, issue_id=issue_id, platform=sender.platform, cap=delivery.paid_max_messages
+    )
 
 
 async def _plan(db: Database, sender: Sender, issue: IssueView, actor: str) -> bool:
@@ -143,6 +161,10 @@ async def _report(
     deliverer: Deliverer, issue: IssueView, newly: bool, duration: float
 ) -> PublishReport:
     counts = await _counts(deliverer)
+    async with deliverer.db.session() as session:
+        paid_total = await send_budget.paid_used(
+            session, issue_id=issue.id, platform=deliverer.sender.platform
+        )
     by_status: dict[str, int] = {}
     for (_, status), n in counts.items():
         by_status[status] = by_status.get(status, 0) + n
@@ -161,6 +183,8 @@ async def _report(
         resumed=deliverer.tally.resumed,
         newly_published=newly,
         duration=round(duration, 3),
+        paid=deliverer.tally.paid,
+        paid_total=paid_total,
     )
 
 

@@ -367,3 +367,27 @@ class SharedToken(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. wechat:<app id>
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SendBudget(Base):
+    """A fleet-wide send budget (e.g. Telegram's 30 messages/s for the whole bot): the next
+    free slot, in the database's clock, that every instance reserves from (GCRA, see
+    `storage.queries.send_budget`). PostgreSQL only: one SQLite file is one instance."""
+
+    __tablename__ = "send_budget"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float, default=0.0)  # epoch seconds
+
+
+class PaidBroadcast(Base):
+    """Paid broadcast messages used per issue and platform, counted against the per-issue cap
+    (TELEGRAM_PAID_MAX_MESSAGES) by every instance and across restarts."""
+
+    __tablename__ = "paid_broadcasts"
+
+    issue_id: Mapped[int] = mapped_column(
+        ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
+    )
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    used: Mapped[int] = mapped_column(Integer, default=0)

@@ -32,13 +32,20 @@ from bot.telegram.callbacks import CallbackSigner
 from bot.telegram.context import CONTEXT_TYPES, DigestApp
 from bot.telegram.errors import on_error
 from bot.telegram.polling import check_alone, on_poll_error
-from bot.telegram.ratelimit import FairRateLimiter
+from bot.telegram.ratelimit import FairRateLimiter, Limits
 from bot.telegram.request import UPDATES_POOL, telegram_request
 from bot.telegram.sender import TelegramSender
 from bot.telegram.updates import PerChatUpdateProcessor
 from bot.telegram.webhook import TelegramWebhook
+from core.services.send_budget import fleet_pacer
 
 log = logging.getLogger(__name__)
+
+PAID_CATCH_UP = 0.05  # s: at 1000/s, a late event loop may make up 50 messages at once
+# The fleet's free budget, a little under Telegram's 30/s: instances pace on their own clocks'
+# sleeps and the network, so sends reach Telegram up to a few tens of ms off their slots; one
+# slot in 30 of headroom keeps every second at Telegram's end within 30.
+FREE_RATE = 29.0
 
 
 def build_application(deps: Deps) -> DigestApp:
@@ -53,7 +60,7 @@ def build_application(deps: Deps) -> DigestApp:
         .base_file_url(f"{base}/file/bot")
         .request(telegram_request(settings.telegram))
         .get_updates_request(telegram_request(settings.telegram, pool_size=UPDATES_POOL))
-        .rate_limiter(rate_limiter())
+        .rate_limiter(rate_limiter(deps))
         .concurrent_updates(PerChatUpdateProcessor(turns=deps.turns))
         .context_types(CONTEXT_TYPES)
         .build()
@@ -79,9 +86,23 @@ async def telegram_sender(deps: Deps) -> AsyncIterator[TelegramSender]:
         await app.shutdown()
 
 
-def rate_limiter() -> FairRateLimiter:
-    """30 messages/s overall, 20 a minute per group or channel, chats served in turn."""
-    return FairRateLimiter()
+def rate_limiter(deps: Deps | None = None) -> FairRateLimiter:
+    """30 messages/s overall, 20 a minute per group or channel, chats served in turn; on
+    PostgreSQL the overall budgets are the bot's, shared by every instance (per bot id, not per
+    process); with TELEGRAM_PAID_BROADCAST, paid broadcasts get their own faster budget."""
+    telegram = deps.settings.telegram if deps is not None else None
+    if deps is None or telegram is None or telegram.bot_token is None:
+        return FairRateLimiter()
+    bot_id = telegram.bot_token.get_secret_value().split(":", 1)[0]  # public: the bot's id
+    paid = None
+    if telegram.paid_broadcast:
+        rate = telegram.paid_rate
+        paid = FairRateLimiter(
+            Limits(overall=rate, catch_up=PAID_CATCH_UP),
+            shared=fleet_pacer(deps.db, f"telegram:{bot_id}:paid", rate, late=PAID_CATCH_UP),
+        )
+    free = fleet_pacer(deps.db, f"telegram:{bot_id}", FREE_RATE)
+    return FairRateLimiter(shared=free, paid=paid)
 
 
 def _add_handlers(app: DigestApp) -> None:

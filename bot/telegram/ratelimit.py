@@ -19,6 +19,14 @@ How it works:
 - `RetryAfter` holds that chat only, for as long as Telegram asked (one log line, no traceback),
   and the request goes back to the head of its queue; after `max_retries` it is raised to the
   caller. Only 429s are retried: Telegram did not accept those, so nothing is ever sent twice.
+- Fleet-wide (`shared`, on PostgreSQL): a request let go here still waits for this instance's
+  next slot of the bot's shared budget (`core.pacing.SharedPace`), so all instances together
+  keep 30/s while each keeps its own fairness. Per-chat windows stay per process: a chat's
+  delivery is leased to one instance at a time, so only a reply from another instance could
+  share its window, and a 429 for that chat holds only that chat.
+- Paid broadcasts (`paid`): requests carrying `allow_paid_broadcast` go through a second
+  limiter of the same kind at the paid rate (up to 1000/s), with its own shared budget, and
+  never count against the free 30/s.
 - Requests without a chat (getMe, answerCallbackQuery, setMyCommands) are not paced, as in
   `AIORateLimiter`. Idle chats are forgotten once their window empties: memory follows the
   chats active in the last minute.
@@ -42,6 +50,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.telegram.pacing import Window
+from core.pacing import SharedPace
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +66,10 @@ class Limits:
     group: tuple[int, float] = (20, 60.0)  # per group or channel: (requests, seconds)
     private: tuple[int, float] = (20, 20.0)  # per private chat
     max_retries: int = 3  # after RetryAfter, per request (rate_limit_args overrides)
+    # Seconds of spacing a late dispatcher may make up at once. 0: never closer than
+    # 1/overall (the free 30/s); at 1000/s a busy event loop wakes every few milliseconds,
+    # and letting one request go per wake-up would cap the rate at the wake-ups.
+    catch_up: float = 0.0
 
 
 @dataclass
@@ -93,13 +106,20 @@ def is_group(key: ChatKey) -> bool:
 
 class FairRateLimiter(BaseRateLimiter[int]):
     def __init__(
-        self, limits: Limits | None = None, *, clock: Callable[[], float] = time.monotonic
+        self,
+        limits: Limits | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        shared: SharedPace | None = None,
+        paid: FairRateLimiter | None = None,
     ) -> None:
         self.limits = limits or Limits()
         self.clock = clock
+        self.shared = shared  # the fleet's budget, awaited after our own turn
+        self.paid = paid  # for requests with allow_paid_broadcast
         self._overall = Window(self.limits.overall, 1.0)
         self._spacing = 1.0 / self.limits.overall
-        self._last_start = -math.inf
+        self._next_start = -math.inf  # the earliest the next request may go
         self._lanes: dict[ChatKey, _Lane] = {}
         self._ring: deque[ChatKey] = deque()
         self._wake = asyncio.Event()
@@ -110,6 +130,8 @@ class FairRateLimiter(BaseRateLimiter[int]):
         """Nothing to do: the dispatcher starts with the first request, in its event loop."""
 
     async def shutdown(self) -> None:
+        if self.paid is not None:
+            await self.paid.shutdown()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -136,6 +158,10 @@ class FairRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
+        if self.paid is not None and data.get("allow_paid_broadcast"):
+            return await self.paid.process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
         key = chat_key(data.get("chat_id"))
         if key is None:
             return await callback(*args, **kwargs)
@@ -184,6 +210,8 @@ class FairRateLimiter(BaseRateLimiter[int]):
                 self._finish(key, lane)
             raise
         try:
+            if self.shared is not None:
+                await self.shared.wait_turn()
             yield
         finally:
             self._finish(key, lane)
@@ -223,7 +251,7 @@ class FairRateLimiter(BaseRateLimiter[int]):
         self._sweep(self.clock())
         while self._ring:
             now = self.clock()
-            wait = max(self._overall.delay(now), self._last_start + self._spacing - now)
+            wait = max(self._overall.delay(now), self._next_start - now)
             if wait > 0:
                 return None if math.isinf(wait) else wait
             self._take_turn(self._ring.popleft(), now)
@@ -244,7 +272,7 @@ class FairRateLimiter(BaseRateLimiter[int]):
         lane.busy = True
         lane.window.start()
         self._overall.start()
-        self._last_start = now
+        self._next_start = max(self._next_start, now - self.limits.catch_up) + self._spacing
         lane.waiting.popleft().set_result(None)
 
     def _wake_lane(self, key: ChatKey) -> None:

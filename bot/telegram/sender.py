@@ -49,11 +49,20 @@ class TelegramSender(TelegramTargets):
 
     async def send(self, target: str, text: str) -> str:
         """Send one HTML message to a chat id or "@channel"; Telegram's message id."""
+        return await self._send(target, text, paid=False)
+
+    async def send_paid(self, target: str, text: str) -> str:
+        """`send` as a paid broadcast (`allow_paid_broadcast`: up to 1000 messages/s for 0.1
+        Stars each); only issue deliveries under the per-issue cap come here (`jobs.deliver`)."""
+        return await self._send(target, text, paid=True)
+
+    async def _send(self, target: str, text: str, *, paid: bool) -> str:
         chat_id: int | str = int(target) if _NUMERIC.fullmatch(target) else target
         try:
             message = await self.bot.send_message(
                 chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
                 read_timeout=SEND_TIMEOUT, write_timeout=SEND_TIMEOUT,
+                allow_paid_broadcast=True if paid else None,
             )  # fmt: skip
         except Forbidden as exc:
             raise SendBlocked(exc.message) from exc

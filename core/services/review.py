@@ -36,7 +36,7 @@ from domain.types import (
     SummarySource,
 )
 from storage.db import Database
-from storage.queries import audit
+from storage.queries import audit, send_budget
 from storage.queries import issues as issue_queries
 from storage.queries import review as queries
 from storage.queries.review import LockedIssue, LockedItem
@@ -270,11 +270,13 @@ async def stats(db: Database, *, now: datetime, tz: ZoneInfo) -> AdminStats:
         issues = await queries.issues_by_status(session)
         sent, failed = await queries.deliveries_since(session, since=since)
         tokens_in, tokens_out, cost = await queries.llm_usage_since(session, since=since)
+        paid = await send_budget.paid_since(session, since=since)
     return AdminStats(
         day=day, subscribers_active=receiving, subscribers_paused=paused,
         subscribers_blocked=blocked, papers=papers, issues_by_status=issues,
         deliveries_today=sent, deliveries_failed_today=failed,
         llm_tokens_in_today=tokens_in, llm_tokens_out_today=tokens_out, llm_cost_today=cost,
+        paid_messages_today=paid,
     )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -180,6 +180,46 @@ async def claim_one(
     return None
 
 
+async def claim_batch(
+    session: AsyncSession, *, issue_id: int, platform: str, stale_before: datetime, limit: int
+) -> list[ClaimedDelivery]:
+    """Up to `limit` claimable rows, oldest first, in one round trip (PostgreSQL).
+
+    `FOR UPDATE SKIP LOCKED` hands each row to exactly one of the runs claiming at once, and
+    none of them waits on another's locks; the update is the same claim as `_take`'s.
+    """
+    picked = (
+        select(Delivery.id, Delivery.status.label("was"))
+        .where(Delivery.issue_id == issue_id, Delivery.platform == platform)
+        .where(_claimable(stale_before))
+        .order_by(Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("picked")
+    )
+    statement = (
+        update(Delivery)
+        .where(Delivery.id == picked.c.id)
+        .values(status=SENDING, attempts=Delivery.attempts + 1, updated_at=utcnow())
+        .returning(Delivery, picked.c.was)
+    )
+    taken = (await session.execute(statement)).all()
+    languages = await _languages(session, [row.chat_id for row, _ in taken if row.chat_id])
+    claims = [
+        replace(_claimed(row, languages.get(row.chat_id or 0)), token=row.attempts,
+                interrupted=was == SENDING)
+        for row, was in taken
+    ]  # fmt: skip
+    return sorted(claims, key=lambda claim: claim.id)
+
+
+async def _languages(session: AsyncSession, chat_ids: list[int]) -> dict[int, str | None]:
+    if not chat_ids:
+        return {}
+    query = select(Chat.id, Chat.language).where(Chat.id.in_(chat_ids))
+    return {chat_id: language for chat_id, language in await session.execute(query)}
+
+
 async def _take(session: AsyncSession, row_id: int, attempts: int, stale_before: datetime) -> bool:
     # Conditional on the attempts we read: of two runs racing for a row, exactly one wins.
     result = await session.execute(
@@ -219,7 +259,12 @@ def _fenced(delivery_id: int, token: int) -> ColumnElement[bool]:
 
 async def heartbeat(session: AsyncSession, *, delivery_id: int, token: int) -> bool:
     """Renew the lease; False when another run took the row over."""
-    statement = update(Delivery).where(_fenced(delivery_id, token)).values(updated_at=utcnow())
+    statement = (
+        update(Delivery)
+        .where(_fenced(delivery_id, token))
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)  # no ORM objects to refresh: cheaper
+    )
     return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
 
@@ -230,17 +275,24 @@ async def record_part(
     token: int,
     message_ids: Sequence[str],
     messages_total: int,
+    last: bool = False,
 ) -> bool:
-    """The platform accepted one more part: `message_ids` now lists every accepted part."""
+    """The platform accepted one more part: `message_ids` now lists every accepted part.
+    `last`: it was the final one, so the row is sent too (the same write, as `finish`'s)."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "messages_sent": len(message_ids),
+        "message_ids": list(message_ids),
+        "messages_total": messages_total,
+        "updated_at": now,
+    }
+    if last:
+        values.update(status=SENT, sent_at=now, last_error=None)
     statement = (
         update(Delivery)
         .where(_fenced(delivery_id, token), Delivery.messages_sent == len(message_ids) - 1)
-        .values(
-            messages_sent=len(message_ids),
-            message_ids=list(message_ids),
-            messages_total=messages_total,
-            updated_at=utcnow(),
-        )
+        .values(**values)
+        .execution_options(synchronize_session=False)  # once per message: keep it cheap
     )
     return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
@@ -253,7 +305,12 @@ async def finish(
     values: dict[str, Any] = {"status": status, "updated_at": now, "last_error": error}
     if status == SENT:
         values["sent_at"] = now
-    statement = update(Delivery).where(_fenced(delivery_id, token)).values(**values)
+    statement = (
+        update(Delivery)
+        .where(_fenced(delivery_id, token))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
 

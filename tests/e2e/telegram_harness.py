@@ -36,10 +36,15 @@ def ensure_admin_chat(fake: FakeTelegram) -> None:
 
 @asynccontextmanager
 async def running_bot(
-    fake: FakeTelegram, db: Database, *, demo: bool = True, **deps_extra: Any
+    fake: FakeTelegram,
+    db: Database,
+    *,
+    demo: bool = True,
+    settings_extra: dict[str, Any] | None = None,
+    **deps_extra: Any,
 ) -> AsyncIterator[Deps]:
     """The bot polling the fake until the block ends; the demo issue is stored first."""
-    settings = bot_settings(fake, db)
+    settings = bot_settings(fake, db, **(settings_extra or {}))
     ensure_admin_chat(fake)
     if demo:
         await run_demo(settings, db)

@@ -167,10 +167,15 @@ class BotApi(MessageMethods, SetupMethods):
                 return fault
         return None
 
-    def check_flood(self, chat: FakeChat) -> None:
+    def check_flood(self, chat: FakeChat, params: dict[str, Any] | None = None) -> None:
+        """429 when the bot's overall (or, for `allow_paid_broadcast`, paid) budget or the
+        chat's is spent. One BotApi serves one token: the buckets are the bot's, whichever
+        process or connection the request came from."""
         if self.flood is None:
             return
-        buckets = [self._bucket("all"), self._bucket(chat.id, private=chat.type == "private")]
+        paid = bool((params or {}).get("allow_paid_broadcast"))
+        overall = self._bucket("paid" if paid else "all")
+        buckets = [overall, self._bucket(chat.id, private=chat.type == "private")]
         now = time.monotonic()
         wait = max(bucket.wait_needed(now) for bucket in buckets)
         if wait > 0:
@@ -186,6 +191,8 @@ class BotApi(MessageMethods, SetupMethods):
             limits = self.flood or FloodLimits()
             if key == "all":
                 self._buckets[key] = Bucket(limits.global_burst, limits.global_per_second)
+            elif key == "paid":
+                self._buckets[key] = Bucket(limits.paid_burst, limits.paid_per_second)
             elif private:
                 self._buckets[key] = Bucket(limits.private_burst, limits.private_per_second)
             else:

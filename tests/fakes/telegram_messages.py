@@ -121,7 +121,7 @@ class MessageMethods:
             params["text"], params.get("parse_mode"), params.get("entities"), MAX_MESSAGE_UTF16
         )
         check_markup(params.get("reply_markup"))
-        self.check_flood(chat)
+        self.check_flood(chat, params)
         message = self.store_bot_message(chat, text, entities, params, "sendMessage")
         return message.to_api(chat, self.bot)
 
@@ -134,7 +134,7 @@ class MessageMethods:
                 params["caption"], params.get("parse_mode"), None, MAX_CAPTION_UTF16
             )
         check_markup(params.get("reply_markup"))
-        self.check_flood(chat)
+        self.check_flood(chat, params)
         message = self.store_bot_message(chat, text, entities, params, method)
         return message.to_api(chat, self.bot)
 

@@ -169,7 +169,10 @@ class FloodLimits:
     """Token buckets like Telegram's limits; `burst` messages at once, then the sustained rate.
 
     Telegram: about one message per second in a private chat (short bursts tolerated), 20 per
-    minute in a group or channel, about 30 per second overall.
+    minute in a group or channel, about 30 per second overall. Messages sent with
+    `allow_paid_broadcast` count against the paid budget (up to 1000 per second) instead of the
+    overall 30; the per-chat limits apply to both. Buckets belong to the bot (its token), so
+    every process and connection sending as that bot shares them.
     """
 
     private_burst: int = 20
@@ -178,6 +181,8 @@ class FloodLimits:
     group_per_second: float = 20 / 60
     global_burst: int = 30
     global_per_second: float = 30.0
+    paid_burst: int = 1000
+    paid_per_second: float = 1000.0
 
 
 class Bucket:

@@ -239,6 +239,28 @@ async def test_group_and_global_flood_limits() -> None:
     assert group_limit.value.retry_after == dt.timedelta(seconds=3)
 
 
+async def test_paid_broadcasts_have_their_own_budget_shared_by_every_client() -> None:
+    """allow_paid_broadcast: the paid bucket (not the overall 30/s), per bot across clients."""
+    limits = FloodLimits(
+        global_burst=2, global_per_second=0.01, paid_burst=3, paid_per_second=0.01,
+        private_burst=100, private_per_second=100,
+    )  # fmt: skip
+    with FakeTelegram(flood=limits) as fake:
+        users = [fake.user() for _ in range(8)]
+        async with make_bot(fake) as first, make_bot(fake) as second:
+            await first.send_message(users[0].id, "free 1")
+            await second.send_message(users[1].id, "free 2")  # another client, the same bot
+            with pytest.raises(RetryAfter):
+                await first.send_message(users[2].id, "free 3")
+            for n, client in enumerate((first, second, first)):
+                await client.send_message(users[3 + n].id, "paid", allow_paid_broadcast=True)
+            with pytest.raises(RetryAfter):
+                await second.send_message(users[6].id, "paid 4", allow_paid_broadcast=True)
+    paid = [call for call in fake.calls("sendMessage") if call.params.get("allow_paid_broadcast")]
+    assert [call.status for call in paid] == [200, 200, 200, 429]
+    assert fake.violations == []
+
+
 async def test_forced_flood_then_recovery(fake_telegram: FakeTelegram, bot: Bot) -> None:
     user = fake_telegram.user()
     fake_telegram.force_flood(times=2, retry_after=7)

@@ -31,6 +31,8 @@ RENAMED = {
     ("schedule", "frequency"): "digest_frequency",
     ("delivery", "language"): "digest_language",
     ("delivery", "concurrency"): "delivery_concurrency",
+    ("delivery", "paid_broadcast"): "telegram_paid_broadcast",
+    ("delivery", "paid_max_messages"): "telegram_paid_max_messages",
     ("telegram", "admin_chat_id"): "admin_chat_id",
     ("telegram", "admin_ids"): "admin_ids",
     ("telegram", "channel_id"): "channel_id",

@@ -28,6 +28,8 @@ BAD = {
     "ISSUE_MAX_PAPERS": ["0", "201", "twenty", "20.0.0"],
     "ARXIV_RETRIES": ["-1", "x", "4.5"],
     "DELIVERY_CONCURRENCY": ["0", "1000", "many"],
+    "TELEGRAM_PAID_RATE": ["0", "1001", "fast", "5000"],
+    "TELEGRAM_PAID_MAX_MESSAGES": ["-1", "lots", "1e6"],
     "LLM_DAILY_TOKEN_BUDGET": ["-1", "2M", "1,000"],
     # numbers
     "ARXIV_DELAY_SECONDS": ["-1", "fast", "3s", ""],
@@ -36,6 +38,7 @@ BAD = {
     "TELEGRAM_POLL_TIMEOUT": ["-1", "thirty"],
     # booleans
     "REQUIRE_APPROVAL": ["maybe", "2", "yess", "", "ja"],
+    "TELEGRAM_PAID_BROADCAST": ["paid", "2", "sure"],
     # choices
     "DIGEST_LANGUAGE": ["fr", "ZH", "", "chinese"],
     "DIGEST_FREQUENCY": ["hourly", "Daily", "monthly"],
