@@ -14,8 +14,9 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text, tuple_
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -163,19 +164,20 @@ async def _refuse_non_empty(target: Database) -> None:
 
 
 async def _copy_table(reader: AsyncSession, writer: AsyncSession, table: Table, size: int) -> None:
-    """Keyset pages by primary key (every table has a one-column key: `id`, or a name for the
-    small shared-state tables), so memory stays bounded whatever the table's size."""
-    (key,) = table.primary_key.columns
-    last = None
+    """Keyset pages by primary key (one column, `id` or a name, or several, e.g. an issue and a
+    platform: compared as a row value), so memory stays bounded whatever the table's size."""
+    keys = list(table.primary_key.columns)
+    key = keys[0] if len(keys) == 1 else tuple_(*keys)
+    last: tuple[Any, ...] | None = None
     while True:
-        query = select(table).order_by(key).limit(size)
+        query = select(table).order_by(*keys).limit(size)
         if last is not None:
-            query = query.where(key > last)
+            query = query.where(key > (last[0] if len(keys) == 1 else tuple_(*last)))
         rows = [dict(row._mapping) for row in await reader.execute(query)]
         if not rows:
             return
         await writer.execute(insert(table), rows)
-        last = rows[-1][key.name]
+        last = tuple(rows[-1][column.name] for column in keys)
 
 
 async def _reset_sequences(writer: AsyncSession) -> None:

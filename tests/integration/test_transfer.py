@@ -113,8 +113,9 @@ async def test_copy_between_sqlite_files(sqlite_db: Database, tmp_path: Path) ->
     await fill(sqlite_db)
     target = Database(f"sqlite+aiosqlite:///{tmp_path / 'copy.db'}")
     try:
-        report = await copy_database(sqlite_db, target)
+        report = await copy_database(sqlite_db, target, batch=1)  # a page per row: every key
         assert report.mismatched == [] and report.target["papers"] == 12
+        assert report.target["paid_broadcasts"] == 2  # paged over its two-column key
         assert await search_ids(target) == await search_ids(sqlite_db)
     finally:
         await target.dispose()

@@ -14,7 +14,9 @@ from storage.models import (
     Delivery,
     FetchRun,
     JobRun,
+    PaidBroadcast,
     SeenNonce,
+    SendBudget,
     SharedToken,
     SummarizeRun,
     Summary,
@@ -61,6 +63,7 @@ def _runs(paper_id: int) -> list[object]:
         SummaryFailure(paper_id=paper_id, language="en", failures=2, last_error="timeout"),
         CommandBudget(key="/search|telegram:42", tokens=2.5, at=1.8e9),
         SharedToken(name="wechat:wx-app", value="TOKEN-1", expires_at=NOW),
+        SendBudget(key="telegram:123", next_at=1.8e9),
     ]
 
 
@@ -83,6 +86,9 @@ def _chat_rows(chat_id: int, issue_id: int) -> list[object]:
             paper_ids=[1, 2],
             message_ids=["7"],
         ),
+        # a two-column key: copied in keyset pages over (issue_id, platform)
+        PaidBroadcast(issue_id=issue_id, platform="telegram", used=5),
+        PaidBroadcast(issue_id=issue_id, platform="wecom", used=0),
     ]
 
 
