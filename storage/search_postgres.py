@@ -50,10 +50,8 @@ async def count(session: AsyncSession, *, terms: Sequence[Term], cap: int) -> in
     lexemes = search_postings.exact_lexemes(wanted)
     if lexemes is not None:
         return await search_postings.count(session, lexemes, cap)
-    # A prefix stands for many lexemes: GIN. The planner must see the real tsquery to choose
-    # GIN (rare words) or an early-stopping scan (common ones); psycopg's prepared statements
-    # would otherwise get a generic plan.
-    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    # A prefix stands for many lexemes: GIN, or an early-stopping scan for common words (the
+    # planner sees the real tsquery: `resolve` turned generic plans off).
     result = await session.execute(
         text(
             f"SELECT count(*) FROM (SELECT 1 FROM paper_search WHERE document @@ {_QUERY}"

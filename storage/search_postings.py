@@ -43,7 +43,18 @@ def exact_lexemes(wanted: Sequence[Wanted]) -> list[str] | None:
 
 async def resolve(session: AsyncSession, terms: Sequence[Term]) -> list[Wanted]:
     """Each word as the server's `english` configuration stems it; stop words drop out (as in
-    to_tsquery), and a prefix becomes the lexemes in the index that start with it."""
+    to_tsquery), and a prefix becomes the lexemes in the index that start with it. Kept for
+    the session: counting and ranking one query ask twice."""
+    # Every query that follows must be planned for its real lexemes: a generic plan (psycopg
+    # prepares repeated statements) might probe "model" once per paper of "language".
+    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    key = ("search_postings.resolve", tuple(terms))
+    if key not in session.info:
+        session.info[key] = await _resolve(session, terms)
+    return list(session.info[key])
+
+
+async def _resolve(session: AsyncSession, terms: Sequence[Term]) -> list[Wanted]:
     result = await session.execute(
         text(
             "SELECT w.i, l.lexeme FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS w(word, i)"
