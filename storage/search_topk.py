@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.search_postings import Wanted
 
 FIRST_DEPTH, FIRST_LOOKUPS = 512, 128  # rows read per lexeme, papers looked up: first round
-GROWTH = 4  # an unproven round reads this many times deeper, or looks up as many more
+GROWTH = 4  # an unproven round reads this many times deeper, or looks up as many again
 MAX_DEPTH, MAX_LOOKUPS = 32_768, 4_096  # past these the best found so far is the answer
 
 
@@ -111,8 +111,9 @@ async def _round(
 # One round of the threshold algorithm (see the module docstring). A word's `last` is the
 # highest last impact among its lexemes (a valid ceiling for a prefix's several lists; exact for
 # one), so a paper's ceiling is the unseen ceiling raised by what it is known to have; a paper
-# lacking a word whose lists all ran out cannot match. `OFFSET 0` keeps each lookup a
-# per-paper index probe: flattened, the planner would hash-join whole posting lists.
+# lacking a word whose lists all ran out cannot match. A paper seen with every word (at no less
+# than the word's last) is settled: its score is known without a lookup. `OFFSET 0` keeps each
+# lookup a per-paper index probe: flattened, the planner would hash-join whole posting lists.
 ROUND = text(
     """
 WITH q AS (
@@ -129,12 +130,16 @@ WITH q AS (
 ), unseen AS MATERIALIZED (
   SELECT sum(last) AS unseen, bool_and(last > 0) AS open,
     count(*) FILTER (WHERE last = 0) AS closed FROM words
-), ceilings AS MATERIALIZED (
-  SELECT k.paper_id, u.unseen + sum(greatest(k.best, w.last) - w.last) AS ceiling
+), papers AS MATERIALIZED (
+  SELECT k.paper_id, sum(k.best) AS known,
+    u.unseen + sum(greatest(k.best, w.last) - w.last) AS ceiling,
+    count(*) = :words_needed AND bool_and(k.best >= w.last) AS settled
   FROM (SELECT paper_id, word, max(impact) AS best FROM s GROUP BY paper_id, word) AS k
   JOIN words AS w ON w.word = k.word CROSS JOIN unseen AS u
   GROUP BY k.paper_id, u.unseen, u.closed
   HAVING count(*) FILTER (WHERE w.last = 0) = u.closed
+), ceilings AS MATERIALIZED (
+  SELECT paper_id, ceiling FROM papers WHERE NOT settled
   ORDER BY ceiling DESC, paper_id DESC LIMIT :lookups + 1
 ), rest AS (
   SELECT CASE WHEN count(*) > :lookups THEN min(ceiling) END AS rest FROM ceilings
@@ -148,11 +153,15 @@ WITH q AS (
   JOIN q ON q.lexeme = h.lexeme
   GROUP BY c.paper_id, q.word
 ), exact AS (
-  SELECT paper_id, sum(best) AS score FROM hits GROUP BY paper_id HAVING count(*) = :words_needed
-  ORDER BY score DESC, paper_id DESC LIMIT :need
+  (SELECT paper_id, sum(best) AS score FROM hits GROUP BY paper_id
+   HAVING count(*) = :words_needed)
+  UNION ALL
+  (SELECT paper_id, known FROM papers WHERE settled ORDER BY known DESC, paper_id DESC
+   LIMIT :need)
 )
 SELECT exact.paper_id, exact.score, unseen.unseen, unseen.open, rest.rest
-FROM unseen CROSS JOIN rest LEFT JOIN exact ON true
+FROM unseen CROSS JOIN rest
+LEFT JOIN (SELECT * FROM exact ORDER BY score DESC, paper_id DESC LIMIT :need) AS exact ON true
 ORDER BY exact.score DESC, exact.paper_id DESC
 """
 )
