@@ -44,14 +44,18 @@ def exact_lexemes(wanted: Sequence[Wanted]) -> list[str] | None:
 async def resolve(session: AsyncSession, terms: Sequence[Term]) -> list[Wanted]:
     """Each word as the server's `english` configuration stems it; stop words drop out (as in
     to_tsquery), and a prefix becomes the lexemes in the index that start with it. Kept for
-    the session: counting and ranking one query ask twice."""
+    the transaction: counting and ranking one query ask twice."""
+    key = ("search_postings.resolve", tuple(terms))
+    transaction = session.sync_session.get_transaction()
+    cached = session.info.get(key)
+    if cached is not None and cached[0] is transaction:
+        return list(cached[1])
     # Every query that follows must be planned for its real lexemes: a generic plan (psycopg
     # prepares repeated statements) might probe "model" once per paper of "language".
     await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    key = ("search_postings.resolve", tuple(terms))
-    if key not in session.info:
-        session.info[key] = await _resolve(session, terms)
-    return list(session.info[key])
+    wanted = await _resolve(session, terms)
+    session.info[key] = (session.sync_session.get_transaction(), wanted)
+    return list(wanted)
 
 
 async def _resolve(session: AsyncSession, terms: Sequence[Term]) -> list[Wanted]:
