@@ -126,24 +126,3 @@ async def score_all(
         {**params, "limit": limit, "offset": offset},
     )
     return [(int(paper_id), float(score)) for paper_id, score in result]
-
-
-async def score_papers(
-    session: AsyncSession, paper_ids: Sequence[int], wanted: Sequence[Wanted]
-) -> list[tuple[int, float]]:
-    """Exact scores of these papers (those matching every word), one index probe per lexeme."""
-    result = await session.execute(
-        text(
-            "SELECT paper_id, lexeme, impact FROM paper_search_terms"
-            " WHERE lexeme = ANY(CAST(:lexemes AS text[])) AND paper_id = ANY(:ids)"
-        ),
-        {"lexemes": sorted({lex for word in wanted for lex in word.lexemes}), "ids": paper_ids},
-    )
-    found: dict[int, dict[str, float]] = {}
-    for paper_id, lexeme, impact in result:
-        found.setdefault(int(paper_id), {})[lexeme] = float(impact)
-    return [
-        (paper_id, sum(max(have.get(lex, 0.0) for lex in word.lexemes) for word in wanted))
-        for paper_id, have in found.items()
-        if all(any(lex in have for lex in word.lexemes) for word in wanted)
-    ]
