@@ -65,7 +65,9 @@ async def search_paper_ids(
         terms = exact
     if total == 0 or offset >= total:
         return [], total
-    ranked = await backend.ranked(session, terms=terms, offset=max(offset, 0), limit=limit)
+    ranked = await backend.ranked(
+        session, terms=terms, offset=max(offset, 0), limit=limit, total=total
+    )
     return ranked, total
 
 

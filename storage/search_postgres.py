@@ -1,9 +1,11 @@
-"""PostgreSQL side of full-text search: tsquery from quoted words, ts_rank_cd ranking.
+"""PostgreSQL side of full-text search: tsquery from quoted words, GIN to match and count.
 
 `paper_search(paper_id, document tsvector)` with a GIN index. The title part is weight A and
-the body weight D, so with ts_rank_cd's default weights a title word counts ten times a body
-word. The `english` configuration stems and drops stop words; the pre-segmented Chinese words
-pass through it unchanged.
+the body weight D. The `english` configuration stems and drops stop words; the pre-segmented
+Chinese words pass through it unchanged. A trigger derives `paper_search_terms`, per-lexeme
+impacts, from each tsvector: counting and ranking read those (`storage.search_postings`,
+`storage.search_topk`), so every match is ranked, not just the newest. GIN still counts queries
+with a prefix word.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import search_postings, search_topk
 from storage.search_terms import IndexDocument, Term
 
-CONFIG = "english"
-# Above this many matches only the newest RANK_CAP are ranked (see `ranked`).
-RANK_CAP = 1000
+CONFIG = search_postings.CONFIG
+SCORE_ALL_UP_TO = 1000  # matches few enough to score every one rather than prove a top k
 
 
 def document_sql(title: str, body: str) -> str:
@@ -42,9 +44,14 @@ def tsquery_expression(terms: Sequence[Term]) -> str:
 
 async def count(session: AsyncSession, *, terms: Sequence[Term], cap: int) -> int:
     """Matches, counted up to `cap` + 1 (a word in most papers would cost a full scan)."""
-    # The planner must see the real tsquery to choose GIN (rare words) or an early-stopping
-    # scan (common ones); psycopg's prepared statements would otherwise get a generic plan.
-    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    wanted = await search_postings.resolve(session, terms)
+    if not wanted:
+        return 0
+    lexemes = search_postings.exact_lexemes(wanted)
+    if lexemes is not None:
+        return await search_postings.count(session, lexemes, cap)
+    # A prefix stands for many lexemes: GIN, or an early-stopping scan for common words (the
+    # planner sees the real tsquery: `resolve` turned generic plans off).
     result = await session.execute(
         text(
             f"SELECT count(*) FROM (SELECT 1 FROM paper_search WHERE document @@ {_QUERY}"
@@ -56,34 +63,25 @@ async def count(session: AsyncSession, *, terms: Sequence[Term], cap: int) -> in
 
 
 async def ranked(
-    session: AsyncSession, *, terms: Sequence[Term], offset: int, limit: int
+    session: AsyncSession, *, terms: Sequence[Term], offset: int, limit: int, total: int
 ) -> list[tuple[int, float]]:
-    """Best first. ts_rank_cd reads each candidate's whole tsvector, so ranking every paper
-    that contains "model" would be slow: candidates are the RANK_CAP newest matches (by id, a
-    backwards primary-key walk that stops early for common words; GIN for rare ones), ranked
-    among themselves."""
-    result = await session.execute(
-        text(
-            f"SELECT p.paper_id AS id, ts_rank_cd(p.document, {_QUERY}, 1) AS score"
-            f" FROM (SELECT paper_id FROM paper_search WHERE document @@ {_QUERY}"
-            f"  ORDER BY paper_id DESC LIMIT :cap) AS candidates"
-            f" JOIN paper_search AS p ON p.paper_id = candidates.paper_id"
-            f" ORDER BY score DESC, p.paper_id DESC LIMIT :limit OFFSET :offset"
-        ),
-        {
-            "q": tsquery_expression(terms),
-            "cap": max(RANK_CAP, offset + limit),
-            "limit": limit,
-            "offset": offset,
-        },
-    )
-    return [(int(row.id), float(row.score)) for row in result]
+    """Best first over every match, not a sample of them. A few hundred matches are all
+    scored; more go through the threshold algorithm (`storage.search_topk`)."""
+    wanted = await search_postings.resolve(session, terms)
+    if not wanted:
+        return []
+    lexemes = search_postings.exact_lexemes(wanted)
+    if lexemes is not None and total <= SCORE_ALL_UP_TO:
+        return await search_postings.score_all(session, lexemes, offset, limit)
+    best = await search_topk.top(session, wanted=wanted, need=offset + limit)
+    return best[offset : offset + limit]
 
 
 async def replace_documents(
     session: AsyncSession, *, paper_ids: Sequence[int], documents: Sequence[IndexDocument]
 ) -> None:
-    """Upsert each document; drop rows of ids that are gone (cascade covers real deletes)."""
+    """Upsert each document; drop rows of ids that are gone (cascade covers real deletes). A
+    trigger keeps each row's postings (`paper_search_terms`) in step."""
     if documents:
         await session.execute(UPSERT, [row(doc) for doc in documents])
     present = {doc.paper_id for doc in documents}

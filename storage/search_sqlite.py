@@ -42,7 +42,7 @@ async def count(session: AsyncSession, *, terms: Sequence[Term], cap: int) -> in
 
 
 async def ranked(
-    session: AsyncSession, *, terms: Sequence[Term], offset: int, limit: int
+    session: AsyncSession, *, terms: Sequence[Term], offset: int, limit: int, total: int
 ) -> list[tuple[int, float]]:
     """Best first. bm25 costs time per matching row, so a word matching half the corpus would
     be slow to rank in full: candidates are the RANK_CAP newest matches (walking the doclist

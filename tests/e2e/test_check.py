@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from storage.db import Database
+from storage.migrate import alembic_config
 from tests.e2e.cli_process import Ran, base_env, closed_port, digestbot
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.openai_server import FakeOpenAI
@@ -90,7 +92,8 @@ async def test_all_good_is_all_ticks_and_exit_0(world: World) -> None:
     lines = ran.stdout.splitlines()
     assert len(lines) == 7 and all(line.startswith("✓ ") for line in lines), ran.stdout
     assert "@digest_test_bot" in ran.stdout and f"channel {CHANNEL}" in ran.stdout
-    assert "'fake-model' answers" in ran.stdout and "migrations at head" in ran.stdout
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert "'fake-model' answers" in ran.stdout and f"migrations at head ({head})" in ran.stdout
     assert world.wechat.state.tokens_issued == 1
     _no_secrets(ran)
 

@@ -1,4 +1,4 @@
-"""Migration 0005_fleet on a database that already recorded a fire time twice: the upgrade keeps
+"""Migration 0005 (fleet) on a database that already recorded a fire time twice: the upgrade keeps
 every row, lets the first keep the fire time, and then the unique index holds."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """fleet: several instances on one PostgreSQL — each fire time once, shared budgets and tokens
 
-Revision ID: 0005_fleet
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-30
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_fleet"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -5,8 +5,8 @@ page after page; with this index every page is one index range, whatever the pla
 statistics say (without it, PostgreSQL fresh from a bulk import re-scanned the whole platform
 for every page).
 
-Revision ID: 0005_plan
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005_plan"
-down_revision: str | None = "0005_fleet"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

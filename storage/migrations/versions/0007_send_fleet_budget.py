@@ -1,7 +1,7 @@
 """fleet delivery: a shared send budget and paid broadcasts counted per issue
 
-Revision ID: 0005_send
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_send"
-down_revision: str | None = "0005_plan"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
