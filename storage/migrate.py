@@ -6,9 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(hashtext('digestbot migrate ' || current_schema()))"
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -20,6 +22,11 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade_connection(connection: Connection, revision: str = "head") -> None:
+    """Migrate in the caller's transaction. On PostgreSQL several instances may start at once
+    (a rolling restart, a fleet booting): a transaction-scoped advisory lock per schema lets one
+    migrate while the others wait, then find the schema at head and do nothing."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(MIGRATION_LOCK))
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, revision)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -39,6 +41,21 @@ async def test_upgrade_creates_every_table(db: Database) -> None:
 
 async def test_upgrade_twice_is_harmless(db: Database) -> None:
     await db.upgrade()
+    assert await _tables(db) >= EXPECTED
+
+
+async def test_instances_starting_together_migrate_once(postgres_db: Database) -> None:
+    """A fleet booting at once on PostgreSQL: every instance upgrades, one migrates, none
+    fails (SQLite serves one instance: cli.instance_lock)."""
+    db = postgres_db
+    async with db.engine.begin() as conn:
+        await conn.run_sync(downgrade_connection, "base")
+    others = [Database(db.url) for _ in range(2)]
+    try:
+        await asyncio.gather(db.upgrade(), *(other.upgrade() for other in others))
+    finally:
+        for other in others:
+            await other.dispose()
     assert await _tables(db) >= EXPECTED
 
 
