@@ -157,6 +157,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "openai_api_key",
+        "openai_base_url",
         "telegram_bot_token",
         "telegram_webhook_url",
         "telegram_webhook_secret",

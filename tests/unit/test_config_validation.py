@@ -243,3 +243,18 @@ def test_warning_names_the_file_and_never_the_value(tmp_path) -> None:
     assert any("TELEGRAM_BOT_TOKN" in line and "TELEGRAM_BOT_TOKEN?" in line for line in lines)
     assert any("LLM_CONCURENCY" in line and "LLM_CONCURRENCY?" in line for line in lines)
     assert not any("AAH" in line or "=4" in line for line in lines)
+
+
+def test_the_env_example_template_loads_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cp .env.example .env` is the documented first step: every blank key in the template
+    must mean "not set", never a settings error."""
+    from pathlib import Path
+
+    template = Path(__file__).resolve().parents[2] / ".env.example"
+    keys = [line.split("=", 1)[0] for line in template.read_text().splitlines() if "=" in line]
+    for key in keys:
+        if not key.startswith("#"):
+            monkeypatch.delenv(key, raising=False)
+    settings = load_settings(lambda: Settings(_env_file=template))  # type: ignore[call-arg]
+    assert settings.openai_base_url is None and settings.telegram_bot_token is None
+    assert settings.telegram.paid_broadcast is False and settings.telegram.paid_rate == 1000
