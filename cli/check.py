@@ -12,43 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Literal
 
 import httpx
 
+from cli.check_lines import TIMEOUT, Outcome, fail, ok, skip
 from core.config import Settings
 from core.proxy import httpx_options, route, secret
-from core.redact import mask_url, redact
-
-TIMEOUT = 10.0  # seconds for each outside service
-Status = Literal["ok", "fail", "skip"]
-MARKS = {"ok": "✓", "fail": "✗", "skip": "–"}
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: Status
-    what: str
-    fix: str = ""
-
-    @property
-    def line(self) -> str:
-        text = f"{MARKS[self.status]} {self.what}"
-        return redact(f"{text} — fix: {self.fix}" if self.fix else text)
-
-
-def ok(what: str) -> Outcome:
-    return Outcome("ok", what)
-
-
-def fail(what: str, fix: str) -> Outcome:
-    return Outcome("fail", what, fix)
-
-
-def skip(what: str) -> Outcome:
-    return Outcome("skip", what)
-
+from core.redact import mask_url
 
 Check = Callable[[Settings], Awaitable[list[Outcome]]]
 

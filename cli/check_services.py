@@ -15,7 +15,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.telegram.request import telegram_request
-from cli.check import TIMEOUT, Outcome, fail, ok
+from cli.check_lines import TIMEOUT, Outcome, fail, ok
 from core.config import Settings
 from jobs.summarize.llm import openai_http_client
 from storage.db import Database
