@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.types import IssueStatus, PaperView, SummarySource
@@ -28,7 +28,7 @@ async def hit_views(
     """Per existing paper id, its view and the ascending numbers of its issues."""
     found: dict[int, tuple[PaperView, tuple[int, ...]]] = {}
     for chunk in batches(paper_ids):
-        rows = await session.execute(_statement(chunk, language))
+        rows = await session.execute(HITS, {"ids": list(chunk), "language": language})
         for paper, summary, numbers in rows:
             view = PaperView(
                 id=paper.id,
@@ -39,10 +39,11 @@ async def hit_views(
     return found
 
 
-def _statement(paper_ids: Sequence[int], language: str) -> Any:
+def _statement() -> Any:
+    """Built once: composing this ORM statement costs more CPU than the database spends on it."""
     best = (
         select(Summary.id)
-        .where(Summary.paper_id == Paper.id, Summary.language == language)
+        .where(Summary.paper_id == Paper.id, Summary.language == bindparam("language"))
         .order_by(
             (Summary.source == SummarySource.LLM.value).desc(),
             Summary.created_at.desc(),
@@ -67,8 +68,11 @@ def _statement(paper_ids: Sequence[int], language: str) -> Any:
     return (
         select(Paper, Summary, issues)
         .outerjoin(Summary, Summary.id == best)
-        .where(Paper.id.in_(paper_ids))
+        .where(Paper.id.in_(bindparam("ids", expanding=True)))
     )
+
+
+HITS = _statement()
 
 
 def _numbers(joined: str | None) -> tuple[int, ...]:
