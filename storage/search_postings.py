@@ -24,6 +24,7 @@ from storage.search_terms import Term
 
 CONFIG = "english"
 MAX_EXPANSION = 128  # lexemes one prefix may stand for ("optim": optim, optimis, optimum...)
+KEPT = 50  # best matches a capped count hands on to `score_all` (a page is at most 50)
 
 
 @dataclass(frozen=True)
@@ -50,20 +51,23 @@ async def resolve(session: AsyncSession, terms: Sequence[Term]) -> list[Wanted]:
     cached = session.info.get(key)
     if cached is not None and cached[0] is transaction:
         return list(cached[1])
-    # Every query that follows must be planned for its real lexemes: a generic plan (psycopg
-    # prepares repeated statements) might probe "model" once per paper of "language".
-    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     wanted = await _resolve(session, terms)
     session.info[key] = (session.sync_session.get_transaction(), wanted)
     return list(wanted)
 
 
 async def _resolve(session: AsyncSession, terms: Sequence[Term]) -> list[Wanted]:
+    # Every query that follows must be planned for its real lexemes: a generic plan (psycopg
+    # prepares repeated statements) might probe "model" once per paper of "language". The
+    # setting rides on this statement (`set_config(..., true)` is SET LOCAL) to save a round
+    # trip; if no word yields a lexeme it may not run, but then nothing follows.
     result = await session.execute(
         text(
             "SELECT w.i, l.lexeme FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS w(word, i)"
             f" CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('{CONFIG}', w.word)))"
-            " AS l(lexeme) ORDER BY w.i"
+            " AS l(lexeme)"
+            " WHERE set_config('plan_cache_mode', 'force_custom_plan', true) IS NOT NULL"
+            " ORDER BY w.i"
         ),
         {"words": [term.word for term in terms]},
     )
@@ -108,21 +112,46 @@ def _matches(lexemes: Sequence[str]) -> tuple[str, dict[str, str]]:
 
 
 async def count(session: AsyncSession, lexemes: Sequence[str], cap: int) -> int:
-    """Papers holding every lexeme, counted up to `cap` + 1."""
+    """Papers holding every lexeme, counted up to `cap` + 1.
+
+    When there are at most `cap`, the same statement also returns the best `KEPT` of them
+    scored (the matches are at hand anyway), so `score_all` on the first pages of a rare
+    query needs no second round trip."""
     matches, params = _matches(lexemes)
     result = await session.execute(
-        text(f"SELECT count(*) FROM ({matches} LIMIT :cap) AS m"), {**params, "cap": cap + 1}
+        text(
+            f"WITH m AS MATERIALIZED ({matches} LIMIT :cap), n AS (SELECT count(*) AS n FROM m)"
+            " SELECT n.n, best.paper_id, best.score FROM n LEFT JOIN LATERAL ("
+            "  SELECT paper_id, score FROM m WHERE n.n < :cap"
+            "  ORDER BY score DESC, paper_id DESC LIMIT :kept) AS best ON true"
+            " ORDER BY best.score DESC, best.paper_id DESC"
+        ),
+        {**params, "cap": cap + 1, "kept": KEPT},
     )
-    return int(result.scalar_one())
+    rows = result.all()
+    total = int(rows[0].n)
+    if total <= cap:
+        best = [(int(r.paper_id), float(r.score)) for r in rows if r.paper_id is not None]
+        session.info[_scored_key(lexemes)] = (session.sync_session.get_transaction(), total, best)
+    return total
 
 
 async def score_all(
     session: AsyncSession, lexemes: Sequence[str], offset: int, limit: int
 ) -> list[tuple[int, float]]:
     """Every paper holding every lexeme scored, best first: for result sets known to be small."""
+    kept = session.info.get(_scored_key(lexemes))
+    if kept is not None and kept[0] is session.sync_session.get_transaction():
+        _, total, best = kept
+        if offset + limit <= len(best) or len(best) == total:
+            return list(best[offset : offset + limit])
     matches, params = _matches(lexemes)
     result = await session.execute(
         text(f"{matches} ORDER BY score DESC, t0.paper_id DESC LIMIT :limit OFFSET :offset"),
         {**params, "limit": limit, "offset": offset},
     )
     return [(int(paper_id), float(score)) for paper_id, score in result]
+
+
+def _scored_key(lexemes: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    return ("search_postings.scored", tuple(lexemes))

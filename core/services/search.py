@@ -10,8 +10,7 @@ from domain.errors import InvalidInput
 from domain.types import Page, SearchHit
 from storage import search
 from storage.db import Database
-from storage.queries.appearances import issue_numbers
-from storage.queries.paper_views import paper_views
+from storage.queries.search_hits import hit_views
 
 MAX_QUERY_CHARS = 300
 MAX_PAGE_SIZE = 50
@@ -29,10 +28,9 @@ async def search_papers(
             session, query=query, offset=offset, limit=limit, count_cap=search.COUNT_CAP
         )
         ids = [paper_id for paper_id, _ in ranked]
-        views = await paper_views(session, paper_ids=ids, language=language)
-        issues = await issue_numbers(session, paper_ids=ids)
+        views = await hit_views(session, paper_ids=ids, language=language)  # one round trip
     hits = tuple(
-        SearchHit(paper=views[paper_id], score=score, issue_numbers=issues.get(paper_id, ()))
+        SearchHit(paper=views[paper_id][0], score=score, issue_numbers=views[paper_id][1])
         for paper_id, score in ranked
         if paper_id in views
     )

@@ -9,7 +9,7 @@ import random
 import pytest
 from sqlalchemy import text
 
-from storage import search_postgres, search_topk
+from storage import search_postgres, search_postings, search_topk
 from storage.db import Database
 from storage.queries.papers import upsert_papers
 from storage.search import search_paper_ids
@@ -80,6 +80,28 @@ async def test_threshold_algorithm_equals_brute_force(
             assert [paper for paper, _ in ranked] == [
                 paper for paper, _ in expected[offset : offset + limit]
             ], (query, offset)
+
+
+@pytest.mark.parametrize("kept", [3, 50])
+async def test_scoring_every_match_equals_brute_force_on_every_page(
+    postgres_db: Database, monkeypatch: pytest.MonkeyPatch, kept: int
+) -> None:
+    """Small result sets are scored by the counting statement itself (its best `KEPT`) or,
+    for pages past those, by a second query: both agree with brute force, scores included."""
+    monkeypatch.setattr(search_postings, "KEPT", kept)
+    await _corpus(postgres_db, 150)
+    postings = await _postings(postgres_db)
+    for query in ("sparse attention", "robust", "graph reward kernel"):
+        async with postgres_db.session() as s:
+            lexemes = [word.lexemes[0] for word in await resolve(s, query_terms(query))]
+        expected = _brute_force(postings, lexemes)
+        for offset, limit in ((0, 2), (0, 5), (2, 5), (40, 20)):
+            async with postgres_db.session() as s:
+                ranked, total = await search_paper_ids(s, query=query, offset=offset, limit=limit)
+            assert total == len(expected)
+            want = expected[offset : offset + limit]
+            assert [paper for paper, _ in ranked] == [paper for paper, _ in want], (query, offset)
+            assert [score for _, score in ranked] == pytest.approx([score for _, score in want])
 
 
 async def test_the_best_match_ranks_first_however_old(postgres_db: Database, shallow: None) -> None:

@@ -8,9 +8,12 @@ import pytest
 
 from core.services.search import MAX_QUERY_CHARS, search_papers
 from domain.errors import InvalidInput
+from domain.types import SummaryContent, SummarySource
 from storage import search
 from storage.db import Database
 from storage.models import Issue, IssueItem
+from storage.queries.paper_views import paper_views
+from storage.queries.summaries import save_summary
 from tests.integration.search_helpers import add_paper, add_summary
 
 PLAIN = "We measure things carefully on standard data."
@@ -104,3 +107,27 @@ async def test_huge_result_sets_report_a_lower_bound(
     capped = await search_papers(db, query="scaling", language="zh", limit=2)
     assert (exact.total, exact.total_is_lower_bound) == (5, False)
     assert (capped.total, capped.total_is_lower_bound, len(capped.items)) == (4, True, 2)
+
+
+async def test_hit_summary_is_the_one_paper_views_picks(db: Database) -> None:
+    """LLM over extractive, then the newest: the one-query hit agrees with `paper_views`."""
+    paper = await add_paper(db, title="Speculative decoding", abstract=PLAIN)
+    llm, extractive = SummarySource.LLM, SummarySource.EXTRACTIVE
+    for model, source in [("old", llm), ("new", llm), ("newest", extractive)]:
+        async with db.session() as s:
+            await save_summary(
+                s,
+                paper_id=paper,
+                paper_version=1,
+                language="zh",
+                model=model,
+                prompt_version="p1",
+                source=source,
+                content=SummaryContent.model_validate({"title_translated": "", "tldr": model}),
+            )
+    page = await search_papers(db, query="speculative", language="zh")
+    async with db.session() as s:
+        expected = (await paper_views(s, paper_ids=[paper], language="zh"))[paper]
+    (hit,) = page.items
+    assert hit.paper == expected and hit.issue_numbers == ()
+    assert hit.paper.summary is not None and hit.paper.summary.content.tldr == "new"

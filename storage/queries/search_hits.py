@@ -1,0 +1,80 @@
+"""What a search hit shows, in one statement: the paper, its best summary, its issue numbers.
+
+`/search` used to fetch these with three queries (papers, summaries, appearances); each is a
+round trip that waits its turn on a loaded machine, so the page is now one SELECT: the paper,
+joined to its best summary in the reader's language (the rule of
+`storage.queries.summaries.best_summaries`: LLM over extractive, then the newest), with the
+numbers of the issues it appeared in (included, in an issue not rejected) as one string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import String, bindparam, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.types import IssueStatus, PaperView, SummarySource
+from storage.models import Issue, IssueItem, Paper, Summary
+from storage.queries.batching import batches
+from storage.queries.papers import to_meta
+from storage.queries.summaries import to_stored
+
+
+async def hit_views(
+    session: AsyncSession, *, paper_ids: Sequence[int], language: str
+) -> dict[int, tuple[PaperView, tuple[int, ...]]]:
+    """Per existing paper id, its view and the ascending numbers of its issues."""
+    found: dict[int, tuple[PaperView, tuple[int, ...]]] = {}
+    for chunk in batches(paper_ids):
+        rows = await session.execute(HITS, {"ids": list(chunk), "language": language})
+        for paper, summary, numbers in rows:
+            view = PaperView(
+                id=paper.id,
+                meta=to_meta(paper),
+                summary=to_stored(summary) if summary is not None else None,
+            )
+            found[paper.id] = (view, _numbers(numbers))
+    return found
+
+
+def _statement() -> Any:
+    """Built once: composing this ORM statement costs more CPU than the database spends on it."""
+    best = (
+        select(Summary.id)
+        .where(Summary.paper_id == Paper.id, Summary.language == bindparam("language"))
+        .order_by(
+            (Summary.source == SummarySource.LLM.value).desc(),
+            Summary.created_at.desc(),
+            Summary.id.desc(),
+        )
+        .limit(1)
+        .correlate(Paper)
+        .scalar_subquery()
+    )
+    issues = (
+        select(func.aggregate_strings(cast(Issue.number, String), ","))
+        .select_from(IssueItem)
+        .join(Issue, Issue.id == IssueItem.issue_id)
+        .where(
+            IssueItem.paper_id == Paper.id,
+            IssueItem.included.is_(True),
+            Issue.status != IssueStatus.REJECTED.value,
+        )
+        .correlate(Paper)
+        .scalar_subquery()
+    )
+    return (
+        select(Paper, Summary, issues)
+        .outerjoin(Summary, Summary.id == best)
+        .where(Paper.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+HITS = _statement()
+
+
+def _numbers(joined: str | None) -> tuple[int, ...]:
+    """The aggregate's order is unspecified in SQL: sort here."""
+    return tuple(sorted(int(number) for number in joined.split(","))) if joined else ()
