@@ -297,6 +297,59 @@ async def record_part(
     return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class ConfirmedPart:
+    """One more part the platform accepted, for `record_parts`: `message_ids` lists every
+    accepted part of the row so far; `last`: it was the final one."""
+
+    delivery_id: int
+    token: int
+    message_ids: tuple[str, ...]
+    messages_total: int
+    last: bool = False
+
+
+async def record_parts(session: AsyncSession, parts: Sequence[ConfirmedPart]) -> set[int]:
+    """`record_part` for several rows (at most one part each) at once; the ids recorded.
+
+    PostgreSQL: one `UPDATE … FROM unnest(…)` for the lot, fenced row by row exactly like
+    `record_part`; SQLite: `record_part` per row, in the caller's one transaction."""
+    if not parts:
+        return set()
+    if session.get_bind().dialect.name != "postgresql":
+        return {
+            part.delivery_id for part in parts
+            if await record_part(
+                session, delivery_id=part.delivery_id, token=part.token,
+                message_ids=part.message_ids, messages_total=part.messages_total, last=part.last,
+            )
+        }  # fmt: skip
+    connection = await session.connection()  # Core text: no ORM compile per flush
+    result = await connection.execute(_RECORD_PARTS, {
+        "now": utcnow(), "ids": [part.delivery_id for part in parts],
+        "tokens": [part.token for part in parts],
+        "sent": [len(part.message_ids) for part in parts],
+        "message_ids": [json.dumps(list(part.message_ids)) for part in parts],
+        "totals": [part.messages_total for part in parts], "last": [part.last for part in parts],
+    })  # fmt: skip
+    return {row_id for (row_id,) in result}
+
+
+_RECORD_PARTS = text(
+    "UPDATE deliveries AS d SET messages_sent = v.sent, message_ids = CAST(v.message_ids AS json),"
+    " messages_total = v.total, updated_at = :now,"
+    " status = CASE WHEN v.last THEN 'sent' ELSE d.status END,"
+    " sent_at = CASE WHEN v.last THEN :now ELSE d.sent_at END,"
+    " last_error = CASE WHEN v.last THEN NULL ELSE d.last_error END"
+    " FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS integer[]), CAST(:sent AS integer[]),"
+    " CAST(:message_ids AS text[]), CAST(:totals AS integer[]), CAST(:last AS boolean[]))"
+    " AS v(id, token, sent, message_ids, total, last)"
+    " WHERE d.id = v.id AND d.attempts = v.token AND d.status = 'sending'"
+    " AND d.messages_sent = v.sent - 1"
+    " RETURNING d.id"
+)
+
+
 async def finish(
     session: AsyncSession, *, delivery_id: int, token: int, status: str, error: str | None = None
 ) -> bool:
