@@ -21,7 +21,7 @@ from storage.db import Database
 from storage.queries import deliveries as ledger
 from storage.queries.deliveries import ConfirmedPart
 
-LINGER = 0.002  # seconds a flush waits for more confirmations to join it
+LINGER = 0.005  # seconds a flush waits for more confirmations to join it
 MAX_ROWS = 500  # confirmations per statement at most
 
 
@@ -61,8 +61,7 @@ class Confirmations:
             await asyncio.sleep(self.linger)
             batch, self._pending = self._pending[:MAX_ROWS], self._pending[MAX_ROWS:]
             try:
-                async with self.db.session() as session:
-                    recorded = await ledger.record_parts(session, [part for part, _ in batch])
+                recorded = await ledger.record_parts(self.db, [part for part, _ in batch])
             except Exception as exc:  # the workers raise it: their rows go back to pending
                 for _, future in batch:
                     if not future.done():

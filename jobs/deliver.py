@@ -7,7 +7,7 @@ Exactly-once from the reader's view, as far as a platform without idempotency ke
   been silent for `stale_after` seconds, so two runs never send to one target at once.
 - Parts go out in order; each is committed to the ledger (`messages_sent`, `message_ids`)
   before its worker sends anything else: the run's `jobs.confirm.Confirmations` writes the
-  parts its workers had confirmed within `LINGER` (2 ms) in one statement, fenced row by row.
+  parts its workers had confirmed within `LINGER` (5 ms) in one statement, fenced row by row.
   A resumed row continues after the last confirmed part, so confirmed parts are never sent
   again and nobody is skipped.
 - The one window no ledger can close is between the platform accepting a part and our commit

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.types import PUBLISHABLE_STATUSES, IssueStatus
+from storage.db import Database
 from storage.models import Chat, Delivery, Issue
 from storage.queries.batching import batches
 from storage.types import utcnow
@@ -309,30 +310,34 @@ class ConfirmedPart:
     last: bool = False
 
 
-async def record_parts(session: AsyncSession, parts: Sequence[ConfirmedPart]) -> set[int]:
+async def record_parts(db: Database, parts: Sequence[ConfirmedPart]) -> set[int]:
     """`record_part` for several rows (at most one part each) at once; the ids recorded.
 
     PostgreSQL: one `UPDATE … FROM unnest(…)` for the lot, fenced row by row exactly like
-    `record_part`; SQLite: `record_part` per row, in the caller's one transaction."""
+    `record_part`, in autocommit (one statement is atomic: no BEGIN/COMMIT round trips);
+    SQLite: `record_part` per row in one transaction."""
     if not parts:
         return set()
-    if session.get_bind().dialect.name != "postgresql":
-        return {
-            part.delivery_id for part in parts
-            if await record_part(
-                session, delivery_id=part.delivery_id, token=part.token,
-                message_ids=part.message_ids, messages_total=part.messages_total, last=part.last,
-            )
-        }  # fmt: skip
-    connection = await session.connection()  # Core text: no ORM compile per flush
-    result = await connection.execute(_RECORD_PARTS, {
+    if db.is_sqlite:
+        async with db.session() as session:
+            return {
+                part.delivery_id for part in parts
+                if await record_part(
+                    session, delivery_id=part.delivery_id, token=part.token,
+                    message_ids=part.message_ids, messages_total=part.messages_total,
+                    last=part.last,
+                )
+            }  # fmt: skip
+    params = {
         "now": utcnow(), "ids": [part.delivery_id for part in parts],
         "tokens": [part.token for part in parts],
         "sent": [len(part.message_ids) for part in parts],
         "message_ids": [json.dumps(list(part.message_ids)) for part in parts],
         "totals": [part.messages_total for part in parts], "last": [part.last for part in parts],
-    })  # fmt: skip
-    return {row_id for (row_id,) in result}
+    }  # fmt: skip
+    async with db.engine.connect() as connection:
+        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return {row_id for (row_id,) in await connection.execute(_RECORD_PARTS, params)}
 
 
 _RECORD_PARTS = text(

@@ -57,8 +57,7 @@ async def test_record_parts_fences_each_row_on_its_own(db: Database) -> None:
         ConfirmedPart(c.id, c.token + 1, ("31",), messages_total=1, last=True),  # stale token
         ConfirmedPart(d.id, d.token, ("41", "42"), messages_total=2),  # part 1 never recorded
     ]
-    async with db.session() as session:
-        recorded = await ledger.record_parts(session, parts)
+    recorded = await ledger.record_parts(db, parts)
     assert recorded == {a.id, b.id}
     rows = await _rows(db)
     assert rows[a.id] == ("sending", 1, ["11"]) and rows[b.id] == ("sent", 1, ["21"])
