@@ -26,6 +26,11 @@ class PaidAllowance:
         self._exhausted = cap <= 0
         self._lock = asyncio.Lock()
 
+    @property
+    def exhausted(self) -> bool:
+        """The database granted nothing more: the rest goes at the free rate."""
+        return self._exhausted and not self._held
+
     async def take(self) -> bool:
         """One paid message, if the cap still allows one (then `used()` or `put_back()`)."""
         async with self._lock:
