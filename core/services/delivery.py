@@ -14,7 +14,7 @@ publish job): Telegram's channel (`bot/telegram/targets.py`), WeCom's group robo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,22 +71,12 @@ async def publish_plan(
     batch_size: int = PLAN_BATCH,
 ) -> bool:
     """`start_publication` with the plan streamed into the ledger batch by batch (bounded
-    memory, each batch one executemany), in the same single transaction: a crash still
-    leaves either nothing or a complete plan. The audit's count is the ledger's growth."""
-    platform = targets.platform
-    async with db.session() as session:
-        published_now = await _claim_publication(session, issue, platform)
-        if published_now is None:
-            return False
-        before = await ledger.count_deliveries(session, issue_id=issue.id, platform=platform)
-        async for rows in planned_batches(
-            session, issue=issue, targets=targets, batch_size=batch_size
-        ):
-            await ledger.insert_deliveries(session, issue_id=issue.id, platform=platform, rows=rows)
-        after = await ledger.count_deliveries(session, issue_id=issue.id, platform=platform)
-        if published_now:
-            await _audit_publish(session, issue, platform, after - before, actor)
-    return True
+    memory, each batch one statement), in the same single transaction."""
+
+    def plan(session: AsyncSession) -> AsyncIterator[Sequence[NewDelivery]]:
+        return planned_batches(session, issue=issue, targets=targets, batch_size=batch_size)
+
+    return await _publish(db, issue, targets.platform, actor, plan)
 
 
 async def start_publication(
@@ -101,15 +91,32 @@ async def start_publication(
     so a crash leaves either nothing or a complete plan. False when it was published already
     and has a ledger on `platform` (left as it is: a re-run resumes, it does not re-plan, so
     chats that subscribed since do not get an old issue)."""
+
+    async def plan(session: AsyncSession) -> AsyncIterator[Sequence[NewDelivery]]:
+        yield rows
+
+    return await _publish(db, issue, platform, actor, plan)
+
+
+async def _publish(
+    db: Database,
+    issue: IssueView,
+    platform: str,
+    actor: str,
+    plan: Callable[[AsyncSession], AsyncIterator[Sequence[NewDelivery]]],
+) -> bool:
+    """Claim the publication, write every batch of `plan`, audit the ledger's growth: one
+    transaction."""
     async with db.session() as session:
         published_now = await _claim_publication(session, issue, platform)
         if published_now is None:
             return False
-        created = await ledger.create_deliveries(
-            session, issue_id=issue.id, platform=platform, rows=rows
-        )
+        before = await ledger.count_deliveries(session, issue_id=issue.id, platform=platform)
+        async for rows in plan(session):
+            await ledger.insert_deliveries(session, issue_id=issue.id, platform=platform, rows=rows)
+        after = await ledger.count_deliveries(session, issue_id=issue.id, platform=platform)
         if published_now:
-            await _audit_publish(session, issue, platform, created, actor)
+            await _audit_publish(session, issue, platform, after - before, actor)
     return True
 
 

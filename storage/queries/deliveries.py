@@ -15,19 +15,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.types import PUBLISHABLE_STATUSES, IssueStatus
 from storage.db import Database
 from storage.models import Chat, Delivery, Issue
-from storage.queries.batching import batches
 from storage.types import utcnow
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 FAILED, BLOCKED, SKIPPED = "failed", "blocked", "skipped"
 FINAL = frozenset({SENT, FAILED, BLOCKED, SKIPPED})
-ROWS_PER_INSERT = 2000  # parameter sets per execute (the driver's statements are smaller)
 CANDIDATES = 8  # rows read per claim, in case other runs win the first ones
 
 
@@ -61,35 +59,19 @@ class ClaimedDelivery:
 async def create_deliveries(
     session: AsyncSession, *, issue_id: int, platform: str, rows: Sequence[NewDelivery]
 ) -> int:
-    """Insert the planned rows, ignoring targets already in the ledger; how many were new.
-
-    One statement executed for many parameter sets: SQLAlchemy's "insertmanyvalues" sends it
-    as multi-row INSERTs (sized to the driver's bound-parameter cap) and compiles it once —
-    a fresh `.values([...])` per chunk was compiled anew each time, most of planning's cost."""
-    if not rows:
-        return 0
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    table = Delivery.__table__
-    statement = (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["issue_id", "platform", "target"])
-        .returning(table.c.id)
-    )
-    connection = await session.connection()  # Core, not the ORM's bulk path: no per-row objects
-    now, inserted = utcnow(), 0
-    for chunk in batches(rows, ROWS_PER_INSERT):
-        values = [_new_row(issue_id, platform, row, now) for row in chunk]
-        inserted += len((await connection.execute(statement, values)).all())
-    return inserted
+    """Insert the planned rows, ignoring targets already in the ledger; how many were new."""
+    before = await count_deliveries(session, issue_id=issue_id, platform=platform)
+    await insert_deliveries(session, issue_id=issue_id, platform=platform, rows=rows)
+    return await count_deliveries(session, issue_id=issue_id, platform=platform) - before
 
 
 async def insert_deliveries(
     session: AsyncSession, *, issue_id: int, platform: str, rows: Sequence[NewDelivery]
 ) -> None:
-    """`create_deliveries` without counting, for planning at scale (count the ledger
-    afterwards instead), each driver's fastest way: SQLite's executemany is a C loop; on
-    PostgreSQL (where psycopg's executemany is a statement per row) one INSERT … SELECT FROM
-    unnest() of a few arrays writes the whole batch."""
+    """Insert the planned rows, ignoring targets already in the ledger, each driver's fastest
+    way (nothing is returned: count the ledger around it, as `create_deliveries` does):
+    SQLite's executemany is a C loop; on PostgreSQL (where psycopg's executemany is a statement
+    per row) one INSERT … SELECT FROM unnest() of a few arrays writes the whole batch."""
     if not rows:
         return
     connection = await session.connection()
