@@ -8,9 +8,6 @@ calls will get through.
 from __future__ import annotations
 
 import openai
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
@@ -19,19 +16,19 @@ from cli.check_lines import TIMEOUT, Outcome, fail, ok
 from core.config import Settings
 from jobs.summarize.llm import openai_http_client
 from storage.db import Database
-from storage.migrate import alembic_config
+from storage.health import schema_state
 from storage.queries.leader import leader_session
 
 
 async def migration_state(url: str) -> tuple[str | None, str | None]:
-    """(the database's Alembic revision, the code's head revision); nothing is changed."""
+    """(the database's Alembic revision, the code's head revision); nothing is changed. The
+    same reading as `/readyz`'s (`storage.health.schema_state`)."""
     db = Database(url)
     try:
-        async with db.engine.connect() as connection:
-            current = await connection.run_sync(_current_revision)
+        state = await schema_state(db)
     finally:
         await db.dispose()
-    return current, ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return ", ".join(state.current) or None, ", ".join(state.heads) or None
 
 
 async def leader_line(url: str) -> Outcome:
@@ -46,10 +43,6 @@ async def leader_line(url: str) -> Outcome:
         return Outcome("skip", "schedule: no instance leads now (is any `digestbot run` up?)")
     since = f", since {leading.since:%Y-%m-%d %H:%M %Z}" if leading.since else ""
     return ok(f"schedule: led by the instance at {leading.client} (backend {leading.pid}{since})")
-
-
-def _current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
 
 
 async def telegram_checks(settings: Settings) -> list[Outcome]:
