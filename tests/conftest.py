@@ -232,6 +232,16 @@ async def postgres_db(request: pytest.FixtureRequest) -> AsyncIterator[Database]
         _DROPS.append(_DROPPER.submit(_drop_schema, schema))
 
 
+@pytest.fixture
+async def other(postgres_db: Database) -> AsyncIterator[Database]:
+    """A second instance's handle on `postgres_db`'s schema (fleet tests: two processes' pools)."""
+    second = Database(postgres_db.url)
+    try:
+        yield second
+    finally:
+        await second.dispose()
+
+
 def _drop_schema(schema: str) -> None:
     with psycopg.connect(_postgres_admin_dsn(), autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

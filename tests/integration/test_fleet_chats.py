@@ -26,15 +26,6 @@ from storage.queries import budgets
 
 
 @pytest.fixture
-async def other(postgres_db: Database) -> AsyncIterator[Database]:
-    second = Database(postgres_db.url)
-    try:
-        yield second
-    finally:
-        await second.dispose()
-
-
-@pytest.fixture
 async def turns(postgres_db: Database, other: Database) -> AsyncIterator[list[ChatTurns]]:
     pair = [ChatTurns(postgres_db, size=4), ChatTurns(other, size=4)]
     try:

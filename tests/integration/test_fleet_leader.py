@@ -7,7 +7,6 @@ connections, so PostgreSQL sees two clients); the leader lock is the real adviso
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
@@ -35,16 +34,6 @@ def _builder(db: Database) -> DigestScheduler:
     return build_scheduler(
         context(db).settings, db, publish=recorder.publish, notify_admins=recorder.notify
     )
-
-
-@pytest.fixture
-async def other(postgres_db: Database) -> AsyncIterator[Database]:
-    """A second instance's handle on the same schema."""
-    second = Database(postgres_db.url)
-    try:
-        yield second
-    finally:
-        await second.dispose()
 
 
 async def test_one_of_two_instances_leads_and_the_other_takes_over(

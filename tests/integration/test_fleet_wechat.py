@@ -35,15 +35,6 @@ def fake() -> Iterator[FakeWeChatApi]:
 
 
 @pytest.fixture
-async def other(postgres_db: Database) -> AsyncIterator[Database]:
-    second = Database(postgres_db.url)
-    try:
-        yield second
-    finally:
-        await second.dispose()
-
-
-@pytest.fixture
 async def apis(
     fake: FakeWeChatApi, postgres_db: Database, other: Database
 ) -> AsyncIterator[list[WeChatApi]]:
