@@ -17,10 +17,17 @@ MAX_PAGE_SIZE = 50
 
 
 async def search_papers(
-    db: Database, *, query: str, language: str, offset: int = 0, limit: int = 5
+    db: Database,
+    *,
+    query: str,
+    language: str,
+    offset: int = 0,
+    limit: int = 5,
+    published_only: bool = False,
 ) -> Page[SearchHit]:
     """One page of hits for `query`; `total` counts every matching paper, or stops past
-    `storage.search.COUNT_CAP` with `total_is_lower_bound` set (show it as "10000+")."""
+    `storage.search.COUNT_CAP` with `total_is_lower_bound` set (show it as "10000+").
+    `published_only` names only published issues in each hit (the public web's view)."""
     query = _checked(query)
     offset, limit = max(offset, 0), min(max(limit, 1), MAX_PAGE_SIZE)
     async with db.session() as session:
@@ -28,7 +35,9 @@ async def search_papers(
             session, query=query, offset=offset, limit=limit, count_cap=search.COUNT_CAP
         )
         ids = [paper_id for paper_id, _ in ranked]
-        views = await hit_views(session, paper_ids=ids, language=language)  # one round trip
+        views = await hit_views(  # one round trip
+            session, paper_ids=ids, language=language, published_only=published_only
+        )
     hits = tuple(
         SearchHit(paper=views[paper_id][0], score=score, issue_numbers=views[paper_id][1])
         for paper_id, score in ranked

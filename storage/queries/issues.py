@@ -175,18 +175,30 @@ async def latest_issue_view(
     return await get_issue_view(session, number=number, language=language)
 
 
-async def list_issues(session: AsyncSession, *, offset: int, limit: int) -> Page[IssueSummary]:
-    """Issues newest first, with how many papers each includes."""
+async def list_issues(
+    session: AsyncSession,
+    *,
+    offset: int,
+    limit: int,
+    statuses: Collection[IssueStatus] | None = None,
+) -> Page[IssueSummary]:
+    """Issues newest first (only those in `statuses`, if given), with how many papers each
+    includes."""
     offset, limit = max(offset, 0), max(limit, 0)
-    total = int(await session.scalar(select(func.count()).select_from(Issue)) or 0)
+    wanted = [status.value for status in statuses] if statuses else None
+    counted = select(func.count()).select_from(Issue)
+    if wanted:
+        counted = counted.where(Issue.status.in_(wanted))
+    total = int(await session.scalar(counted) or 0)
     included = (
         select(func.count())
         .where(IssueItem.issue_id == Issue.id, IssueItem.included.is_(True))
         .scalar_subquery()
     )
-    rows = await session.execute(
-        select(Issue, included).order_by(Issue.number.desc()).offset(offset).limit(limit)
-    )
+    listed = select(Issue, included).order_by(Issue.number.desc()).offset(offset).limit(limit)
+    if wanted:
+        listed = listed.where(Issue.status.in_(wanted))
+    rows = await session.execute(listed)
     items = tuple(_summary(issue, int(count or 0)) for issue, count in rows)
     return Page(items=items, total=total, offset=offset, limit=limit)
 

@@ -23,12 +23,14 @@ from storage.queries.summaries import to_stored
 
 
 async def hit_views(
-    session: AsyncSession, *, paper_ids: Sequence[int], language: str
+    session: AsyncSession, *, paper_ids: Sequence[int], language: str, published_only: bool = False
 ) -> dict[int, tuple[PaperView, tuple[int, ...]]]:
-    """Per existing paper id, its view and the ascending numbers of its issues."""
+    """Per existing paper id, its view and the ascending numbers of its issues (any issue not
+    rejected, or only published ones: what the public web may name)."""
     found: dict[int, tuple[PaperView, tuple[int, ...]]] = {}
+    statement = PUBLISHED_HITS if published_only else HITS
     for chunk in batches(paper_ids):
-        rows = await session.execute(HITS, {"ids": list(chunk), "language": language})
+        rows = await session.execute(statement, {"ids": list(chunk), "language": language})
         for paper, summary, numbers in rows:
             view = PaperView(
                 id=paper.id,
@@ -39,7 +41,7 @@ async def hit_views(
     return found
 
 
-def _statement() -> Any:
+def _statement(*, published_only: bool) -> Any:
     """Built once: composing this ORM statement costs more CPU than the database spends on it."""
     best = (
         select(Summary.id)
@@ -60,7 +62,9 @@ def _statement() -> Any:
         .where(
             IssueItem.paper_id == Paper.id,
             IssueItem.included.is_(True),
-            Issue.status != IssueStatus.REJECTED.value,
+            Issue.status == IssueStatus.PUBLISHED.value
+            if published_only
+            else Issue.status != IssueStatus.REJECTED.value,
         )
         .correlate(Paper)
         .scalar_subquery()
@@ -72,7 +76,8 @@ def _statement() -> Any:
     )
 
 
-HITS = _statement()
+HITS = _statement(published_only=False)
+PUBLISHED_HITS = _statement(published_only=True)
 
 
 def _numbers(joined: str | None) -> tuple[int, ...]:
