@@ -51,7 +51,7 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
     settings = make_settings(http_trusted_proxies="127.0.0.1, 10.0.0.0/8,::1")
     assert settings.http_trusted_proxies == ("127.0.0.1", "10.0.0.0/8", "::1")
     assert make_settings().http_trusted_proxies == ()
-    with pytest.raises(ValidationError, match="HTTP_TRUSTED_PROXIES|IP address"):
+    with pytest.raises(ValidationError, match="not an IP address or network"):
         make_settings(http_trusted_proxies="proxy.local")
 
 
