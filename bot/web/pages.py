@@ -33,6 +33,7 @@ HITS_PER_PAGE = 10
 MAX_PAGE = 10_000
 TOPICS_SHOWN = 30
 DESCRIPTION_CHARS = 160
+MAX_ID_CHARS = 64  # "arXiv:hep-th/9901001v12" and friends are far shorter
 
 Here = Callable[[Links], str]  # the page's own URL in a language: canonical and switch link
 
@@ -120,7 +121,7 @@ class Pages:
 
     async def paper(self, request: Request, lang: str) -> Response:
         wanted = request.path_params["arxiv_id"].strip("/")
-        if not wanted:  # /papers/ lists nothing: the same page as any unknown path
+        if not wanted or len(wanted) > MAX_ID_CHARS:  # nothing, or no id: an unknown path
             raise NotFound("There is no page here.", zh="这里没有页面。")
         paper, numbers = await archive.archive_paper(self.db, arxiv_id=wanted, language=lang)
         card = card_from_paper(paper, ref=1, language=lang)
