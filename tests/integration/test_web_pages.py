@@ -149,6 +149,6 @@ async def test_english_pages_and_a_static_copy_keep_links_consistent(db: Databas
     # only Chinese summaries exist: shown, and marked as Chinese for fonts and screen readers
     assert any(div.get("lang") == "zh-CN" for div in english.named("div"))
     assert "/en/issues" in english.links() and "/issues/1" in english.links()  # the switch
-    assert all(link.startswith(("/repo/", "https://")) for link in directory.links())
+    assert all(link.startswith(("/repo/", "https://", "#p")) for link in directory.links())
     assert f"/repo/papers/{SEED[0].arxiv_id}/" in directory.links()
     assert not any("/search" in link for link in directory.links())
