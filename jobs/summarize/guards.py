@@ -153,6 +153,10 @@ def _exempt(number: Number, text: str) -> bool:
     return line_start in ("", "(", "（") and after[:1] in (".", ")", "）", "、")
 
 
+def _same_url(url: str | None, other: str) -> bool:
+    return url is not None and normalize_url(url) == normalize_url(other)
+
+
 def _around(text: str, number: Number) -> str:
     start, end = max(0, number.start - _CONTEXT), min(len(text), number.end + _CONTEXT // 2)
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
@@ -195,7 +199,7 @@ def apply_guards(
     flags = check_content(content, paper)
     code_url = guard_code_url(meta, content.code_url, paper)
     if code_url != content.code_url:
-        if content.code_url:
+        if content.code_url and not _same_url(code_url, content.code_url):
             flags.append(GuardFlag(URL_DROPPED, "code_url", content.code_url))
         content = content.model_copy(update={"code_url": code_url})
     return content, list(dict.fromkeys(flag.encode() for flag in flags))
