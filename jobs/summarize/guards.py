@@ -114,7 +114,10 @@ def text_fields(value: object, path: str = "") -> Iterator[tuple[str, str]]:
 
 def number_flags(field: str, text: str, paper: PaperText) -> list[GuardFlag]:
     flags = []
+    links = [match.span() for match in _URL.finditer(text)]  # a link's digits are the link's
     for number in numbers_in(text):
+        if any(start <= number.start < end for start, end in links):
+            continue
         if not _exempt(number, text) and not backed(number, paper.numbers):
             flags.append(GuardFlag(NUMBER, field, _around(text, number)))
     return flags
