@@ -54,7 +54,9 @@ class Case:
 
 def load_papers(limit: int, seed: int) -> list[PaperMeta]:
     """`limit` real papers drawn at random (seeded) from every day of the fixture."""
-    lines = [line for path in sorted(DAYS.glob("*.jsonl")) for line in path.open()]
+    lines = [
+        line for path in sorted(DAYS.glob("*.jsonl")) for line in path.read_text().splitlines()
+    ]
     picked = random.Random(seed).sample(lines, min(limit, len(lines)))
     return [_meta(json.loads(line)) for line in picked]
 
