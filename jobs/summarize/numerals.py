@@ -16,8 +16,9 @@ The guards ask "does the paper state this number?", so `87%`, `87 %`, `百分之
   maintained converter that validates the numeral's grammar; a run it rejects is not a
   number. A single numeral character is a number only before 倍 (`两倍`): alone it is part of a
   word far more often (`统一`, `一致`, `进一步`, `十分`, `万一`).
-- English words (`twice`, `three`, `threefold`, `a dozen`) are read in the paper's text only, so
-  a summary that says "three" where the paper says "3" is never questioned.
+- English words (`twice`, `three`, `threefold`, `a dozen`, the month of `June 2023`) are read in
+  the paper's text only, so a summary that says "three" where the paper says "3" is never
+  questioned.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ _WORDS = {
     "single": 1, "quarter": 0.25, "thrice": 3,
 }  # fmt: skip
 _WORD = re.compile(r"[a-z]+", re.IGNORECASE)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# "June 2023", "Sept. 5, 2024": a month named before a year is the `6` of `2023年6月`
+_DATE = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?\d{4}\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,9 @@ def word_numbers(text: str) -> list[Number]:
         if word in _WORDS:
             value = Decimal(str(_WORDS[word]))
             found.append(Number(match.group(), value, counted=True, start=match.start()))
+    for match in _DATE.finditer(text):
+        month = Decimal(_MONTHS.index(match.group(1).lower()) + 1)
+        found.append(Number(match.group(), month, counted=True, start=match.start()))
     return found
 
 

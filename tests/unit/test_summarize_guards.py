@@ -19,6 +19,7 @@ from jobs.summarize.guards import (
 from jobs.summarize.injection import instruction_spans
 from jobs.summarize.numerals import numbers_in
 from tests.factories import make_paper
+from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
 
 ABSTRACT = (
     "We train on 1,000 tasks and improve accuracy by 12.5% (F1 0.87) while running 3x faster "
@@ -103,6 +104,17 @@ def test_the_full_text_backs_numbers_and_links_the_abstract_lacks() -> None:
     assert len(apply_guards(meta, content)[1]) == 3
     body = "Table 2: 42 scenes, +7.3% over the baseline."
     assert apply_guards(meta, content, body, links=["https://acme.ai/demo/"])[1] == []
+
+
+def test_a_month_named_in_english_backs_the_chinese_date() -> None:
+    content = _summary(results="2023年6月，我们招募了200名参与者。")
+    assert _flags(content, abstract="In June 2023, 200 participants were recruited.") == []
+
+
+def test_real_seed_summaries_pass() -> None:
+    """The 20 seed papers' own Chinese TL;DRs and abstract translations raise no flag."""
+    for paper in load_seed_papers():
+        assert apply_guards(seed_meta(paper), seed_summary(paper))[1] == [], paper.arxiv_id
 
 
 def test_comment_and_journal_ref_are_the_papers_text_too() -> None:
