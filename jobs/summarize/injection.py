@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
+_IMPERATIVE = r"(?:^|(?<=[.!?:;\"“])\s*|\bplease\s+)"
 _EN = (
     r"\b(?:ignore|disregard|forget|override|bypass)\b[^.。\n]{0,40}?\b(?:previous|prior|above"
     r"|earlier|preceding|all|any|your|the|these|those|system)\b[^.。\n]{0,25}?\b(?:instructions?"
-    r"|prompts?|directions|directives|rules|guidelines|context)\b",
+    r"|prompts?|directions|directives|rules|guidelines)\b",
     r"\b(?:reveal|print|output|repeat|show|leak|disclose)\s+(?:your|the|its)\s+(?:system\s+)?"
     r"(?:prompt|instructions)\b",
     r"\b(?:new|updated|hidden|secret|following)\s+instructions?\s*(?::|for\s+(?:the\s+)?"
@@ -28,8 +29,9 @@ _EN = (
     r"\bi(?:'m|\s+am)\s+(?:sorry|unable)[^.。\n]{0,20}\b(?:can(?:'|no)t|cannot|assist|help)\b",
     r"\b(?:rate|score|rank|give|assign)\s+(?:this|the)\s+paper\b[^.。\n]{0,30}?\b(?:\d|five|"
     r"highest|top|maximum|full)",
-    r"\b(?:respond|reply|answer|output)\s+only\s+(?:with|in)\b",
-    r"\bdo\s+not\s+(?:summari[sz]e|mention|reveal|disclose)\b",
+    # imperative only: at a sentence's start or after "please" ("detectors do not reveal…" is not)
+    _IMPERATIVE + r"(?:respond|reply|answer|output)\s+only\s+(?:with|in)\b",
+    _IMPERATIVE + r"do\s+not\s+(?:summari[sz]e|mention|reveal|disclose)\b",
     r"<\|\s*(?:im_start|im_end|system|user|assistant|endoftext)\s*\|>|\[/?INST\]"
     r"|^\s*#{0,3}\s*(?:system|assistant)\s*:",
 )
