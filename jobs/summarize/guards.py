@@ -52,7 +52,7 @@ class PaperText:
 
     @classmethod
     def of(cls, meta: PaperMeta, text: str | None = None, links: Iterable[str] = ()) -> PaperText:
-        parts = (meta.title, meta.abstract, meta.comment, meta.journal_ref, text)
+        parts = (meta.title, meta.abstract, meta.comment, meta.journal_ref, _facts(meta), text)
         source = "\n".join(part for part in parts if part)
         own = [meta.code_url, meta.abs_url, meta.pdf_url, *links]
         if meta.doi:
@@ -154,6 +154,13 @@ def _exempt(number: Number, text: str) -> bool:
         return True
     line_start = before.rsplit("\n", 1)[-1].strip()
     return line_start in ("", "(", "（") and after[:1] in (".", ")", "）", "、")
+
+
+def _facts(meta: PaperMeta) -> str:
+    """arXiv's own facts a summary may cite: its id and version, its years, its DOI. Years,
+    not dates: a date's month and day would back every small number."""
+    years = sorted({meta.published_at.year, meta.updated_at.year})
+    return f"arXiv:{meta.arxiv_id} v{meta.version} {' '.join(map(str, years))} {meta.doi or ''}"
 
 
 def _same_url(url: str | None, other: str) -> bool:

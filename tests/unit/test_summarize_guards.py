@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -115,6 +116,22 @@ def test_real_seed_summaries_pass() -> None:
     """The 20 seed papers' own Chinese TL;DRs and abstract translations raise no flag."""
     for paper in load_seed_papers():
         assert apply_guards(seed_meta(paper), seed_summary(paper))[1] == [], paper.arxiv_id
+
+
+def test_ranges_and_errors_are_checked_number_by_number() -> None:
+    abstract = "Accuracy is 87.3 ± 0.4 with 3-5 shots, up to 2.5x faster."
+    assert (
+        _flags(_summary(results="准确率 87.3±0.4，3–5 个样本，快 2.5 倍"), abstract=abstract) == []
+    )
+    flags = _flags(_summary(results="准确率 87.3±0.9，3–6 shots"), abstract=abstract)
+    assert [flag.span for flag in flags] == ["准确率 87.3±0.9，3–6 …", "…7.3±0.9，3–6 shot…"]
+
+
+def test_arxivs_own_facts_may_be_cited() -> None:
+    content = _summary(tldr="arXiv:2401.09637（v2），发布于 2024 年。")
+    published = datetime(2024, 1, 18, tzinfo=UTC)
+    facts = {"arxiv_id": "2401.09637", "version": 2, "published_at": published}
+    assert _flags(content, **facts) == []
 
 
 def test_comment_and_journal_ref_are_the_papers_text_too() -> None:
