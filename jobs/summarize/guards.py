@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from domain.guard_flags import INJECTION, NUMBER, URL, URL_DROPPED, GuardFlag
 from domain.types import PaperMeta, SummaryContent
 from jobs.summarize.injection import instruction_spans
-from jobs.summarize.numerals import Number, backed, numbers_in, word_numbers
+from jobs.summarize.numerals import Known, Number, numbers_in, word_numbers
 
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'`{}|\\^\[\]()，。；：、！？）（「」《》]+"
@@ -47,7 +47,7 @@ class PaperText:
     """What a summary may draw on: the paper's numbers and links, read once per summary."""
 
     text: str
-    numbers: list[Number]
+    numbers: Known
     urls: dict[str, str]  # normalized -> as the paper spells it
 
     @classmethod
@@ -59,7 +59,7 @@ class PaperText:
             own.append(f"https://doi.org/{meta.doi}")
         found = [*urls_in(source), *(link for link in own if link)]
         urls = {normalize_url(url): url.rstrip(_TRAILING) for url in found}
-        return cls(source, numbers_in(source) + word_numbers(source), urls)
+        return cls(source, Known(numbers_in(source) + word_numbers(source)), urls)
 
     def backs_url(self, url: str) -> bool:
         """The paper gives this link, or a longer one it shortens (a repo's root)."""
@@ -118,7 +118,7 @@ def number_flags(field: str, text: str, paper: PaperText) -> list[GuardFlag]:
     for number in numbers_in(text):
         if any(start <= number.start < end for start, end in links):
             continue
-        if not _exempt(number, text) and not backed(number, paper.numbers):
+        if not _exempt(number, text) and not paper.numbers.backs(number):
             flags.append(GuardFlag(NUMBER, field, _around(text, number)))
     return flags
 

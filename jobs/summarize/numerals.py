@@ -103,26 +103,47 @@ def word_numbers(text: str) -> list[Number]:
     return found
 
 
+class Known:
+    """The paper's numbers, ready to answer "is this one stated?" fast even for a full text
+    with thousands of numbers: per (decimals, percentage) the set of values they round to."""
+
+    def __init__(self, numbers: list[Number]) -> None:
+        self.numbers = numbers
+        self._rounded: dict[tuple[int, bool], set[Decimal]] = {}
+
+    def backs(self, number: Number) -> bool:
+        """Whether the paper states `number` (see the module doc)."""
+        return number.value in self._values(number.places, number.percent)
+
+    def _values(self, places: int, percent: bool) -> set[Decimal]:
+        key = (places, percent)
+        if key not in self._rounded:
+            candidates = (c for other in self.numbers for c in _candidates(other, percent))
+            self._rounded[key] = {
+                v for c in candidates for v in (c, _rounded(c, places)) if v is not None
+            }
+        return self._rounded[key]
+
+
 def backed(number: Number, known: list[Number]) -> bool:
-    """Whether some number of the paper (`known`) states `number` (see the module doc)."""
-    return any(_meets(number, other) for other in known)
+    """Whether some number of `known` states `number`; `Known` when checking many."""
+    return Known(known).backs(number)
 
 
-def _meets(number: Number, other: Number) -> bool:
-    candidates = [other.value] + ([other.mantissa] if other.mantissa is not None else [])
-    if number.percent or other.percent:
-        candidates += [c * 100 for c in candidates] + [c / 100 for c in candidates]
-    return any(_rounds_to(candidate, number) for candidate in candidates)
+def _candidates(other: Number, percent: bool) -> list[Decimal]:
+    """Values `other` may stand for: itself, its mantissa, and ×/÷100 where a percentage is
+    involved on either side."""
+    values = [other.value] + ([other.mantissa] if other.mantissa is not None else [])
+    if percent or other.percent:
+        values += [v * 100 for v in values] + [v / 100 for v in values]
+    return values
 
 
-def _rounds_to(value: Decimal, number: Number) -> bool:
-    if value == number.value:
-        return True
+def _rounded(value: Decimal, places: int) -> Decimal | None:
     try:
-        step = Decimal(1).scaleb(-number.places)
-        return value.quantize(step, rounding=ROUND_HALF_UP) == number.value
-    except InvalidOperation:  # far too large to quantize: only equality counts
-        return False
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # far too large to quantize at that precision: equality only
+        return None
 
 
 def _digits(match: re.Match[str]) -> Number | None:
