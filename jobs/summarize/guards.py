@@ -157,10 +157,12 @@ def _exempt(number: Number, text: str) -> bool:
 
 
 def _facts(meta: PaperMeta) -> str:
-    """arXiv's own facts a summary may cite: its id and version, its years, its DOI. Years,
-    not dates: a date's month and day would back every small number."""
-    years = sorted({meta.published_at.year, meta.updated_at.year})
-    return f"arXiv:{meta.arxiv_id} v{meta.version} {' '.join(map(str, years))} {meta.doi or ''}"
+    """arXiv's own facts a summary may cite: its id and version, its years, its DOI, how many
+    authors it has (`等 12 位作者`). Years, not dates: a month and day would back every small
+    number."""
+    years = " ".join(map(str, sorted({meta.published_at.year, meta.updated_at.year})))
+    authors = f"{len(meta.authors)} authors"
+    return f"arXiv:{meta.arxiv_id} v{meta.version} {years} {meta.doi or ''} {authors}"
 
 
 def _same_url(url: str | None, other: str) -> bool:
