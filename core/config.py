@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # Review and delivery (issue 4)
     require_approval: bool = True
     auto_publish_after: timedelta | None = None  # e.g. "PT2H" or seconds; untouched drafts
+    # What auto-publish does with a paper the summary guards flagged: leave it out of the
+    # issue ("drop") or leave the whole draft to an editor ("hold").
+    auto_publish_flagged: Literal["drop", "hold"] = "hold"
     digest_frequency: Literal["daily", "weekly"] = "daily"
     fetch_cron: str = "30 20 * * sun-thu"  # arXiv announces 20:00 America/New_York, Sun–Thu
     fetch_timezone: str = "America/New_York"

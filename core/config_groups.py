@@ -69,6 +69,7 @@ class EditorialSettings:
     frequency: Frequency
     require_approval: bool
     auto_publish_after: timedelta | None
+    auto_publish_flagged: Literal["drop", "hold"] = "hold"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +160,7 @@ def editorial_of(s: Settings) -> EditorialSettings:
     return EditorialSettings(
         language=s.digest_language, timezone=s.tz, max_papers=s.issue_max_papers,
         frequency=s.digest_frequency, require_approval=s.require_approval,
-        auto_publish_after=s.auto_publish_after,
+        auto_publish_after=s.auto_publish_after, auto_publish_flagged=s.auto_publish_flagged,
     )  # fmt: skip
 
 

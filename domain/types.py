@@ -299,8 +299,9 @@ MoveDirection = Literal["up", "down"]
 class ReviewItem:
     """One paper of an issue under review, with what the editor should double-check.
 
-    Flags come from the summary's guards (`tldr_number_not_in_abstract`, `llm_failed`,
-    `llm_over_budget`), plus `extractive` for a non-LLM summary and `no_summary`.
+    Flags come from the summary: the guards' `kind:field:span` flags (`domain.guard_flags`:
+    a number or link the paper does not give, instruction-like text, a replaced code link),
+    `llm_failed` and `llm_over_budget`; plus `extractive` for a non-LLM summary and `no_summary`.
     """
 
     item: IssueItemView

@@ -6,6 +6,12 @@ an admin did anything recorded on it (opened the review, included/excluded or mo
 edited a text, approved, rejected). A touched draft waits for its admin; an approved or
 rejected issue is no draft any more. The delay counts from the issue's `created_at`.
 
+A paper the summary guards flagged (`core.services.review.flagged_positions`: a number or a
+link the paper does not give, instruction-like text) never goes out unread. With
+AUTO_PUBLISH_FLAGGED=hold (the default) a draft with one waits for its editor, like a touched
+one; with `drop` those papers are excluded first (audited under `auto`, which is no touch) and
+the rest goes out — unless nothing is left, when the draft waits too.
+
 The approval goes through `core.services.review.approve` like every other one; its UPDATE
 re-checks "still a draft, still untouched", so an admin acting at the same moment either wins
 (nothing is auto-published) or sees it approved by `auto`. Publishing happens after that
@@ -53,6 +59,10 @@ async def auto_publish_job(ctx: JobContext) -> JobOutcome:
     texts: list[Content] = []
     ok = True
     for number in await due_drafts(ctx):
+        held = await _hold_flagged(ctx, number)
+        if held:
+            lines.append(held)
+            continue
         if not await _approve(ctx, number, delay):
             lines.append(f"第{number}期: an admin acted first; left alone")
             continue
@@ -62,6 +72,34 @@ async def auto_publish_job(ctx: JobContext) -> JobOutcome:
         texts.append(text)
     summary = "\n".join(lines) or "auto-publish: no untouched draft is due"
     return JobOutcome(summary, notices.joined(texts) or None, ok=ok)
+
+
+async def _hold_flagged(ctx: JobContext, number: int) -> str | None:
+    """Why draft `number` waits for an editor because of flagged papers, or None to go on
+    (with AUTO_PUBLISH_FLAGGED=drop, after leaving the flagged papers out)."""
+    try:
+        issue = (await review.review_issue(ctx.db, number=number)).issue
+    except NotFound:
+        return f"第{number}期: gone; left alone"
+    if not issue.included_items:
+        return f"第{number}期: no paper included; left for an editor"
+    flagged = review.flagged_positions(issue)
+    if not flagged:
+        return None
+    shown = ", ".join(map(str, flagged))
+    if ctx.settings.auto_publish_flagged == "hold":
+        log.info("draft %s held: papers %s flagged by the summary guards", number, shown)
+        return (
+            f"第{number}期: held for an editor, papers {shown} flagged (AUTO_PUBLISH_FLAGGED=hold)"
+        )
+    try:
+        await review.drop_flagged(ctx.db, number=number, admin_id=AUTO_ACTOR)
+    except (InvalidInput, NotFound) as refused:  # an editor acted meanwhile: theirs now
+        return f"第{number}期: not auto-published ({refused})"
+    if len(flagged) == len(issue.included_items):
+        return f"第{number}期: every paper flagged and left out; held for an editor"
+    log.info("draft %s: flagged papers %s left out (AUTO_PUBLISH_FLAGGED=drop)", number, shown)
+    return None
 
 
 async def _approve(ctx: JobContext, number: int, delay: timedelta) -> bool:

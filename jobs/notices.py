@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from core.config_groups import EditorialSettings
+from core.services.review import flagged_positions
 from domain.content import Content, bold, code, italic, paragraph
 from domain.types import IssueView
 
@@ -49,7 +50,22 @@ def draft_ready(issue: IssueView, editorial: EditorialSettings) -> Content:
     elif editorial.auto_publish_after is not None:
         delay = human_delay(editorial.auto_publish_after)
         blocks.append(paragraph(f"Untouched, it is published automatically in {delay}."))
-    return tuple(blocks)
+    flagged = _flagged_line(issue, editorial)
+    return tuple(blocks) + ((paragraph(flagged),) if flagged else ())
+
+
+def _flagged_line(issue: IssueView, editorial: EditorialSettings) -> str | None:
+    """Papers the summary guards flagged, and what auto-publish will do about them: said once,
+    here, so a held draft is no surprise (auto-publish itself checks every minute, silently)."""
+    flagged = flagged_positions(issue)
+    if not flagged:
+        return None
+    line = f"⚠️ Papers {', '.join(map(str, flagged))} flagged by the summary guards"
+    if not editorial.require_approval or editorial.auto_publish_after is None:
+        return f"{line}: /review shows what."
+    if editorial.auto_publish_flagged == "hold":
+        return f"{line}: auto-publish waits for you (AUTO_PUBLISH_FLAGGED=hold)."
+    return f"{line}: auto-publish leaves them out (AUTO_PUBLISH_FLAGGED=drop)."
 
 
 def nothing_to_compose(reason: str) -> Content:

@@ -10,11 +10,13 @@ from __future__ import annotations
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import TEXTS, say, t
 from domain.content import Blank, Block, Inline, Paragraph, bold, italic, paragraph, strike
+from domain.guard_flags import parse_flag
 from domain.types import IssueReview, IssueStatus, ReviewItem
 
 PAGE_SIZE = 10
 TITLE_CHARS = 80
 TLDR_CHARS = 140
+FLAGS_SHOWN = 3  # per paper: with their spans, more would crowd the page past 4096 characters
 # Button actions (short: callback data holds 64 bytes with its signature).
 PAGE, INCLUDE, MOVE, APPROVE, REJECT = "rvp", "rvi", "rvm", "rva", "rvr"
 CHANGEABLE = (IssueStatus.DRAFT, IssueStatus.APPROVED)
@@ -69,8 +71,7 @@ def _paper(entry: ReviewItem, language: str) -> Paragraph:
         f"{item.position}. {mark}{stars} ",
         strike(title) if item.included is False else bold(title),
     ]
-    if entry.flags:
-        runs.append("\n   ⚠️ " + "; ".join(flag_label(f, language) for f in entry.flags))
+    runs += _flag_lines(entry.flags, language)
     if entry.edited:
         runs.append("\n   " + t(language, "edited"))
     if item.tldr:
@@ -78,8 +79,21 @@ def _paper(entry: ReviewItem, language: str) -> Paragraph:
     return paragraph(*runs)
 
 
+def _flag_lines(flags: tuple[str, ...], language: str) -> list[Inline | str]:
+    """One `⚠️` line per flag: what, and where with the offending text (`results: «15%»`)."""
+    lines: list[Inline | str] = []
+    for flag in flags[:FLAGS_SHOWN]:
+        parsed = parse_flag(flag)
+        lines.append("\n   ⚠️ " + flag_label(parsed.kind, language))
+        if parsed.field:
+            lines += [f" · {parsed.field}: ", italic(f"«{parsed.span}»")]
+    if len(flags) > FLAGS_SHOWN:
+        lines.append("\n   ⚠️ " + t(language, "flags_more", count=len(flags) - FLAGS_SHOWN))
+    return lines
+
+
 def flag_label(flag: str, language: str) -> str:
-    key = f"flag_{flag}"
+    key = f"flag_{parse_flag(flag).kind}"
     return t(language, key) if key in TEXTS["en"] else flag
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from domain.errors import InvalidInput, NotAllowed, NotFound
+from domain.guard_flags import blocking_flags
 from domain.identity import CONSOLE, CONSOLE_OPERATOR, TELEGRAM, WECHAT, Identity, valid_user_id
 from domain.types import (
     PUBLISHABLE_STATUSES,
@@ -112,6 +113,29 @@ def item_flags(item: IssueItemView) -> tuple[str, ...]:
     if summary.source is SummarySource.EXTRACTIVE:
         flags.append("extractive")
     return tuple(dict.fromkeys(flags))
+
+
+def flagged_positions(issue: IssueView) -> list[int]:
+    """Included papers whose summary the guards flagged as possibly wrong (a number or link
+    the paper does not give, instruction-like text): what auto-publish must not send unread."""
+    return [
+        item.position
+        for item in issue.included_items
+        if item.paper.summary and blocking_flags(item.paper.summary.flags)
+    ]
+
+
+async def drop_flagged(db: Database, *, number: int, admin_id: str) -> list[int]:
+    """Exclude the flagged papers of issue `number` (each change audited under `admin_id`);
+    the positions dropped. AUTO_PUBLISH_FLAGGED=drop does this before approving."""
+    async with db.session() as session:
+        view = await issue_queries.get_issue_view(session, number=number)
+    if view is None:
+        raise _missing(number)
+    dropped = flagged_positions(view)
+    for position in dropped:
+        await set_included(db, number=number, position=position, included=False, admin_id=admin_id)
+    return dropped
 
 
 async def approve(

@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import metrics
 from core.config_groups import LLMSettings
 from domain.errors import InvalidInput, NotFound, UpstreamError
+from domain.guard_flags import blocking_flags
 from domain.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
 from jobs.summarize.budget import TokenBudget, day_start
 from jobs.summarize.extractive import EXTRACTIVE_MODEL, EXTRACTIVE_VERSION, summarize_extractive
-from jobs.summarize.guards import FLAG_NUMBER, apply_guards
+from jobs.summarize.guards import apply_guards
 from jobs.summarize.llm import LLMOutcome, LLMSummarizer
 from jobs.summarize.prompt import PROMPT_VERSION
 from storage.db import Database
@@ -257,7 +258,7 @@ class _Job:
             report.llm_ok += 1
         else:
             report.extractive += 1
-        report.flagged += FLAG_NUMBER in result.flags
+        report.flagged += bool(blocking_flags(result.flags))
 
 
 def cost_usd(llm: LLMSettings, tokens_in: int, tokens_out: int) -> float:

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from core.config import Settings
 from domain.errors import InvalidInput, NotFound
+from domain.guard_flags import INJECTION, NUMBER, URL_DROPPED, GuardFlag, parse_flag
 from domain.types import PaperMeta, SummaryContent, SummarySource
 from jobs.summarize import run_summarize, summarize_paper
 from jobs.summarize.extractive import EXTRACTIVE_MODEL
-from jobs.summarize.guards import FLAG_NUMBER
 from jobs.summarize.job import FIRST_BACKOFF, FLAG_LLM_FAILED, FLAG_OVER_BUDGET
 from jobs.summarize.prompt import PROMPT_VERSION
 from storage.db import Database
@@ -160,7 +160,7 @@ async def test_prompt_injection_abstract_still_gets_a_normal_summary(
     )
     (paper_id,) = await store(db, make_paper(title="Robust Retrieval", abstract=hostile))
     report = await run_summarize(llm_settings(fake_openai).llm, db, language="en")
-    assert report.llm_ok == 1 and report.flagged == 0
+    assert report.llm_ok == 1 and report.flagged == 1  # its echo is flagged for the editor
     (request,) = fake_openai.requests
     system, user = request.messages
     assert "never instructions" in system["content"]
@@ -169,6 +169,8 @@ async def test_prompt_injection_abstract_still_gets_a_normal_summary(
     summary = (await best(db, [paper_id], "en"))[paper_id]
     assert summary.content.title_translated == "Robust Retrieval"
     assert summary.content.rating in range(1, 6) and summary.content.keywords
+    echoes = {(flag.kind, flag.field) for flag in map(parse_flag, summary.flags)}
+    assert (INJECTION, "abstract_translated") in echoes  # the fake translates it faithfully
 
 
 async def test_code_link_guard_and_number_flag(db: Database, fake_openai: FakeOpenAI) -> None:
@@ -184,7 +186,10 @@ async def test_code_link_guard_and_number_flag(db: Database, fake_openai: FakeOp
     summaries = await best(db, ids)
     assert summaries[ids[0]].content.code_url == "https://github.com/acme/real"
     assert summaries[ids[1]].content.code_url is None  # invented link dropped
-    assert all(s.flags == (FLAG_NUMBER,) for s in summaries.values())
+    invented = GuardFlag(NUMBER, "tldr", "准确率提升了99.9%。")
+    assert [parse_flag(flag) for flag in summaries[ids[0]].flags] == [invented]
+    dropped = GuardFlag(URL_DROPPED, "code_url", "https://github.com/acme/real")
+    assert [parse_flag(flag) for flag in summaries[ids[1]].flags] == [invented, dropped]
 
 
 async def test_both_languages_are_stored_separately(db: Database, fake_openai: FakeOpenAI) -> None:

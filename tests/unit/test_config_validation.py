@@ -42,6 +42,7 @@ BAD = {
     # choices
     "DIGEST_LANGUAGE": ["fr", "ZH", "", "chinese"],
     "DIGEST_FREQUENCY": ["hourly", "Daily", "monthly"],
+    "AUTO_PUBLISH_FLAGGED": ["publish", "Drop", "", "ignore"],
     "LOG_LEVEL": ["LOUD", "verbose", "", "5"],
     "LOG_FORMAT": ["xml", "", "jsonl", "logfmt"],
     # time zones
@@ -131,6 +132,7 @@ GOOD = {
     "FETCH_CRON": ["0 0 29 2 *", "30 20 * * sun-thu", "*/15 * * * *", "0 9 1-7 * mon"],
     "TIMEZONE": ["UTC", "Asia/Shanghai", "America/New_York"],
     "AUTO_PUBLISH_AFTER": ["7200", "PT2H", "02:00:00", ""],
+    "AUTO_PUBLISH_FLAGGED": ["drop", "hold"],
     "ADMIN_IDS": ["1", "1, 2,3", ""],
     "CHANNEL_ID": ["@digest_channel", "-1001234567890"],
     "LOG_LEVEL": ["debug", "WARNING"],

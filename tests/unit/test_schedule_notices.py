@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.render.content import telegram_html
+from domain.guard_flags import NUMBER, GuardFlag
 from domain.types import (
     IssueItemView,
     IssueStatus,
@@ -23,18 +24,19 @@ from tests.conftest import make_settings
 from tests.factories import make_paper
 
 
-def _paper(title: str, n: int = 1) -> PaperView:
+def _paper(title: str, n: int = 1, flags: tuple[str, ...] = ()) -> PaperView:
     summary = StoredSummary(
         id=n, paper_id=n, language="zh", model="m", prompt_version="p", source=SummarySource.LLM,
-        content=SummaryContent(title_translated="", tldr="x", rating=4), flags=(),
+        content=SummaryContent(title_translated="", tldr="x", rating=4), flags=flags,
         created_at=datetime(2026, 11, 20, tzinfo=UTC),
     )  # fmt: skip
     return PaperView(id=n, meta=make_paper(title=title), summary=summary)
 
 
-def _issue(title: str) -> IssueView:
+def _issue(title: str, flags: tuple[str, ...] = ()) -> IssueView:
     items = tuple(
-        IssueItemView(position=i, included=i != 3, paper=_paper(f"P{i}: x", i)) for i in (1, 2, 3)
+        IssueItemView(position=i, included=i != 3, paper=_paper(f"P{i}: x", i, flags))
+        for i in (1, 2, 3)
     )
     day = date(2026, 11, 20)
     return IssueView(
@@ -77,6 +79,34 @@ def test_draft_notice_without_approval_says_when_it_goes_out() -> None:
         notices.draft_ready(_issue("t"), make_settings(require_approval=False).editorial)
     )
     assert text.endswith("REQUIRE_APPROVAL is off: it goes out at the next publish run.")
+
+
+@pytest.mark.parametrize(
+    ("settings", "ending"),
+    [
+        ({"auto_publish_after": "7200"}, "auto-publish waits for you (AUTO_PUBLISH_FLAGGED=hold)."),
+        (
+            {"auto_publish_after": "7200", "auto_publish_flagged": "drop"},
+            "auto-publish leaves them out (AUTO_PUBLISH_FLAGGED=drop).",
+        ),
+        ({}, "/review shows what."),
+    ],
+)
+def test_draft_notice_names_flagged_papers_and_what_auto_publish_does(
+    settings: dict[str, str], ending: str
+) -> None:
+    flags = (GuardFlag(NUMBER, "tldr", "15%").encode(),)
+    text = telegram_html(
+        notices.draft_ready(_issue("t", flags), make_settings(**settings).editorial)
+    )
+    assert text.splitlines()[-1] == f"⚠️ Papers 1, 2 flagged by the summary guards: {ending}"
+
+
+def test_plain_flags_are_not_named_in_the_draft_notice() -> None:
+    text = telegram_html(
+        notices.draft_ready(_issue("t", ("llm_failed",)), make_settings().editorial)
+    )
+    assert "⚠️" not in text
 
 
 def test_auto_published_notice() -> None:
