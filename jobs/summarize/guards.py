@@ -2,7 +2,7 @@
 
 - A code link survives only if it appears in the abstract, the comment or arXiv's code link.
 - A number in the TL;DR that the title/abstract do not contain flags the summary for the editor.
-- A rating outside 1-5 is clamped (or dropped when it is not a number at all).
+- A rating outside 1-5 is clamped to half points (or dropped when it is not a number at all).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain.rating import half_point
 from domain.types import PaperMeta, SummaryContent
 
 FLAG_NUMBER = "tldr_number_not_in_abstract"
@@ -81,15 +82,15 @@ def invented_numbers(meta: PaperMeta, tldr: str) -> set[Decimal]:
     return numbers_in(tldr) - known
 
 
-def clamp_rating(value: Any) -> int | None:
-    """Coerce whatever the model put in `rating` to 1-5, or None when it is not a number."""
+def clamp_rating(value: Any) -> float | None:
+    """Coerce whatever the model put in `rating` to 1-5 in half points, or None if no number."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
         match = re.search(r"\d+(?:\.\d+)?", value)
         value = float(match.group()) if match else None
     if isinstance(value, int | float) and value == value:  # NaN is not a rating
-        return max(1, min(5, round(value)))
+        return half_point(value)
     return None
 
 

@@ -81,9 +81,12 @@ def test_invented_code_link_is_dropped_and_arxivs_own_used() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(4, 4), (0, 1), (9, 5), (3.6, 4), ("4/5", 4), ("excellent", None), (None, None), (True, None)],
-)
-def test_rating_is_clamped(raw: object, expected: int | None) -> None:
+    [
+        (4, 4), (0, 1), (9, 5), (3.6, 3.5), (3.75, 4), (3.5, 3.5), ("4/5", 4), ("3.5/5", 3.5),
+        ("excellent", None), (None, None), (True, None), (float("nan"), None),
+    ],
+)  # fmt: skip
+def test_rating_is_clamped_to_half_points(raw: object, expected: float | None) -> None:
     assert clamp_rating(raw) == expected
 
 
