@@ -38,11 +38,12 @@ _ACRONYMS = (
     "SDM ICRA IROS CoRL RA-L MICCAI ISBI MIDL ICASSP ICME ICMR AISTATS UAI COLT ALT JMLR TPAMI "
     "TNNLS TIP TKDE SIGGRAPH WACV BMVC 3DV ICPR ICDAR ITSC EUSIPCO GECCO AAMAS RLC FAccT CHI "
     "UIST CSCW MLSys SemEval ACCV ICIP IJCNN ECAI"
-).split()
-_VENUES = [(name, re.compile(rf"(?<![A-Za-z])(?:{alts})(?![A-Za-z])")) for name, alts in _KNOWN.items()]
+).split()  # noqa: SIM905 - a word list reads better as text
+_EDGES = r"(?<![A-Za-z]){}(?![A-Za-z])"
+_VENUES = [(name, re.compile(_EDGES.format(f"(?:{alts})"))) for name, alts in _KNOWN.items()]
 _VENUES += [
     # Mixed-case names are also written in capitals ("SEMEVAL 2026"); all-caps ones are exact.
-    (name, re.compile(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", re.I * (name != name.upper())))
+    (name, re.compile(_EDGES.format(re.escape(name)), re.I * (name != name.upper())))
     for name in _ACRONYMS
 ]
 
