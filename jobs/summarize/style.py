@@ -20,7 +20,8 @@ Start at 3; add 0.5 for each strong criterion and subtract 0.5 for each weak one
 within 1-5. 4.5 and 5 are rare: only for papers strong on at least four criteria."""
 
 _ZH = """Chinese style guide (中文写作规范), for every text field:
-- Voice: call the paper 本文 ("本文提出了……", "本文的方法……"); never 我们 or 笔者. No hype (不用"重磅""颠覆").
+- Voice: call the paper 本文 ("本文提出了……", "本文的方法……"); never 我们 or 笔者.
+  No hype (不用"重磅""颠覆").
 - Punctuation: full-width in Chinese sentences (，。：；？！（）“”、); keep ASCII inside English
   terms, model names, numbers and formulas (pass@5, 12.5%, GPT-4).
 - Terms: at first use write the Chinese term with the English in full-width parentheses —

@@ -32,7 +32,10 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         ("Published at ICLR 2025. Oral presentation.", "ICLR 2025 (Oral)"),
         ("6 pages, IMSA2026", "IMSA 2026"),
         ("Accepted by TNNLS", "TNNLS"),
-        ("Accepted at the 43rd International Conference on Machine Learning (ICML 2026)", "ICML 2026"),  # noqa: E501
+        (
+            "Accepted at the 43rd International Conference on Machine Learning (ICML 2026)",
+            "ICML 2026",
+        ),
     ],
 )
 def test_venues_as_readers_name_them(comment: str, label: str) -> None:
