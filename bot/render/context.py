@@ -54,6 +54,11 @@ class PaperCard:
         return any(fields) or bool(self.contributions)
 
     @property
+    def venue_year(self) -> str:
+        """`ICLR 2025 (Oral)` when the venue names its year, else `arXiv cs.CL · 2026`."""
+        return self.venue if str(self.year) in self.venue else f"{self.venue} · {self.year}"
+
+    @property
     def stars(self) -> str:
         """`★★★½` for 3.5: every renderer shows the score this way."""
         return stars(self.rating)

@@ -117,6 +117,8 @@ def test_venue_and_year_come_from_the_comment() -> None:
     assert "**发表刊物/会议：** ICLR 2025 (Oral)" in md and "**发表年份：** 2025" in md
     (text,) = render_paper(_paper(replace(meta, comment="Submitted to NeurIPS 2026")), "text", "zh")
     assert "arXiv cs.CL · 2026" in text
+    (telegram,) = render_issue(_issue(_paper(meta)), "telegram")
+    assert "📄 ICLR 2025 (Oral) · <a" in telegram
 
 
 @pytest.mark.parametrize(
