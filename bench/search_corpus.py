@@ -107,6 +107,8 @@ class FakeSummary:
     results: str = ""
     future_work: str = ""
     abstract_translated: str = ""
+    summary: str = ""
+    overview: str = ""
 
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)

@@ -11,7 +11,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from domain.rating import half_point
 
 if TYPE_CHECKING:  # domain.topics imports this module; the annotation alone needs no import
     from domain.topics import TopicQuery
@@ -66,18 +68,32 @@ class PaperMeta:
 class SummaryContent(BaseModel):
     """The structured summary every seed format needs; also the LLM's JSON schema."""
 
+    # Stored summaries load through this model, so every field added later is optional: a row
+    # written before `summary`, `overview` or `topic` existed loads with them empty, and a whole
+    # number rating (the old scale) is a valid half-point score.
+
     title_translated: str = Field(description="The title in the digest language")
     tldr: str = Field(description="One sentence with the headline numbers")
+    summary: str = Field(default="", description="摘要: 3-5 sentences in the 本文 voice")
     background: str = ""
     method: str = ""
     contributions: list[str] = Field(default_factory=list)
     results: str = ""
     future_work: str = ""
-    rating: int | None = Field(default=None, ge=1, le=5, description="Reading score 1-5")
-    rating_reason: str = ""
+    overview: str = Field(default="", description="内容概要: prose paragraphs")
+    rating: float | None = Field(
+        default=None, ge=1, le=5, description="推荐阅读指数: 1-5 in half points (3.5)"
+    )
+    rating_reason: str = Field(default="", description="分析总结: a paragraph of judgement")
     keywords: list[str] = Field(default_factory=list)
+    topic: str = Field(default="", description="A short topic phrase for the issue title")
     abstract_translated: str = ""
     code_url: str | None = None
+
+    @field_validator("rating")
+    @classmethod
+    def _half_points(cls, value: float | None) -> float | None:
+        return None if value is None else half_point(value)
 
 
 @dataclass(frozen=True)

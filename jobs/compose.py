@@ -14,7 +14,6 @@ again raises `AlreadyComposed` (a rejected round-up does not count).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.config_groups import EditorialSettings
 from domain.errors import NothingToDo
 from domain.types import IssueView, PaperView
+from domain.withdrawn import is_withdrawn
+from jobs.issue_topics import paper_topics
 from storage.db import Database
 from storage.queries import audit
 from storage.queries.issues import (
@@ -42,10 +43,6 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-MAX_TOPICS = 5
-SHORT_NAME_CHARS = 24  # "TR-DPO", "CtRL-Sim", "Data Interpreter": a name, not a sentence
-SHORT_NAME_WORDS = 3
-TOPIC_CHARS = 30
 WEEK_DAYS = 7
 WEEKLY_PREFIXES = {"zh": "【周报】", "en": "[Weekly]"}
 
@@ -126,7 +123,7 @@ async def _compose_once(
 
 
 async def _daily_plan(session: AsyncSession, editorial: EditorialSettings, number: int) -> _Plan:
-    candidates = await compose_candidates(session, language=editorial.language)
+    candidates = not_withdrawn(await compose_candidates(session, language=editorial.language))
     if not candidates:
         raise _nothing_new(await latest_issue_number(session))
     chosen = rank_papers(candidates)[: editorial.max_papers]
@@ -143,11 +140,13 @@ async def _weekly_plan(session: AsyncSession, editorial: EditorialSettings, now:
             f"This week's round-up is already composed: issue {previous.number}.",
             zh=f"本周的周报已经组好（第{previous.number}期）。",
         )
-    candidates = await week_candidates(
-        session,
-        language=editorial.language,
-        days=(first, last),
-        window=day_window(first, last, editorial.timezone),
+    candidates = not_withdrawn(
+        await week_candidates(
+            session,
+            language=editorial.language,
+            days=(first, last),
+            window=day_window(first, last, editorial.timezone),
+        )
     )
     if not candidates:
         raise NothingToDo(
@@ -174,7 +173,7 @@ def weekly_title(first: date, last: date, papers: Sequence[PaperView], language:
     """`【周报】YYYYMMDD-YYYYMMDD: topic、topic` (zh) or `[Weekly] …: topic, topic` (en)."""
     span = f"{first:%Y%m%d}-{last:%Y%m%d}"
     head = f"【周报】{span}" if language == "zh" else f"[Weekly] {span}"
-    topics = paper_topics(papers)
+    topics = paper_topics(papers, language)
     separator = "、" if language == "zh" else ", "
     return f"{head}: {separator.join(topics)}" if topics else head
 
@@ -187,10 +186,15 @@ def _nothing_new(latest: int | None) -> NothingToDo:
     return NothingToDo(f"No new papers since issue {latest}.", zh=f"自第{latest}期以来没有新论文。")
 
 
+def not_withdrawn(papers: Sequence[PaperView]) -> list[PaperView]:
+    """A withdrawn paper never enters an issue, whatever summary it got before it was."""
+    return [paper for paper in papers if not is_withdrawn(paper.meta.comment, paper.meta.abstract)]
+
+
 def rank_papers(papers: Sequence[PaperView]) -> list[PaperView]:
     """Rated before unrated (extractive summaries have no rating), higher score, then newer."""
 
-    def key(paper: PaperView) -> tuple[bool, int, int, float, str]:
+    def key(paper: PaperView) -> tuple[bool, float, int, float, str]:
         rating = paper.summary.content.rating if paper.summary else None
         announced = paper.meta.announced_on.toordinal() if paper.meta.announced_on else 0
         newest_first = (-announced, -paper.meta.published_at.timestamp())
@@ -214,45 +218,9 @@ def issue_title(
 ) -> str:
     """`【第N期】YYYYMMDD[-YYYYMMDD]: topic、topic` (zh) or `[Issue N] …: topic, topic` (en)."""
     span = f"{start:%Y%m%d}" if start == end else f"{start:%Y%m%d}-{end:%Y%m%d}"
-    topics = paper_topics(papers)
+    topics = paper_topics(papers, language)
     if language == "zh":
         head = f"【第{number}期】{span}"
         return f"{head}: {'、'.join(topics)}" if topics else head
     head = f"[Issue {number}] {span}"
     return f"{head}: {', '.join(topics)}" if topics else head
-
-
-def paper_topics(papers: Sequence[PaperView], limit: int = MAX_TOPICS) -> list[str]:
-    """Each paper's topic in order, de-duplicated case-insensitively, at most `limit`."""
-    topics: list[str] = []
-    seen: set[str] = set()
-    for paper in papers:
-        topic = paper_topic(paper)
-        if topic and topic.casefold() not in seen:
-            seen.add(topic.casefold())
-            topics.append(topic)
-        if len(topics) >= limit:
-            break
-    return topics
-
-
-def paper_topic(paper: PaperView) -> str:
-    """A paper's short name ("TR-DPO: …" → "TR-DPO"), else its first keyword, else its title."""
-    title = _one_line(paper.meta.title)
-    head, sep, _ = title.partition(":")
-    head = head.strip()
-    if sep and head and len(head) <= SHORT_NAME_CHARS and len(head.split()) <= SHORT_NAME_WORDS:
-        return head
-    keywords = paper.summary.content.keywords if paper.summary else []
-    for keyword in keywords:
-        if _one_line(keyword):
-            return _shorten(_one_line(keyword), TOPIC_CHARS)
-    return _shorten(title.rstrip("."), TOPIC_CHARS)
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -95,9 +95,13 @@ class Summary(Base):
     contributions: Mapped[list[str]] = mapped_column(JSON, default=list)
     results: Mapped[str] = mapped_column(Text, default="")
     future_work: Mapped[str] = mapped_column(Text, default="")
-    rating: Mapped[int | None] = mapped_column(Integer)
+    rating: Mapped[int | None] = mapped_column(Integer)  # whole points: what older code reads
+    rating_score: Mapped[float | None] = mapped_column(Float)  # half points (3.5), newer rows
     rating_reason: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    overview: Mapped[str] = mapped_column(Text, default="", server_default="")
+    topic: Mapped[str] = mapped_column(Text, default="", server_default="")
     abstract_translated: Mapped[str] = mapped_column(Text, default="")
     code_url: Mapped[str | None] = mapped_column(Text)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -94,8 +94,8 @@ def build_document(paper: Paper, summaries: Iterable[Summary]) -> IndexDocument:
     titles = [paper.title, *(s.title_translated for s in summaries)]
     body = [paper.abstract, " ".join(paper.authors), paper.comment or ""]
     for s in summaries:
-        body += [s.tldr, s.background, s.method, *s.contributions, s.results, s.future_work]
-        body += [*s.keywords, s.abstract_translated]
+        body += [s.tldr, s.summary, s.background, s.method, *s.contributions, s.results]
+        body += [s.future_work, s.overview, *s.keywords, s.abstract_translated]
     return IndexDocument(
         paper_id=paper.id,
         title=_joined(titles),

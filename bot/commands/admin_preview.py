@@ -11,6 +11,7 @@ from bot.commands.reply import Button, Reply, replies
 from bot.i18n import TEXTS, say, t
 from domain.content import Blank, Block, Inline, Paragraph, bold, italic, paragraph, strike
 from domain.guard_flags import parse_flag
+from domain.rating import score_text
 from domain.types import IssueReview, IssueStatus, ReviewItem
 
 PAGE_SIZE = 10
@@ -65,7 +66,7 @@ def _paper(entry: ReviewItem, language: str) -> Paragraph:
     summary = item.paper.summary
     rating = summary.content.rating if summary else None
     mark = "✅" if item.included else "⬜"
-    stars = f" ★{rating}" if rating else ""
+    stars = f" ★{score_text(rating)}" if rating else ""  # ★3.5: a half point is worth seeing
     title = _short(item.display_title, TITLE_CHARS)
     runs: list[Inline | str] = [
         f"{item.position}. {mark}{stars} ",

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.render.labels import labels_for
-from domain.types import IssueItemView, IssueView, PaperView, SummarySource
+from domain.rating import score_text, stars
+from domain.types import IssueItemView, IssueView, PaperMeta, PaperView, SummarySource
+from domain.venue import detect_venue
 
-MAX_AUTHORS = 8
+MAX_AUTHORS = 6  # all names up to six, as seed 002 lists them; more: the first three and 等
+SHOWN_WHEN_MANY = 3
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,9 @@ class PaperCard:
     contributions: tuple[str, ...] = ()
     results: str = ""
     future_work: str = ""
-    rating: int | None = None
+    summary: str = ""  # 摘要: the 本文 summary (empty in summaries written before it existed)
+    overview: str = ""  # 内容概要 prose
+    rating: float | None = None
     rating_reason: str = ""
     keywords: str = ""
     abstract: str = ""
@@ -47,6 +52,21 @@ class PaperCard:
     def has_analysis(self) -> bool:
         fields = (self.background, self.method, self.results, self.future_work)
         return any(fields) or bool(self.contributions)
+
+    @property
+    def venue_year(self) -> str:
+        """`ICLR 2025 (Oral)` when the venue names its year, else `arXiv cs.CL · 2026`."""
+        return self.venue if str(self.year) in self.venue else f"{self.venue} · {self.year}"
+
+    @property
+    def stars(self) -> str:
+        """`★★★½` for 3.5: every renderer shows the score this way."""
+        return stars(self.rating)
+
+    @property
+    def score(self) -> str:
+        """`3.5`, `4`: the number beside the stars."""
+        return score_text(self.rating) if self.rating is not None else ""
 
     @property
     def show_original_title(self) -> bool:
@@ -69,13 +89,14 @@ def card_from_paper(
     meta, summary = paper.meta, paper.summary
     content = summary.content if summary else None
     translated = content.title_translated if content else ""
+    venue, year = _venue(meta)
     return PaperCard(
         ref=ref,
         title=one_line(meta.title),
         display_title=one_line(title_override or translated or meta.title),
         authors=_authors(meta.authors, language),
-        venue=one_line(meta.journal_ref or "") or f"arXiv {meta.primary_category}".strip(),
-        year=meta.published_at.year,
+        venue=venue,
+        year=year,
         abs_url=meta.abs_url,
         pdf_url=meta.pdf_url,
         code_url=_web_url((content.code_url if content else None) or meta.code_url),
@@ -95,6 +116,8 @@ def _content_fields(content: dict[str, Any], language: str) -> dict[str, Any]:
         "contributions": tuple(c.strip() for c in content["contributions"] if c.strip()),
         "results": content["results"].strip(),
         "future_work": content["future_work"].strip(),
+        "summary": content.get("summary", "").strip(),
+        "overview": content.get("overview", "").strip(),
         "rating": content["rating"],
         "rating_reason": content["rating_reason"].strip(),
         "keywords": labels_for(language)["list_sep"].join(
@@ -110,13 +133,20 @@ def _web_url(url: str | None) -> str:
     return url if url.lower().startswith(("https://", "http://")) and " " not in url else ""
 
 
+def _venue(meta: PaperMeta) -> tuple[str, int]:
+    """(`ICLR 2025 (Oral)`, 2025) from the comment or journal reference, else arXiv's."""
+    venue = detect_venue(meta.comment, meta.journal_ref)
+    if venue is None:
+        return f"arXiv {meta.primary_category}".strip(), meta.published_at.year
+    return one_line(venue.label), venue.year or meta.published_at.year
+
+
 def _authors(authors: tuple[str, ...], language: str) -> str:
+    """Every name up to MAX_AUTHORS; beyond that the first three and `等` / `et al.`."""
     names = [one_line(name) for name in authors if name.strip()]
-    shown = ", ".join(names[:MAX_AUTHORS])
-    if len(names) > MAX_AUTHORS:
-        more = labels_for(language)["more_authors"].format(count=len(names) - MAX_AUTHORS)
-        shown = f"{shown} {more}"
-    return shown
+    if len(names) <= MAX_AUTHORS:
+        return ", ".join(names)
+    return f"{', '.join(names[:SHOWN_WHEN_MANY])} {labels_for(language)['more_authors']}"
 
 
 def card_from_item(item: IssueItemView, *, ref: int, language: str) -> PaperCard:

@@ -25,6 +25,8 @@ _TEXT_FIELDS = (
     "results",
     "future_work",
     "tldr",
+    "summary",
+    "overview",
     "rating_reason",
     "editor_note",
     "keywords",

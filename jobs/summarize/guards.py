@@ -12,7 +12,7 @@ abstract, comment and journal reference, plus the full text when the caller has 
 - A link in a text field the paper does not give is flagged; a code link the paper does not
   give is replaced by the paper's own one (or dropped) and noted (`code_url_dropped`).
 - Instruction-like text (`jobs.summarize.injection`) is flagged.
-- A rating outside 1-5 is clamped (or dropped when it is not a number at all).
+- A rating outside 1-5 is clamped to half points (or dropped when it is not a number at all).
 
 Flags carry the field and the offending span (`domain.guard_flags`).
 """
@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from domain.guard_flags import INJECTION, NUMBER, URL, URL_DROPPED, GuardFlag
+from domain.rating import half_point
 from domain.types import PaperMeta, SummaryContent
 from jobs.summarize.injection import instruction_spans
 from jobs.summarize.numerals import Known, Number, numbers_in, word_numbers
@@ -174,15 +175,15 @@ def _around(text: str, number: Number) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
-def clamp_rating(value: Any) -> int | None:
-    """Coerce whatever the model put in `rating` to 1-5, or None when it is not a number."""
+def clamp_rating(value: Any) -> float | None:
+    """Coerce whatever the model put in `rating` to 1-5 in half points, or None if no number."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
         match = re.search(r"\d+(?:\.\d+)?", value)
         value = float(match.group()) if match else None
     if isinstance(value, int | float) and value == value:  # NaN is not a rating
-        return max(1, min(5, round(value)))
+        return half_point(value)
     return None
 
 

@@ -7,7 +7,9 @@ over-budget LLM summary falls back to the extractive one (stored under the extra
 never blocks the run. A failed paper is tried again on later runs, but not forever: after each
 failure it waits `FIRST_BACKOFF`, doubling (1 h, 2 h, 4 h, …), and after `MAX_FAILURES` it keeps
 its extractive summary for good (`summary_failures`; a success clears the count). Over budget is
-not a failure. Each run is recorded in summarize_runs.
+not a failure. A withdrawn paper (`domain.withdrawn`) is not summarized at all: it is counted
+as `withdrawn` and left without a summary, so it can never be composed into an issue either.
+Each run is recorded in summarize_runs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from core.config_groups import LLMSettings
 from domain.errors import InvalidInput, NotFound, UpstreamError
 from domain.guard_flags import blocking_flags
 from domain.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
+from domain.withdrawn import is_withdrawn
 from jobs.summarize.budget import TokenBudget, day_start
 from jobs.summarize.extractive import EXTRACTIVE_MODEL, EXTRACTIVE_VERSION, summarize_extractive
 from jobs.summarize.guards import apply_guards
@@ -57,6 +60,7 @@ class SummarizeReport:
     llm_ok: int = 0
     extractive: int = 0
     flagged: int = 0
+    withdrawn: int = 0  # withdrawn papers skipped: never summarized
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float = 0.0
@@ -73,10 +77,11 @@ class SummarizeReport:
             f"{self.cached} cached; {self.llm_calls} LLM calls, "
             f"{self.tokens_in + self.tokens_out:,} tokens, ${self.cost_usd:.4f}"
         )
+        text += f"; {self.withdrawn} withdrawn skipped" if self.withdrawn else ""
         return text + (f"; {len(self.errors)} errors" if self.errors else ".")
 
     def counts(self) -> dict[str, object]:
-        names = ("papers", "cached", "llm_calls", "llm_ok", "extractive", "flagged")
+        names = ("papers", "cached", "llm_calls", "llm_ok", "extractive", "flagged", "withdrawn")
         values: dict[str, object] = {name: getattr(self, name) for name in names}
         values.update(tokens_in=self.tokens_in, tokens_out=self.tokens_out)
         values.update(cost_usd=self.cost_usd, errors=list(self.errors[:100]))
@@ -124,6 +129,11 @@ async def summarize_paper(
     report = await run_summarize(llm, db, paper_ids=[paper_id], language=language)
     async with db.session() as session:
         best = await q.best_summaries(session, paper_ids=[paper_id], language=language)
+    if paper_id not in best and report.withdrawn:
+        raise InvalidInput(
+            "This paper has been withdrawn by its authors: it is not summarized.",
+            zh="这篇论文已被作者撤回，不再生成摘要。",
+        )
     if paper_id not in best:
         raise UpstreamError("The paper could not be summarized.", detail="; ".join(report.errors))
     return best[paper_id]
@@ -171,7 +181,9 @@ class _Job:
         for start in range(0, len(paper_ids), CHUNK):
             async with self.db.session() as session:
                 metas = await q.load_papers(session, paper_ids=paper_ids[start : start + CHUNK])
-            await asyncio.gather(*(self._guarded(pid, meta) for pid, meta in metas.items()))
+            current = {pid: meta for pid, meta in metas.items() if not _withdrawn(meta)}
+            self.report.withdrawn += len(metas) - len(current)
+            await asyncio.gather(*(self._guarded(pid, meta) for pid, meta in current.items()))
 
     async def finish(self) -> None:
         if self.llm:
@@ -259,6 +271,10 @@ class _Job:
         else:
             report.extractive += 1
         report.flagged += bool(blocking_flags(result.flags))
+
+
+def _withdrawn(meta: PaperMeta) -> bool:
+    return is_withdrawn(meta.comment, meta.abstract)
 
 
 def cost_usd(llm: LLMSettings, tokens_in: int, tokens_out: int) -> float:

@@ -29,7 +29,9 @@ if TYPE_CHECKING:  # openai takes ~0.4 s to import: only processes that summariz
 
 log = logging.getLogger(__name__)
 
-MAX_OUTPUT_TOKENS = 2048
+# The seeds' fields in Chinese (summary, 内容概要 paragraphs, 分析总结, the abstract's translation)
+# run to ~2,500 characters, about as many tokens: 2048 cut replies off (finish_reason=length).
+MAX_OUTPUT_TOKENS = 4096
 JSON_SCHEMA, JSON_OBJECT = "json_schema", "json_object"
 
 

@@ -22,10 +22,27 @@ from storage.queries.summary_failures import held_back
 from storage.types import utcnow
 
 CONTENT_FIELDS = tuple(SummaryContent.model_fields)
+# The half-point score lives in `rating_score`; `rating` keeps the whole number older code reads
+# (and the only one rows written before half points have), so no table rebuild was needed.
+_COLUMN_FIELDS = tuple(name for name in CONTENT_FIELDS if name != "rating")
+
+
+def _content(row: Summary) -> SummaryContent:
+    values = {name: getattr(row, name) for name in _COLUMN_FIELDS}
+    values["rating"] = row.rating_score if row.rating_score is not None else row.rating
+    return SummaryContent.model_validate(values)
+
+
+def _write_content(row: Summary, content: SummaryContent) -> None:
+    for name in _COLUMN_FIELDS:
+        setattr(row, name, getattr(content, name))
+    score = content.rating
+    row.rating_score = score
+    row.rating = None if score is None else min(5, int(score + 0.5))  # 3.5 reads as 4 there
 
 
 def to_stored(row: Summary) -> StoredSummary:
-    content = SummaryContent.model_validate({name: getattr(row, name) for name in CONTENT_FIELDS})
+    content = _content(row)
     return StoredSummary(
         id=row.id,
         paper_id=row.paper_id,
@@ -69,8 +86,7 @@ async def save_summary(
         row = Summary(**key)
         session.add(row)
     row.source = source.value
-    for name in CONTENT_FIELDS:
-        setattr(row, name, getattr(content, name))
+    _write_content(row, content)
     row.flags, row.tokens_in, row.tokens_out, row.cost_usd = (
         list(flags),
         tokens_in,

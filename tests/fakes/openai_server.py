@@ -207,22 +207,32 @@ def summary_for(paper: dict[str, Any], language: str) -> dict[str, Any]:
         (s for s in sentences if re.search(r"\d", s)), sentences[0] if sentences else title
     )
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z\-]{3,}", title)][:4] or ["paper"]
-    rating = 1 + int(hashlib.sha256(title.encode()).hexdigest(), 16) % 5
+    rating = (2 + int(hashlib.sha256(title.encode()).hexdigest(), 16) % 9) / 2  # 1, 1.5, … 5
     zh = language == "zh"
     return {
         "title_translated": f"{title}（中文标题）" if zh else title,
         "tldr": f"本文要点：{headline}" if zh else headline,
+        "summary": f"本文研究了{title}。{headline}" if zh else f"This paper studies {title}.",
         "background": f"背景：{sentences[0]}" if zh and sentences else (sentences or [""])[0],
         "method": f"方法：{title}" if zh else f"The method of {title}.",
         "contributions": [f"{'贡献' if zh else 'Contribution'}: {word}" for word in words[:3]],
         "results": headline,
         "future_work": "未来工作：扩展到更多场景。" if zh else "Extend to more settings.",
+        "overview": _overview(title, sentences, zh),
         "rating": rating,
-        "rating_reason": f"评分理由：{words[0]}" if zh else f"Relevant to {words[0]}.",
+        "rating_reason": f"分析总结：本文与{words[0]}相关。" if zh else f"Relevant to {words[0]}.",
         "keywords": [word.lower() for word in words],
+        "topic": f"{words[0]}方法研究" if zh else f"{words[0]} methods",
         "abstract_translated": f"【译文】{abstract}" if zh else abstract,
         "code_url": paper.get("code_url") or _first_code_link(f"{abstract} {paper.get('comment')}"),
     }
+
+
+def _overview(title: str, sentences: list[str], zh: bool) -> str:
+    """Two paragraphs of prose restating the abstract (内容概要 in seed 000's shape)."""
+    first = f"本文介绍了{title}。" if zh else f"This paper presents {title}."
+    rest = " ".join(sentences[1:]) or title
+    return f"{first}\n\n{rest}"
 
 
 def _first_code_link(text: str) -> str | None:

@@ -108,7 +108,7 @@ async def test_title_and_period_from_topics(db: Database) -> None:
     assert issue.language == "zh"
 
 
-async def test_english_title_and_first_keyword_topic(db: Database) -> None:
+async def test_english_title_from_the_topic_phrase_never_a_keyword(db: Database) -> None:
     day = date(2026, 11, 20)
     async with db.session() as s:
         meta = make_paper(
@@ -122,8 +122,13 @@ async def test_english_title_and_first_keyword_topic(db: Database) -> None:
             ),
             language="en",
         )
+        other = make_paper(title="Another long title with no short name", announced_on=day)
+        content = SummaryContent(
+            title_translated=other.title, tldr="y", rating=3.5, topic="preference data cleaning"
+        )
+        await store_paper(s, other, content, language="en")
     issue = await compose_issue(_settings(db, digest_language="en").editorial, db)
-    assert issue.title == "[Issue 1] 20261120: preference learning"
+    assert issue.title == "[Issue 1] 20261120: preference data cleaning"
 
 
 async def test_max_papers_leaves_the_rest_for_next_issue(db: Database) -> None:

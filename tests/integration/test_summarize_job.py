@@ -168,7 +168,8 @@ async def test_prompt_injection_abstract_still_gets_a_normal_summary(
     assert request.paper and request.paper["abstract"] == hostile
     summary = (await best(db, [paper_id], "en"))[paper_id]
     assert summary.content.title_translated == "Robust Retrieval"
-    assert summary.content.rating in range(1, 6) and summary.content.keywords
+    rating = summary.content.rating
+    assert rating is not None and rating * 2 in range(2, 11) and summary.content.keywords
     echoes = {(flag.kind, flag.field) for flag in map(parse_flag, summary.flags)}
     assert (INJECTION, "abstract_translated") in echoes  # the fake translates it faithfully
 

@@ -162,7 +162,7 @@ def test_cards_look_like_the_structured_cards_seed() -> None:
         "**研究背景：**",
         "**算法模型：**",
         "**核心创新点：**",
-        "**推荐阅读指数：** 4",
+        "**推荐阅读指数：** ★★★★ 4",
         "**分析总结：**",
     ]
     positions = [block.index(label) for label in expected]

@@ -30,7 +30,7 @@ ABSTRACT = (
 
 
 def _flags(content: SummaryContent, **paper: object) -> list[GuardFlag]:
-    meta = make_paper(**({"abstract": ABSTRACT} | paper))  # type: ignore[arg-type]
+    meta = make_paper(**({"abstract": ABSTRACT, "title": "Fast RL"} | paper))  # type: ignore[arg-type]
     return [parse_flag(flag) for flag in apply_guards(meta, content)[1]]
 
 
@@ -94,14 +94,14 @@ def test_a_field_added_to_the_summary_is_guarded_without_a_change() -> None:
     content = Richer(title_translated="t", tldr="x", experiments="提升31%", sections=["ok", "99x"])
     fields = dict(text_fields(content))
     assert fields["experiments"] == "提升31%" and fields["sections[1]"] == "99x"
-    meta = make_paper(abstract=ABSTRACT)
+    meta = make_paper(abstract=ABSTRACT, title="Fast RL")
     kinds = {parse_flag(f).field for f in apply_guards(meta, content)[1]}
     assert kinds == {"experiments", "sections[1]"}
 
 
 def test_the_full_text_backs_numbers_and_links_the_abstract_lacks() -> None:
     content = _summary(results="在 42 个场景中提升 7.3%，见 https://acme.ai/demo")
-    meta = make_paper(abstract=ABSTRACT)
+    meta = make_paper(abstract=ABSTRACT, title="Fast RL")
     assert len(apply_guards(meta, content)[1]) == 3
     body = "Table 2: 42 scenes, +7.3% over the baseline."
     assert apply_guards(meta, content, body, links=["https://acme.ai/demo/"])[1] == []
@@ -194,7 +194,7 @@ def test_research_on_injection_is_not_itself_flagged(text: str) -> None:
     ],
 )
 def test_code_link_from_the_abstract_is_kept(link: str) -> None:
-    paper = make_paper(abstract=ABSTRACT)
+    paper = make_paper(abstract=ABSTRACT, title="Fast RL")
     assert guard_code_url(paper, link) == "https://github.com/acme/fast-rl"  # the paper's spelling
     assert apply_guards(paper, _summary(code_url=link))[1] == []
 
@@ -219,9 +219,12 @@ def test_flags_round_trip_and_spans_are_short() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(4, 4), (0, 1), (9, 5), (3.6, 4), ("4/5", 4), ("excellent", None), (None, None), (True, None)],
-)
-def test_rating_is_clamped(raw: object, expected: int | None) -> None:
+    [
+        (4, 4), (0, 1), (9, 5), (3.6, 3.5), (3.75, 4), (3.5, 3.5), ("4/5", 4), ("3.5/5", 3.5),
+        ("excellent", None), (None, None), (True, None), (float("nan"), None),
+    ],
+)  # fmt: skip
+def test_rating_is_clamped_to_half_points(raw: object, expected: float | None) -> None:
     assert clamp_rating(raw) == expected
 
 
