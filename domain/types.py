@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from domain.fulltext import FigureView, TextSource
+
 if TYPE_CHECKING:  # domain.topics imports this module; the annotation alone needs no import
     from domain.topics import TopicQuery
 
@@ -95,15 +97,18 @@ class StoredSummary:
     tokens_in: int = 0
     tokens_out: int = 0
     created_at: datetime | None = None
+    text_source: TextSource = TextSource.ABSTRACT  # what the summarizer read
 
 
 @dataclass(frozen=True)
 class PaperView:
-    """A stored paper with its best summary in one language (None if not summarized yet)."""
+    """A stored paper with its best summary in one language (None if not summarized yet),
+    and its key figure when the full text gave one (`storage.queries.figures` has the bytes)."""
 
     id: int
     meta: PaperMeta
     summary: StoredSummary | None = None
+    figure: FigureView | None = None
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain.fulltext import PaperText
 from domain.types import PaperMeta, SummaryContent
 
 FLAG_NUMBER = "tldr_number_not_in_abstract"
@@ -39,16 +41,16 @@ def normalize_url(url: str) -> str:
     return f"{host.lower()}/{path}".rstrip("/")
 
 
-def metadata_urls(meta: PaperMeta) -> dict[str, str]:
-    """Links the paper itself gives, keyed by their normalized form."""
-    text = " ".join(filter(None, (meta.abstract, meta.comment, meta.code_url)))
+def metadata_urls(meta: PaperMeta, links: Sequence[str] = ()) -> dict[str, str]:
+    """Links the paper itself gives (with those of its full text), keyed by normalized form."""
+    text = " ".join(filter(None, (meta.abstract, meta.comment, meta.code_url, *links)))
     return {normalize_url(url): url.rstrip(".,;:!?)]}>'\"") for url in _URL.findall(text)}
 
 
-def guard_code_url(meta: PaperMeta, code_url: str | None) -> str | None:
+def guard_code_url(meta: PaperMeta, code_url: str | None, links: Sequence[str] = ()) -> str | None:
     """The paper's own spelling of the LLM's link if the paper gives it; else arXiv's own link."""
     if code_url:
-        known = metadata_urls(meta).get(normalize_url(code_url))
+        known = metadata_urls(meta, links).get(normalize_url(code_url))
         if known:
             return known
     return meta.code_url
@@ -74,9 +76,9 @@ def _word_numbers(text: str) -> set[Decimal]:
     return {Decimal(str(_WORDS[word])).normalize() for word in words & _WORDS.keys()}
 
 
-def invented_numbers(meta: PaperMeta, tldr: str) -> set[Decimal]:
-    """Numbers in the TL;DR that neither the title nor the abstract states."""
-    source = f"{meta.title} {meta.abstract}"
+def invented_numbers(meta: PaperMeta, tldr: str, body: str = "") -> set[Decimal]:
+    """Numbers in the TL;DR that neither the title, the abstract nor the text read states."""
+    source = f"{meta.title} {meta.abstract} {body}"
     known = numbers_in(source) | _word_numbers(source)
     return numbers_in(tldr) - known
 
@@ -107,12 +109,17 @@ def coerce_raw(raw: dict[str, Any]) -> dict[str, Any]:
     return fixed
 
 
-def apply_guards(meta: PaperMeta, content: SummaryContent) -> tuple[SummaryContent, list[str]]:
-    """The content with unbacked links dropped, and the flags the editor should see."""
+def apply_guards(
+    meta: PaperMeta, content: SummaryContent, paper_text: PaperText | None = None
+) -> tuple[SummaryContent, list[str]]:
+    """The content with unbacked links dropped, and the flags the editor should see. With the
+    paper read in full, its text and links back numbers and links too."""
     flags: list[str] = []
-    if invented_numbers(meta, content.tldr):
+    body = paper_text.plain() if paper_text is not None else ""
+    links = paper_text.links if paper_text is not None else ()
+    if invented_numbers(meta, content.tldr, body):
         flags.append(FLAG_NUMBER)
-    code_url = guard_code_url(meta, content.code_url)
+    code_url = guard_code_url(meta, content.code_url, links)
     if code_url != content.code_url:
         content = content.model_copy(update={"code_url": code_url})
     return content, flags
