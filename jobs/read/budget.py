@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.tokens import estimate_tokens
 from domain.fulltext import CORE_KINDS, DROPPED_KINDS, PaperText, Section, SectionKind
-from jobs.summarize.budget import estimate_tokens
 
 HEADING_TOKENS = 8  # "## 3.1 Method\n" and the blank line around it
 MIN_SECTION_TOKENS = 40  # below this a cut section says nothing: leave it out
@@ -71,11 +71,15 @@ def cut(text: str, tokens: int) -> str:
     """`text` shortened to about `tokens`, ending at a sentence or line end when it can."""
     if estimate_tokens(text) <= tokens:
         return text
-    chars = max(0, (tokens - 16)) * 3  # estimate_tokens counts ~3 chars a token (ASCII)
-    cjk_share = sum(1 for c in text[:chars] if "\u3000" <= c <= "\u9fff")
-    chars = max(0, chars - 2 * cjk_share)  # a CJK character is a token of its own
-    head = text[:chars]
+    low, high = 0, len(text)  # the longest prefix (plus " …") that fits, by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        if estimate_tokens(text[:middle]) + 1 <= tokens:
+            low = middle
+        else:
+            high = middle - 1
+    head = text[:low]
     end = max(head.rfind(". "), head.rfind("\n"), head.rfind("。"))
-    if end > chars // 2:
+    if end > low // 2:
         head = head[: end + 1]
     return head.rstrip() + " …"
