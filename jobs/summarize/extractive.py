@@ -18,7 +18,10 @@ EXTRACTIVE_MODEL = "extractive"
 EXTRACTIVE_VERSION = "ext-v1"
 MAX_TLDR = 320
 MAX_FIELD = 400
-_METHOD_CUES = ("we propose", "we introduce", "we present", "our method", "our approach")
+_METHOD_CUES = (
+    "we propose", "we introduce", "we present", "our method", "our approach", "we design",
+    "we finetune", "we train", "we develop",
+)  # fmt: skip
 
 _CUES = (
     "we propose", "we introduce", "we present", "we show", "we find", "we demonstrate",
@@ -103,7 +106,8 @@ def code_link(meta: PaperMeta, links: tuple[str, ...] = ()) -> str | None:
 
 
 def best_sentence(sections: list[Section], cues: tuple[str, ...] = ()) -> str:
-    """The best-scoring prose sentence of these sections (table rows are not prose)."""
+    """The best-scoring prose sentence of these sections (table rows are not prose), among
+    those with one of the `cues` when any has one."""
     sentences = [
         sentence
         for section in sections
@@ -111,8 +115,8 @@ def best_sentence(sections: list[Section], cues: tuple[str, ...] = ()) -> str:
         if " | " not in line
         for sentence in split_sentences(line)
     ]
-    if cues:
-        sentences = [s for s in sentences if any(cue in s.lower() for cue in cues)]
+    cued = [s for s in sentences if any(cue in s.lower() for cue in cues)]
+    sentences = cued or sentences  # without a cue, the best sentence of all
     if not sentences:
         return ""
     best = max(enumerate(sentences), key=lambda item: score_sentence(item[1], item[0]))[1]
