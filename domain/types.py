@@ -345,3 +345,4 @@ class AdminStats:
     llm_tokens_out_today: int
     llm_cost_today: float
     paid_messages_today: int = 0  # paid broadcasts of the issues published today
+    llm_papers_today: int = 0  # papers the LLM summarized today: cost per paper in /stats

@@ -4,6 +4,7 @@ LLM reads what it is sent, real SQLite and PostgreSQL keep the text and the key 
 from __future__ import annotations
 
 from core.config import Settings
+from core.services.review import stats
 from domain.fulltext import TextSource
 from domain.types import PaperMeta
 from jobs.read.reader import PaperReader
@@ -13,6 +14,7 @@ from storage.queries.fulltext import figure_image
 from storage.queries.paper_views import paper_views
 from storage.queries.papers import upsert_papers
 from storage.queries.summaries import best_summaries
+from storage.types import utcnow
 from tests.conftest import make_settings
 from tests.factories import make_paper
 from tests.fakes.arxiv_pages import RECORDED, bomb_png, latexml_page
@@ -61,6 +63,8 @@ async def test_the_llm_reads_the_paper_and_the_key_figure_is_kept(
     assert figure.source_url == f"{fake_arxiv.html_url}/{RECORDED}/x1.png"
     assert stored is not None and stored[1].startswith(b"\x89PNG")
     assert summary.text_source is TextSource.HTML
+    figures = await stats(db, now=utcnow(), tz=settings.tz)  # /stats: cost per paper
+    assert figures.llm_papers_today == 1 and figures.llm_tokens_in_today == report.tokens_in
 
 
 async def test_a_rerun_downloads_nothing(
