@@ -48,6 +48,9 @@ class PaperReader:
         self.settings, self.db = settings, db
         self.downloaded = 0  # bytes this reader fetched, for the run's report
         self.figures = 0
+        # One download of ours at a time waits for the arXiv turn: the summarizer reads papers
+        # concurrently, and each waiting download would otherwise hold a worker thread.
+        self._turn = asyncio.Lock()
 
     async def read(self, paper_id: int, meta: PaperMeta) -> PaperText:
         """The paper's text: from the cache, else downloaded (and its key figure kept)."""
@@ -86,7 +89,8 @@ class PaperReader:
     async def _get(self, url: str, max_bytes: int) -> Fetched | None:
         """The body, or None for "arXiv has none" (404, or too large to be worth reading)."""
         try:
-            fetched = await fetch(self.settings, url, max_bytes=max_bytes)
+            async with self._turn:
+                fetched = await fetch(self.settings, url, max_bytes=max_bytes)
         except TooLarge as error:
             log.info("%s skipped: %s", url, error)
             return None
@@ -102,7 +106,8 @@ class PaperReader:
         if candidate is None:
             return
         try:
-            image = await fetch(self.settings, candidate.image_url, max_bytes=FIGURE_MAX_BYTES)
+            async with self._turn:
+                image = await fetch(self.settings, candidate.image_url, max_bytes=FIGURE_MAX_BYTES)
             if image is None:
                 return
             checked = await asyncio.to_thread(check_image, image.content)
