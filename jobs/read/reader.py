@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -76,12 +77,12 @@ class PaperReader:
         versioned = f"{meta.arxiv_id}v{meta.version}"
         page = await self._get(f"{self.settings.html_url}/{versioned}", HTML_MAX_BYTES)
         if page is not None:
-            parsed = await asyncio.to_thread(parse_html, page.content, page.url)
+            parsed = await _parse(parse_html, page.content, page.url)
             if parsed is not None:
                 return _Read(parsed, len(page.content), page)
         pdf = await self._get(f"{self.settings.pdf_url}/{versioned}", PDF_MAX_BYTES)
         if pdf is not None:
-            parsed = await asyncio.to_thread(parse_pdf, pdf.content)
+            parsed = await _parse(parse_pdf, pdf.content)
             if parsed is not None:
                 return _Read(parsed, len(pdf.content))
         return _Read(ABSTRACT_ONLY, 0)
@@ -111,7 +112,7 @@ class PaperReader:
             if image is None:
                 return
             checked = await asyncio.to_thread(check_image, image.content)
-        except (TooLarge, BadImage, httpx.HTTPError) as error:
+        except (TooLarge, BadImage, httpx.HTTPError, httpx.InvalidURL, ValueError) as error:
             log.info("figure of %s not kept: %s", meta.arxiv_id, describe(error))
             return
         figure = q.NewFigure(
@@ -124,6 +125,16 @@ class PaperReader:
             )
         self.downloaded += len(image.content)
         self.figures += 1
+
+
+async def _parse(parser: Callable[..., PaperText | None], *args: object) -> PaperText | None:
+    """A parser run off the event loop; whatever a hostile page makes it raise means "no
+    usable text here", never a failed summary."""
+    try:
+        return await asyncio.to_thread(parser, *args)
+    except Exception as error:
+        log.warning("unparseable paper (%s): %s", parser.__name__, type(error).__name__)
+        return None
 
 
 def describe(error: BaseException) -> str:
