@@ -4,13 +4,13 @@ LLM reads what it is sent, real SQLite and PostgreSQL keep the text and the key 
 from __future__ import annotations
 
 from core.config import Settings
+from core.services.papers import key_figure
 from core.services.review import stats
 from domain.fulltext import TextSource
 from domain.types import PaperMeta
 from jobs.read.reader import PaperReader
 from jobs.summarize import run_summarize
 from storage.db import Database
-from storage.queries.fulltext import figure_image
 from storage.queries.paper_views import paper_views
 from storage.queries.papers import upsert_papers
 from storage.queries.summaries import best_summaries
@@ -54,9 +54,9 @@ async def test_the_llm_reads_the_paper_and_the_key_figure_is_kept(
     assert "Appendix" not in body
     async with db.session() as session:
         views = await paper_views(session, paper_ids=[paper_id], language="zh")
-        stored = await figure_image(session, paper_id=paper_id)
         summary = (await best_summaries(session, paper_ids=[paper_id], language="zh"))[paper_id]
     figure = views[paper_id].figure
+    stored = await key_figure(db, paper_id=paper_id)
     assert figure is not None and figure.label == "Figure 1"
     assert figure.caption.startswith("Models can describe a learned behavioral policy")
     assert (figure.mime_type, figure.width, figure.height) == ("image/png", 301, 200)
