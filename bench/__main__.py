@@ -24,6 +24,7 @@ BENCHES = (
     "fleet_delivery",
     "paid",
     "guards",
+    "fulltext",
 )
 RESULTS = Path(__file__).parent / "results"
 

@@ -86,7 +86,9 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings, db: Database) 
 async def cmd_summarize(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from jobs.summarize.job import run_summarize
 
-    report = await run_summarize(settings.llm, db, language=args.language, limit=args.limit)
+    report = await run_summarize(
+        settings.llm, db, language=args.language, limit=args.limit, reader=settings.reader
+    )
     print(report.message)
     return 0
 

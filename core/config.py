@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     arxiv_delay_seconds: float = Field(default=3.0, ge=0)
     arxiv_timeout_seconds: float = Field(default=30.0, gt=0)
     arxiv_retries: int = Field(default=4, ge=0)
+    # Full text (issue 12): arXiv's HTML rendering, else the PDF, else the abstract
+    arxiv_html_url: str = "https://arxiv.org/html"
+    arxiv_pdf_url: str = "https://arxiv.org/pdf"
+    fulltext: bool | None = None  # empty: on when OPENAI_API_KEY is set
+    llm_max_input_tokens: int = Field(default=6000, ge=500, le=200_000)  # paper body per paper
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
@@ -176,6 +181,7 @@ class Settings(BaseSettings):
     @field_validator(
         "openai_api_key",
         "openai_base_url",
+        "fulltext",
         "telegram_bot_token",
         "telegram_webhook_url",
         "telegram_webhook_secret",
@@ -203,6 +209,8 @@ class Settings(BaseSettings):
     @field_validator(
         "arxiv_api_url",
         "arxiv_rss_url",
+        "arxiv_html_url",
+        "arxiv_pdf_url",
         "openai_base_url",
         "telegram_api_base_url",
         "telegram_webhook_url",
@@ -342,6 +350,10 @@ class Settings(BaseSettings):
     @property
     def llm(self) -> groups.LLMSettings:
         return groups.llm_of(self)
+
+    @property
+    def reader(self) -> groups.ReaderSettings:
+        return groups.reader_of(self)
 
     @property
     def editorial(self) -> groups.EditorialSettings:

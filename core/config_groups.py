@@ -60,6 +60,20 @@ class LLMSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ReaderSettings:
+    """Reading papers in full (`jobs.read`): arXiv's HTML, else the PDF, paced like the API."""
+
+    enabled: bool  # FULLTEXT, by default on when an LLM key is set
+    html_url: str
+    pdf_url: str
+    max_input_tokens: int  # the paper body handed to the model, per paper
+    delay_seconds: float
+    timeout_seconds: float
+    retries: int
+    proxy: SecretStr | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EditorialSettings:
     """What an issue is: its language, size, rhythm and whether an editor must approve it."""
 
@@ -153,6 +167,16 @@ def llm_of(s: Settings) -> LLMSettings:
         price_per_million_input=s.llm_price_per_million_input,
         price_per_million_output=s.llm_price_per_million_output,
         language=s.digest_language, timezone=s.tz, proxy=s.proxy,
+    )  # fmt: skip
+
+
+def reader_of(s: Settings) -> ReaderSettings:
+    enabled = s.fulltext if s.fulltext is not None else s.openai_api_key is not None
+    return ReaderSettings(
+        enabled=enabled, html_url=s.arxiv_html_url.rstrip("/"),
+        pdf_url=s.arxiv_pdf_url.rstrip("/"), max_input_tokens=s.llm_max_input_tokens,
+        delay_seconds=s.arxiv_delay_seconds, timeout_seconds=s.arxiv_timeout_seconds,
+        retries=s.arxiv_retries, proxy=s.proxy,
     )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
 
+from domain.fulltext import FigureView, TextSource
 from domain.rating import half_point
 
 if TYPE_CHECKING:  # domain.topics imports this module; the annotation alone needs no import
@@ -111,15 +112,18 @@ class StoredSummary:
     tokens_in: int = 0
     tokens_out: int = 0
     created_at: datetime | None = None
+    text_source: TextSource = TextSource.ABSTRACT  # what the summarizer read
 
 
 @dataclass(frozen=True)
 class PaperView:
-    """A stored paper with its best summary in one language (None if not summarized yet)."""
+    """A stored paper with its best summary in one language (None if not summarized yet),
+    and its key figure when the full text gave one (`storage.queries.figures` has the bytes)."""
 
     id: int
     meta: PaperMeta
     summary: StoredSummary | None = None
+    figure: FigureView | None = None
 
 
 @dataclass(frozen=True)
@@ -357,3 +361,4 @@ class AdminStats:
     llm_tokens_out_today: int
     llm_cost_today: float
     paid_messages_today: int = 0  # paid broadcasts of the issues published today
+    llm_papers_today: int = 0  # papers the LLM summarized today: cost per paper in /stats

@@ -59,5 +59,5 @@ async def fetch_then_summarize(
 async def _summarize(settings: Settings, db: Database, summarize: bool) -> list[str]:
     if not summarize:
         return []
-    summarized = await run_summarize(settings.llm, db)
+    summarized = await run_summarize(settings.llm, db, reader=settings.reader)
     return [f"summarize: {summarized.message}"]

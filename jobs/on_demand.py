@@ -18,5 +18,7 @@ async def fetch_and_summarize(
         return None
     async with db.session() as session:
         (paper_id,) = (await upsert_papers(session, papers=found[:1])).paper_ids
-    await summarize_paper(settings.llm, db, paper_id=paper_id, language=language)
+    await summarize_paper(
+        settings.llm, db, paper_id=paper_id, language=language, reader=settings.reader
+    )
     return paper_id

@@ -109,6 +109,10 @@ class Summary(Base):
     tokens_out: Mapped[int] = mapped_column(Integer, default=0)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the summarizer read: html | pdf | abstract (domain.fulltext.TextSource)
+    text_source: Mapped[str] = mapped_column(
+        String(16), default="abstract", server_default="abstract"
+    )
 
     paper: Mapped[Paper] = relationship(back_populates="summaries")
 
@@ -395,3 +399,8 @@ class PaidBroadcast(Base):
     )
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The reader's tables (a module of their own, on this Base): imported here so that every user
+# of `Base.metadata` (Alembic's checks, `db copy`) sees them.
+from storage import models_text  # noqa: E402, F401

@@ -102,6 +102,9 @@ async def stats_command(ctx: Context, argument: str) -> list[Reply]:
         say(L, "stats_llm", tokens_in=f"{figures.llm_tokens_in_today:,}",
           tokens_out=f"{figures.llm_tokens_out_today:,}", cost=f"{figures.llm_cost_today:.4f}"),
     ]  # fmt: skip
+    if n := figures.llm_papers_today:  # what one paper costs, full text or abstract
+        lines.append(say(L, "stats_llm_paper", tokens_in=f"{figures.llm_tokens_in_today // n:,}",
+          cost=f"{figures.llm_cost_today / n:.5f}"))  # fmt: skip
     if figures.paid_messages_today or ctx.settings.telegram_paid_broadcast:
         lines.append(say(L, "stats_paid", paid=f"{figures.paid_messages_today:,}"))
     return replies(lines)

@@ -293,14 +293,16 @@ async def stats(db: Database, *, now: datetime, tz: ZoneInfo) -> AdminStats:
         papers = await queries.paper_count(session)
         issues = await queries.issues_by_status(session)
         sent, failed = await queries.deliveries_since(session, since=since)
-        tokens_in, tokens_out, cost = await queries.llm_usage_since(session, since=since)
+        tokens_in, tokens_out, cost, llm_papers = await queries.llm_usage_since(
+            session, since=since
+        )
         paid = await send_budget.paid_since(session, since=since)
     return AdminStats(
         day=day, subscribers_active=receiving, subscribers_paused=paused,
         subscribers_blocked=blocked, papers=papers, issues_by_status=issues,
         deliveries_today=sent, deliveries_failed_today=failed,
         llm_tokens_in_today=tokens_in, llm_tokens_out_today=tokens_out, llm_cost_today=cost,
-        paid_messages_today=paid,
+        paid_messages_today=paid, llm_papers_today=llm_papers,
     )  # fmt: skip
 
 

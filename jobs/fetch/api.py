@@ -1,4 +1,4 @@
-"""The arXiv API through the real `arxiv` package, made polite and robust.
+"""The arXiv API through the real `arxiv` package, made polite and robust (`jobs.fetch.gate`).
 
 The package is synchronous (requests), sets no timeout, and retries immediately. `ArxivClient`
 adds what arXiv's terms and real outages need: one request at a time per process, at least
@@ -9,28 +9,20 @@ for 429/5xx, network errors and spuriously empty pages. Callers run it via `asyn
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 from collections.abc import Generator
 from datetime import UTC, datetime
 from typing import Any
 
 import arxiv
 import requests
-from tenacity import (
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-)
 
 from core.config_groups import ArxivSettings
 from core.proxy import requests_proxies, secret
 from domain.errors import UpstreamError
+from jobs.fetch.gate import RETRY_STATUSES, arxiv_retrying, arxiv_turn
 
 ID_BATCH = 100  # arXiv answers id_list queries of up to 100 ids reliably in one page
 PAGE_SIZE = 100
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class _TimeoutSession(requests.Session):
@@ -52,17 +44,10 @@ class _TimeoutSession(requests.Session):
 def is_transient(error: BaseException) -> bool:
     """Worth retrying: throttling, server trouble, network trouble, or an empty page."""
     if isinstance(error, arxiv.HTTPError):
-        return error.status in _RETRY_STATUSES
+        return error.status in RETRY_STATUSES
     return isinstance(
         error, arxiv.UnexpectedEmptyPageError | requests.ConnectionError | requests.Timeout
     )
-
-
-class _Gate:
-    """Process-wide: one arXiv request at a time, spaced by the calling client's delay."""
-
-    lock = threading.Lock()
-    last_request_at: float | None = None
 
 
 class ArxivClient(arxiv.Client):
@@ -74,31 +59,20 @@ class ArxivClient(arxiv.Client):
         self.query_url_format = f"{arxiv.api_url}?{{}}"
         self.spacing = arxiv.delay_seconds
         self.retries = arxiv.retries
-        self.backoff_seconds = max(arxiv.delay_seconds, 0.05)
         route = requests_proxies(arxiv.api_url, secret(arxiv.proxy))
         self._session = _TimeoutSession(arxiv.timeout_seconds, route)
 
     def _parse_feed(
         self, url: str, first_page: bool = True, _try_index: int = 0
     ) -> arxiv.ParsedFeed:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.retries + 1),
-            wait=wait_exponential(multiplier=self.backoff_seconds, max=60),
-            retry=retry_if_exception(is_transient),
-            reraise=True,
+        retrying = arxiv_retrying(
+            retries=self.retries, delay_seconds=self.spacing, transient=is_transient
         )
         return retrying(self._one_request, url, first_page)
 
     def _one_request(self, url: str, first_page: bool) -> arxiv.ParsedFeed:
-        with _Gate.lock:
-            if _Gate.last_request_at is not None:
-                wait = _Gate.last_request_at + self.spacing - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)
-            try:
-                return super()._parse_feed(url, first_page=first_page)
-            finally:
-                _Gate.last_request_at = time.monotonic()
+        with arxiv_turn(self.spacing):
+            return super()._parse_feed(url, first_page=first_page)
 
     def close(self) -> None:
         self._session.close()

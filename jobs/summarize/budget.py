@@ -10,17 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+from core.tokens import estimate_tokens
+
+__all__ = ["TokenBudget", "day_start", "estimate_tokens"]
+
 
 def day_start(tz: ZoneInfo, now: datetime | None = None) -> datetime:
     """Midnight of the current local day, as an aware UTC datetime."""
     local = (now or datetime.now(UTC)).astimezone(tz)
     return datetime.combine(local.date(), time(0), tzinfo=tz).astimezone(UTC)
-
-
-def estimate_tokens(text: str) -> int:
-    """A cheap upper-ish estimate: ~4 chars per token in English, ~1 per CJK character."""
-    cjk = sum(1 for char in text if "\u3000" <= char <= "\u9fff")
-    return (len(text) - cjk) // 3 + cjk + 16
 
 
 class TokenBudget:

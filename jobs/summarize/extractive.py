@@ -1,4 +1,5 @@
-"""The summarizer that needs no LLM: a TL;DR picked from the abstract, keywords by frequency.
+"""The summarizer that needs no LLM: a TL;DR picked from the abstract, keywords by frequency;
+with the paper read in full, its method and results sentences from the body too.
 
 It is the default without OPENAI_API_KEY and the fallback when the LLM fails or the daily budget
 is spent, so it must never raise: empty abstracts, LaTeX and odd punctuation all get a summary.
@@ -10,11 +11,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from domain.fulltext import PaperText, Section, SectionKind
 from domain.types import PaperMeta, SummaryContent
 
 EXTRACTIVE_MODEL = "extractive"
 EXTRACTIVE_VERSION = "ext-v1"
 MAX_TLDR = 320
+MAX_FIELD = 400
+_METHOD_CUES = (
+    "we propose", "we introduce", "we present", "our method", "our approach", "we design",
+    "we finetune", "we train", "we develop",
+)  # fmt: skip
 
 _CUES = (
     "we propose", "we introduce", "we present", "we show", "we find", "we demonstrate",
@@ -90,19 +97,54 @@ def _words(text: str) -> list[str]:
     return [token.lower() for token in tokens if token.lower() not in _STOPWORDS]
 
 
-def code_link(meta: PaperMeta) -> str | None:
+def code_link(meta: PaperMeta, links: tuple[str, ...] = ()) -> str | None:
     if meta.code_url:
         return meta.code_url
-    text = f"{meta.abstract or ''} {meta.comment or ''}"
+    text = " ".join((meta.abstract or "", meta.comment or "", *links))
     match = re.search(r"https?://(?:www\.)?(?:github|gitlab|huggingface)\.(?:com|co)/\S+", text)
     return match.group(0).rstrip(".,;:)]}") if match else None
 
 
-def summarize_extractive(meta: PaperMeta) -> SummaryContent:
-    """Never raises; the same summary for every language (the text is the paper's own)."""
-    return SummaryContent(
+def best_sentence(sections: list[Section], cues: tuple[str, ...] = ()) -> str:
+    """The best-scoring prose sentence of these sections (table rows are not prose), among
+    those with one of the `cues` when any has one."""
+    sentences = [
+        sentence
+        for section in sections
+        for line in section.text.split("\n")
+        if " | " not in line
+        for sentence in split_sentences(line)
+    ]
+    cued = [s for s in sentences if any(cue in s.lower() for cue in cues)]
+    sentences = cued or sentences  # without a cue, the best sentence of all
+    if not sentences:
+        return ""
+    best = max(enumerate(sentences), key=lambda item: score_sentence(item[1], item[0]))[1]
+    return _shorten(best, MAX_FIELD)
+
+
+def _of_kind(text: PaperText, *kinds: SectionKind) -> list[Section]:
+    return [section for section in text.sections if section.kind in kinds]
+
+
+def summarize_extractive(meta: PaperMeta, text: PaperText | None = None) -> SummaryContent:
+    """Never raises; the same summary for every language (the text is the paper's own). With
+    the paper read in full, `method` and `results` are its own sentences, and a code link
+    in its body counts."""
+    full = text if text is not None and text.is_full else None
+    content = SummaryContent(
         title_translated=clean(meta.title),
         tldr=pick_tldr(meta),
         keywords=keywords(meta),
-        code_url=code_link(meta),
+        code_url=code_link(meta, full.links if full else ()),
+    )
+    if full is None:
+        return content
+    method = _of_kind(full, SectionKind.INTRODUCTION, SectionKind.METHOD)
+    results = _of_kind(full, SectionKind.EXPERIMENTS, SectionKind.CONCLUSION)
+    return content.model_copy(
+        update={
+            "method": best_sentence(method, _METHOD_CUES),
+            "results": best_sentence(results),
+        }
     )

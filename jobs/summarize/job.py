@@ -23,11 +23,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import metrics
-from core.config_groups import LLMSettings
+from core.config_groups import LLMSettings, ReaderSettings
 from domain.errors import InvalidInput, NotFound, UpstreamError
+from domain.fulltext import PaperText, TextSource
 from domain.guard_flags import blocking_flags
 from domain.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
 from domain.withdrawn import is_withdrawn
+from jobs.read.budget import paper_body
+from jobs.read.reader import PaperReader
 from jobs.summarize.budget import TokenBudget, day_start
 from jobs.summarize.extractive import EXTRACTIVE_MODEL, EXTRACTIVE_VERSION, summarize_extractive
 from jobs.summarize.guards import apply_guards
@@ -66,6 +69,9 @@ class SummarizeReport:
     cost_usd: float = 0.0
     errors: list[str] = field(default_factory=list)
     run_id: int | None = None
+    read_from: dict[str, int] = field(default_factory=dict)  # text source → papers (FULLTEXT)
+    downloaded_bytes: int = 0
+    figures: int = 0
 
     @property
     def message(self) -> str:
@@ -78,7 +84,23 @@ class SummarizeReport:
             f"{self.tokens_in + self.tokens_out:,} tokens, ${self.cost_usd:.4f}"
         )
         text += f"; {self.withdrawn} withdrawn skipped" if self.withdrawn else ""
-        return text + (f"; {len(self.errors)} errors" if self.errors else ".")
+        return text + self._per_paper() + self._reading() + self._errors()
+
+    def _per_paper(self) -> str:
+        if not self.llm_ok:
+            return ""
+        tokens = self.tokens_in // self.llm_ok
+        return f"; per paper {tokens:,} tokens in, ${self.cost_usd / self.llm_ok:.5f}"
+
+    def _reading(self) -> str:
+        if not self.read_from:
+            return ""
+        sources = ", ".join(f"{n} {name}" for name, n in sorted(self.read_from.items()))
+        size = self.downloaded_bytes / 1_000_000
+        return f"; read {sources} ({size:.1f} MB, {self.figures} figures)"
+
+    def _errors(self) -> str:
+        return f"; {len(self.errors)} errors" if self.errors else "."
 
     def counts(self) -> dict[str, object]:
         names = ("papers", "cached", "llm_calls", "llm_ok", "extractive", "flagged", "withdrawn")
@@ -94,6 +116,7 @@ class _Result:
     source: SummarySource
     flags: list[str]
     outcome: LLMOutcome
+    text_source: TextSource = TextSource.ABSTRACT
 
 
 async def run_summarize(
@@ -104,12 +127,14 @@ async def run_summarize(
     language: str | None = None,
     limit: int | None = None,
     now: datetime | None = None,
+    reader: ReaderSettings | None = None,
 ) -> SummarizeReport:
     """Summarize the papers (all stored ones by default) that lack a summary in `language`.
 
-    `now` decides which failed papers are due for another LLM attempt (default: the clock)."""
+    `now` decides which failed papers are due for another LLM attempt (default: the clock).
+    With `reader` enabled (FULLTEXT), each paper is read in full first (`jobs.read`)."""
     language = _check_language(language or llm.language)
-    job = _Job(llm, db, language, now or utcnow())
+    job = _Job(llm, db, language, now or utcnow(), reader)
     todo = await job.prepare(paper_ids, limit)
     try:
         await job.run(todo)
@@ -120,13 +145,18 @@ async def run_summarize(
 
 
 async def summarize_paper(
-    llm: LLMSettings, db: Database, *, paper_id: int, language: str
+    llm: LLMSettings,
+    db: Database,
+    *,
+    paper_id: int,
+    language: str,
+    reader: ReaderSettings | None = None,
 ) -> StoredSummary:
     """On demand: the paper's best summary in `language`, summarizing it first if needed."""
     async with db.session() as session:
         if not await q.load_papers(session, paper_ids=[paper_id]):
             raise NotFound("No such paper.", detail=f"paper id {paper_id}")
-    report = await run_summarize(llm, db, paper_ids=[paper_id], language=language)
+    report = await run_summarize(llm, db, paper_ids=[paper_id], language=language, reader=reader)
     async with db.session() as session:
         best = await q.best_summaries(session, paper_ids=[paper_id], language=language)
     if paper_id not in best and report.withdrawn:
@@ -146,8 +176,17 @@ def _check_language(language: str) -> str:
 
 
 class _Job:
-    def __init__(self, llm: LLMSettings, db: Database, language: str, now: datetime) -> None:
+    def __init__(
+        self,
+        llm: LLMSettings,
+        db: Database,
+        language: str,
+        now: datetime,
+        reader: ReaderSettings | None = None,
+    ) -> None:
         self.config, self.db, self.language, self.now = llm, db, language, now
+        self.reader = PaperReader(reader, db) if reader is not None and reader.enabled else None
+        self.max_input_tokens = reader.max_input_tokens if reader is not None else 0
         self.llm = LLMSummarizer(llm) if llm.enabled else None
         self.model = llm.model if self.llm else EXTRACTIVE_MODEL
         self.prompt_version = PROMPT_VERSION if self.llm else EXTRACTIVE_VERSION
@@ -190,6 +229,8 @@ class _Job:
             await self.llm.close()
         report = self.report
         report.cost_usd = cost_usd(self.config, report.tokens_in, report.tokens_out)
+        if self.reader is not None:
+            report.downloaded_bytes, report.figures = self.reader.downloaded, self.reader.figures
         if report.run_id is not None:
             async with self.db.session() as session:
                 await q.finish_run(session, run_id=report.run_id, counts=report.counts())
@@ -203,7 +244,7 @@ class _Job:
             self.report.errors.append(f"{meta.arxiv_id}: {type(exc).__name__}")
 
     async def _summarize_and_save(self, paper_id: int, meta: PaperMeta) -> None:
-        result = await self._summarize(meta)
+        result = await self._summarize(meta, await self._read(paper_id, meta))
         # A cancel (shutdown) must not cut a transaction in half: SQLAlchemy then discards the
         # connection mid-transaction and SQLite stays locked until it is garbage-collected.
         await asyncio.shield(self._save(paper_id, meta, result))
@@ -226,6 +267,7 @@ class _Job:
                 tokens_in=outcome.tokens_in,
                 tokens_out=outcome.tokens_out,
                 cost_usd=cost_usd(self.config, outcome.tokens_in, outcome.tokens_out),
+                text_source=result.text_source,
             )
             await self._track_failure(session, paper_id, result)
 
@@ -246,17 +288,35 @@ class _Job:
             if failures >= MAX_FAILURES:
                 log.warning("paper %s: LLM failed %d times, keeping extractive", paper_id, failures)
 
-    async def _summarize(self, meta: PaperMeta) -> _Result:
+    async def _read(self, paper_id: int, meta: PaperMeta) -> PaperText | None:
+        """The paper in full when FULLTEXT is on; None (the abstract alone) otherwise."""
+        if self.reader is None:
+            return None
+        try:
+            text = await self.reader.read(paper_id, meta)
+        except Exception as exc:  # a reader bug must cost the full text, never the summary
+            log.warning("reading %s failed: %s", meta.arxiv_id, type(exc).__name__)
+            text = None
+        source = text.source if text is not None else TextSource.ABSTRACT
+        self.report.read_from[source.value] = self.report.read_from.get(source.value, 0) + 1
+        return text
+
+    async def _summarize(self, meta: PaperMeta, text: PaperText | None) -> _Result:
+        read = text.source if text is not None and text.is_full else TextSource.ABSTRACT
+        extractive = summarize_extractive(meta, text)
         if self.llm is None:
-            return _Result(summarize_extractive(meta), SummarySource.EXTRACTIVE, [], LLMOutcome())
-        outcome = await self.llm.summarize(meta, self.language, self.budget)
+            return _Result(extractive, SummarySource.EXTRACTIVE, [], LLMOutcome(), read)
+        body = paper_body(text, self.max_input_tokens)
+        outcome = await self.llm.summarize(meta, self.language, self.budget, body)
         if outcome.content is not None:
-            content, flags = apply_guards(meta, outcome.content)
-            return _Result(content, SummarySource.LLM, flags, outcome)
+            plain, links = (text.plain(), text.links) if text is not None else (None, ())
+            content, flags = apply_guards(meta, outcome.content, plain, links)
+            source = read if body else TextSource.ABSTRACT
+            return _Result(content, SummarySource.LLM, flags, outcome, source)
         if outcome.error and not outcome.over_budget:
             self.report.errors.append(f"{meta.arxiv_id}: {outcome.error}")
         flag = FLAG_OVER_BUDGET if outcome.over_budget else FLAG_LLM_FAILED
-        return _Result(summarize_extractive(meta), SummarySource.EXTRACTIVE, [flag], outcome)
+        return _Result(extractive, SummarySource.EXTRACTIVE, [flag], outcome, read)
 
     def _count(self, result: _Result) -> None:
         report, outcome = self.report, result.outcome

@@ -80,12 +80,15 @@ class LLMSummarizer:
     async def close(self) -> None:
         await self.client.close()
 
-    async def summarize(self, meta: PaperMeta, language: str, budget: TokenBudget) -> LLMOutcome:
-        """First attempt plus at most one repair; provider errors end it at once."""
+    async def summarize(
+        self, meta: PaperMeta, language: str, budget: TokenBudget, body: str = ""
+    ) -> LLMOutcome:
+        """First attempt plus at most one repair; provider errors end it at once. `body` is
+        the paper's text within the input budget, when it was read in full."""
         from openai import APIError
 
         outcome = LLMOutcome()
-        messages: list[dict[str, str]] = build_messages(meta, language)
+        messages: list[dict[str, str]] = build_messages(meta, language, body)
         for _attempt in range(2):
             try:
                 reply = await self._call(messages, budget, outcome)

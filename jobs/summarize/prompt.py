@@ -70,9 +70,11 @@ def system_prompt(language: str) -> str:
     return _SYSTEM.format(language_rule=rule, style=style_guide(language))
 
 
-def paper_block(meta: PaperMeta) -> str:
-    """The paper as escaped JSON: quotes and "</" cannot break out of the data block."""
-    data = {
+def paper_block(meta: PaperMeta, body: str = "") -> str:
+    """The paper as escaped JSON: quotes and "</" cannot break out of the data block. `body`
+    is the paper's own text (sections within the input budget, `jobs.read.budget`) when it
+    was read in full."""
+    data: dict[str, object] = {
         "arxiv_id": meta.arxiv_id,
         "title": meta.title,
         "authors": list(meta.authors[:10]),
@@ -81,13 +83,15 @@ def paper_block(meta: PaperMeta) -> str:
         "comment": meta.comment,
         "code_url": meta.code_url,
     }
+    if body:
+        data["body"] = body
     return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
 
 
-def build_messages(meta: PaperMeta, language: str) -> list[dict[str, str]]:
+def build_messages(meta: PaperMeta, language: str, body: str = "") -> list[dict[str, str]]:
     return [
         {"role": "system", "content": system_prompt(language)},
-        {"role": "user", "content": _USER.format(paper=paper_block(meta))},
+        {"role": "user", "content": _USER.format(paper=paper_block(meta, body))},
     ]
 
 

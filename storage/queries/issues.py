@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from domain.fulltext import FigureView
 from domain.types import (
     IssueItemView,
     IssueStatus,
@@ -25,6 +26,7 @@ from domain.types import (
     StoredSummary,
 )
 from storage.models import Issue, IssueItem, Paper, Summary
+from storage.queries.fulltext import figure_views
 from storage.queries.papers import to_meta
 from storage.queries.summaries import best_summaries, to_stored
 from storage.types import utcnow
@@ -121,9 +123,9 @@ async def get_issue_view(
 
 async def _to_view(session: AsyncSession, issue: Issue, language: str) -> IssueView:
     items = sorted(issue.items, key=lambda item: item.position)
-    best = await best_summaries(
-        session, paper_ids=[item.paper_id for item in items], language=language
-    )
+    paper_ids = [item.paper_id for item in items]
+    best = await best_summaries(session, paper_ids=paper_ids, language=language)
+    figures = await figure_views(session, paper_ids=paper_ids)
     return IssueView(
         id=issue.id,
         number=issue.number,
@@ -133,19 +135,24 @@ async def _to_view(session: AsyncSession, issue: Issue, language: str) -> IssueV
         period_start=issue.period_start,
         period_end=issue.period_end,
         created_at=issue.created_at,
-        items=tuple(_item_view(item, best.get(item.paper_id)) for item in items),
+        items=tuple(
+            _item_view(item, best.get(item.paper_id), figures.get(item.paper_id)) for item in items
+        ),
         approved_by=issue.approved_by,
         approved_at=issue.approved_at,
         published_at=issue.published_at,
     )
 
 
-def _item_view(item: IssueItem, best: StoredSummary | None) -> IssueItemView:
+def _item_view(
+    item: IssueItem, best: StoredSummary | None, figure: FigureView | None
+) -> IssueItemView:
     summary = best or (to_stored(item.summary) if item.summary is not None else None)
+    paper = PaperView(id=item.paper.id, meta=to_meta(item.paper), summary=summary, figure=figure)
     return IssueItemView(
         position=item.position,
         included=item.included,
-        paper=PaperView(id=item.paper.id, meta=to_meta(item.paper), summary=summary),
+        paper=paper,
         editor_note=item.editor_note,
         title_override=item.title_override,
         tldr_override=item.tldr_override,

@@ -195,18 +195,20 @@ async def deliveries_since(session: AsyncSession, *, since: datetime) -> tuple[i
     return sent, failed
 
 
-async def llm_usage_since(session: AsyncSession, *, since: datetime) -> tuple[int, int, float]:
-    """(tokens in, tokens out, cost in USD) of summarize runs started since `since`."""
+async def llm_usage_since(session: AsyncSession, *, since: datetime) -> tuple[int, int, float, int]:
+    """(tokens in, tokens out, cost in USD, papers summarized by the LLM) of summarize runs
+    started since `since`."""
     row = (
         await session.execute(
             select(
                 func.coalesce(func.sum(SummarizeRun.tokens_in), 0),
                 func.coalesce(func.sum(SummarizeRun.tokens_out), 0),
                 func.coalesce(func.sum(SummarizeRun.cost_usd), 0.0),
+                func.coalesce(func.sum(SummarizeRun.llm_ok), 0),
             ).where(SummarizeRun.started_at >= since)
         )
     ).one()
-    return int(row[0]), int(row[1]), float(row[2])
+    return int(row[0]), int(row[1]), float(row[2]), int(row[3])
 
 
 async def _count(session: AsyncSession, column: object, *where: object) -> int:

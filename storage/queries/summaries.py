@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.fulltext import TextSource
 from domain.types import PaperMeta, StoredSummary, SummaryContent, SummarySource
 from storage import search
 from storage.models import Paper, SummarizeRun, Summary
@@ -55,6 +56,7 @@ def to_stored(row: Summary) -> StoredSummary:
         tokens_in=row.tokens_in,
         tokens_out=row.tokens_out,
         created_at=row.created_at,
+        text_source=TextSource(row.text_source or TextSource.ABSTRACT.value),
     )
 
 
@@ -72,6 +74,7 @@ async def save_summary(
     tokens_in: int = 0,
     tokens_out: int = 0,
     cost_usd: float = 0.0,
+    text_source: TextSource = TextSource.ABSTRACT,
 ) -> StoredSummary:
     """Insert or replace the summary stored under this cache key; reindexes the paper."""
     key = dict(
@@ -85,7 +88,7 @@ async def save_summary(
     if row is None:
         row = Summary(**key)
         session.add(row)
-    row.source = source.value
+    row.source, row.text_source = source.value, text_source.value
     _write_content(row, content)
     row.flags, row.tokens_in, row.tokens_out, row.cost_usd = (
         list(flags),

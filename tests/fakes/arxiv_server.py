@@ -33,6 +33,7 @@ from tests.fakes.arxiv_feeds import (
     rss_feed,
     rss_fixture_papers,
 )
+from tests.fakes.arxiv_pages import Pages
 
 _ID_RE = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v(?P<v>\d+))?$")
 _WINDOW_RE = re.compile(r"submittedDate:\[(\d{12}) TO (\d{12})\]")
@@ -85,6 +86,7 @@ class FakeArxiv:
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self.use_recorded_bodies = True
+        self.pages = Pages()  # papers in full: /html/<id>v<n>, their images, /pdf/<id>v<n>
         self._feed = _Feed()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -126,11 +128,21 @@ class FakeArxiv:
     def rss_url(self) -> str:
         return f"{self.base_url}/rss"
 
+    @property
+    def html_url(self) -> str:
+        return f"{self.base_url}/html"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"{self.base_url}/pdf"
+
     def settings_overrides(self, **extra: Any) -> dict[str, Any]:
         """Settings keys pointing the app here, fast: no spacing, short timeout, quick retries."""
         values: dict[str, Any] = {
             "arxiv_api_url": self.api_url,
             "arxiv_rss_url": self.rss_url,
+            "arxiv_html_url": self.html_url,
+            "arxiv_pdf_url": self.pdf_url,
             "arxiv_delay_seconds": 0.0,
             "arxiv_timeout_seconds": 5.0,
             "arxiv_retries": 3,
@@ -204,7 +216,11 @@ class FakeArxiv:
     def rss_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.startswith("/rss")]
 
-    def answer(self, path: str, params: dict[str, str], empty: bool) -> tuple[int, str, str]:
+    def answer(
+        self, path: str, params: dict[str, str], empty: bool
+    ) -> tuple[int, str, str | bytes]:
+        if (full_text := self.pages.answer(path)) is not None:
+            return full_text
         if path == "/api/query":
             status, body = self._answer_api(params, empty)
             return status, "application/atom+xml; charset=utf-8", body
@@ -307,8 +323,8 @@ def _handler_for(fake: FakeArxiv) -> type[BaseHTTPRequestHandler]:
             )
             self._send(status, ctype, body)
 
-        def _send(self, status: int, ctype: str, body: str) -> None:
-            data = body.encode("utf-8")
+        def _send(self, status: int, ctype: str, body: str | bytes) -> None:
+            data = body.encode("utf-8") if isinstance(body, str) else body
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)

@@ -23,6 +23,7 @@ from storage.models import (
     SummaryFailure,
     Topic,
 )
+from storage.models_text import PaperFigure, PaperText
 from storage.queries.issues import NewItem, create_issue
 from storage.search import search_paper_ids
 from tests.factories import store_paper
@@ -64,7 +65,17 @@ def _runs(paper_id: int) -> list[object]:
         CommandBudget(key="/search|telegram:42", tokens=2.5, at=1.8e9),
         SharedToken(name="wechat:wx-app", value="TOKEN-1", expires_at=NOW),
         SendBudget(key="telegram:123", next_at=1.8e9),
-    ]
+        PaperText(
+            paper_id=paper_id, paper_version=1, source="html",
+            sections=[["introduction", "1 Introduction", "We study it."]], links=[],
+            downloaded_bytes=1234,
+        ),
+        PaperFigure(
+            paper_id=paper_id, paper_version=1, label="Figure 1", caption="Overview.",
+            mime_type="image/png", width=2, height=1, size=6, source_url="https://x/x1.png",
+            data=b"\x89PNG\x00\xff",
+        ),
+    ]  # fmt: skip
 
 
 def _chat_rows(chat_id: int, issue_id: int) -> list[object]:

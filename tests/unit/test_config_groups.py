@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from core.config import Settings
 from tests.conftest import make_settings
 
-GROUPS = ("arxiv", "llm", "editorial", "schedule", "delivery", "telegram", "wechat")
+GROUPS = ("arxiv", "llm", "reader", "editorial", "schedule", "delivery", "telegram", "wechat")
 PROCESS_KEYS = {
     "database_url", "demo_database_url", "log_level", "log_format", "http_listen",
     "http_trusted_proxies",
@@ -47,6 +47,14 @@ RENAMED = {
     ("llm", "proxy"): "proxy",
     ("telegram", "proxy"): "telegram_proxy",  # TELEGRAM_PROXY, else PROXY
     ("wechat", "proxy"): "proxy",
+    ("reader", "enabled"): "fulltext",  # FULLTEXT (empty: on with OPENAI_API_KEY)
+    ("reader", "html_url"): "arxiv_html_url",
+    ("reader", "pdf_url"): "arxiv_pdf_url",
+    ("reader", "max_input_tokens"): "llm_max_input_tokens",
+    ("reader", "delay_seconds"): "arxiv_delay_seconds",
+    ("reader", "timeout_seconds"): "arxiv_timeout_seconds",
+    ("reader", "retries"): "arxiv_retries",
+    ("reader", "proxy"): "proxy",
 }
 
 
@@ -70,7 +78,7 @@ def _configured() -> Settings:
         telegram_bot_token="123456:" + "A" * 35, channel_id="@digest", admin_ids="1,2",
         wechat_app_id="wx123", wechat_app_secret="s3cret-value", wechat_token="tok",
         public_base_url="https://digest.example", proxy="http://127.0.0.1:7890",
-        telegram_proxy="socks5://127.0.0.1:1080",
+        telegram_proxy="socks5://127.0.0.1:1080", fulltext=True,
     )  # fmt: skip
 
 
