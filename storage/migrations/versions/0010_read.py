@@ -68,7 +68,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("summaries") as batch:
-        batch.drop_column("text_source")
+    # Plain DROP COLUMN (SQLite >= 3.35 and PostgreSQL): a batch rebuild would drop and recreate
+    # `summaries`, and with foreign keys on that nulls every issue item's summary_id.
+    op.execute("ALTER TABLE summaries DROP COLUMN text_source")
     op.drop_table("paper_figures")
     op.drop_table("paper_texts")
