@@ -4,7 +4,8 @@ Atom (`feed_formats.atom_bytes`) and JSON Feed (`feed_formats.json_bytes`) are t
 the same `FeedDoc`. Every string is made XML-safe here (`xml_safe`): titles and abstracts come
 from arXiv and LLMs and may carry control characters that XML 1.0 cannot hold at all, escaped
 or not, so they are dropped rather than let one paper break a reader's whole feed. URLs are
-absolute (`base` is PUBLIC_BASE_URL, else the request's own): a feed is read far from the site.
+absolute (under PUBLIC_BASE_URL, else the request's own origin): a feed is read far from the
+site; they are built by `bot.web.links.Links`, as the pages' own links are.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from bot.render.context import PaperCard, card_from_paper, issue_cards
 from bot.render.engine import period
 from bot.render.labels import labels_for
+from bot.web.links import Links
 from domain.types import IssueView, SearchHit
 
 # XML 1.0's Char production, inverted: C0 controls but tab/newline/return, surrogates, FFFE/F.
@@ -75,22 +77,15 @@ def _macro(language: str, name: str, *args: object) -> str:
     return xml_safe(str(getattr(module, name)(*args)).strip())
 
 
-def paper_url(base: str, arxiv_id: str) -> str:
-    return f"{base}/papers/{arxiv_id}"
-
-
-def issue_url(base: str, number: int) -> str:
-    return f"{base}/issues/{number}"
-
-
-def issue_entry(view: IssueView, base: str) -> FeedEntry:
-    """One published issue, all its papers in the content."""
+def issue_entry(view: IssueView, links: Links) -> FeedEntry:
+    """One published issue, all its papers in the content; `links` absolute (with an origin)."""
     cards = issue_cards(view)
-    urls = [paper_url(base, item.paper.meta.arxiv_id) for item in view.included_items]
+    urls = [links.absolute(links.paper(i.paper.meta.arxiv_id)) for i in view.included_items]
     heading = labels_for(view.language)["issue_heading"].format(number=view.number)
+    url = links.absolute(links.issue(view.number))
     return FeedEntry(
-        id=issue_url(base, view.number),
-        url=issue_url(base, view.number),
+        id=url,
+        url=url,
         title=xml_safe(f"{heading} · {view.title}"),
         html=_macro(view.language, "issue", view, period(view), cards, urls),
         summary=xml_safe(" · ".join(card.display_title for card in cards)[:500]),
@@ -99,11 +94,12 @@ def issue_entry(view: IssueView, base: str) -> FeedEntry:
     )
 
 
-def paper_entry(hit: SearchHit, base: str, language: str) -> FeedEntry:
+def paper_entry(hit: SearchHit, links: Links) -> FeedEntry:
     """One paper of a search, its card as the content."""
+    language = links.language
     card: PaperCard = card_from_paper(hit.paper, ref=0, language=language)
     meta = hit.paper.meta
-    url = paper_url(base, meta.arxiv_id)
+    url = links.absolute(links.paper(meta.arxiv_id))
     return FeedEntry(
         id=url,
         url=url,

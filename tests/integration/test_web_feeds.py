@@ -10,15 +10,20 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from bot.commands.context import Deps
 from bot.web.feeds import Feeds
+from bot.web.routes import web_routes
+from bot.web.site import WebConfig
 from storage.db import Database
+from tests.conftest import make_settings
 from tests.web_archive import DRAFT_TITLE, REJECTED_TITLE, Archive, build_archive
 
 BASE = "https://digest.example/sub"
 
 
 def client(db: Database, base_url: str | None = BASE) -> httpx.AsyncClient:
-    app = Starlette(routes=Feeds(db, base_url=base_url, language="zh").routes())
+    config = WebConfig("/sub", "https://digest.example") if base_url else WebConfig()
+    app = Starlette(routes=Feeds(db, config, language="zh").routes())
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://local")
 
 
@@ -143,3 +148,19 @@ async def test_without_public_base_url_links_use_the_request_base(sqlite_db: Dat
     assert feed["feed_url"] == "http://local/feed.json"
     assert feed["items"][0]["url"] == "http://local/issues/3"
     assert json.dumps(feed)  # plain JSON all the way down
+
+
+async def test_the_web_app_serves_feeds_and_pages_announce_them(sqlite_db: Database) -> None:
+    await build_archive(sqlite_db)
+    settings = make_settings(database_url=sqlite_db.url, public_base_url=f"{BASE}/")
+    app = Starlette(routes=web_routes(Deps(settings=settings, db=sqlite_db)))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://local") as http:
+        feed = await http.get("/feed.atom")
+        home = await http.get("/en/issues/3")
+        search = await http.get("/search", params={"q": "Hostile"})
+    assert feed.status_code == 200 and "content-security-policy" in feed.headers
+    assert parse_feed(feed)[0]["url"] == f"{BASE}/issues/3"
+    assert '<link rel="alternate" type="application/atom+xml"' in home.text
+    assert 'href="/sub/feed.atom"' in home.text and 'href="/sub/feed.json"' in home.text
+    assert 'href="/sub/search.atom?q=Hostile"' in search.text
