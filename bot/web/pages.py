@@ -29,7 +29,6 @@ from domain.types import IssueView
 from storage.db import Database
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
-ISSUES_PER_PAGE = 30
 HITS_PER_PAGE = 10
 MAX_PAGE = 10_000
 TOPICS_SHOWN = 30
@@ -92,9 +91,8 @@ class Pages:
 
     async def issues(self, request: Request, lang: str) -> Response:
         page = _page(request)
-        listing = await archive.published_issues(
-            self.db, offset=(page - 1) * ISSUES_PER_PAGE, limit=ISSUES_PER_PAGE
-        )
+        size = self.config.issues_per_page
+        listing = await archive.published_issues(self.db, offset=(page - 1) * size, limit=size)
         if page > 1 and not listing.items:
             raise _no_page(page)
         labels = page_labels(lang)
@@ -105,6 +103,8 @@ class Pages:
 
     async def paper(self, request: Request, lang: str) -> Response:
         wanted = request.path_params["arxiv_id"].strip("/")
+        if not wanted:  # /papers/ lists nothing: the same page as any unknown path
+            raise NotFound("There is no page here.", zh="这里没有页面。")
         paper, numbers = await archive.archive_paper(self.db, arxiv_id=wanted, language=lang)
         card = card_from_paper(paper, ref=1, language=lang)
         arxiv_id = paper.meta.arxiv_id
