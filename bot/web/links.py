@@ -75,4 +75,6 @@ class Links:
         return self.path("/topics")
 
     def static(self, name: str, version: str) -> str:
-        return self.path(f"/static/{name}", {"v": version}, page=False)
+        """A file served once for every language (no `/en` prefix)."""
+        files = self.in_language(DEFAULT_LANGUAGE)
+        return files.path(f"/static/{name}", {"v": version}, page=False)

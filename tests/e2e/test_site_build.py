@@ -15,6 +15,7 @@ from tests.e2e.cli_process import base_env, digestbot
 from tests.web_archive import DRAFT_TITLE, REJECTED_TITLE, build_archive
 
 BASE = "https://user.github.io/repo/"
+ORIGIN = "https://user.github.io"
 LINK = re.compile(r'(?:href|src|action)="([^"]*)"')
 
 
@@ -26,9 +27,11 @@ def resolve(out: Path, link: str) -> Path | None:
     """The file a static host serves for an internal link; None for an outside one."""
     if link.startswith(("https://", "http://", "data:", "#")) and not link.startswith(BASE):
         return None
-    path = link.removeprefix(BASE.rstrip("/")).split("?")[0].split("#")[0]
-    assert path.startswith("/"), f"a link outside the base path: {link}"
-    return out / (path.strip("/") + "/index.html" if path.endswith("/") else path.lstrip("/"))
+    path = link.removeprefix(ORIGIN).split("?")[0].split("#")[0]
+    assert path.startswith("/repo/"), f"a link outside the base path: {link}"
+    path = path.removeprefix("/repo")
+    relative = f"{path.strip('/')}/index.html" if path.endswith("/") else path
+    return out / relative.lstrip("/")
 
 
 async def test_site_build_writes_every_public_page_and_nothing_else(
