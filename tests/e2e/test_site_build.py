@@ -51,6 +51,9 @@ async def test_site_build_writes_every_public_page_and_nothing_else(
     for name in ("index.html", "issues/index.html", "topics/index.html", "404.html",
                  "static/site.css", "feed.atom", "feed.json", ".nojekyll"):  # fmt: skip
         assert (out / name).is_file(), name
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "不提供搜索" in home and 'href="/repo/feed.atom"' in home  # says so, offers feeds
+    assert "/search" not in home
     written = [path for path in out.rglob("*") if path.is_file()]
     for path in written:
         text = path.read_text(encoding="utf-8")
