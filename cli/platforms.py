@@ -98,7 +98,9 @@ def serving_telegram(
     async def lifespan(app: Any) -> AsyncIterator[None]:
         from bot.telegram.sender import TelegramSender
 
-        with platforms.serving(TelegramSender(app.bot, platforms.settings.channel_id)):
+        settings = platforms.settings
+        sender = TelegramSender(app.bot, settings.channel_id, settings.public_base_url)
+        with platforms.serving(sender):
             yield
 
     return lifespan
