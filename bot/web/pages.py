@@ -44,6 +44,7 @@ class Meta:
     title: str
     description: str
     og_type: str = "website"
+    published: str = ""  # ISO time: article:published_time (Instant View, previews)
 
 
 class Pages:
@@ -86,7 +87,8 @@ class Pages:
         labels = page_labels(lang)
         heading = labels["issue_heading"].format(number=issue.number)
         description = " · ".join(card.display_title for card in cards[:3])
-        meta = Meta(f"{issue.title} · {heading}", _short(description), og_type="article")
+        stamp = (issue.published_at or issue.created_at).isoformat()
+        meta = Meta(f"{issue.title} · {heading}", _short(description), "article", stamp)
         return self.html(lang, "issue.html", meta, here, issue=issue, cards=cards)
 
     async def issues(self, request: Request, lang: str) -> Response:

@@ -79,6 +79,8 @@ async def test_every_response_carries_the_security_headers(db: Database) -> None
         ("/search?q=" + "x" * 5000, 400), ("/search?q=x&page=-1", 400),
         ("/search?q=x&page=abc", 400), ("/issues?page=0", 400), ("/issues?page=99999999", 400),
         ("/issues/page/abc", 400), ("/en/issues/abc", 404), ("/nothing/here", 404),
+        ("/search?q=%00", 200), ("/search?q=a%00b%ff%fe", 200), ("/search?q=%22%27%3B--", 200),
+        ("/search?q=x&page=10000", 404),
     ],
 )  # fmt: skip
 async def test_bad_input_gets_a_clear_page(db: Database, path: str, status: int) -> None:
@@ -86,7 +88,7 @@ async def test_bad_input_gets_a_clear_page(db: Database, path: str, status: int)
         page = await http.get(path)
     assert page.status_code == status, page.text[:300]
     doc = Elements(page.text)
-    assert len(doc.named("h1")) == 1 and str(status) in page.text
+    assert len(doc.named("h1")) == 1 and (status == 200 or str(status) in page.text)
     assert "<script>" not in page.text
 
 
