@@ -60,10 +60,12 @@ def web_routes(
     to the settings' (PUBLIC_BASE_URL); its feeds (`bot.web.feeds`) and
     `extra` routes are served inside it, first."""
     config = config or WebConfig.from_settings(deps.settings)
-    pages = Pages(deps.db, config, search_limiter())
+    limiter = search_limiter()  # the search page and the search feeds share one budget
+    pages = Pages(deps.db, config, limiter)
     errors = ErrorPages(pages)
     routes = [*extra, Route("/static/" + CSS_NAME, _stylesheet, methods=["GET"])]
-    routes += Feeds(deps.db, config, language=deps.settings.digest_language).routes()
+    language = deps.settings.digest_language
+    routes += Feeds(deps.db, config, language=language, limiter=limiter).routes()
     for lang in LANGUAGES:
         routes += _language_routes(pages, errors, lang)
     router = Router(routes=routes, default=errors.not_found, redirect_slashes=False)

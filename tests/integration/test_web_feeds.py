@@ -164,3 +164,18 @@ async def test_the_web_app_serves_feeds_and_pages_announce_them(sqlite_db: Datab
     assert '<link rel="alternate" type="application/atom+xml"' in home.text
     assert 'href="/sub/feed.atom"' in home.text and 'href="/sub/feed.json"' in home.text
     assert 'href="/sub/search.atom?q=Hostile"' in search.text
+
+
+async def test_search_feeds_share_the_search_pages_per_client_budget(sqlite_db: Database) -> None:
+    settings = make_settings(database_url=sqlite_db.url)
+    app = Starlette(routes=web_routes(Deps(settings=settings, db=sqlite_db)))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://local") as http:
+        statuses = [
+            (await http.get(path, params={"q": "learning"})).status_code
+            for path in ("/search.atom", "/search", "/search.json") * 5
+        ]
+        refused = await http.get("/search.json", params={"q": "learning"})
+    assert statuses[:10] == [200] * 10  # the burst, spent by pages and feeds alike
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "Too many requests" in refused.text and "请" in refused.text
