@@ -125,7 +125,8 @@ async def extra_senders(
 
     async with wechat_http(settings.wechat, timeout=WECOM_TIMEOUT) as http:
         urls = settings.wecom_webhook_urls
-        robots: list[Sender] = [WeComSender(urls, http)] if urls else []
+        base = settings.public_base_url
+        robots: list[Sender] = [WeComSender(urls, http, public_base_url=base)] if urls else []
         account = settings.wechat
         wechat: list[Sender] = (
             [WeChatCustomerSender(WeChatApi(account, http, tokens=_tokens(db)))]

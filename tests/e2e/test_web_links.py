@@ -16,6 +16,7 @@ from bot.telegram.sender import TelegramSender
 from bot.web.routes import web_routes
 from bot.wechat.draft import create_draft
 from bot.wechat.text import issue_overview
+from bot.wecom.sender import WeComSender
 from core.services.issues import get_issue
 from domain.content import IssueMessage
 from domain.types import IssueStatus
@@ -53,6 +54,16 @@ async def test_telegram_issue_header_links_the_web_page(sqlite_db: Database, lan
     assert await served(sqlite_db, PAGE[language]) == 200
     plain = TelegramSender(bot=None).render(view, language=language)[0]  # type: ignore[arg-type]
     assert "🌐" not in plain and 'href="https://digest.example' not in plain
+
+
+async def test_wecom_issue_header_links_the_web_page(sqlite_db: Database) -> None:
+    await make_issue(sqlite_db, status=IssueStatus.PUBLISHED)
+    view = await get_issue(sqlite_db, number=1, language="zh")
+    async with httpx.AsyncClient() as http:
+        first = WeComSender((), http, public_base_url=BASE).render(view, language="zh")[0]
+        plain = WeComSender((), http).render(view, language="zh")[0]
+    assert f"🌐 [网页版]({PAGE['zh']})" in first
+    assert "🌐" not in plain
 
 
 async def test_issue_command_links_published_issues_only(sqlite_db: Database) -> None:
