@@ -16,6 +16,7 @@ from bot.web.routes import web_routes
 from bot.web.site import WebConfig
 from storage.db import Database
 from tests.conftest import make_settings
+from tests.factories import make_paper, store_paper
 from tests.web_archive import DRAFT_TITLE, REJECTED_TITLE, Archive, build_archive
 
 BASE = "https://digest.example/sub"
@@ -179,3 +180,17 @@ async def test_search_feeds_share_the_search_pages_per_client_budget(sqlite_db: 
     assert statuses[:10] == [200] * 10  # the burst, spent by pages and feeds alike
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
     assert "Too many requests" in refused.text and "请" in refused.text
+
+
+async def test_search_feed_is_newest_stored_first_and_widens_to_prefixes(db: Database) -> None:
+    async with db.session() as s:
+        older = make_paper(title="Zebrafish locomotion policies")
+        newer = make_paper(title="Zebrafish schooling with transformers")
+        for meta in (older, newer):
+            await store_paper(s, meta)
+    async with client(db) as http:
+        exact = (await http.get("/search.json", params={"q": "zebrafish"})).json()
+        prefix = (await http.get("/search.atom", params={"q": "zebrafi"})).content
+    expected = [f"{BASE}/papers/{m.arxiv_id}" for m in (newer, older)]
+    assert [item["id"] for item in exact["items"]] == expected
+    assert [entry.link for entry in feedparser.parse(prefix).entries] == expected
