@@ -146,7 +146,9 @@ async def test_english_pages_and_a_static_copy_keep_links_consistent(db: Databas
         english = Elements((await http.get("/en/issues/1")).text)
         directory = Elements((await copy.get("/issues/1/")).text)
     assert english.named("html")[0]["lang"] == "en"
+    # only Chinese summaries exist: shown, and marked as Chinese for fonts and screen readers
+    assert any(div.get("lang") == "zh-CN" for div in english.named("div"))
     assert "/en/issues" in english.links() and "/issues/1" in english.links()  # the switch
-    assert all(link.startswith(("/repo/", "https://")) for link in directory.links())
+    assert all(link.startswith(("/repo/", "https://", "#p")) for link in directory.links())
     assert f"/repo/papers/{SEED[0].arxiv_id}/" in directory.links()
     assert not any("/search" in link for link in directory.links())

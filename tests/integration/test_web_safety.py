@@ -80,7 +80,7 @@ async def test_every_response_carries_the_security_headers(db: Database) -> None
         ("/search?q=x&page=abc", 400), ("/issues?page=0", 400), ("/issues?page=99999999", 400),
         ("/issues/page/abc", 400), ("/en/issues/abc", 404), ("/nothing/here", 404),
         ("/search?q=%00", 200), ("/search?q=a%00b%ff%fe", 200), ("/search?q=%22%27%3B--", 200),
-        ("/search?q=x&page=10000", 404),
+        ("/search?q=x&page=10000", 404), ("/papers/" + "9" * 5000, 404),
     ],
 )  # fmt: skip
 async def test_bad_input_gets_a_clear_page(db: Database, path: str, status: int) -> None:
