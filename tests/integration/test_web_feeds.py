@@ -194,3 +194,16 @@ async def test_search_feed_is_newest_stored_first_and_widens_to_prefixes(db: Dat
     expected = [f"{BASE}/papers/{m.arxiv_id}" for m in (newer, older)]
     assert [item["id"] for item in exact["items"]] == expected
     assert [entry.link for entry in feedparser.parse(prefix).entries] == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["a\x00b", "<script>]]>", "\x01\ufffe", "'; DROP TABLE papers; --"]
+)
+async def test_hostile_search_words_are_words(db: Database, query: str) -> None:
+    await build_archive(db)
+    async with client(db) as http:
+        atom = await http.get("/search.atom", params={"q": query})
+        feed = await http.get("/search.json", params={"q": query})
+    assert atom.status_code == feed.status_code == 200
+    assert not feedparser.parse(atom.content).bozo
+    assert "\x00" not in feed.json()["title"] and "\x01" not in feed.json()["title"]
