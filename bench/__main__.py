@@ -25,6 +25,7 @@ BENCHES = (
     "paid",
     "guards",
     "fulltext",
+    "feeds",
 )
 RESULTS = Path(__file__).parent / "results"
 

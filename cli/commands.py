@@ -229,6 +229,12 @@ async def cmd_approve(args: argparse.Namespace, settings: Settings, db: Database
     return await approve(args, settings, db)
 
 
+async def cmd_site(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from cli.site import cmd_site as site
+
+    return await site(args, settings, db)
+
+
 async def cmd_reject(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from cli.review import cmd_reject as reject
 
@@ -251,4 +257,5 @@ COMMANDS: dict[str, Command] = {
     "approve": cmd_approve,
     "reject": cmd_reject,
     "run": cmd_run,
+    "site": cmd_site,
 }

@@ -44,6 +44,8 @@ WEB_LABELS: Final[dict[str, dict[str, str]]] = {
         "back_home": "返回首页",
         "description": "每日机器学习论文速递：中英文标题、摘要与解读。",
         "footer": "论文内容来自 arXiv，摘要由模型生成，仅供参考。",
+        "feeds": "订阅：",
+        "static_no_search": "这是静态副本，不提供搜索；可订阅上面的 Atom / JSON Feed。",
     },
     "en": {
         "nav_issues": "Archive",
@@ -78,6 +80,8 @@ WEB_LABELS: Final[dict[str, dict[str, str]]] = {
         "back_home": "Back to the latest issue",
         "description": "Daily machine-learning paper digest: titles, abstracts and analysis.",
         "footer": "Papers from arXiv; summaries are machine-written, read the paper to be sure.",
+        "feeds": "Subscribe: ",
+        "static_no_search": "This is a static copy without search; subscribe to a feed above.",
     },
 }
 

@@ -9,6 +9,8 @@
                             (old-style ids with a slash: /papers/hep-th/9901001)
     /search?q=&page=        the chat's full-text search, published issues only, rate-limited
     /topics                 popular topics, each linking to its search
+    /feed.atom, /feed.json  the newest published issues in full (`bot.web.feeds`)
+    /search.atom?q=, .json  a search as a feed: the newest matching papers
     /static/site.css        the stylesheet (cached for a year; links carry ?v=<hash>)
     /en/…                   every page above in English (Chinese is the default)
 
@@ -29,6 +31,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from bot.commands.context import Deps
+from bot.web.feeds import Feeds
 from bot.web.headers import ASSET_CACHE, SecurityHeaders, cached, error_page
 from bot.web.labels import page_labels
 from bot.web.links import LANGUAGES, Links
@@ -54,11 +57,15 @@ def web_routes(
     deps: Deps, config: WebConfig | None = None, extra: Sequence[BaseRoute] = ()
 ) -> list[BaseRoute]:
     """The archive as one Mount (its own 404 page and security headers); `config` defaults
-    to the settings' (PUBLIC_BASE_URL); `extra` routes (feeds) are served inside it, first."""
+    to the settings' (PUBLIC_BASE_URL); its feeds (`bot.web.feeds`) and
+    `extra` routes are served inside it, first."""
     config = config or WebConfig.from_settings(deps.settings)
-    pages = Pages(deps.db, config, search_limiter())
+    limiter = search_limiter()  # the search page and the search feeds share one budget
+    pages = Pages(deps.db, config, limiter)
     errors = ErrorPages(pages)
     routes = [*extra, Route("/static/" + CSS_NAME, _stylesheet, methods=["GET"])]
+    language = deps.settings.digest_language
+    routes += Feeds(deps.db, config, language=language, limiter=limiter).routes()
     for lang in LANGUAGES:
         routes += _language_routes(pages, errors, lang)
     router = Router(routes=routes, default=errors.not_found, redirect_slashes=False)
