@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from bot.render.engine import period
+from domain.rating import score_text, stars
 
 CSS_NAME = "site.css"
 
@@ -31,7 +32,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(period=period, paragraphs=paragraphs, stars=stars)
+    env.filters.update(period=period, paragraphs=paragraphs, stars=stars, score=score_text)
     return env
 
 
@@ -47,12 +48,6 @@ def paragraphs(text: str) -> Markup:
         + Markup("</p>")
         for part in parts
     )  # fmt: skip
-
-
-def stars(rating: int) -> str:
-    """4 → "★★★★☆" (plain text; the score itself is printed next to it)."""
-    rating = min(max(rating, 0), 5)
-    return "★" * rating + "☆" * (5 - rating)
 
 
 @cache
