@@ -1,7 +1,8 @@
 """The HTTP server's place in `digestbot run`: which routes, at which address, in which mode.
 
 One server per process (`bot.server`): /healthz, /readyz and /metrics always; Telegram's
-webhook in webhook mode; WeChat's callback (/wechat) with WECHAT_TOKEN. It runs in every
+webhook in webhook mode; WeChat's callback (/wechat) with WECHAT_TOKEN; the web archive
+(`bot.web`: /, /issues, /papers, /search, /topics) always, after the others. It runs in every
 long-running mode at HTTP_LISTEN (default `DEFAULT_HTTP_LISTEN`); the interactive console
 serves only when HTTP_LISTEN is set, since a person trying the bot out on a laptop should not
 open a port by surprise.
@@ -14,11 +15,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from starlette.routing import BaseRoute
+
 from bot.commands.context import Deps
 from bot.server.app import build_app, describe
 from bot.server.health import Readiness, health_routes
 from bot.server.metrics import metrics_routes
 from bot.server.serve import serving
+from bot.web.routes import web_routes
 from bot.wechat.inflight import SendLater
 from cli.platforms import configured_platforms
 from core.config import DEFAULT_HTTP_LISTEN
@@ -53,7 +57,8 @@ async def http_server(
     readiness = Readiness()
     readiness.add_database(deps.db)
     server = HttpServer(readiness)
-    routes = health_routes(readiness) + metrics_routes(deps.db, configured_platforms(settings))
+    routes: list[BaseRoute] = [*health_routes(readiness)]
+    routes += metrics_routes(deps.db, configured_platforms(settings))
     if settings.telegram.enabled:
         from bot.telegram.app import telegram_webhook
 
@@ -62,6 +67,7 @@ async def http_server(
         routes += server.webhook.routes() if server.webhook else []
     wechat = _wechat(deps, send_later)
     routes += wechat.routes() if wechat else []
+    routes += web_routes(deps)  # last: the archive's 404 page answers every other path
     try:
         if listen is None:
             yield server

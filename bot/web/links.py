@@ -1,0 +1,78 @@
+"""Every internal URL of the web archive, built in one place.
+
+A page never writes a path by hand: `Links` prepends the base path (the site may live under
+`https://user.github.io/repo/`, or behind a proxy at `/digest`) and the language prefix (`/en`
+for English, nothing for Chinese), and in `directory` mode (the static copy of `site build`)
+writes every page as a directory (`/repo/issues/3/`) and pages of the issue list as paths
+(`/issues/page/2/`) instead of `?page=2`, since a static host ignores query strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode, urlsplit
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+
+def base_path_of(public_base_url: str | None) -> str:
+    """The path part of PUBLIC_BASE_URL ("https://x.org/digest/" → "/digest"), or ""."""
+    if not public_base_url:
+        return ""
+    return urlsplit(public_base_url).path.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Links:
+    """URLs for one language; `origin` (scheme://host, from PUBLIC_BASE_URL) makes them
+    absolute for canonical and Open Graph links."""
+
+    language: str = DEFAULT_LANGUAGE
+    base_path: str = ""
+    origin: str = ""
+    directory: bool = False
+
+    def path(
+        self, path: str = "/", query: dict[str, str | int] | None = None, *, page: bool = True
+    ) -> str:
+        """THE helper: `path` (absolute, within the site) as a link from any page; `page`
+        False for a file (the stylesheet), which never takes a directory slash."""
+        prefix = self.base_path + ("" if self.language == DEFAULT_LANGUAGE else "/en")
+        full = prefix + path if path != "/" else prefix + "/"
+        if self.directory and page and not full.endswith("/"):
+            full += "/"
+        pairs = {k: v for k, v in (query or {}).items() if v not in ("", None)}
+        return f"{full}?{urlencode(pairs)}" if pairs else full
+
+    def absolute(self, url: str) -> str:
+        """`url` (from `path`) with the public origin, when one is configured."""
+        return self.origin + url
+
+    def in_language(self, language: str) -> Links:
+        return Links(language, self.base_path, self.origin, self.directory)
+
+    def home(self) -> str:
+        return self.path("/")
+
+    def issues(self, page: int = 1) -> str:
+        if page <= 1:
+            return self.path("/issues")
+        if self.directory:
+            return self.path(f"/issues/page/{page}")
+        return self.path("/issues", {"page": page})
+
+    def issue(self, number: int) -> str:
+        return self.path(f"/issues/{number}")
+
+    def paper(self, arxiv_id: str) -> str:
+        return self.path(f"/papers/{quote(arxiv_id, safe='/.')}")
+
+    def search(self, query: str = "", page: int = 1) -> str:
+        return self.path("/search", {"q": query, "page": page if page > 1 else ""})
+
+    def topics(self) -> str:
+        return self.path("/topics")
+
+    def static(self, name: str, version: str) -> str:
+        return self.path(f"/static/{name}", {"v": version}, page=False)

@@ -1,0 +1,179 @@
+"""The archive's pages: each parses its request, calls one archive service and renders.
+
+Handlers raise our errors (`NotFound`, `InvalidInput`, `RateLimited`); `bot.web.routes` turns
+them into the styled error pages. Nothing here queries the database or changes state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.render.context import PaperCard, card_from_item, card_from_paper
+from bot.web.headers import LONG_CACHE, cached
+from bot.web.labels import page_labels
+from bot.web.links import Links
+from bot.web.render import CSS_NAME, render, stylesheet
+from bot.web.site import SITE_NAME, WebConfig
+from core.ratelimit import RateLimiter
+from core.services import archive
+from core.services.popular import popular_topics
+from core.services.search import search_papers
+from domain.errors import InvalidInput, NotFound
+from domain.numbers import bounded_int
+from domain.types import IssueView
+from storage.db import Database
+
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+ISSUES_PER_PAGE = 30
+HITS_PER_PAGE = 10
+MAX_PAGE = 10_000
+TOPICS_SHOWN = 30
+DESCRIPTION_CHARS = 160
+
+Here = Callable[[Links], str]  # the page's own URL in a language: canonical and switch link
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What the head says about a page (title, description, Open Graph)."""
+
+    title: str
+    description: str
+    og_type: str = "website"
+
+
+class Pages:
+    """The handlers, sharing the database handle, the site's shape and the search limiter."""
+
+    def __init__(self, db: Database, config: WebConfig, limiter: RateLimiter) -> None:
+        self.db, self.config, self.limiter = db, config, limiter
+
+    def html(self, lang: str, template: str, meta: Meta, here: Here, **extra: Any) -> bytes:
+        links = self.config.links(lang)
+        other = links.in_language("en" if lang == "zh" else "zh")
+        css_version = stylesheet()[1]
+        return render(
+            template, L=page_labels(lang), lang=lang, html_lang=HTML_LANG[lang], links=links,
+            meta=meta, canonical=links.absolute(here(links)), switch_url=here(other),
+            css_url=links.static(CSS_NAME, css_version), site_name=SITE_NAME[lang],
+            search_enabled=self.config.search, **extra,
+        ).encode()  # fmt: skip
+
+    async def home(self, request: Request, lang: str) -> Response:
+        try:
+            issue = await archive.latest_published_issue(self.db, language=lang)
+        except NotFound:
+            meta = Meta(SITE_NAME[lang], page_labels(lang)["description"])
+            return cached(request, self.html(lang, "empty.html", meta, Links.home))
+        return cached(request, self._issue_html(lang, issue, Links.home))
+
+    async def issue(self, request: Request, lang: str) -> Response:
+        number = _number(request.path_params["number"])
+        issue = await archive.published_issue(self.db, number=number, language=lang)
+        body = self._issue_html(lang, issue, lambda links: links.issue(number))
+        stamp = issue.published_at or issue.created_at
+        return cached(request, body, cache_control=LONG_CACHE, last_modified=stamp)
+
+    def _issue_html(self, lang: str, issue: IssueView, here: Here) -> bytes:
+        cards = [
+            card_from_item(item, ref=ref, language=lang)
+            for ref, item in enumerate(issue.included_items, start=1)
+        ]
+        labels = page_labels(lang)
+        heading = labels["issue_heading"].format(number=issue.number)
+        description = " · ".join(card.display_title for card in cards[:3])
+        meta = Meta(f"{issue.title} · {heading}", _short(description), og_type="article")
+        return self.html(lang, "issue.html", meta, here, issue=issue, cards=cards)
+
+    async def issues(self, request: Request, lang: str) -> Response:
+        page = _page(request)
+        listing = await archive.published_issues(
+            self.db, offset=(page - 1) * ISSUES_PER_PAGE, limit=ISSUES_PER_PAGE
+        )
+        if page > 1 and not listing.items:
+            raise _no_page(page)
+        labels = page_labels(lang)
+        meta = Meta(f"{labels['issues_title']} · {SITE_NAME[lang]}", labels["description"])
+        here: Here = lambda links: links.issues(page)  # noqa: E731
+        body = self.html(lang, "issues.html", meta, here, listing=listing, page=page)
+        return cached(request, body)
+
+    async def paper(self, request: Request, lang: str) -> Response:
+        wanted = request.path_params["arxiv_id"].strip("/")
+        paper, numbers = await archive.archive_paper(self.db, arxiv_id=wanted, language=lang)
+        card = card_from_paper(paper, ref=1, language=lang)
+        arxiv_id = paper.meta.arxiv_id
+        meta = Meta(card.display_title, _short(card.tldr or card.abstract), og_type="article")
+        here: Here = lambda links: links.paper(arxiv_id)  # noqa: E731
+        body = self.html(lang, "paper.html", meta, here, p=card, arxiv_id=arxiv_id, numbers=numbers)
+        return cached(request, body)
+
+    async def search(self, request: Request, lang: str) -> Response:
+        query, page = request.query_params.get("q", "").strip(), _page(request)
+        labels = page_labels(lang)
+        hits = None
+        if query:
+            self.limiter.check(_client(request))
+            hits = await search_papers(
+                self.db, query=query, language=lang, offset=(page - 1) * HITS_PER_PAGE,
+                limit=HITS_PER_PAGE, published_only=True,
+            )  # fmt: skip
+            if page > 1 and not hits.items:
+                raise _no_page(page)
+        meta = Meta(f"{query or labels['search_title']} · {SITE_NAME[lang]}", labels["description"])
+        here: Here = lambda links: links.search(query, page)  # noqa: E731
+        cards = _hit_cards(hits.items if hits else (), lang)
+        body = self.html(
+            lang, "search.html", meta, here, query=query, hits=hits, cards=cards,
+            search_page=lambda n: self.config.links(lang).search(query, n),
+        )  # fmt: skip
+        return cached(request, body)
+
+    async def topics(self, request: Request, lang: str) -> Response:
+        topics = await popular_topics(self.db, limit=TOPICS_SHOWN, language=lang)
+        labels = page_labels(lang)
+        meta = Meta(f"{labels['topics_title']} · {SITE_NAME[lang]}", labels["topics_intro"])
+        body = self.html(lang, "topics.html", meta, Links.topics, topics=topics)
+        return cached(request, body)
+
+
+def _hit_cards(hits: Any, lang: str) -> list[tuple[PaperCard, tuple[int, ...]]]:
+    return [(card_from_paper(hit.paper, ref=0, language=lang), hit.issue_numbers) for hit in hits]
+
+
+def _number(text: str) -> int:
+    number = bounded_int(text.strip("/"), 10**9)
+    if not number:  # not digits, too big, or 0: no such issue, the same page as a missing one
+        raise NotFound(f"There is no issue {text[:20]!r}.", zh=f"没有第 {text[:20]} 期。")
+    return number
+
+
+def _page(request: Request) -> int:
+    raw = request.path_params.get("page") or request.query_params.get("page") or "1"
+    page = bounded_int(raw.strip("/"), MAX_PAGE)
+    if not page:
+        raise InvalidInput(
+            f"The page must be a number from 1 to {MAX_PAGE}.",
+            zh=f"页码应为 1 到 {MAX_PAGE} 之间的数字。",
+        )
+    return page
+
+
+def _no_page(page: int) -> NotFound:
+    return NotFound(f"There is no page {page}.", zh=f"没有第 {page} 页。")
+
+
+def _client(request: Request) -> str:
+    """The peer's address: uvicorn has already put the forwarded one there only for proxies
+    trusted by HTTP_TRUSTED_PROXIES (`bot.server.serve`); never a header read here."""
+    return request.client.host if request.client else "unknown"
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= DESCRIPTION_CHARS else text[: DESCRIPTION_CHARS - 1] + "…"

@@ -1,0 +1,62 @@
+"""The web pages' Jinja2 environment: autoescape on for every template, one base layout.
+
+Every field a page shows (titles and abstracts carry `<`, `&`, LaTeX and sometimes markup on
+purpose) is escaped by Jinja2; the only filters that build markup (`paragraphs`, `stars`)
+escape their text themselves. The stylesheet is read once and named by its hash, so it can be
+cached for a year and still change with a release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from bot.render.engine import period
+
+CSS_NAME = "site.css"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("bot.web", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(period=period, paragraphs=paragraphs, stars=stars)
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+def paragraphs(text: str) -> Markup:
+    """Escaped text as `<p>` paragraphs (blank lines), single newlines as `<br>`."""
+    parts = [part.strip() for part in re.split(r"\n\s*\n", text or "") if part.strip()]
+    return Markup("").join(
+        Markup("<p>") + Markup("<br>").join(escape(line) for line in part.split("\n"))
+        + Markup("</p>")
+        for part in parts
+    )  # fmt: skip
+
+
+def stars(rating: int) -> str:
+    """4 → "★★★★☆" (plain text; the score itself is printed next to it)."""
+    rating = min(max(rating, 0), 5)
+    return "★" * rating + "☆" * (5 - rating)
+
+
+@cache
+def stylesheet() -> tuple[bytes, str]:
+    """The CSS and its version (a hash of its bytes)."""
+    body = files("bot.web").joinpath("static", CSS_NAME).read_bytes()
+    return body, hashlib.sha256(body).hexdigest()[:12]
