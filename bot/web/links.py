@@ -75,4 +75,6 @@ class Links:
         return self.path("/topics")
 
     def static(self, name: str, version: str) -> str:
-        return self.path(f"/static/{name}", {"v": version}, page=False)
+        """Assets are shared by every language: never under /en."""
+        shared = self.in_language(DEFAULT_LANGUAGE)
+        return shared.path(f"/static/{name}", {"v": version}, page=False)
