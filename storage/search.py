@@ -28,7 +28,14 @@ from storage.textseg import segment_for_index
 COUNT_CAP = 1_000
 WIDEN_BELOW = 100  # exact matches below which prefix matching kicks in
 
-__all__ = ["COUNT_CAP", "IndexDocument", "query_terms", "reindex_papers", "search_paper_ids"]
+__all__ = [
+    "COUNT_CAP",
+    "IndexDocument",
+    "newest_paper_ids",
+    "query_terms",
+    "reindex_papers",
+    "search_paper_ids",
+]
 
 
 async def reindex_papers(session: AsyncSession, *, paper_ids: Sequence[int]) -> None:
@@ -71,8 +78,23 @@ async def search_paper_ids(
     return ranked, total
 
 
+async def newest_paper_ids(session: AsyncSession, *, query: str, limit: int) -> list[int]:
+    """The newest stored `limit` papers matching every word (highest id first: a keyword feed
+    must show what arrived since the reader last looked, not the same best matches forever).
+    Words match exactly, or as prefixes when exactly they match nothing, as in the search."""
+    terms = query_terms(query)
+    if not terms or limit <= 0:
+        return []
+    backend = _backend(session)
+    exact = [Term(word=term.word, prefix=False) for term in terms]
+    found = await backend.newest(session, terms=exact, limit=limit)
+    if not found and exact != terms:
+        found = await backend.newest(session, terms=terms, limit=limit)
+    return found
+
+
 def _backend(session: AsyncSession) -> ModuleType:
-    """The engine module for this session's database; both expose the same three functions."""
+    """The engine module for this session's database; both expose the same four functions."""
     dialect = session.get_bind().dialect.name
     return search_sqlite if dialect == "sqlite" else search_postgres
 

@@ -77,6 +77,18 @@ async def ranked(
     return best[offset : offset + limit]
 
 
+async def newest(session: AsyncSession, *, terms: Sequence[Term], limit: int) -> list[int]:
+    """Matching paper ids, highest first (GIN matches, the primary key orders; no ranking)."""
+    result = await session.execute(
+        text(
+            f"SELECT paper_id FROM paper_search WHERE document @@ {_QUERY}"
+            " ORDER BY paper_id DESC LIMIT :limit"
+        ),
+        {"q": tsquery_expression(terms), "limit": limit},
+    )
+    return [int(paper_id) for paper_id in result.scalars()]
+
+
 async def replace_documents(
     session: AsyncSession, *, paper_ids: Sequence[int], documents: Sequence[IndexDocument]
 ) -> None:

@@ -64,6 +64,18 @@ async def ranked(
     return [(int(row.id), -float(row.score)) for row in result]
 
 
+async def newest(session: AsyncSession, *, terms: Sequence[Term], limit: int) -> list[int]:
+    """Matching paper ids, highest first: the doclist walked backwards by rowid, no ranking."""
+    result = await session.execute(
+        text(
+            "SELECT rowid FROM paper_search WHERE paper_search MATCH :q"
+            " ORDER BY rowid DESC LIMIT :limit"
+        ),
+        {"q": match_expression(terms), "limit": limit},
+    )
+    return [int(row_id) for row_id in result.scalars()]
+
+
 async def replace_documents(
     session: AsyncSession, *, paper_ids: Sequence[int], documents: Sequence[IndexDocument]
 ) -> None:

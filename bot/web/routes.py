@@ -9,6 +9,8 @@
                             (old-style ids with a slash: /papers/hep-th/9901001)
     /search?q=&page=        the chat's full-text search, published issues only, rate-limited
     /topics                 popular topics, each linking to its search
+    /feed.atom, /feed.json  the newest published issues in full (`bot.web.feeds`)
+    /search.atom?q=, .json  a search as a feed: the newest matching papers
     /static/site.css        the stylesheet (cached for a year; links carry ?v=<hash>)
     /en/…                   every page above in English (Chinese is the default)
 
@@ -30,6 +32,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from bot.commands.context import Deps
+from bot.web.feeds import Feeds
 from bot.web.headers import ASSET_CACHE, SecurityHeaders, cached, error_page
 from bot.web.labels import page_labels
 from bot.web.links import LANGUAGES, Links
@@ -60,6 +63,7 @@ def web_routes(deps: Deps, config: WebConfig | None = None) -> list[BaseRoute]:
     pages = Pages(deps.db, config, search_limiter())
     errors = ErrorPages(pages)
     routes = [Route("/static/" + CSS_NAME, _stylesheet, methods=["GET"])]
+    routes += Feeds(deps.db, config, language=deps.settings.digest_language).routes()
     for lang in LANGUAGES:
         routes += _language_routes(pages, errors, lang)
     router = Router(routes=routes, default=errors.not_found, redirect_slashes=False)

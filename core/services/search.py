@@ -47,6 +47,23 @@ async def search_papers(
     return Page(items=hits, total=total, offset=offset, limit=limit, total_is_lower_bound=capped)
 
 
+async def newest_matching_papers(
+    db: Database, *, query: str, language: str, limit: int = 30
+) -> tuple[SearchHit, ...]:
+    """The newest `limit` papers matching `query`, newest stored first, each naming only the
+    published issues it appeared in: a keyword subscription (the web's search feeds)."""
+    query = _checked(query)
+    limit = min(max(limit, 1), MAX_PAGE_SIZE)
+    async with db.session() as session:
+        ids = await search.newest_paper_ids(session, query=query, limit=limit)
+        views = await hit_views(session, paper_ids=ids, language=language, published_only=True)
+    return tuple(
+        SearchHit(paper=views[paper_id][0], score=0.0, issue_numbers=views[paper_id][1])
+        for paper_id in ids
+        if paper_id in views
+    )
+
+
 def _checked(query: str) -> str:
     query = query.strip()
     if not query:

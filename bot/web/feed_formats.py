@@ -1,0 +1,81 @@
+"""A `FeedDoc` as Atom (RFC 4287) or JSON Feed 1.1 bytes.
+
+Atom is written by feedgen, which builds the document with lxml: well-formedness is the XML
+serializer's job, not a template's, so no title or `]]>` in an abstract can break out of its
+element, and feedgen refuses a feed missing what Atom requires (id, title, updated). JSON Feed
+is plain JSON (json.dumps escapes everything a string can hold).
+"""
+
+from __future__ import annotations
+
+import json
+
+from feedgen.feed import FeedGenerator
+
+from bot.web.feed_model import FeedDoc, FeedEntry
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+GENERATOR = "digestbot"
+
+
+def atom_bytes(doc: FeedDoc) -> bytes:
+    """The feed as an Atom document (UTF-8), entries in the order given."""
+    feed = FeedGenerator()
+    feed.id(doc.feed_url)
+    feed.title(doc.title)
+    feed.subtitle(doc.description)
+    feed.author({"name": GENERATOR})
+    feed.link(href=doc.home_url, rel="alternate", type="text/html")
+    feed.link(href=doc.feed_url, rel="self", type="application/atom+xml")
+    feed.language(doc.language)
+    feed.generator(GENERATOR)
+    feed.updated(doc.updated)
+    for entry in doc.entries:
+        _atom_entry(feed, entry)
+    return bytes(feed.atom_str(pretty=False))
+
+
+def _atom_entry(feed: FeedGenerator, entry: FeedEntry) -> None:
+    item = feed.add_entry(order="append")  # feedgen prepends by default
+    item.id(entry.id)
+    item.title(entry.title)
+    item.link(href=entry.url, rel="alternate", type="text/html")
+    item.published(entry.published)
+    item.updated(entry.published)
+    item.summary(entry.summary)
+    item.content(entry.html, type="html")
+    for name in entry.authors:
+        item.author({"name": name})
+    for tag in entry.tags:
+        item.category(term=tag)
+
+
+def json_bytes(doc: FeedDoc) -> bytes:
+    """The feed as JSON Feed 1.1 (UTF-8, non-ASCII kept as it is)."""
+    feed = {
+        "version": JSON_FEED_VERSION,
+        "title": doc.title,
+        "description": doc.description,
+        "home_page_url": doc.home_url,
+        "feed_url": doc.feed_url,
+        "language": doc.language,
+        "authors": [{"name": GENERATOR}],
+        "items": [_json_item(entry) for entry in doc.entries],
+    }
+    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _json_item(entry: FeedEntry) -> dict[str, object]:
+    item: dict[str, object] = {
+        "id": entry.id,
+        "url": entry.url,
+        "title": entry.title,
+        "content_html": entry.html,
+        "summary": entry.summary,
+        "date_published": entry.published.isoformat(),
+    }
+    if entry.authors:
+        item["authors"] = [{"name": name} for name in entry.authors]
+    if entry.tags:
+        item["tags"] = list(entry.tags)
+    return item

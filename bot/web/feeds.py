@@ -1,0 +1,108 @@
+"""The feeds: `/feed.atom` and `/feed.json` (the newest published issues, in full) and any
+search as a feed, `/search.atom?q=RLHF` and `/search.json?q=…` (a keyword subscription).
+
+A search feed lists the newest stored papers matching every word, newest first: an RSS reader
+polls it and must see what arrived since, which a best-first list (the same top matches every
+time) would never show. Only published issues are named (`core.services.archive`, `search`);
+nothing here changes state. A bad `q` is a 400 with the reason, in both languages. Entries
+link to the pages in the digest's language; ETag / Last-Modified / 304 as for the pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.web.feed_formats import atom_bytes, json_bytes
+from bot.web.feed_model import FeedDoc, FeedEntry, issue_entry, paper_entry, xml_safe
+from bot.web.headers import cached
+from bot.web.links import DEFAULT_LANGUAGE, Links
+from bot.web.site import WebConfig
+from core.services.archive import recent_published_issues
+from core.services.search import newest_matching_papers
+from domain.errors import InvalidInput
+from storage.db import Database
+
+FEED_ISSUES = 10  # issues per feed, each in full (about 20 papers with their summaries)
+FEED_PAPERS = 30  # papers per search feed
+FEED_CACHE = "public, max-age=300"  # changes when an issue is published; readers poll hourly
+MEDIA = {
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
+WRITERS: dict[str, Callable[[FeedDoc], bytes]] = {"atom": atom_bytes, "json": json_bytes}
+FEED_PATHS = ("/feed.atom", "/feed.json")
+TITLES = {
+    "zh": ("ML Papers 论文速递", "每期精选的机器学习论文与中文摘要",
+           "搜索：{q}", "新收录的论文中含「{q}」的"),
+    "en": ("ML Papers Digest", "Each issue's machine-learning papers with summaries",
+           "Search: {q}", "Newly stored papers matching “{q}”"),
+}  # fmt: skip
+
+
+class Feeds:
+    """The feed routes over one database, shaped like the pages (`config`: base path, origin
+    from PUBLIC_BASE_URL — else each request's own — and directory links for a static copy);
+    `language` is the digest's."""
+
+    def __init__(self, db: Database, config: WebConfig, *, language: str) -> None:
+        self.db, self.config, self.language = db, config, language
+
+    def routes(self) -> list[Route]:
+        paths = (*FEED_PATHS, "/search.atom", "/search.json")
+        handlers = (self.issues, self.issues, self.search, self.search)
+        return [Route(path, handler) for path, handler in zip(paths, handlers, strict=True)]
+
+    async def issues(self, request: Request) -> Response:
+        links = self._links(request)
+        views = await recent_published_issues(self.db, limit=FEED_ISSUES)
+        title, description, _, _ = TITLES[self.language]
+        entries = tuple(issue_entry(view, links) for view in views)
+        return self._respond(request, title, description, links.home(), entries)
+
+    async def search(self, request: Request) -> Response:
+        query = request.query_params.get("q", "")
+        try:
+            hits = await newest_matching_papers(
+                self.db, query=query, language=self.language, limit=FEED_PAPERS
+            )
+        except InvalidInput as exc:
+            message = f"{exc.message_for('zh')}\n{exc.message_for('en')}\n"
+            return PlainTextResponse(message, status_code=400)
+        links = self._links(request)
+        _, _, title, description = TITLES[self.language]
+        q = xml_safe(" ".join(query.split()))
+        entries = tuple(paper_entry(hit, links) for hit in hits)
+        home = links.search(query)
+        return self._respond(
+            request, title.format(q=q), description.format(q=q), home, entries, query
+        )
+
+    def _respond(
+        self,
+        request: Request,
+        title: str,
+        description: str,
+        home: str,
+        entries: tuple[FeedEntry, ...],
+        query: str | None = None,
+    ) -> Response:
+        kind = "atom" if request.url.path.endswith(".atom") else "json"
+        root = replace(self._links(request), language=DEFAULT_LANGUAGE)  # feeds: no /en
+        own = root.path(request.url.path, {"q": query} if query else None, page=False)
+        absolute = root.absolute
+        doc = FeedDoc(title, description, absolute(home), absolute(own), self.language, entries)
+        return cached(
+            request, WRITERS[kind](doc), media_type=MEDIA[kind], cache_control=FEED_CACHE,
+            last_modified=doc.updated,
+        )  # fmt: skip
+
+    def _links(self, request: Request) -> Links:
+        links = self.config.links(self.language)
+        if links.origin:
+            return links
+        return replace(links, origin=f"{request.url.scheme}://{request.url.netloc}")
