@@ -74,6 +74,7 @@ class Visit:
 
     url: str
     status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # the document's answer
     console_errors: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # requests that failed or answered >= 400
 
@@ -119,7 +120,8 @@ def visit(page: Page, url: str) -> Visit:
         page.on(event, listener)  # type: ignore[call-overload]
     try:
         loaded = page.goto(url, wait_until="networkidle")
-        seen.status = loaded.status if loaded is not None else None
+        if loaded is not None:
+            seen.status, seen.headers = loaded.status, loaded.headers
     finally:
         for event, listener in listeners.items():
             page.remove_listener(event, listener)
