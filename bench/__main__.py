@@ -23,6 +23,7 @@ BENCHES = (
     "planning",
     "fleet_delivery",
     "paid",
+    "web",
 )
 RESULTS = Path(__file__).parent / "results"
 
