@@ -227,6 +227,12 @@ async def cmd_approve(args: argparse.Namespace, settings: Settings, db: Database
     return await approve(args, settings, db)
 
 
+async def cmd_site(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    from cli.site import cmd_site as site
+
+    return await site(args, settings, db)
+
+
 async def cmd_reject(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from cli.review import cmd_reject as reject
 
@@ -249,4 +255,5 @@ COMMANDS: dict[str, Command] = {
     "approve": cmd_approve,
     "reject": cmd_reject,
     "run": cmd_run,
+    "site": cmd_site,
 }

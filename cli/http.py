@@ -72,7 +72,8 @@ async def http_server(
         if listen is None:
             yield server
             return
-        async with serving(build_app(routes), listen, describe=describe(routes)) as port:
+        app, trusted = build_app(routes), settings.http_trusted_proxies
+        async with serving(app, listen, describe=describe(routes), trusted_proxies=trusted) as port:
             server.port = port
             yield server
     finally:

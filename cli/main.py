@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="full-text search over every stored paper")
     search.add_argument("query", nargs="+")
     sub.add_parser("check", help="check .env: settings, database, Telegram, LLM, arXiv, WeChat")
+    site = sub.add_parser("site", help="the web archive as static files (GitHub Pages, any host)")
+    site.add_argument("action", choices=["build"], help="build: write every page and feed")
+    site.add_argument("--out", required=True, metavar="DIR", help="the directory to write")
+    site.add_argument(
+        "--base-url", metavar="URL", help="where it will be served (default: PUBLIC_BASE_URL)"
+    )
     return parser
 
 

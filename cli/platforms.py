@@ -98,7 +98,9 @@ def serving_telegram(
     async def lifespan(app: Any) -> AsyncIterator[None]:
         from bot.telegram.sender import TelegramSender
 
-        with platforms.serving(TelegramSender(app.bot, platforms.settings.channel_id)):
+        settings = platforms.settings
+        sender = TelegramSender(app.bot, settings.channel_id, settings.public_base_url)
+        with platforms.serving(sender):
             yield
 
     return lifespan
@@ -123,7 +125,8 @@ async def extra_senders(
 
     async with wechat_http(settings.wechat, timeout=WECOM_TIMEOUT) as http:
         urls = settings.wecom_webhook_urls
-        robots: list[Sender] = [WeComSender(urls, http)] if urls else []
+        base = settings.public_base_url
+        robots: list[Sender] = [WeComSender(urls, http, public_base_url=base)] if urls else []
         account = settings.wechat
         wechat: list[Sender] = (
             [WeChatCustomerSender(WeChatApi(account, http, tokens=_tokens(db)))]

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # The one HTTP server of `digestbot run` (webhook, /wechat, /healthz, /readyz, /metrics);
     # empty: DEFAULT_HTTP_LISTEN in server modes, no server in the interactive console.
     http_listen: str | None = None
+    # Reverse proxies whose X-Forwarded-For/-Proto the server believes (IPs or CIDRs, or "*");
+    # empty: none, so the web's per-client search limit keys on the connecting address.
+    http_trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
     # Proxies (core/proxy.py): TELEGRAM_PROXY for the Bot API only, PROXY for every service
     proxy: SecretStr | None = None  # http://, https://, socks5://[user:pass@]host:port
     telegram_proxy: SecretStr | None = None  # overrides PROXY for Telegram
@@ -125,6 +128,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("http_trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("http_trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(rules.trusted_proxy(item) for item in value)
 
     @field_validator("wechat_admin_openids", mode="before")
     @classmethod
@@ -379,7 +394,7 @@ def _webhook_path(s: Settings) -> str | None:
         return rules.line(
             "telegram_webhook_url", s.telegram_webhook_url,
             "needs a path of its own, such as https://bot.example/telegram (the same server "
-            f"answers {', '.join(rules.RESERVED_PATHS)})",
+            f"answers {', '.join(rules.RESERVED_PATHS + rules.WEB_PREFIXES)})",
         )  # fmt: skip
     return None
 

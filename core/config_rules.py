@@ -8,6 +8,7 @@ Everything here is pure: no network, so a bad setting is refused before anything
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -151,12 +152,29 @@ RETIRED_LISTEN = (
     "— remove this key and set HTTP_LISTEN={value} instead"
 )
 RESERVED_PATHS = ("/healthz", "/readyz", "/metrics", "/wechat")
+# the web archive's (bot.web): every path under these is one of its pages
+WEB_PREFIXES = ("/issues", "/papers", "/search", "/topics", "/static", "/en")
 
 
 def webhook_path_free(url: str) -> bool:
     """The webhook's path is its own: not empty or "/", and none of the server's other routes."""
     path = urlsplit(url).path.rstrip("/")
-    return bool(path) and path not in RESERVED_PATHS
+    top = "/" + path.split("/")[1] if path else ""
+    return bool(path) and path not in RESERVED_PATHS and top not in WEB_PREFIXES
+
+
+def trusted_proxy(value: str) -> str:
+    """An IP address or network (CIDR), or "*" for any (only behind a proxy you control)."""
+    if value == "*":
+        return value
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(
+            f"not an IP address or network: {value!r} — list your reverse proxy's address, "
+            "such as 127.0.0.1 or 10.0.0.0/8, or leave HTTP_TRUSTED_PROXIES empty"
+        ) from None
+    return value
 
 
 def log_level(value: str) -> str:

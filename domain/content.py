@@ -120,6 +120,7 @@ class IssueMessage:
 
     issue: IssueView
     part: int = 0
+    web_url: str = ""  # the issue's web page, linked in its header ("" when there is none)
 
 
 @dataclass(frozen=True)

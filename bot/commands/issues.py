@@ -7,11 +7,12 @@ from bot.commands.context import Context
 from bot.commands.reply import Button, Reply, grid, replies
 from bot.i18n import say, t, user_error
 from bot.render.content import issue_messages
+from bot.web.links import public_issue_url
 from core.services.issues import get_issue, latest_issue, list_issues
 from domain.content import Block, bold, paragraph
 from domain.errors import InvalidInput
 from domain.numbers import bounded_int
-from domain.types import IssueView
+from domain.types import IssueStatus, IssueView
 
 PAGE_SIZE = 8
 MAX_NUMBER = 1_000_000
@@ -69,12 +70,21 @@ def pager(ctx: Context, action: str, page: int, pages: int, *lead: str) -> tuple
     return back + more
 
 
+def _web_url(ctx: Context, view: IssueView) -> str:
+    """The issue's web page, once there is one: PUBLIC_BASE_URL set and the issue published
+    (an editor looking at a draft gets no link that would be 404)."""
+    base = ctx.deps.settings.public_base_url
+    if not base or view.status is not IssueStatus.PUBLISHED:
+        return ""
+    return public_issue_url(base, view.number, ctx.language)
+
+
 def _ref(ctx: Context, number: int) -> str:
     return t(ctx.language, "issue_ref", number=number)
 
 
 def _issue_replies(ctx: Context, view: IssueView, *, newest: int) -> list[Reply]:
-    *first, last = issue_messages(view)
+    *first, last = issue_messages(view, _web_url(ctx, view))
     nav = _issue_nav(ctx, view.number, newest)
     return [Reply((m,)) for m in first] + [Reply((last,), buttons=(nav,))]
 

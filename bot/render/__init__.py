@@ -31,15 +31,16 @@ _MEASURES: dict[str, Measure] = {"wecom": utf8_bytes}  # the others count UTF-16
 __all__ = ["FORMATS", "MAX_MESSAGE", "render_article", "render_issue", "render_paper"]
 
 
-def render_issue(issue: IssueView, fmt: str) -> list[str]:
-    """The issue in `fmt`: one Markdown document, or the chat messages in order."""
+def render_issue(issue: IssueView, fmt: str, *, web_url: str = "") -> list[str]:
+    """The issue in `fmt`: one Markdown document, or the chat messages in order; `web_url`
+    (the issue's page on the web archive) is linked in a message format's header."""
     _check_format(fmt)
     labels = labels_for(issue.language)
     cards = issue_cards(issue)
     if fmt in DOCUMENT_FORMATS:
         text = template(fmt).render(issue=issue, cards=cards, L=labels, compact=False)
         return [tidy(text) + "\n"]
-    header = macro(fmt, "header", labels, _short_title(issue), len(cards))
+    header = macro(fmt, "header", labels, _short_title(issue), len(cards), web_url)
     parts = [header, *(_paper_part(fmt, labels, card) for card in cards)]
     return pack(parts, measure=_measure(fmt))
 

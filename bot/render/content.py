@@ -42,9 +42,11 @@ _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
-def issue_messages(issue: IssueView) -> list[IssueMessage]:
-    """The issue as the Telegram messages it takes (split between papers, ≤ 4096 each)."""
-    return [IssueMessage(issue, part) for part in range(len(_telegram_issue(issue)))]
+def issue_messages(issue: IssueView, web_url: str = "") -> list[IssueMessage]:
+    """The issue as the Telegram messages it takes (split between papers, ≤ 4096 each);
+    `web_url`, its page on the web archive, is linked in the header."""
+    count = len(_telegram_issue(issue, web_url))
+    return [IssueMessage(issue, part, web_url) for part in range(count)]
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def telegram_html(content: Content) -> str:
 
 def _laid_out(block: Block) -> str:
     if isinstance(block, IssueMessage):
-        return _telegram_issue(block.issue)[block.part]
+        return _telegram_issue(block.issue, block.web_url)[block.part]
     if isinstance(block, PaperMessage):
         return "\n\n".join(render_paper(block.paper, "telegram", block.language))
     assert isinstance(block, Blank)
@@ -102,17 +104,18 @@ def _inline_html(run: Inline) -> str:
     return f"<{tag}>{escape(run.text)}</{tag}>" if tag else escape(run.text)
 
 
-_RECENT: OrderedDict[int, tuple[IssueView, tuple[str, ...]]] = OrderedDict()
+_RECENT: OrderedDict[tuple[int, str], tuple[IssueView, tuple[str, ...]]] = OrderedDict()
 
 
-def _telegram_issue(issue: IssueView) -> tuple[str, ...]:
+def _telegram_issue(issue: IssueView, web_url: str) -> tuple[str, ...]:
     """An issue's messages, rendered once for all its parts: views are frozen, so the same view
     object renders the same (views hold lists, so they are remembered by identity)."""
-    seen = _RECENT.get(id(issue))
+    key = (id(issue), web_url)
+    seen = _RECENT.get(key)
     if seen is not None and seen[0] is issue:
         return seen[1]
-    messages = tuple(render_issue(issue, "telegram"))
-    _RECENT[id(issue)] = (issue, messages)
+    messages = tuple(render_issue(issue, "telegram", web_url=web_url))
+    _RECENT[key] = (issue, messages)
     while len(_RECENT) > 8:
         _RECENT.popitem(last=False)
     return messages

@@ -2,9 +2,10 @@
 
 `cli.run` gathers them: health and metrics (`bot.server.health`, `bot.server.metrics`) always,
 Telegram's webhook (`bot.telegram.webhook`) in webhook mode, WeChat's callback
-(`bot.wechat.server`) with WECHAT_TOKEN, and, next, the web archive. Starlette because that
-archive is server-rendered pages (Jinja2, already ours) on the same app; uvicorn because it is
-the server Starlette documents and it runs inside our event loop (`bot.server.serve`).
+(`bot.wechat.server`) with WECHAT_TOKEN, and the web archive (`bot.web`), mounted last.
+Starlette because that archive is server-rendered pages (Jinja2, already ours) on the same
+app; uvicorn because it is the server Starlette documents and it runs inside our event loop
+(`bot.server.serve`).
 """
 
 from __future__ import annotations

@@ -69,12 +69,19 @@ def _listening_socket(family: socket.AddressFamily, host: str, port: int) -> soc
 
 
 @asynccontextmanager
-async def serving(app: ASGIApp, listen: str, *, describe: str = "") -> AsyncIterator[int]:
-    """Serve `app` at `listen` for the block; yields the bound port (useful with port 0)."""
+async def serving(
+    app: ASGIApp, listen: str, *, describe: str = "", trusted_proxies: tuple[str, ...] = ()
+) -> AsyncIterator[int]:
+    """Serve `app` at `listen` for the block; yields the bound port (useful with port 0).
+
+    X-Forwarded-For/-Proto are believed only from `trusted_proxies` (HTTP_TRUSTED_PROXIES):
+    uvicorn's own default trusts 127.0.0.1 (or $FORWARDED_ALLOW_IPS), which would let anything
+    on the host pick its client address for the web's per-client search limit."""
     sock = bind(listen)
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="off", http="h11", ws="none",
         server_header=False, timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        proxy_headers=bool(trusted_proxies), forwarded_allow_ips=list(trusted_proxies) or None,
     )  # fmt: skip
     config.load()
     server = uvicorn.Server(config)

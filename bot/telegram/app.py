@@ -81,7 +81,7 @@ async def telegram_sender(deps: Deps) -> AsyncIterator[TelegramSender]:
         await app.bot.shutdown()
         raise
     try:
-        yield TelegramSender(app.bot, deps.settings.channel_id)
+        yield TelegramSender(app.bot, deps.settings.channel_id, deps.settings.public_base_url)
     finally:
         await app.shutdown()
 

@@ -27,6 +27,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.render import render_issue
 from bot.telegram.send import NO_PREVIEW
 from bot.telegram.targets import TelegramTargets
+from bot.web.links import public_issue_url
 from core.sending import SendBlocked, SendFailed, SendRateLimited, SendRetryLater
 from domain.types import IssueView
 
@@ -39,13 +40,20 @@ class TelegramSender(TelegramTargets):
     """`Sender` for Telegram; `bot` should be an Application's bot (rate-limited). Who gets an
     issue (the channel, then the chats) is `TelegramTargets`'s."""
 
-    def __init__(self, bot: Bot, channel_id: str | None = None) -> None:
+    def __init__(
+        self, bot: Bot, channel_id: str | None = None, public_base_url: str | None = None
+    ) -> None:
         super().__init__(channel_id)
         self.bot = bot
+        self.public_base_url = public_base_url
 
     def render(self, issue: IssueView, *, language: str) -> list[str]:
-        """The issue as Telegram HTML messages (≤ 4096 characters each), labels in `language`."""
-        return render_issue(replace(issue, language=language), "telegram")
+        """The issue as Telegram HTML messages (≤ 4096 characters each), labels in `language`,
+        with a link to its web page when PUBLIC_BASE_URL is set (the issue is going out, so
+        it is published by the time a reader taps it)."""
+        base = self.public_base_url
+        web_url = public_issue_url(base, issue.number, language) if base else ""
+        return render_issue(replace(issue, language=language), "telegram", web_url=web_url)
 
     async def send(self, target: str, text: str) -> str:
         """Send one HTML message to a chat id or "@channel"; Telegram's message id."""

@@ -4,7 +4,8 @@ search as a feed, `/search.atom?q=RLHF` and `/search.json?q=…` (a keyword subs
 A search feed lists the newest stored papers matching every word, newest first: an RSS reader
 polls it and must see what arrived since, which a best-first list (the same top matches every
 time) would never show. Only published issues are named (`core.services.archive`, `search`);
-nothing here changes state. A bad `q` is a 400 with the reason, in both languages. Entries
+nothing here changes state. A bad `q` is a 400 with the reason, in both languages; search
+feeds share the search page's per-client budget (429 with Retry-After past it). Entries
 link to the pages in the digest's language; ETag / Last-Modified / 304 as for the pages.
 """
 
@@ -22,9 +23,10 @@ from bot.web.feed_model import FeedDoc, FeedEntry, issue_entry, paper_entry, xml
 from bot.web.headers import cached
 from bot.web.links import DEFAULT_LANGUAGE, Links
 from bot.web.site import WebConfig
+from core.ratelimit import RateLimiter
 from core.services.archive import recent_published_issues
 from core.services.search import newest_matching_papers
-from domain.errors import InvalidInput
+from domain.errors import DigestError, InvalidInput, RateLimited
 from storage.db import Database
 
 FEED_ISSUES = 10  # issues per feed, each in full (about 20 papers with their summaries)
@@ -49,8 +51,16 @@ class Feeds:
     from PUBLIC_BASE_URL — else each request's own — and directory links for a static copy);
     `language` is the digest's."""
 
-    def __init__(self, db: Database, config: WebConfig, *, language: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        config: WebConfig,
+        *,
+        language: str,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.db, self.config, self.language = db, config, language
+        self.limiter = limiter  # the pages' per-client search budget, shared
 
     def routes(self) -> list[Route]:
         paths = (*FEED_PATHS, "/search.atom", "/search.json")
@@ -67,12 +77,15 @@ class Feeds:
     async def search(self, request: Request) -> Response:
         query = request.query_params.get("q", "")
         try:
+            if self.limiter is not None:
+                self.limiter.check(request.client.host if request.client else "unknown")
             hits = await newest_matching_papers(
                 self.db, query=query, language=self.language, limit=FEED_PAPERS
             )
         except InvalidInput as exc:
-            message = f"{exc.message_for('zh')}\n{exc.message_for('en')}\n"
-            return PlainTextResponse(message, status_code=400)
+            return _plain(exc, 400)
+        except RateLimited as exc:
+            return _plain(exc, 429, {"retry-after": str(exc.retry_after)})
         links = self._links(request)
         _, _, title, description = TITLES[self.language]
         q = xml_safe(" ".join(query.split()))
@@ -106,3 +119,8 @@ class Feeds:
         if links.origin:
             return links
         return replace(links, origin=f"{request.url.scheme}://{request.url.netloc}")
+
+
+def _plain(error: DigestError, status: int, headers: dict[str, str] | None = None) -> Response:
+    message = f"{error.message_for('zh')}\n{error.message_for('en')}\n"
+    return PlainTextResponse(message, status_code=status, headers=headers)

@@ -12,7 +12,6 @@ from bot.render.labels import labels_for
 
 WEB_LABELS: Final[dict[str, dict[str, str]]] = {
     "zh": {
-        "nav_latest": "最新一期",
         "nav_issues": "往期",
         "nav_search": "搜索",
         "nav_topics": "热门话题",
@@ -36,8 +35,7 @@ WEB_LABELS: Final[dict[str, dict[str, str]]] = {
         "topics_intro": "近 30 天论文中最常见的关键词与分类。",
         "topics_empty": "暂无热门话题。",
         "topic_papers": "{count} 篇",
-        "read_issue": "阅读全文",
-        "paper_page": "论文详情",
+        "contents": "目录",
         "abs": "arXiv",
         "error_404": "页面不存在",
         "error_400": "请求有误",
@@ -46,9 +44,10 @@ WEB_LABELS: Final[dict[str, dict[str, str]]] = {
         "back_home": "返回首页",
         "description": "每日机器学习论文速递：中英文标题、摘要与解读。",
         "footer": "论文内容来自 arXiv，摘要由模型生成，仅供参考。",
+        "feeds": "订阅：",
+        "static_no_search": "这是静态副本，不提供搜索；可订阅上面的 Atom / JSON Feed。",
     },
     "en": {
-        "nav_latest": "Latest",
         "nav_issues": "Archive",
         "nav_search": "Search",
         "nav_topics": "Topics",
@@ -72,8 +71,7 @@ WEB_LABELS: Final[dict[str, dict[str, str]]] = {
         "topics_intro": "The most frequent keywords and categories of the last 30 days.",
         "topics_empty": "No popular topics yet.",
         "topic_papers": "{count} papers",
-        "read_issue": "Read the issue",
-        "paper_page": "Paper",
+        "contents": "Contents",
         "abs": "arXiv",
         "error_404": "Page not found",
         "error_400": "Bad request",
@@ -82,6 +80,8 @@ WEB_LABELS: Final[dict[str, dict[str, str]]] = {
         "back_home": "Back to the latest issue",
         "description": "Daily machine-learning paper digest: titles, abstracts and analysis.",
         "footer": "Papers from arXiv; summaries are machine-written, read the paper to be sure.",
+        "feeds": "Subscribe: ",
+        "static_no_search": "This is a static copy without search; subscribe to a feed above.",
     },
 }
 

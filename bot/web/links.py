@@ -23,6 +23,15 @@ def base_path_of(public_base_url: str | None) -> str:
     return urlsplit(public_base_url).path.rstrip("/")
 
 
+def public_issue_url(public_base_url: str, number: int, language: str = DEFAULT_LANGUAGE) -> str:
+    """Issue `number`'s page under PUBLIC_BASE_URL, in `language`: the link chat messages,
+    WeChat replies and the 公众号's 阅读原文 give (the same URL the web serves)."""
+    parts = urlsplit(public_base_url)
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    links = Links(language, base_path_of(public_base_url), f"{parts.scheme}://{parts.netloc}")
+    return links.absolute(links.issue(number))
+
+
 @dataclass(frozen=True)
 class Links:
     """URLs for one language; `origin` (scheme://host, from PUBLIC_BASE_URL) makes them
@@ -75,6 +84,6 @@ class Links:
         return self.path("/topics")
 
     def static(self, name: str, version: str) -> str:
-        """Assets are shared by every language: never under /en."""
-        shared = self.in_language(DEFAULT_LANGUAGE)
-        return shared.path(f"/static/{name}", {"v": version}, page=False)
+        """A file served once for every language (no `/en` prefix)."""
+        files = self.in_language(DEFAULT_LANGUAGE)
+        return files.path(f"/static/{name}", {"v": version}, page=False)

@@ -6,7 +6,7 @@ them into the styled error pages. Nothing here queries the database or changes s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,17 +25,32 @@ from core.services.popular import popular_topics
 from core.services.search import search_papers
 from domain.errors import InvalidInput, NotFound
 from domain.numbers import bounded_int
-from domain.types import IssueView
+from domain.types import IssueView, PaperView, SearchHit
 from storage.db import Database
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
-ISSUES_PER_PAGE = 30
 HITS_PER_PAGE = 10
 MAX_PAGE = 10_000
 TOPICS_SHOWN = 30
 DESCRIPTION_CHARS = 160
+MAX_ID_CHARS = 64  # "arXiv:hep-th/9901001v12" and friends are far shorter
 
 Here = Callable[[Links], str]  # the page's own URL in a language: canonical and switch link
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A paper as a page shows it: its card, its id (for its link) and the language of its
+    summary (an English page may show the Chinese one when there is no English summary)."""
+
+    card: PaperCard
+    arxiv_id: str
+    lang: str
+
+
+def shown(paper: PaperView, card: PaperCard, page_lang: str) -> Shown:
+    summary_lang = paper.summary.language if paper.summary else page_lang
+    return Shown(card, paper.meta.arxiv_id, HTML_LANG.get(summary_lang, summary_lang))
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,7 @@ class Meta:
     title: str
     description: str
     og_type: str = "website"
+    published: str = ""  # ISO time: article:published_time (Instant View, previews)
 
 
 class Pages:
@@ -81,20 +97,20 @@ class Pages:
 
     def _issue_html(self, lang: str, issue: IssueView, here: Here) -> bytes:
         cards = [
-            card_from_item(item, ref=ref, language=lang)
+            shown(item.paper, card_from_item(item, ref=ref, language=lang), lang)
             for ref, item in enumerate(issue.included_items, start=1)
         ]
         labels = page_labels(lang)
         heading = labels["issue_heading"].format(number=issue.number)
-        description = " · ".join(card.display_title for card in cards[:3])
-        meta = Meta(f"{issue.title} · {heading}", _short(description), og_type="article")
+        description = " · ".join(shown.card.display_title for shown in cards[:3])
+        stamp = (issue.published_at or issue.created_at).isoformat()
+        meta = Meta(f"{issue.title} · {heading}", _short(description), "article", stamp)
         return self.html(lang, "issue.html", meta, here, issue=issue, cards=cards)
 
     async def issues(self, request: Request, lang: str) -> Response:
         page = _page(request)
-        listing = await archive.published_issues(
-            self.db, offset=(page - 1) * ISSUES_PER_PAGE, limit=ISSUES_PER_PAGE
-        )
+        size = self.config.issues_per_page
+        listing = await archive.published_issues(self.db, offset=(page - 1) * size, limit=size)
         if page > 1 and not listing.items:
             raise _no_page(page)
         labels = page_labels(lang)
@@ -105,12 +121,15 @@ class Pages:
 
     async def paper(self, request: Request, lang: str) -> Response:
         wanted = request.path_params["arxiv_id"].strip("/")
+        if not wanted or len(wanted) > MAX_ID_CHARS:  # nothing, or no id: an unknown path
+            raise NotFound("There is no page here.", zh="这里没有页面。")
         paper, numbers = await archive.archive_paper(self.db, arxiv_id=wanted, language=lang)
         card = card_from_paper(paper, ref=1, language=lang)
         arxiv_id = paper.meta.arxiv_id
         meta = Meta(card.display_title, _short(card.tldr or card.abstract), og_type="article")
         here: Here = lambda links: links.paper(arxiv_id)  # noqa: E731
-        body = self.html(lang, "paper.html", meta, here, p=card, arxiv_id=arxiv_id, numbers=numbers)
+        one = shown(paper, card, lang)
+        body = self.html(lang, "paper.html", meta, here, s=one, numbers=numbers)
         return cached(request, body)
 
     async def search(self, request: Request, lang: str) -> Response:
@@ -142,8 +161,14 @@ class Pages:
         return cached(request, body)
 
 
-def _hit_cards(hits: Any, lang: str) -> list[tuple[PaperCard, tuple[int, ...]]]:
-    return [(card_from_paper(hit.paper, ref=0, language=lang), hit.issue_numbers) for hit in hits]
+def _hit_cards(hits: Sequence[SearchHit], lang: str) -> list[tuple[Shown, tuple[int, ...]]]:
+    return [
+        (
+            shown(hit.paper, card_from_paper(hit.paper, ref=0, language=lang), lang),
+            hit.issue_numbers,
+        )
+        for hit in hits
+    ]
 
 
 def _number(text: str) -> int:

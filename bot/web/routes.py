@@ -22,8 +22,7 @@ methods other than GET and HEAD get 405: nothing on the web changes state.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -42,8 +41,6 @@ from bot.web.site import SITE_NAME, WebConfig
 from core.ratelimit import RateLimiter
 from domain.errors import InvalidInput, NotFound, RateLimited
 
-log = logging.getLogger(__name__)
-
 # /search per client address: bursts of 10, then 30 a minute (a person paging through
 # results never meets it; a scraper does). Declared once, here.
 SEARCH_RATE, SEARCH_PER_SECONDS, SEARCH_BURST = 30, 60.0, 10
@@ -56,14 +53,19 @@ def search_limiter() -> RateLimiter:
     return RateLimiter(SEARCH_RATE, SEARCH_PER_SECONDS, burst=SEARCH_BURST, name="web-search")
 
 
-def web_routes(deps: Deps, config: WebConfig | None = None) -> list[BaseRoute]:
+def web_routes(
+    deps: Deps, config: WebConfig | None = None, extra: Sequence[BaseRoute] = ()
+) -> list[BaseRoute]:
     """The archive as one Mount (its own 404 page and security headers); `config` defaults
-    to the settings' (PUBLIC_BASE_URL)."""
+    to the settings' (PUBLIC_BASE_URL); its feeds (`bot.web.feeds`) and
+    `extra` routes are served inside it, first."""
     config = config or WebConfig.from_settings(deps.settings)
-    pages = Pages(deps.db, config, search_limiter())
+    limiter = search_limiter()  # the search page and the search feeds share one budget
+    pages = Pages(deps.db, config, limiter)
     errors = ErrorPages(pages)
-    routes = [Route("/static/" + CSS_NAME, _stylesheet, methods=["GET"])]
-    routes += Feeds(deps.db, config, language=deps.settings.digest_language).routes()
+    routes = [*extra, Route("/static/" + CSS_NAME, _stylesheet, methods=["GET"])]
+    language = deps.settings.digest_language
+    routes += Feeds(deps.db, config, language=language, limiter=limiter).routes()
     for lang in LANGUAGES:
         routes += _language_routes(pages, errors, lang)
     router = Router(routes=routes, default=errors.not_found, redirect_slashes=False)

@@ -20,12 +20,13 @@ SITE_NAME = {"zh": "ML Papers 论文速递", "en": "ML Papers Digest"}
 class WebConfig:
     """`base_path` is prepended to every link; `origin` (scheme://host) makes canonical and
     Open Graph URLs absolute; `directory` writes links as `/issues/3/`; `search` False leaves
-    the search form and search links out (a static copy)."""
+    the search form and search links out (a static copy); `issues_per_page` pages /issues."""
 
     base_path: str = ""
     origin: str = ""
     directory: bool = False
     search: bool = True
+    issues_per_page: int = 30
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WebConfig:

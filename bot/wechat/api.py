@@ -149,8 +149,11 @@ class WeChatApi:
             await self._call("cgi-bin/message/custom/send", payload)
         return len(parts)
 
-    async def add_draft(self, title: str, html: str, digest: str, author: str) -> str:
-        """Put one article into the draft box; its media_id.
+    async def add_draft(
+        self, title: str, html: str, digest: str, author: str, source_url: str = ""
+    ) -> str:
+        """Put one article into the draft box; its media_id. `source_url` is its 阅读原文 link
+        (the issue's web page when PUBLIC_BASE_URL is set).
 
         WeChat requires a cover image (`thumb_media_id`, a permanent material): it is taken
         from WECHAT_THUMB_MEDIA_ID; without one the real API refuses the draft (errcode 40007).
@@ -160,7 +163,7 @@ class WeChatApi:
             "author": author[:MAX_AUTHOR],
             "digest": digest[:MAX_DIGEST],
             "content": html,
-            "content_source_url": "",
+            "content_source_url": source_url,
             "need_open_comment": 0,
             "only_fans_can_comment": 0,
         }

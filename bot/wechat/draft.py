@@ -17,6 +17,7 @@ import httpx
 
 from bot.render import render_article
 from bot.render.context import one_line
+from bot.web.links import public_issue_url
 from bot.wechat.api import ApiError, WeChatApi, wechat_http
 from core.config import Settings
 from core.services.issues import get_issue
@@ -66,4 +67,6 @@ async def _add_draft(settings: Settings, db: Database, api: WeChatApi, number: i
         raise DigestError(f"the article is {len(html)} characters; WeChat takes under 20,000")
     items = issue.included_items
     digest = one_line(items[0].tldr) if items else ""
-    return await api.add_draft(one_line(issue.title), html, digest, AUTHOR)
+    base = settings.public_base_url
+    source = public_issue_url(base, number, settings.digest_language) if base else ""
+    return await api.add_draft(one_line(issue.title), html, digest, AUTHOR, source)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.commands.reply import Button, Reply
+from bot.web.links import public_issue_url
 from domain.types import IssueView
 
 MAX_BYTES = 2048
@@ -140,7 +141,7 @@ def issue_overview(
     items = view.included_items
     footer = [hint(language, "papers", count=len(items))]
     if base_url:
-        url = f"{base_url.rstrip('/')}/issues/{view.number}"
+        url = public_issue_url(base_url, view.number, language)
         footer.append(hint(language, "link", url=url))
     footer.append(hint(language, "part", number=view.number, part=2))
     tail = "\n".join(footer)

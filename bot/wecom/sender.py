@@ -28,6 +28,7 @@ import httpx
 from pydantic import SecretStr
 
 from bot.render import render_issue
+from bot.web.links import public_issue_url
 from bot.wecom.pacing import SlidingWindow
 from bot.wecom.targets import WeComTargets, robot_id
 from core.sending import SendFailed, SendRateLimited, SendRetryLater
@@ -78,12 +79,14 @@ class WeComSender(WeComTargets):
         period: float = 60.0,
         flood_retry: float = FLOOD_RETRY,
         network_retry: float = NETWORK_RETRY,
+        public_base_url: str | None = None,
     ) -> None:
         secrets = [(u.get_secret_value() if isinstance(u, SecretStr) else u).strip() for u in urls]
         self._urls = {robot_id(url): url for url in secrets}
         self._pacing = {target: SlidingWindow(per_minute, period) for target in self._urls}
         self.http = http
         self.flood_retry, self.network_retry = flood_retry, network_retry
+        self.public_base_url = public_base_url  # the issue's web page in its header, when set
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -92,7 +95,9 @@ class WeComSender(WeComTargets):
 
     def render(self, issue: IssueView, *, language: str) -> list[str]:
         """The issue as WeCom markdown messages (≤ 4096 bytes each), labels in `language`."""
-        return render_issue(replace(issue, language=language), "wecom")
+        base = self.public_base_url
+        web_url = public_issue_url(base, issue.number, language) if base else ""
+        return render_issue(replace(issue, language=language), "wecom", web_url=web_url)
 
     async def send(self, target: str, text: str) -> str:
         """Post one markdown message to robot `target`; a generated message id."""

@@ -98,6 +98,8 @@ async def test_webhook_mode_serves_updates_health_and_metrics_on_one_port(tmp_pa
             async with httpx.AsyncClient() as client:
                 ready = await client.get(f"{base}/readyz")
                 scraped = parse((await client.get(f"{base}/metrics")).text)
+                home = await client.get(f"{base}/")  # the web archive, on the same port
+                unpublished = await client.get(f"{base}/issues/1")
             log = await _stopped(run)
     assert (forged, missing, accepted) == (403, 403, 200)
     # Updates of a chat are handled in order: had a refused one been queued, its /help answer
@@ -105,6 +107,8 @@ async def test_webhook_mode_serves_updates_health_and_metrics_on_one_port(tmp_pa
     assert "There is no command /nosuch" in reply.text
     assert [m.text for m in fake.sent(ann)] == [reply.text]
     assert ready.status_code == 200
+    assert home.status_code == 200 and "content-security-policy" in home.headers
+    assert unpublished.status_code == 404 and "<h1>" in unpublished.text
     assert ready.json() == {"ready": True, "checks": {"database": "ok", "telegram": "ok"}}
     depth = ("digestbot_delivery_queue_depth", frozenset({("platform", "telegram")}))
     assert scraped[depth] == 0

@@ -16,6 +16,7 @@ from bot.web.routes import web_routes
 from bot.web.site import WebConfig
 from storage.db import Database
 from tests.conftest import make_settings
+from tests.factories import make_paper, store_paper
 from tests.web_archive import DRAFT_TITLE, REJECTED_TITLE, Archive, build_archive
 
 BASE = "https://digest.example/sub"
@@ -164,3 +165,45 @@ async def test_the_web_app_serves_feeds_and_pages_announce_them(sqlite_db: Datab
     assert '<link rel="alternate" type="application/atom+xml"' in home.text
     assert 'href="/sub/feed.atom"' in home.text and 'href="/sub/feed.json"' in home.text
     assert 'href="/sub/search.atom?q=Hostile"' in search.text
+
+
+async def test_search_feeds_share_the_search_pages_per_client_budget(sqlite_db: Database) -> None:
+    settings = make_settings(database_url=sqlite_db.url)
+    app = Starlette(routes=web_routes(Deps(settings=settings, db=sqlite_db)))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://local") as http:
+        statuses = [
+            (await http.get(path, params={"q": "learning"})).status_code
+            for path in ("/search.atom", "/search", "/search.json") * 5
+        ]
+        refused = await http.get("/search.json", params={"q": "learning"})
+    assert statuses[:10] == [200] * 10  # the burst, spent by pages and feeds alike
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "Too many requests" in refused.text and "请" in refused.text
+
+
+async def test_search_feed_is_newest_stored_first_and_widens_to_prefixes(db: Database) -> None:
+    async with db.session() as s:
+        older = make_paper(title="Zebrafish locomotion policies")
+        newer = make_paper(title="Zebrafish schooling with transformers")
+        for meta in (older, newer):
+            await store_paper(s, meta)
+    async with client(db) as http:
+        exact = (await http.get("/search.json", params={"q": "zebrafish"})).json()
+        prefix = (await http.get("/search.atom", params={"q": "zebrafi"})).content
+    expected = [f"{BASE}/papers/{m.arxiv_id}" for m in (newer, older)]
+    assert [item["id"] for item in exact["items"]] == expected
+    assert [entry.link for entry in feedparser.parse(prefix).entries] == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["a\x00b", "<script>]]>", "\x01\ufffe", "'; DROP TABLE papers; --"]
+)
+async def test_hostile_search_words_are_words(db: Database, query: str) -> None:
+    await build_archive(db)
+    async with client(db) as http:
+        atom = await http.get("/search.atom", params={"q": query})
+        feed = await http.get("/search.json", params={"q": query})
+    assert atom.status_code == feed.status_code == 200
+    assert not feedparser.parse(atom.content).bozo
+    assert "\x00" not in feed.json()["title"] and "\x01" not in feed.json()["title"]

@@ -17,7 +17,10 @@ from core.config import Settings
 from tests.conftest import make_settings
 
 GROUPS = ("arxiv", "llm", "editorial", "schedule", "delivery", "telegram", "wechat")
-PROCESS_KEYS = {"database_url", "demo_database_url", "log_level", "log_format", "http_listen"}
+PROCESS_KEYS = {
+    "database_url", "demo_database_url", "log_level", "log_format", "http_listen",
+    "http_trusted_proxies",
+}  # fmt: skip
 RETIRED_KEYS = {"telegram_webhook_listen", "wechat_listen"}  # refused when set (HTTP_LISTEN)
 # Group field -> the Settings key it shows, where the name differs beyond the group prefix.
 RENAMED = {
