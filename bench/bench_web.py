@@ -58,7 +58,7 @@ def _env(database_url: str, home: str) -> dict[str, str]:
         "FETCH_CRON": QUIET_CRON,
         "ISSUE_CRON": QUIET_CRON,
         "PUBLISH_CRON": QUIET_CRON,
-        "FORWARDED_ALLOW_IPS": "127.0.0.1",  # uvicorn's own default, said out loud
+        "HTTP_TRUSTED_PROXIES": "127.0.0.1",  # the readers' addresses come from us (_reader)
     }
 
 
@@ -128,8 +128,8 @@ _readers = itertools.count(1)
 
 def _reader() -> dict[str, str]:
     """A different reader's address on each request, as a reverse proxy on this host passes it
-    (uvicorn trusts X-Forwarded-For from 127.0.0.1): the per-address search limit is for one
-    scraper, and the benchmark is many readers."""
+    (HTTP_TRUSTED_PROXIES=127.0.0.1): the per-address search limit is for one scraper, and the
+    benchmark is many readers."""
     n = next(_readers)
     return {"x-forwarded-for": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"}
 
