@@ -116,6 +116,17 @@ def _links(page: Page) -> list[str]:
     return [urldefrag(href).url for href in hrefs]
 
 
+def _dead_anchors(page: Page) -> list[str]:
+    """In-page links (the issue's table of contents) whose target id is not on the page."""
+    dead: list[str] = page.eval_on_selector_all(
+        "a[href*='#']",
+        """els => els.filter(e => e.pathname === location.pathname && e.hash
+                 && !document.getElementById(decodeURIComponent(e.hash.slice(1))))
+                 .map(e => e.getAttribute('href'))""",
+    )
+    return dead
+
+
 def _internal(site: Site, url: str) -> bool:
     return urlsplit(url).netloc == urlsplit(site.base).netloc
 
@@ -133,6 +144,7 @@ def _fetched(site: Site, page: Page, url: str) -> tuple[int, list[str]]:
             status, headers = seen.status or 0, seen.headers
             links = [link for link in _links(page) if _internal(site, link)]
             assert status != 200 or seen.problems == [], seen
+            assert _dead_anchors(page) == [], url
         if status != 429:
             return status, links
         time.sleep(float(headers.get("retry-after", "1")))
