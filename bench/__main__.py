@@ -24,6 +24,7 @@ BENCHES = (
     "fleet_delivery",
     "paid",
     "web",
+    "feeds",
 )
 RESULTS = Path(__file__).parent / "results"
 

@@ -11,8 +11,10 @@ link to the pages in the digest's language; ETag / Last-Modified / 304 as for th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import replace
+from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -24,13 +26,14 @@ from bot.web.headers import cached
 from bot.web.links import DEFAULT_LANGUAGE, Links
 from bot.web.site import WebConfig
 from core.ratelimit import RateLimiter
-from core.services.archive import recent_published_issues
+from core.services.archive import published_issues, recent_published_issues
 from core.services.search import newest_matching_papers
 from domain.errors import DigestError, InvalidInput, RateLimited
 from storage.db import Database
 
 FEED_ISSUES = 10  # issues per feed, each in full (about 20 papers with their summaries)
 FEED_PAPERS = 30  # papers per search feed
+BUILT_KEPT = 8  # built issue feeds remembered (two formats × a few origins)
 FEED_CACHE = "public, max-age=300"  # changes when an issue is published; readers poll hourly
 MEDIA = {
     "atom": "application/atom+xml; charset=utf-8",
@@ -61,6 +64,9 @@ class Feeds:
     ) -> None:
         self.db, self.config, self.language = db, config, language
         self.limiter = limiter  # the pages' per-client search budget, shared
+        # Built issue feeds by what they show (published issues are immutable): a poll costs
+        # one light list query instead of rendering ten issues again.
+        self._built: OrderedDict[Hashable, tuple[bytes, datetime]] = OrderedDict()
 
     def routes(self) -> list[Route]:
         paths = (*FEED_PATHS, "/search.atom", "/search.json")
@@ -68,11 +74,20 @@ class Feeds:
         return [Route(path, handler) for path, handler in zip(paths, handlers, strict=True)]
 
     async def issues(self, request: Request) -> Response:
-        links = self._links(request)
-        views = await recent_published_issues(self.db, limit=FEED_ISSUES)
-        title, description, _, _ = TITLES[self.language]
-        entries = tuple(issue_entry(view, links) for view in views)
-        return self._respond(request, title, description, links.home(), entries)
+        links, kind = self._links(request), _kind(request)
+        listing = await published_issues(self.db, limit=FEED_ISSUES)
+        shown = tuple((i.number, i.title, i.paper_count, i.published_at) for i in listing.items)
+        key = (kind, links.origin, links.base_path, shown)
+        built = self._built.get(key)
+        if built is None:
+            views = await recent_published_issues(self.db, limit=FEED_ISSUES)
+            title, description, _, _ = TITLES[self.language]
+            entries = tuple(issue_entry(view, links) for view in views)
+            built = self._build(request, title, description, links.home(), entries)
+            self._built[key] = built
+            while len(self._built) > BUILT_KEPT:
+                self._built.popitem(last=False)
+        return _response(request, kind, *built)
 
     async def search(self, request: Request) -> Response:
         query = request.query_params.get("q", "")
@@ -91,11 +106,12 @@ class Feeds:
         q = xml_safe(" ".join(query.split()))
         entries = tuple(paper_entry(hit, links) for hit in hits)
         home = links.search(query)
-        return self._respond(
+        built = self._build(
             request, title.format(q=q), description.format(q=q), home, entries, query
         )
+        return _response(request, _kind(request), *built)
 
-    def _respond(
+    def _build(
         self,
         request: Request,
         title: str,
@@ -103,22 +119,29 @@ class Feeds:
         home: str,
         entries: tuple[FeedEntry, ...],
         query: str | None = None,
-    ) -> Response:
-        kind = "atom" if request.url.path.endswith(".atom") else "json"
+    ) -> tuple[bytes, datetime]:
+        """The feed document's bytes in the request's format, and its newest entry's date."""
         root = replace(self._links(request), language=DEFAULT_LANGUAGE)  # feeds: no /en
         own = root.path(request.url.path, {"q": query} if query else None, page=False)
         absolute = root.absolute
         doc = FeedDoc(title, description, absolute(home), absolute(own), self.language, entries)
-        return cached(
-            request, WRITERS[kind](doc), media_type=MEDIA[kind], cache_control=FEED_CACHE,
-            last_modified=doc.updated,
-        )  # fmt: skip
+        return WRITERS[_kind(request)](doc), doc.updated
 
     def _links(self, request: Request) -> Links:
         links = self.config.links(self.language)
         if links.origin:
             return links
         return replace(links, origin=f"{request.url.scheme}://{request.url.netloc}")
+
+
+def _kind(request: Request) -> str:
+    return "atom" if request.url.path.endswith(".atom") else "json"
+
+
+def _response(request: Request, kind: str, body: bytes, updated: datetime) -> Response:
+    return cached(
+        request, body, media_type=MEDIA[kind], cache_control=FEED_CACHE, last_modified=updated
+    )
 
 
 def _plain(error: DigestError, status: int, headers: dict[str, str] | None = None) -> Response:

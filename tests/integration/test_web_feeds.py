@@ -4,10 +4,12 @@ text, answer conditional GETs with 304, and refuse a bad search with a clear 400
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import feedparser
 import httpx
 import pytest
+from sqlalchemy import select
 from starlette.applications import Starlette
 
 from bot.commands.context import Deps
@@ -15,6 +17,7 @@ from bot.web.feeds import Feeds
 from bot.web.routes import web_routes
 from bot.web.site import WebConfig
 from storage.db import Database
+from storage.models import Issue
 from tests.conftest import make_settings
 from tests.factories import make_paper, store_paper
 from tests.web_archive import DRAFT_TITLE, REJECTED_TITLE, Archive, build_archive
@@ -207,3 +210,18 @@ async def test_hostile_search_words_are_words(db: Database, query: str) -> None:
     assert atom.status_code == feed.status_code == 200
     assert not feedparser.parse(atom.content).bozo
     assert "\x00" not in feed.json()["title"] and "\x01" not in feed.json()["title"]
+
+
+async def test_a_newly_published_issue_appears_in_the_same_feeds_object(
+    sqlite_db: Database,
+) -> None:
+    await build_archive(sqlite_db)
+    async with client(sqlite_db) as http:
+        before = parse_feed(await http.get("/feed.atom"))
+        async with sqlite_db.session() as s:
+            draft = await s.scalar(select(Issue).where(Issue.number == 2))
+            assert draft is not None
+            draft.status, draft.published_at = "published", datetime(2026, 11, 5, tzinfo=UTC)
+        after = parse_feed(await http.get("/feed.atom"))
+    assert [e["url"] for e in before] == [f"{BASE}/issues/3", f"{BASE}/issues/1"]
+    assert [e["url"] for e in after] == [f"{BASE}/issues/{n}" for n in (3, 2, 1)]
