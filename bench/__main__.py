@@ -25,6 +25,7 @@ BENCHES = (
     "paid",
     "guards",
     "fulltext",
+    "web",
     "feeds",
 )
 RESULTS = Path(__file__).parent / "results"
