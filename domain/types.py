@@ -173,6 +173,20 @@ class IssueView:
 
 
 @dataclass(frozen=True)
+class IssueStamp:
+    """What a rendered issue page depends on that can change, read without loading the issue:
+    its status and publication time, and the newest summary (in the page's language) and key
+    figure of its papers (a late LLM summary or figure changes what readers are shown)."""
+
+    number: int
+    status: IssueStatus
+    published_at: datetime | None
+    created_at: datetime
+    latest_summary_id: int
+    latest_figure_id: int
+
+
+@dataclass(frozen=True)
 class IssueSummary:
     """One line of an issue list: enough to show and pick an issue, without its papers."""
 

@@ -58,14 +58,31 @@ def cached(
     media_type: str = "text/html; charset=utf-8",
     cache_control: str = SHORT_CACHE,
     last_modified: datetime | None = None,
+    etag: str | None = None,
 ) -> Response:
-    """200 with `body`, or 304 when the client's copy is current."""
-    headers = {"etag": f'"{hashlib.sha256(body).hexdigest()[:20]}"', "cache-control": cache_control}
+    """200 with `body`, or 304 when the client's copy is current; the ETag is a hash of
+    `body` unless the caller knows a tag that changes exactly when the body does."""
+    etag = etag or f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+    answer = revalidated(request, etag, cache_control=cache_control, last_modified=last_modified)
+    return answer or Response(body, media_type=media_type, headers=_validators(
+        etag, cache_control, last_modified))  # fmt: skip
+
+
+def revalidated(
+    request: Request, etag: str, *, cache_control: str, last_modified: datetime | None = None
+) -> Response | None:
+    """304 when the client's copy (`etag`, `last_modified`) is current, else None: a page
+    whose ETag is known before rendering answers this without rendering."""
+    if not _not_modified(request, etag, last_modified):
+        return None
+    return Response(status_code=304, headers=_validators(etag, cache_control, last_modified))
+
+
+def _validators(etag: str, cache_control: str, last_modified: datetime | None) -> dict[str, str]:
+    headers = {"etag": etag, "cache-control": cache_control}
     if last_modified is not None:
         headers["last-modified"] = format_datetime(last_modified.astimezone(UTC), usegmt=True)
-    if _not_modified(request, headers["etag"], last_modified):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
+    return headers
 
 
 def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:

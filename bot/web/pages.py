@@ -14,9 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.render.context import PaperCard, card_from_item, card_from_paper
-from bot.web.headers import LONG_CACHE, cached
+from bot.web.headers import LONG_CACHE, cached, revalidated
 from bot.web.labels import page_labels
 from bot.web.links import Links
+from bot.web.page_cache import PageCache
 from bot.web.render import CSS_NAME, render, stylesheet
 from bot.web.site import SITE_NAME, WebConfig
 from core.ratelimit import RateLimiter
@@ -25,7 +26,7 @@ from core.services.popular import popular_topics
 from core.services.search import search_papers
 from domain.errors import InvalidInput, NotFound
 from domain.numbers import bounded_int
-from domain.types import IssueView, PaperView, SearchHit
+from domain.types import IssueView, Page, PaperView, SearchHit
 from storage.db import Database
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -68,6 +69,7 @@ class Pages:
 
     def __init__(self, db: Database, config: WebConfig, limiter: RateLimiter) -> None:
         self.db, self.config, self.limiter = db, config, limiter
+        self.rendered = PageCache(config)
 
     def html(self, lang: str, template: str, meta: Meta, here: Here, **extra: Any) -> bytes:
         links = self.config.links(lang)
@@ -89,11 +91,20 @@ class Pages:
         return cached(request, self._issue_html(lang, issue, Links.home))
 
     async def issue(self, request: Request, lang: str) -> Response:
+        """One cheap query says whether the client's copy or ours is current; the issue is
+        loaded and rendered only when neither is (`bot.web.page_cache`)."""
         number = _number(request.path_params["number"])
-        issue = await archive.published_issue(self.db, number=number, language=lang)
-        body = self._issue_html(lang, issue, lambda links: links.issue(number))
-        stamp = issue.published_at or issue.created_at
-        return cached(request, body, cache_control=LONG_CACHE, last_modified=stamp)
+        stamp = await archive.published_issue_stamp(self.db, number=number, language=lang)
+        etag = self.rendered.issue_etag(stamp, lang)
+        modified = stamp.published_at or stamp.created_at
+        if early := revalidated(request, etag, cache_control=LONG_CACHE, last_modified=modified):
+            return early
+        body = self.rendered.issues.get(etag)
+        if body is None:
+            issue = await archive.published_issue(self.db, number=number, language=lang)
+            body = self._issue_html(lang, issue, lambda links: links.issue(number))
+            self.rendered.keep_issue(etag, body)
+        return cached(request, body, cache_control=LONG_CACHE, last_modified=modified, etag=etag)
 
     def _issue_html(self, lang: str, issue: IssueView, here: Here) -> bytes:
         cards = [
@@ -133,25 +144,33 @@ class Pages:
         return cached(request, body)
 
     async def search(self, request: Request, lang: str) -> Response:
+        """Results are kept for SEARCH_TTL_SECONDS (a reader paging back and forth); the rate
+        limit counts every request, kept or not."""
         query, page = request.query_params.get("q", "").strip(), _page(request)
-        labels = page_labels(lang)
-        hits = None
-        if query:
-            self.limiter.check(_client(request))
+        if not query:
+            return cached(request, self._search_html(lang, query, page, None))
+        self.limiter.check(_client(request))
+        key = (lang, query, page)
+        body = self.rendered.searches.get(key)
+        if body is None:
             hits = await search_papers(
                 self.db, query=query, language=lang, offset=(page - 1) * HITS_PER_PAGE,
                 limit=HITS_PER_PAGE, published_only=True,
             )  # fmt: skip
             if page > 1 and not hits.items:
                 raise _no_page(page)
+            body = self.rendered.keep_search(key, self._search_html(lang, query, page, hits))
+        return cached(request, body)
+
+    def _search_html(self, lang: str, query: str, page: int, hits: Page[SearchHit] | None) -> bytes:
+        labels = page_labels(lang)
         meta = Meta(f"{query or labels['search_title']} · {SITE_NAME[lang]}", labels["description"])
         here: Here = lambda links: links.search(query, page)  # noqa: E731
         cards = _hit_cards(hits.items if hits else (), lang)
-        body = self.html(
+        return self.html(
             lang, "search.html", meta, here, query=query, hits=hits, cards=cards,
             search_page=lambda n: self.config.links(lang).search(query, n),
         )  # fmt: skip
-        return cached(request, body)
 
     async def topics(self, request: Request, lang: str) -> Response:
         topics = await popular_topics(self.db, limit=TOPICS_SHOWN, language=lang)

@@ -31,6 +31,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates change only with a release: no stat() per render
     )
     env.filters.update(period=period, paragraphs=paragraphs, stars=stars, score=score_text)
     return env

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from domain.arxiv_ids import parse_arxiv_id
 from domain.errors import NotFound
-from domain.types import IssueStatus, IssueSummary, IssueView, Page, PaperView
+from domain.types import IssueStamp, IssueStatus, IssueSummary, IssueView, Page, PaperView
 from storage.db import Database
 from storage.queries import issues as queries
+from storage.queries.issue_stamps import issue_stamp
 from storage.queries.papers import get_paper
 from storage.queries.search_hits import hit_views
 
@@ -32,6 +33,16 @@ async def published_issue(db: Database, *, number: int, language: str | None = N
     if view is None or view.status is not IssueStatus.PUBLISHED:
         raise _no_issue(number)
     return view
+
+
+async def published_issue_stamp(db: Database, *, number: int, language: str) -> IssueStamp:
+    """What published issue `number`'s page in `language` depends on, without loading it
+    (`storage.queries.issue_stamps`); NotFound for any other number or status."""
+    async with db.session() as session:
+        stamp = await issue_stamp(session, number=number, language=language)
+    if stamp is None or stamp.status is not IssueStatus.PUBLISHED:
+        raise _no_issue(number)
+    return stamp
 
 
 async def latest_published_issue(db: Database, *, language: str | None = None) -> IssueView:

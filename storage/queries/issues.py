@@ -111,10 +111,9 @@ async def get_issue_view(
     issue = await session.scalar(
         select(Issue)
         .where(Issue.number == number)
-        .options(
-            selectinload(Issue.items).selectinload(IssueItem.paper),
-            selectinload(Issue.items).selectinload(IssueItem.summary),
-        )
+        # Items with their papers in one query; the pinned summaries only where no summary
+        # in the language is found (`_to_view`): each query is a round trip to the driver.
+        .options(selectinload(Issue.items).joinedload(IssueItem.paper, innerjoin=True))
     )
     if issue is None:
         return None
@@ -126,6 +125,7 @@ async def _to_view(session: AsyncSession, issue: Issue, language: str) -> IssueV
     paper_ids = [item.paper_id for item in items]
     best = await best_summaries(session, paper_ids=paper_ids, language=language)
     figures = await figure_views(session, paper_ids=paper_ids)
+    pinned = await _pinned(session, [item for item in items if item.paper_id not in best])
     return IssueView(
         id=issue.id,
         number=issue.number,
@@ -136,7 +136,10 @@ async def _to_view(session: AsyncSession, issue: Issue, language: str) -> IssueV
         period_end=issue.period_end,
         created_at=issue.created_at,
         items=tuple(
-            _item_view(item, best.get(item.paper_id), figures.get(item.paper_id)) for item in items
+            _item_view(
+                item, best.get(item.paper_id) or pinned.get(item.id), figures.get(item.paper_id)
+            )
+            for item in items
         ),
         approved_by=issue.approved_by,
         approved_at=issue.approved_at,
@@ -144,10 +147,19 @@ async def _to_view(session: AsyncSession, issue: Issue, language: str) -> IssueV
     )
 
 
+async def _pinned(session: AsyncSession, items: list[IssueItem]) -> dict[int, StoredSummary]:
+    """The summaries these items were composed with, by item id (for papers that have none
+    in the page's language)."""
+    wanted = {item.summary_id: item.id for item in items if item.summary_id is not None}
+    if not wanted:
+        return {}
+    rows = await session.scalars(select(Summary).where(Summary.id.in_(list(wanted))))
+    return {wanted[row.id]: to_stored(row) for row in rows}
+
+
 def _item_view(
-    item: IssueItem, best: StoredSummary | None, figure: FigureView | None
+    item: IssueItem, summary: StoredSummary | None, figure: FigureView | None
 ) -> IssueItemView:
-    summary = best or (to_stored(item.summary) if item.summary is not None else None)
     paper = PaperView(id=item.paper.id, meta=to_meta(item.paper), summary=summary, figure=figure)
     return IssueItemView(
         position=item.position,

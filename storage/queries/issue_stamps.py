@@ -1,0 +1,49 @@
+"""One cheap query for what a rendered issue page depends on (`IssueStamp`).
+
+The web archive keeps rendered issue pages and answers If-None-Match with 304; both need to know
+whether the page would still come out the same without loading twenty papers and their
+summaries. Summary and figure ids only grow (a new summary or figure is a new row), so the
+newest id among the issue's papers says whether one arrived since the page was rendered.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.types import IssueStamp, IssueStatus
+from storage.models import Issue, IssueItem, Summary
+from storage.models_text import PaperFigure
+
+
+async def issue_stamp(session: AsyncSession, *, number: int, language: str) -> IssueStamp | None:
+    """The stamp of issue `number` with summaries in `language`; None when there is no issue."""
+    newest_summary = (
+        select(func.max(Summary.id))
+        .join(IssueItem, IssueItem.paper_id == Summary.paper_id)
+        .where(IssueItem.issue_id == Issue.id, Summary.language == language)
+        .correlate(Issue)
+        .scalar_subquery()
+    )
+    newest_figure = (
+        select(func.max(PaperFigure.id))
+        .join(IssueItem, IssueItem.paper_id == PaperFigure.paper_id)
+        .where(IssueItem.issue_id == Issue.id)
+        .correlate(Issue)
+        .scalar_subquery()
+    )
+    query = select(
+        Issue.status, Issue.published_at, Issue.created_at, newest_summary, newest_figure
+    ).where(Issue.number == number)
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    status, published_at, created_at, summary_id, figure_id = row
+    return IssueStamp(
+        number=number,
+        status=IssueStatus(status),
+        published_at=published_at,
+        created_at=created_at,
+        latest_summary_id=int(summary_id or 0),
+        latest_figure_id=int(figure_id or 0),
+    )
