@@ -8,7 +8,9 @@ newest id among the issue's papers says whether one arrived since the page was r
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.types import IssueStamp, IssueStatus
@@ -16,12 +18,12 @@ from storage.models import Issue, IssueItem, Summary
 from storage.models_text import PaperFigure
 
 
-async def issue_stamp(session: AsyncSession, *, number: int, language: str) -> IssueStamp | None:
-    """The stamp of issue `number` with summaries in `language`; None when there is no issue."""
+def _stamp_query() -> Select[str, datetime | None, datetime, int | None, int | None]:
+    """Built once with bound parameters: building it per request cost more than running it."""
     newest_summary = (
         select(func.max(Summary.id))
         .join(IssueItem, IssueItem.paper_id == Summary.paper_id)
-        .where(IssueItem.issue_id == Issue.id, Summary.language == language)
+        .where(IssueItem.issue_id == Issue.id, Summary.language == bindparam("language"))
         .correlate(Issue)
         .scalar_subquery()
     )
@@ -32,10 +34,17 @@ async def issue_stamp(session: AsyncSession, *, number: int, language: str) -> I
         .correlate(Issue)
         .scalar_subquery()
     )
-    query = select(
+    return select(
         Issue.status, Issue.published_at, Issue.created_at, newest_summary, newest_figure
-    ).where(Issue.number == number)
-    row = (await session.execute(query)).first()
+    ).where(Issue.number == bindparam("number"))
+
+
+_STAMP = _stamp_query()
+
+
+async def issue_stamp(session: AsyncSession, *, number: int, language: str) -> IssueStamp | None:
+    """The stamp of issue `number` with summaries in `language`; None when there is no issue."""
+    row = (await session.execute(_STAMP, {"number": number, "language": language})).first()
     if row is None:
         return None
     status, published_at, created_at, summary_id, figure_id = row
