@@ -392,5 +392,6 @@ class PaidBroadcast(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     used: Mapped[int] = mapped_column(Integer, default=0)
 
+
 # Personal relevance's tables, registered on Base.metadata (see that module's docstring).
 import storage.models_ranking  # noqa: E402, F401

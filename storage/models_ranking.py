@@ -77,6 +77,3 @@ class ReaderModel(Base):
     weights: Mapped[bytes | None] = mapped_column(LargeBinary)
     intercept: Mapped[float] = mapped_column(Float, default=0.0)
     trained_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-
