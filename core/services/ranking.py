@@ -127,6 +127,7 @@ async def _fit(
 ) -> tuple[rq.Packed, float] | None:
     if not feedback:
         return None
+    await rv.ensure_vectors(session, at_most=BACKGROUND)  # the newest papers, if new
     idf = await rv.idf_weights(session)
     ids, x = await rv.matrix_of(session, paper_ids=[f.paper_id for f in feedback], idf=idf)
     label = {f.paper_id: int(f.vote > 0 or f.saved) for f in feedback}

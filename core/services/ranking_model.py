@@ -62,12 +62,18 @@ class SparseVector:
 
     @classmethod
     def unpack(cls, indices: bytes, values: bytes) -> SparseVector:
+        """The stored row; a damaged one (wrong sizes, indices out of range) reads as empty."""
+        empty = cls(np.zeros(0, np.int32), np.zeros(0, np.float32))
+        if len(indices) % 4 or len(indices) != len(values):
+            return empty
         found = np.frombuffer(indices, dtype="<i4").astype(np.int32)
         numbers = np.frombuffer(values, dtype="<f4").astype(np.float32)
-        if found.shape != numbers.shape or (
-            found.size and not 0 <= found.min() <= found.max() < N_FEATURES
-        ):
-            return cls(np.zeros(0, np.int32), np.zeros(0, np.float32))  # damaged row: empty
+        if found.size and not (found.min() >= 0 and found.max() < N_FEATURES):
+            return empty
+        if found.size > 1 and not (np.diff(found) > 0).all():
+            return empty  # CSR rows need sorted, distinct indices
+        if not np.isfinite(numbers).all():
+            return empty
         return cls(found, numbers)
 
 

@@ -22,11 +22,15 @@ INDEX_BATCH = 500  # papers vectorized per step: bounded memory, one IDF write p
 SIMILAR_PAGE = 5000  # archive rows compared at once by `similar`
 
 
-async def ensure_vectors(session: AsyncSession, *, paper_ids: Sequence[int] | None = None) -> int:
-    """Vectorize the papers among `paper_ids` (None: the newest unvectorized) that have no
-    vector yet; how many were added."""
+async def ensure_vectors(
+    session: AsyncSession, *, paper_ids: Sequence[int] | None = None, at_most: int | None = None
+) -> int:
+    """Vectorize the papers among `paper_ids` (None: any, newest first) that have no vector
+    yet, at most `at_most` of them; how many were added."""
     added = 0
-    while todo := await rq.unvectorized(session, paper_ids=paper_ids, limit=INDEX_BATCH):
+    while todo := await rq.unvectorized(
+        session, paper_ids=paper_ids, limit=min(INDEX_BATCH, at_most or INDEX_BATCH)
+    ):
         vectors = await asyncio.to_thread(
             rm.term_frequencies, [rm.paper_text(title, abstract) for _, title, abstract in todo]
         )
@@ -36,7 +40,7 @@ async def ensure_vectors(session: AsyncSession, *, paper_ids: Sequence[int] | No
         )
         await _count(session, [v for pid, v in zip(ids, vectors, strict=True) if pid in new])
         added += len(new)
-        if len(todo) < INDEX_BATCH:
+        if len(todo) < INDEX_BATCH or (at_most is not None and added >= at_most):
             break
     return added
 
@@ -75,6 +79,7 @@ async def similar(session: AsyncSession, *, paper_id: int, k: int) -> list[tuple
     """The `k` papers of the archive nearest to `paper_id` (cosine of TF-IDF), best first,
     itself excluded; empty when the paper is unknown."""
     k = max(0, min(k, 100))
+    await ensure_vectors(session)  # the archive's papers added since the last call
     idf = await idf_weights(session)
     ids, seed = await matrix_of(session, paper_ids=[paper_id], idf=idf)
     if not ids or not k:
