@@ -23,6 +23,7 @@ BENCHES = (
     "planning",
     "fleet_delivery",
     "paid",
+    "ranking",
 )
 RESULTS = Path(__file__).parent / "results"
 

@@ -66,6 +66,8 @@ class SimReader:
 class Figures:
     days: list[dict[str, float]] = field(default_factory=list)
     train_seconds: list[float] = field(default_factory=list)
+    train_cpu_seconds: list[float] = field(default_factory=list)
+    models: list[rm.ReaderWeights] = field(default_factory=list)
 
 
 def load_days(count: int) -> list[list[dict[str, object]]]:
@@ -151,10 +153,11 @@ def retrain(reader: SimReader, world: World, background: list[int], figures: Fig
     ids = sorted(reader.labels)
     if len(ids) < 5:
         return
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     extra = [i for i in background if i not in reader.labels]
     reader.model = rm.train(world.matrix(ids), [reader.labels[i] for i in ids], world.matrix(extra))
     figures.train_seconds.append(time.perf_counter() - started)
+    figures.train_cpu_seconds.append(time.process_time() - cpu)
 
 
 def evaluate(people: list[SimReader], world: World, ids: list[int]) -> dict[str, float]:
@@ -196,4 +199,5 @@ def simulate(
         world.arrive(day + 1)  # tomorrow's papers are vectorized before they are ranked
         result = evaluate(people, world, world.day_ids[day + 1])
         figures.days.append({"day": day + 1, **result})
+    figures.models = [reader.model for reader in people if reader.model is not None]
     return figures

@@ -33,7 +33,7 @@ class ForYou:
     """Personal order of one issue's papers, page by page of chats."""
 
     def __init__(self, paper_ids: Sequence[int], x: rm.Matrix, min_feedback: int) -> None:
-        self.column = {pid: i for i, pid in enumerate(paper_ids)}
+        self.ids = np.asarray(paper_ids, dtype=np.int64)
         self.x = x
         self.min_feedback = min_feedback
 
@@ -46,7 +46,7 @@ class ForYou:
 
     async def page(self, session: AsyncSession, *, first_chat_id: int, last_chat_id: int) -> Order:
         """The order of each chat first..last: by its model when it has one, else as given."""
-        if not self.column:
+        if not self.ids.size:
             return as_given
         found = await rq.models_in_range(
             session, first_chat_id=first_chat_id, last_chat_id=last_chat_id,
@@ -54,22 +54,33 @@ class ForYou:
         )  # fmt: skip
         if not found:
             return as_given
-        chats = list(found)
-        models = [rm.ReaderWeights(rm.SparseVector.unpack(*p), b) for p, b in found.values()]
-        scores = await asyncio.to_thread(rm.scores, models, self.x)
-        row = {chat: i for i, chat in enumerate(chats)}
-        return lambda chat_id, paper_ids: self._order(scores, row.get(chat_id), paper_ids)
+        rows = await asyncio.to_thread(self._ranked, list(found.values()))
+        row = {chat: i for i, chat in enumerate(found)}
+        done: dict[int, tuple[int, ...]] = {}
 
-    def _order(
-        self, scores: np.ndarray, row: int | None, paper_ids: tuple[int, ...]
-    ) -> tuple[int, ...]:
-        if row is None or len(paper_ids) < 2:
-            return paper_ids
-        mine = scores[row]
-        # Stable: equal scores (e.g. papers the model knows nothing of) keep the issue's order.
-        return tuple(
-            sorted(
-                paper_ids,
-                key=lambda pid: -mine[self.column[pid]] if pid in self.column else 0.0,
-            )
-        )
+        def order(chat_id: int, paper_ids: tuple[int, ...]) -> tuple[int, ...]:
+            i = row.get(chat_id)
+            if i is None or len(paper_ids) < 2:
+                return paper_ids
+            if i not in done:
+                done[i] = tuple(self.ids[rows[i]].tolist())
+            return _restricted(done[i], paper_ids)
+
+        return order
+
+    def _ranked(self, models: list[tuple[rq.Packed, float]]) -> np.ndarray:
+        """Per model, the issue's column numbers best first (stable: ties keep the issue's
+        order, e.g. papers the model knows nothing of)."""
+        w = rm.stack_packed([packed for packed, _ in models])
+        intercepts = np.fromiter((b for _, b in models), np.float32, count=len(models))
+        return np.argsort(-rm.decision(w, intercepts, self.x), axis=1, kind="stable")
+
+
+def _restricted(ranked: tuple[int, ...], paper_ids: tuple[int, ...]) -> tuple[int, ...]:
+    """`paper_ids` (a chat's topic-matched papers) in the order of `ranked`; papers without a
+    vector last, as given."""
+    if len(paper_ids) == len(ranked):
+        return ranked
+    wanted = set(paper_ids)
+    known = set(ranked)
+    return tuple(p for p in ranked if p in wanted) + tuple(p for p in paper_ids if p not in known)
