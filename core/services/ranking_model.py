@@ -195,36 +195,43 @@ def _pruned(
     )
 
 
-def stack_packed(rows: Sequence[tuple[bytes, bytes]]) -> Matrix:
-    """Stored rows as one CSR matrix in a few array operations (a planning page holds
-    thousands of models); a damaged row reads as empty, as `SparseVector.unpack` would."""
-    sane = [(i, v) if len(i) % 4 == 0 and len(i) == len(v) else (b"", b"") for i, v in rows]
-    lengths = np.fromiter((len(i) // 4 for i, _ in sane), np.int64, count=len(sane))
-    indices = np.frombuffer(b"".join(i for i, _ in sane), "<i4").astype(np.int32)
-    values = np.frombuffer(b"".join(v for _, v in sane), "<f4").astype(np.float32)
-    row_of = np.repeat(np.arange(len(sane)), lengths)
-    bad = (indices < 0) | (indices >= N_FEATURES) | ~np.isfinite(values)
-    unsorted = (np.diff(indices) <= 0) & (row_of[1:] == row_of[:-1])
-    damaged = np.zeros(len(sane), bool)
-    damaged[row_of[bad]] = True
-    damaged[row_of[1:][unsorted]] = True
-    if damaged.any():
-        gone = damaged[row_of]
-        indices[gone], values[gone] = 0, 0.0  # a row of zeros: scores as "no opinion"
-    indptr = np.concatenate(([0], np.cumsum(lengths)))
-    return sparse.csr_matrix((values, indices, indptr), shape=(len(sane), N_FEATURES))
+class IssueScorer:
+    """Scores many readers' stored models against one issue's papers, fast enough to run
+    inside delivery planning: the issue's vectors are a small dense block over the columns
+    its papers use (a few thousand), and each model is read straight from its bytes, keeping
+    only the weights on those columns (the others multiply zeros)."""
+
+    def __init__(self, x: Matrix) -> None:
+        self.columns = np.unique(x.indices)
+        self.lookup = np.full(N_FEATURES, -1, np.int32)
+        self.lookup[self.columns] = np.arange(self.columns.size, dtype=np.int32)
+        self.block = x[:, self.columns].T.toarray()  # columns × papers, float32
+
+    def scores(self, rows: Sequence[tuple[bytes, bytes]], intercepts: Floats) -> Floats:
+        """One row per stored model, one column per paper; a damaged model scores zeros."""
+        sane = [(i, v) if len(i) % 4 == 0 and len(i) == len(v) else (b"", b"") for i, v in rows]
+        lengths = np.fromiter((len(i) // 4 for i, _ in sane), np.int64, count=len(sane))
+        indices = np.frombuffer(b"".join(i for i, _ in sane), "<i4")
+        values = np.frombuffer(b"".join(v for _, v in sane), "<f4")
+        bad = (indices < 0) | (indices >= N_FEATURES) | ~np.isfinite(values)
+        position = self.lookup[np.where(bad, 0, indices)]
+        keep = (position >= 0) & ~bad
+        if bad.any():  # the whole model of a damaged entry is dropped, not just the entry
+            row_of = np.repeat(np.arange(len(sane)), lengths)
+            keep &= ~np.isin(row_of, row_of[bad])
+        kept = np.concatenate(([0], np.cumsum(keep)))
+        indptr = kept[np.concatenate(([0], np.cumsum(lengths)))]
+        w = sparse.csr_matrix(
+            (values[keep], position[keep], indptr), shape=(len(sane), self.columns.size)
+        )
+        product = np.asarray(w @ self.block, dtype=np.float32)
+        return product + intercepts[:, np.newaxis]
 
 
 def scores(models: Sequence[ReaderWeights], x: Matrix) -> npt.NDArray[np.float32]:
     """One row per model, one column per paper (rows of `x`): each model's decision values."""
-    w = stack([m.vector for m in models])
     intercepts = np.fromiter((m.intercept for m in models), np.float32, count=len(models))
-    return decision(w, intercepts, x)
-
-
-def decision(w: Matrix, intercepts: Floats, x: Matrix) -> npt.NDArray[np.float32]:
-    product = (w @ x.T).toarray().astype(np.float32)
-    return product + intercepts[:, np.newaxis]
+    return IssueScorer(x).scores([m.vector.pack() for m in models], intercepts)
 
 
 def nearest(seed: Matrix, candidates: Matrix, k: int) -> list[tuple[int, float]]:

@@ -34,7 +34,7 @@ class ForYou:
 
     def __init__(self, paper_ids: Sequence[int], x: rm.Matrix, min_feedback: int) -> None:
         self.ids = np.asarray(paper_ids, dtype=np.int64)
-        self.x = x
+        self.scorer = rm.IssueScorer(x)
         self.min_feedback = min_feedback
 
     @classmethod
@@ -71,9 +71,9 @@ class ForYou:
     def _ranked(self, models: list[tuple[rq.Packed, float]]) -> np.ndarray:
         """Per model, the issue's column numbers best first (stable: ties keep the issue's
         order, e.g. papers the model knows nothing of)."""
-        w = rm.stack_packed([packed for packed, _ in models])
         intercepts = np.fromiter((b for _, b in models), np.float32, count=len(models))
-        return np.argsort(-rm.decision(w, intercepts, self.x), axis=1, kind="stable")
+        scores = self.scorer.scores([packed for packed, _ in models], intercepts)
+        return np.argsort(-scores, axis=1, kind="stable")
 
 
 def _restricted(ranked: tuple[int, ...], paper_ids: tuple[int, ...]) -> tuple[int, ...]:

@@ -50,9 +50,10 @@ def test_a_damaged_model_in_a_page_scores_as_no_opinion() -> None:
     model = rm.train(x[:2], [1, 0])
     assert model is not None
     good = model.vector.pack()
-    rows = [good, (b"\x01\x02", b""), (good[0][::-1], good[1]), good]
-    w = rm.stack_packed(rows)
-    found = rm.decision(w, np.zeros(4, np.float32), x)
+    out_of_range = np.frombuffer(good[0], "<i4").copy()
+    out_of_range[-1] = rm.N_FEATURES
+    rows = [good, (b"\x01\x02", b""), (out_of_range.tobytes(), good[1]), good]
+    found = rm.IssueScorer(x).scores(rows, np.zeros(4, np.float32))
     assert (found[1] == 0).all() and (found[2] == 0).all()
     assert np.allclose(found[0], rm.scores([model], x)[0] - model.intercept)
     assert np.allclose(found[0], found[3])
