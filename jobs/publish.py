@@ -87,7 +87,8 @@ async def publish_issue(
         db, number=number, language=delivery.language,
         require_approval=delivery.require_approval,
     )  # fmt: skip
-    newly = await _plan(db, sender, issue, actor, delivery.for_you_min_feedback)
+    for_you = delivery.for_you_min_feedback if delivery.for_you else None
+    newly = await _plan(db, sender, issue, actor, for_you)
     deliverer = Deliverer(
         db, sender, issue.id, issue.number, delivery.language, stale_after=stale_after,
         paid=_paid_allowance(delivery, db, sender, issue.id),
