@@ -107,6 +107,13 @@ async def similar(db: Database, paper_id: int, k: int = 5) -> list[tuple[int, fl
         return await rv.similar(session, paper_id=paper_id, k=k)
 
 
+async def index_papers(db: Database, *, at_most: int | None = None) -> int:
+    """Vectorize papers that have none yet, newest first (a backfill of the archive, or the
+    day's new papers after a fetch); how many. Idempotent and incremental."""
+    async with db.session() as session:
+        return await rv.ensure_vectors(session, at_most=at_most)
+
+
 async def train_reader(db: Database, chat_id: int) -> bool:
     """(Re)train one reader's model from their feedback; False when there was nothing to
     train (no model row) or a newer training won."""

@@ -20,6 +20,9 @@ from storage.queries import ranking as rq
 
 INDEX_BATCH = 500  # papers vectorized per step: bounded memory, one IDF write per step
 SIMILAR_PAGE = 5000  # archive rows compared at once by `similar`
+# New papers `similar` vectorizes before it answers (a few days' worth); an archive older than
+# the feature is vectorized once by `core.services.ranking.index_papers`, not by a reader.
+SIMILAR_CATCH_UP = 2000
 
 
 async def ensure_vectors(
@@ -79,7 +82,7 @@ async def similar(session: AsyncSession, *, paper_id: int, k: int) -> list[tuple
     """The `k` papers of the archive nearest to `paper_id` (cosine of TF-IDF), best first,
     itself excluded; empty when the paper is unknown."""
     k = max(0, min(k, 100))
-    await ensure_vectors(session)  # the archive's papers added since the last call
+    await ensure_vectors(session, at_most=SIMILAR_CATCH_UP)  # papers added since the last call
     idf = await idf_weights(session)
     ids, seed = await matrix_of(session, paper_ids=[paper_id], idf=idf)
     if not ids or not k:

@@ -136,6 +136,7 @@ async def test_vectors_are_added_once_and_counted_once(db: Database) -> None:
     issue, _ = await _world(db)
     await ranking.similar(db, _ids(issue)[0], k=3)  # vectorizes the archive's first papers
     await ranking.similar(db, _ids(issue)[1], k=3)
+    assert await ranking.index_papers(db) == 0  # nothing left to do
     async with db.session() as session:
         vectors = await session.scalar(select(func.count()).select_from(PaperVector))
         documents = await session.scalar(select(RankingVocab.documents))
