@@ -34,6 +34,8 @@ class ForYou:
 
     def __init__(self, paper_ids: Sequence[int], x: rm.Matrix, min_feedback: int) -> None:
         self.ids = np.asarray(paper_ids, dtype=np.int64)
+        self.column = {pid: i for i, pid in enumerate(paper_ids)}
+        self._columns: dict[tuple[int, ...], tuple[np.ndarray, tuple[int, ...]]] = {}
         self.scorer = rm.IssueScorer(x)
         self.min_feedback = min_feedback
 
@@ -54,33 +56,32 @@ class ForYou:
         )  # fmt: skip
         if not found:
             return as_given
-        rows = await asyncio.to_thread(self._ranked, list(found.values()))
+        scores = await asyncio.to_thread(self._scores, list(found.values()))
+        best = np.argsort(-scores, axis=1, kind="stable")  # ties keep the issue's order
         row = {chat: i for i, chat in enumerate(found)}
-        done: dict[int, tuple[int, ...]] = {}
 
         def order(chat_id: int, paper_ids: tuple[int, ...]) -> tuple[int, ...]:
             i = row.get(chat_id)
             if i is None or len(paper_ids) < 2:
                 return paper_ids
-            if i not in done:
-                done[i] = tuple(self.ids[rows[i]].tolist())
-            return _restricted(done[i], paper_ids)
+            if len(paper_ids) == self.ids.size:  # every paper: the precomputed order
+                return tuple(self.ids[best[i]].tolist())
+            return self._subset(scores[i], paper_ids)
 
         return order
 
-    def _ranked(self, models: list[tuple[rq.Packed, float]]) -> np.ndarray:
-        """Per model, the issue's column numbers best first (stable: ties keep the issue's
-        order, e.g. papers the model knows nothing of)."""
+    def _scores(self, models: list[tuple[rq.Packed, float]]) -> np.ndarray:
         intercepts = np.fromiter((b for _, b in models), np.float32, count=len(models))
-        scores = self.scorer.scores([packed for packed, _ in models], intercepts)
-        return np.argsort(-scores, axis=1, kind="stable")
+        return self.scorer.scores([packed for packed, _ in models], intercepts)
 
-
-def _restricted(ranked: tuple[int, ...], paper_ids: tuple[int, ...]) -> tuple[int, ...]:
-    """`paper_ids` (a chat's topic-matched papers) in the order of `ranked`; papers without a
-    vector last, as given."""
-    if len(paper_ids) == len(ranked):
-        return ranked
-    wanted = set(paper_ids)
-    known = set(ranked)
-    return tuple(p for p in ranked if p in wanted) + tuple(p for p in paper_ids if p not in known)
+    def _subset(self, mine: np.ndarray, paper_ids: tuple[int, ...]) -> tuple[int, ...]:
+        """A topic-matched subset in the model's order (columns cached per distinct subset,
+        which planning shares between chats); papers without a vector last, as given."""
+        found = self._columns.get(paper_ids)
+        if found is None:
+            known = [self.column[p] for p in paper_ids if p in self.column]
+            rest = tuple(p for p in paper_ids if p not in self.column)
+            found = self._columns[paper_ids] = (np.asarray(known, dtype=np.int64), rest)
+        cols, rest = found
+        ranked = cols[np.argsort(-mine[cols], kind="stable")]
+        return tuple(self.ids[ranked].tolist()) + rest
