@@ -5,6 +5,7 @@ by the LLM's order, on a fixed seed."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from core.services import ranking_model as rm
 from tests.ranking_sim import simulate
@@ -75,9 +76,10 @@ def test_a_model_ranks_what_was_liked_first_and_similar_is_cosine() -> None:
     assert best == 1 and 0 < similarity < 1
 
 
+@pytest.mark.timeout(300)  # ~20 s alone; CI shares 2 cores with the rest of the suite
 def test_simulated_readers_are_better_served_by_their_own_models() -> None:
-    figures = simulate(reader_count=16, days=3, seed=13)
+    figures = simulate(reader_count=12, days=2, seed=13)
     last = figures.days[-1]
-    assert last["readers_evaluated"] >= 10
+    assert last["readers_evaluated"] >= 8
     assert last["ndcg_personal"] > last["ndcg_llm"]
     assert last["p5_personal"] > last["p5_llm"]
