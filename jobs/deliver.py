@@ -125,7 +125,8 @@ class Deliverer:
         self._views: dict[str, IssueView] = {}
         self._view_lock = asyncio.Lock()
         self._confirmations = Confirmations(self.db)
-        # Readers share a few paper sets: render each (language, set) once per run, not per row.
+        # Readers share a few paper lists: render each (language, ordered papers) once per run,
+        # not per row. With "for you" ordering lists differ per reader, so fewer are shared.
         self._render = lru_cache(maxsize=RENDERED)(self._render_uncached)
 
     async def run(self, concurrency: int) -> Tally:
