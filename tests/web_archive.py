@@ -40,7 +40,7 @@ class Archive:
     hidden: tuple[int, ...]
     hidden_only_ids: tuple[str, ...]  # arXiv ids that appear only in hidden issues
     hostile_id: str  # a stored paper (in no issue) whose title is HOSTILE
-    figure_ids: tuple[str, ...] = ()  # papers with a key figure (captioned with HOSTILE)
+    figure_ids: tuple[str, ...] = ()  # published papers with a key figure (caption: HOSTILE)
 
 
 async def build_archive(db: Database) -> Archive:
@@ -85,16 +85,15 @@ async def _arxiv_ids(db: Database, paper_ids: list[int]) -> tuple[str, ...]:
 
 
 async def _add_figures(db: Database) -> tuple[str, ...]:
-    """A wide PNG on the first paper of each published issue (its id, in issue order)."""
+    """A wide PNG on the first paper of every issue; the ids of the published ones, in order
+    (a draft's or a rejected issue's figure must not reach a static copy either)."""
     out = io.BytesIO()
     Image.new("RGB", (1600, 500), "steelblue").save(out, format="PNG")
-    published = [n for n, status in STATUSES.items() if status is IssueStatus.PUBLISHED]
     ids: list[str] = []
     async with db.session() as s:
         issues = await s.scalars(
-            select(Issue).where(Issue.number.in_(published)).order_by(Issue.number)
-            .options(selectinload(Issue.items))
-        )  # fmt: skip
+            select(Issue).order_by(Issue.number).options(selectinload(Issue.items))
+        )
         for issue in issues:
             paper = await s.get(Paper, min(issue.items, key=lambda i: i.position).paper_id)
             assert paper is not None
@@ -102,5 +101,6 @@ async def _add_figures(db: Database) -> tuple[str, ...]:
             caption = f"Overview {HOSTILE}"
             figure = NewFigure("Figure 1", caption, "image/png", 1600, 500, source, out.getvalue())
             await save_figure(s, paper_id=paper.id, paper_version=1, figure=figure)
-            ids.append(paper.arxiv_id)
+            if STATUSES[issue.number] is IssueStatus.PUBLISHED:
+                ids.append(paper.arxiv_id)
     return tuple(ids)

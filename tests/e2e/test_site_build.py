@@ -68,6 +68,7 @@ async def test_site_build_writes_every_public_page_and_nothing_else(
                 assert target is None or target.is_file(), f"{path}: {link}"
     for hidden_id in archive.hidden_only_ids:
         assert not (out / "papers" / hidden_id).exists()
+        assert not (out / "figures" / f"{hidden_id}.png").exists()
 
 
 async def test_static_feeds_parse_and_link_to_the_static_pages(
