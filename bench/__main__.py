@@ -25,7 +25,9 @@ BENCHES = (
     "paid",
     "guards",
     "fulltext",
+    "web",
     "feeds",
+    "ranking",
 )
 RESULTS = Path(__file__).parent / "results"
 

@@ -193,6 +193,10 @@ class _Job:
         self.report = SummarizeReport(language=language, model=self.model)
         self.budget = TokenBudget(limit=llm.daily_token_budget, used_today=0)
         self.semaphore = asyncio.Semaphore(llm.concurrency)
+        # One save at a time: each reads then writes, and on SQLite two such transactions that
+        # overlap fail at once ("database is locked": the later one's snapshot is stale), not
+        # after the busy timeout. A save takes milliseconds; the LLM calls still overlap.
+        self.save_lock = asyncio.Lock()
 
     @property
     def _key(self) -> dict[str, str]:
@@ -247,7 +251,8 @@ class _Job:
         result = await self._summarize(meta, await self._read(paper_id, meta))
         # A cancel (shutdown) must not cut a transaction in half: SQLAlchemy then discards the
         # connection mid-transaction and SQLite stays locked until it is garbage-collected.
-        await asyncio.shield(self._save(paper_id, meta, result))
+        async with self.save_lock:
+            await asyncio.shield(self._save(paper_id, meta, result))
         self._count(result)
 
     async def _save(self, paper_id: int, meta: PaperMeta, result: _Result) -> None:
