@@ -27,6 +27,7 @@ BENCHES = (
     "fulltext",
     "web",
     "feeds",
+    "ranking",
 )
 RESULTS = Path(__file__).parent / "results"
 

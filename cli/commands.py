@@ -139,7 +139,7 @@ async def cmd_show(args: argparse.Namespace, settings: Settings, db: Database) -
     from core.services.issues import get_issue
 
     issue = await get_issue(db, number=args.number, language=settings.digest_language)
-    print("\n\n".join(render_issue(issue, args.format)))
+    print("\n\n".join(render_issue(issue, args.format, public_base_url=settings.public_base_url)))
     return 0
 
 
@@ -152,7 +152,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings, db: Database)
     from core.services.issues import get_issue
 
     issue = await get_issue(db, number=args.number, language=settings.digest_language)
-    (document,) = render_issue(issue, args.format)
+    (document,) = render_issue(issue, args.format, public_base_url=settings.public_base_url)
     if args.out:
         await asyncio.to_thread(Path(args.out).write_text, document, encoding="utf-8")
         print(f"第{issue.number}期 ({args.format}) written to {args.out}")
@@ -186,7 +186,7 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings, db: Database) -
     issue, report = await run_demo(settings, db)
     print("\n".join(report))
     print()
-    print("\n\n".join(render_issue(issue, "md")))
+    print("\n\n".join(render_issue(issue, "md", public_base_url=settings.public_base_url)))
     return 0
 
 

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     issue_cron: str = "0 9 * * *"  # compose, in TIMEZONE
     publish_cron: str = "0 10 * * *"  # publish approved issues, in TIMEZONE
     delivery_concurrency: int = Field(default=20, ge=1, le=200)
+    # Personal relevance (issue 13): each reader's papers in their own model's order
+    ranking_for_you: bool = False
+    ranking_min_feedback: int = Field(default=5, ge=1, le=1000)  # marked papers before it applies
     # Paid broadcasts (issue 10): issue deliveries with allow_paid_broadcast, up to 1000/s
     telegram_paid_broadcast: bool = False
     telegram_paid_rate: int = Field(default=1000, ge=1, le=1000)  # messages/s, paid only

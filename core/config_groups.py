@@ -109,6 +109,8 @@ class DeliverySettings:
     public_base_url: str | None
     paid_broadcast: bool = False  # TELEGRAM_PAID_BROADCAST: issue parts as paid broadcasts…
     paid_max_messages: int = 0  # …at most this many per issue, then the free rate
+    for_you: bool = False  # RANKING_FOR_YOU: readers' own order, once they have marked…
+    for_you_min_feedback: int = 5  # …this many papers (RANKING_MIN_FEEDBACK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +204,7 @@ def delivery_of(s: Settings) -> DeliverySettings:
         concurrency=s.delivery_concurrency, public_base_url=s.public_base_url,
         paid_broadcast=s.telegram_paid_broadcast,
         paid_max_messages=s.telegram_paid_max_messages,
+        for_you=s.ranking_for_you, for_you_min_feedback=s.ranking_min_feedback,
     )  # fmt: skip
 
 

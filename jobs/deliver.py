@@ -125,7 +125,8 @@ class Deliverer:
         self._views: dict[str, IssueView] = {}
         self._view_lock = asyncio.Lock()
         self._confirmations = Confirmations(self.db)
-        # Readers share a few paper sets: render each (language, set) once per run, not per row.
+        # Readers share a few paper lists: render each (language, ordered papers) once per run,
+        # not per row. With "for you" ordering lists differ per reader, so fewer are shared.
         self._render = lru_cache(maxsize=RENDERED)(self._render_uncached)
 
     async def run(self, concurrency: int) -> Tally:
@@ -269,11 +270,14 @@ class Deliverer:
         if row.kind == NOTE:
             return (no_match_note(self.number, language),)
         await self._view(language)
-        return self._render(language, frozenset(row.paper_ids))
+        return self._render(language, tuple(row.paper_ids))
 
-    def _render_uncached(self, language: str, papers: frozenset[int]) -> tuple[str, ...]:
+    def _render_uncached(self, language: str, papers: tuple[int, ...]) -> tuple[str, ...]:
+        """The issue with the row's papers in the row's order (the issue's, or the reader's
+        own with "for you" ordering)."""
         view = self._views[language]
-        items = tuple(item for item in view.items if item.paper.id in papers)
+        by_id = {item.paper.id: item for item in view.items}
+        items = tuple(by_id[paper_id] for paper_id in papers if paper_id in by_id)
         return tuple(self.sender.render(replace(view, items=items), language=language))
 
     async def _view(self, language: str) -> IssueView:

@@ -403,4 +403,6 @@ class PaidBroadcast(Base):
 
 # The reader's tables (a module of their own, on this Base): imported here so that every user
 # of `Base.metadata` (Alembic's checks, `db copy`) sees them.
+# Personal relevance's tables, registered on Base.metadata (see that module's docstring).
+import storage.models_ranking  # noqa: E402, F401
 from storage import models_text  # noqa: E402, F401

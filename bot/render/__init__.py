@@ -31,12 +31,15 @@ _MEASURES: dict[str, Measure] = {"wecom": utf8_bytes}  # the others count UTF-16
 __all__ = ["FORMATS", "MAX_MESSAGE", "render_article", "render_issue", "render_paper"]
 
 
-def render_issue(issue: IssueView, fmt: str, *, web_url: str = "") -> list[str]:
+def render_issue(
+    issue: IssueView, fmt: str, *, web_url: str = "", public_base_url: str | None = None
+) -> list[str]:
     """The issue in `fmt`: one Markdown document, or the chat messages in order; `web_url`
-    (the issue's page on the web archive) is linked in a message format's header."""
+    (the issue's page on the web archive) is linked in a message format's header;
+    `public_base_url` (PUBLIC_BASE_URL) lets a document show each key figure from the web."""
     _check_format(fmt)
     labels = labels_for(issue.language)
-    cards = issue_cards(issue)
+    cards = issue_cards(issue, public_base_url)
     if fmt in DOCUMENT_FORMATS:
         text = template(fmt).render(issue=issue, cards=cards, L=labels, compact=False)
         return [tidy(text) + "\n"]
@@ -55,11 +58,13 @@ def render_article(issue: IssueView, *, compact: bool = False) -> str:
     return tidy(text) + "\n"
 
 
-def render_paper(paper: PaperView, fmt: str, language: str) -> list[str]:
+def render_paper(
+    paper: PaperView, fmt: str, language: str, *, public_base_url: str | None = None
+) -> list[str]:
     """One paper as a card in `fmt` (e.g. for a /paper command), numbered 1."""
     _check_format(fmt)
     labels = labels_for(language)
-    card = card_from_paper(paper, ref=1, language=language)
+    card = card_from_paper(paper, ref=1, language=language, public_base_url=public_base_url)
     if fmt in DOCUMENT_FORMATS:
         return [macro(fmt, "paper", labels, card) + "\n"]
     return [_paper_part(fmt, labels, card)]

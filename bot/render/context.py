@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.render.labels import labels_for
+from domain.fulltext import FigureView
 from domain.rating import score_text, stars
 from domain.types import IssueItemView, IssueView, PaperMeta, PaperView, SummarySource
 from domain.venue import detect_venue
+from domain.web_paths import public_figure_url
 
 MAX_AUTHORS = 6  # all names up to six, as seed 002 lists them; more: the first three and 等
 SHOWN_WHEN_MANY = 3
+MAX_ALT = 120  # alt text: the caption's start, enough to say what the figure shows
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ class PaperCard:
     editor_note: str = ""
     extractive: bool = False
     summarized: bool = True
+    figure: FigureView | None = None  # the key figure; where it is served depends on the page
+    figure_caption: str = ""  # "Figure 1: …" on one line
+    figure_alt: str = ""  # the caption shortened (or the title): the image's alt text
+    figure_url: str = ""  # absolute under PUBLIC_BASE_URL, when the renderer was given it
 
     @property
     def has_analysis(self) -> bool:
@@ -85,7 +92,10 @@ def card_from_paper(
     title_override: str | None = None,
     tldr_override: str | None = None,
     editor_note: str | None = None,
+    public_base_url: str | None = None,
 ) -> PaperCard:
+    """The card of `paper`; `public_base_url` (PUBLIC_BASE_URL) gives its figure an absolute
+    URL for documents read elsewhere (Markdown)."""
     meta, summary = paper.meta, paper.summary
     content = summary.content if summary else None
     translated = content.title_translated if content else ""
@@ -105,6 +115,7 @@ def card_from_paper(
         abstract=meta.abstract.strip(),
         extractive=summary is None or summary.source == SummarySource.EXTRACTIVE,
         summarized=summary is not None,
+        **_figure_fields(paper, public_base_url),
         **(_content_fields(content.model_dump(), language) if content else {}),
     )
 
@@ -124,6 +135,21 @@ def _content_fields(content: dict[str, Any], language: str) -> dict[str, Any]:
             one_line(k) for k in content["keywords"] if k.strip()
         ),
         "abstract_translated": content["abstract_translated"].strip(),
+    }
+
+
+def _figure_fields(paper: PaperView, public_base_url: str | None) -> dict[str, Any]:
+    figure = paper.figure
+    if figure is None:
+        return {}
+    caption = one_line(": ".join(part for part in (figure.label, figure.caption) if part.strip()))
+    alt = caption or one_line(paper.meta.title)
+    url = public_figure_url(public_base_url, paper.meta.arxiv_id, figure) if public_base_url else ""
+    return {
+        "figure": figure,
+        "figure_caption": caption,
+        "figure_alt": alt if len(alt) <= MAX_ALT else alt[: MAX_ALT - 1].rstrip() + "…",
+        "figure_url": url,
     }
 
 
@@ -149,7 +175,9 @@ def _authors(authors: tuple[str, ...], language: str) -> str:
     return f"{', '.join(names[:SHOWN_WHEN_MANY])} {labels_for(language)['more_authors']}"
 
 
-def card_from_item(item: IssueItemView, *, ref: int, language: str) -> PaperCard:
+def card_from_item(
+    item: IssueItemView, *, ref: int, language: str, public_base_url: str | None = None
+) -> PaperCard:
     return card_from_paper(
         item.paper,
         ref=ref,
@@ -157,12 +185,13 @@ def card_from_item(item: IssueItemView, *, ref: int, language: str) -> PaperCard
         title_override=item.title_override,
         tldr_override=item.tldr_override,
         editor_note=item.editor_note,
+        public_base_url=public_base_url,
     )
 
 
-def issue_cards(issue: IssueView) -> list[PaperCard]:
+def issue_cards(issue: IssueView, public_base_url: str | None = None) -> list[PaperCard]:
     """The included papers, numbered 1..n in the editor's order."""
     return [
-        card_from_item(item, ref=ref, language=issue.language)
+        card_from_item(item, ref=ref, language=issue.language, public_base_url=public_base_url)
         for ref, item in enumerate(issue.included_items, start=1)
     ]

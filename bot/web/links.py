@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
+from domain.fulltext import FigureView
+from domain.web_paths import figure_path, figure_query
+
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
@@ -82,6 +85,11 @@ class Links:
 
     def topics(self) -> str:
         return self.path("/topics")
+
+    def figure(self, arxiv_id: str, figure: FigureView) -> str:
+        """The paper's key figure: one file for every language (`domain.web_paths`)."""
+        files = self.in_language(DEFAULT_LANGUAGE)
+        return files.path(figure_path(arxiv_id, figure), figure_query(figure), page=False)
 
     def static(self, name: str, version: str) -> str:
         """A file served once for every language (no `/en` prefix)."""

@@ -25,6 +25,7 @@ from core.services import archive
 from core.services.popular import popular_topics
 from core.services.search import search_papers
 from domain.errors import InvalidInput, NotFound
+from domain.fulltext import FigureView
 from domain.numbers import bounded_int
 from domain.types import IssueView, Page, PaperView, SearchHit
 from storage.db import Database
@@ -62,6 +63,7 @@ class Meta:
     description: str
     og_type: str = "website"
     published: str = ""  # ISO time: article:published_time (Instant View, previews)
+    image: str = ""  # og:image: a key figure's absolute URL (only with a public origin)
 
 
 class Pages:
@@ -115,8 +117,15 @@ class Pages:
         heading = labels["issue_heading"].format(number=issue.number)
         description = " · ".join(shown.card.display_title for shown in cards[:3])
         stamp = (issue.published_at or issue.created_at).isoformat()
-        meta = Meta(f"{issue.title} · {heading}", _short(description), "article", stamp)
+        image = self._image(lang, [(s.arxiv_id, s.card.figure) for s in cards])
+        meta = Meta(f"{issue.title} · {heading}", _short(description), "article", stamp, image)
         return self.html(lang, "issue.html", meta, here, issue=issue, cards=cards)
+
+    def _image(self, lang: str, figures: Sequence[tuple[str, FigureView | None]]) -> str:
+        """The first key figure's absolute URL, for link previews; "" without a public origin."""
+        links = self.config.links(lang)
+        found = next(((arxiv_id, f) for arxiv_id, f in figures if f is not None), None)
+        return links.absolute(links.figure(*found)) if found and links.origin else ""
 
     async def issues(self, request: Request, lang: str) -> Response:
         page = _page(request)
@@ -137,7 +146,8 @@ class Pages:
         paper, numbers = await archive.archive_paper(self.db, arxiv_id=wanted, language=lang)
         card = card_from_paper(paper, ref=1, language=lang)
         arxiv_id = paper.meta.arxiv_id
-        meta = Meta(card.display_title, _short(card.tldr or card.abstract), og_type="article")
+        image = self._image(lang, [(arxiv_id, card.figure)])
+        meta = Meta(card.display_title, _short(card.tldr or card.abstract), "article", "", image)
         here: Here = lambda links: links.paper(arxiv_id)  # noqa: E731
         one = shown(paper, card, lang)
         body = self.html(lang, "paper.html", meta, here, s=one, numbers=numbers)

@@ -12,6 +12,8 @@
     /feed.atom, /feed.json  the newest published issues in full (`bot.web.feeds`)
     /search.atom?q=, .json  a search as a feed: the newest matching papers
     /static/site.css        the stylesheet (cached for a year; links carry ?v=<hash>)
+    /figures/{id}.{ext}     a paper's key figure, as stored (`bot.web.figures`; one URL for
+                            every language, old-style ids as /figures/hep-th/9901001.png)
     /en/…                   every page above in English (Chinese is the default)
 
 Every page also answers with a trailing slash (`/issues/3/`), so a static copy written as
@@ -32,6 +34,7 @@ from starlette.types import Receive, Scope, Send
 
 from bot.commands.context import Deps
 from bot.web.feeds import Feeds
+from bot.web.figures import Figures
 from bot.web.headers import ASSET_CACHE, SecurityHeaders, cached, error_page
 from bot.web.labels import page_labels
 from bot.web.links import LANGUAGES, Links
@@ -66,6 +69,8 @@ def web_routes(
     routes = [*extra, Route("/static/" + CSS_NAME, _stylesheet, methods=["GET"])]
     language = deps.settings.digest_language
     routes += Feeds(deps.db, config, language=language, limiter=limiter).routes()
+    figure = errors.endpoint(Figures(deps.db).image, "zh")
+    routes.append(Route("/figures/{name:path}", figure, methods=None))
     for lang in LANGUAGES:
         routes += _language_routes(pages, errors, lang)
     router = Router(routes=routes, default=errors.not_found, redirect_slashes=False)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from domain.arxiv_ids import parse_arxiv_id
 from domain.errors import NotFound
+from domain.fulltext import FigureView
 from domain.types import IssueStamp, IssueStatus, IssueSummary, IssueView, Page, PaperView
 from storage.db import Database
 from storage.queries import issues as queries
+from storage.queries.fulltext import figure_image
 from storage.queries.issue_stamps import issue_stamp
 from storage.queries.papers import get_paper
 from storage.queries.search_hits import hit_views
@@ -92,3 +94,15 @@ async def archive_paper(
             f"Paper {canonical} is not in the archive.", zh=f"存档中没有论文 {canonical}。"
         )
     return found[row.id]
+
+
+async def archive_figure(db: Database, *, arxiv_id: str) -> tuple[FigureView, bytes]:
+    """The key figure of the stored paper `arxiv_id` with its bytes: public like the paper's
+    page (no issue is named); InvalidInput for no id, NotFound when there is no figure."""
+    canonical = parse_arxiv_id(arxiv_id).arxiv_id
+    async with db.session() as session:
+        row = await get_paper(session, arxiv_id=canonical)
+        found = await figure_image(session, paper_id=row.id) if row is not None else None
+    if found is None:
+        raise NotFound(f"Paper {canonical} has no figure here.", zh=f"论文 {canonical} 没有配图。")
+    return found

@@ -11,6 +11,11 @@ the chat's papers the OR of its topics' masks), and hands each page to the platf
 The rule is `core.services.subscriptions.papers_for_chat`'s, applied without a query per chat:
 digest mode "all", no topics, or no readable topic means every paper; otherwise the papers
 matching any topic, in the issue's order.
+
+With "for you" on (`RANKING_FOR_YOU`, a `ForYou` handed in), each page's chats that have a
+trained model get their papers in their model's order instead (`core.services.ranking_plan`:
+one range read of the page's models and one sparse product per page, beside the topics'
+range read); which papers a chat gets does not change, only their order.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.sending import Targeting
+from core.services.ranking_plan import ForYou, Order, as_given
 from domain.errors import InvalidInput
 from domain.topics import TopicQuery, matches, parse_topic
 from domain.types import ChatState, DigestMode, IssueView, PaperView
@@ -106,10 +112,16 @@ def chat_row(chat: ChatState, paper_ids: tuple[int, ...]) -> NewDelivery:
 
 
 async def planned_batches(
-    session: AsyncSession, *, issue: IssueView, targets: Targeting, batch_size: int = PLAN_BATCH
+    session: AsyncSession,
+    *,
+    issue: IssueView,
+    targets: Targeting,
+    batch_size: int = PLAN_BATCH,
+    for_you: ForYou | None = None,
 ) -> AsyncIterator[list[NewDelivery]]:
     """The ledger rows of `issue` on `targets.platform`, in delivery order, a batch at a time:
-    the platform's own targets, then its receiving chats `batch_size` at a time."""
+    the platform's own targets, then its receiving chats `batch_size` at a time (each chat's
+    papers in its own order when `for_you` is given)."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     rule = TopicRule([item.paper for item in issue.included_items])
@@ -130,9 +142,23 @@ async def planned_batches(
             else {}
         )
 
-        def row(chat: ChatState, topics: Mapping[int, Sequence[TopicSpec]] = topics) -> NewDelivery:
-            return chat_row(chat, rule.paper_ids(chat, topics.get(chat.id, ())))
+        order = await _page_order(session, for_you, chats[0].id, after)
+
+        def row(
+            chat: ChatState,
+            topics: Mapping[int, Sequence[TopicSpec]] = topics,
+            order: Order = order,
+        ) -> NewDelivery:
+            return chat_row(chat, order(chat.id, rule.paper_ids(chat, topics.get(chat.id, ()))))
 
         rows = targets.chat_targets(chats, row)
         if rows:
             yield rows
+
+
+async def _page_order(
+    session: AsyncSession, for_you: ForYou | None, first: int, last: int
+) -> Order:
+    if for_you is None:
+        return as_given
+    return await for_you.page(session, first_chat_id=first, last_chat_id=last)

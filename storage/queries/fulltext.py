@@ -76,7 +76,8 @@ async def save_figure(
     await session.flush()
 
 
-_VIEW_COLUMNS = (
+# The figure as renderers see it (no bytes): also joined into search hits (`search_hits`).
+FIGURE_VIEW_COLUMNS = (
     PaperFigure.paper_id, PaperFigure.label, PaperFigure.caption, PaperFigure.mime_type,
     PaperFigure.width, PaperFigure.height, PaperFigure.size, PaperFigure.source_url,
 )  # fmt: skip
@@ -86,7 +87,9 @@ async def figure_views(session: AsyncSession, *, paper_ids: Sequence[int]) -> di
     """The key figures of these papers (those that have one), without their bytes."""
     found: dict[int, FigureView] = {}
     for chunk in batches(paper_ids):
-        rows = await session.execute(select(*_VIEW_COLUMNS).where(PaperFigure.paper_id.in_(chunk)))
+        rows = await session.execute(
+            select(*FIGURE_VIEW_COLUMNS).where(PaperFigure.paper_id.in_(chunk))
+        )
         for row in rows:
             found[row.paper_id] = FigureView(*row)
     return found

@@ -1,10 +1,12 @@
-"""What a search hit shows, in one statement: the paper, its best summary, its issue numbers.
+"""What a search hit shows, in one statement: the paper, its best summary, its issue numbers
+and its key figure (without the bytes).
 
 `/search` used to fetch these with three queries (papers, summaries, appearances); each is a
 round trip that waits its turn on a loaded machine, so the page is now one SELECT: the paper,
 joined to its best summary in the reader's language (the rule of
 `storage.queries.summaries.best_summaries`: LLM over extractive, then the newest), with the
-numbers of the issues it appeared in (included, in an issue not rejected) as one string.
+numbers of the issues it appeared in (included, in an issue not rejected) as one string, and
+its key figure's description (an outer join on a unique key: one row per paper still).
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from typing import Any
 from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.fulltext import FigureView
 from domain.types import IssueStatus, PaperView, SummarySource
 from storage.models import Issue, IssueItem, Paper, Summary
+from storage.models_text import PaperFigure
 from storage.queries.batching import batches
+from storage.queries.fulltext import FIGURE_VIEW_COLUMNS
 from storage.queries.papers import to_meta
 from storage.queries.summaries import to_stored
 
@@ -31,11 +36,12 @@ async def hit_views(
     statement = PUBLISHED_HITS if published_only else HITS
     for chunk in batches(paper_ids):
         rows = await session.execute(statement, {"ids": list(chunk), "language": language})
-        for paper, summary, numbers in rows:
+        for paper, summary, numbers, *figure in rows:
             view = PaperView(
                 id=paper.id,
                 meta=to_meta(paper),
                 summary=to_stored(summary) if summary is not None else None,
+                figure=FigureView(*figure) if figure[0] is not None else None,
             )
             found[paper.id] = (view, _numbers(numbers))
     return found
@@ -70,8 +76,9 @@ def _statement(*, published_only: bool) -> Any:
         .scalar_subquery()
     )
     return (
-        select(Paper, Summary, issues)
+        select(Paper, Summary, issues, *FIGURE_VIEW_COLUMNS)
         .outerjoin(Summary, Summary.id == best)
+        .outerjoin(PaperFigure, PaperFigure.paper_id == Paper.id)
         .where(Paper.id.in_(bindparam("ids", expanding=True)))
     )
 

@@ -13,6 +13,7 @@ from cli.main import build_parser, main
 from core.config import get_settings
 from core.services.issues import get_issue
 from storage.db import Database
+from storage.queries.fulltext import NewFigure, save_figure
 from storage.queries.issues import next_issue_number
 from storage.queries.papers import count_papers
 from tests.conftest import make_settings
@@ -61,6 +62,32 @@ async def test_pipeline_then_show_then_rerun(cli_env: FakeOpenAI, capsys) -> Non
     again = capsys.readouterr().out
     assert "No new papers since issue 1" in again
     assert cli_env.calls == calls_after_first  # everything cached: zero LLM calls
+
+
+async def test_markdown_shows_the_key_figure_under_public_base_url(
+    cli_env: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys, tmp_path: Path
+) -> None:
+    """seed 000's format: `![](…/figures/ID.png?v=…)` and the caption, only with a public URL."""
+    assert await _main(["pipeline"]) == 0
+    capsys.readouterr()
+    db = Database(get_settings().database_url)
+    issue = await get_issue(db, number=1, language="zh")
+    paper = issue.included_items[0].paper
+    async with db.session() as session:
+        caption, source = "The pipeline <b>end to end</b>.", "https://arxiv.org/html/x1.png"
+        figure = NewFigure("Figure 1", caption, "image/png", 2, 1, source, b"\x89PNG bytes")
+        await save_figure(session, paper_id=paper.id, paper_version=1, figure=figure)
+    await db.dispose()
+    assert await _main(["show", "1", "--format", "md"]) == 0
+    assert "![](" not in capsys.readouterr().out  # no public URL: no image
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://digest.example/d/")
+    get_settings.cache_clear()
+    out = tmp_path / "issue.md"
+    assert await _main(["export", "1", "--format", "md", "--out", str(out)]) == 0
+    document = out.read_text(encoding="utf-8")
+    image = f"![](https://digest.example/d/figures/{paper.meta.arxiv_id}.png?v="
+    assert image in document
+    assert "Figure 1: The pipeline \\<b>end to end\\</b>." in document
 
 
 async def test_unknown_issue_is_a_clear_error(cli_env: FakeOpenAI, capsys) -> None:

@@ -1,6 +1,7 @@
 """`digestbot site build`: a real SQLite archive with published, draft and rejected issues
-written as static files; every internal link resolves to a written file, no draft leaks, the
-feeds parse, and a bad --out or a missing base URL is one clear line."""
+written as static files; every internal link (the key figures' <img src> too) resolves to a
+written file, no draft leaks, the feeds parse, and a bad --out or a missing base URL is one
+clear line."""
 
 from __future__ import annotations
 
@@ -54,7 +55,9 @@ async def test_site_build_writes_every_public_page_and_nothing_else(
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "不提供搜索" in home and 'href="/repo/feed.atom"' in home  # says so, offers feeds
     assert "/search" not in home
-    written = [path for path in out.rglob("*") if path.is_file()]
+    for arxiv_id in archive.figure_ids:  # the key figures the cards show, as files
+        assert (out / f"figures/{arxiv_id}.png").read_bytes().startswith(b"\x89PNG")
+    written = [path for path in out.rglob("*") if path.is_file() and path.suffix != ".png"]
     for path in written:
         text = path.read_text(encoding="utf-8")
         assert DRAFT_TITLE not in text and REJECTED_TITLE not in text, path
@@ -65,6 +68,7 @@ async def test_site_build_writes_every_public_page_and_nothing_else(
                 assert target is None or target.is_file(), f"{path}: {link}"
     for hidden_id in archive.hidden_only_ids:
         assert not (out / "papers" / hidden_id).exists()
+        assert not (out / "figures" / f"{hidden_id}.png").exists()
 
 
 async def test_static_feeds_parse_and_link_to_the_static_pages(

@@ -12,6 +12,7 @@ the web changes state.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import subprocess
@@ -23,12 +24,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from PIL import Image
 from sqlalchemy import update
 
 from domain.types import IssueStatus, PaperMeta, SummaryContent
 from storage.db import Database
 from storage.models import Issue
+from storage.queries.fulltext import NewFigure, save_figure
 from storage.queries.issues import NewItem, create_issue
+from storage.queries.papers import get_paper
 from tests.e2e.cli_process import DIGESTBOT
 from tests.factories import store_paper
 from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
@@ -47,6 +51,17 @@ HOSTILE_ABSTRACT = (
 HOSTILE_TITLE_ZH = f"<script>{PWN}</script>《注意力》&lt;全都要&gt;"
 # A never-firing schedule for the test's minutes: nothing composes or publishes under the pages.
 QUIET_CRON = "0 0 1 1 *"
+
+
+def _wide_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 500), "steelblue").save(out, format="PNG")
+    return out.getvalue()
+
+
+# Key figures (`/figures/<id>.png`): wider than any screen, so 420 px must scale them down.
+FIGURE = NewFigure("Figure 1", "Overview of the method.", "image/png", 1600, 500,
+                   "https://arxiv.org/html/2404.00001v1/x1.png", _wide_png())  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -73,7 +88,8 @@ def hostile_paper() -> tuple[PaperMeta, SummaryContent]:
 
 
 async def seed_archive(db: Database) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Issues 1 and 2 published (8 seed papers each, the hostile paper in issue 2), 3 rejected
+    """Issues 1 and 2 published (8 seed papers each, the hostile paper in issue 2; a key figure
+    on each one's first paper and on the hostile one, captioned with its title), 3 rejected
     and 4 a draft (2 papers each); returns (published, hidden) numbers."""
     seeds = load_seed_papers()
     papers = [(seed_meta(s), seed_summary(s)) for s in seeds]
@@ -84,6 +100,8 @@ async def seed_archive(db: Database) -> tuple[tuple[int, ...], tuple[int, ...]]:
     async with db.session() as session:
         for number, (batch, status) in enumerate(zip(batches, statuses, strict=True), start=1):
             ids = [await store_paper(session, meta, content) for meta, content in batch]
+            if status is IssueStatus.PUBLISHED:  # a wide key figure on the first paper
+                await save_figure(session, paper_id=ids[0], paper_version=1, figure=FIGURE)
             await create_issue(
                 session, number=number, title=f"ML Papers 第{number}期", language="zh",
                 period_start=date(2024, 3, 2 * number), period_end=date(2024, 3, 2 * number + 1),
@@ -94,6 +112,10 @@ async def seed_archive(db: Database) -> tuple[tuple[int, ...], tuple[int, ...]]:
                 await session.execute(
                     update(Issue).where(Issue.number == number).values(published_at=published_at)
                 )
+        hostile = await get_paper(session, arxiv_id=HOSTILE_ID)
+        assert hostile is not None
+        await save_figure(session, paper_id=hostile.id, paper_version=1,
+                          figure=replace(FIGURE, caption=HOSTILE_TITLE))  # fmt: skip
     return (1, 2), (3, 4)
 
 

@@ -23,6 +23,7 @@ from storage.models import (
     SummaryFailure,
     Topic,
 )
+from storage.models_ranking import PaperVector, RankingVocab, ReaderFeedback, ReaderModel
 from storage.models_text import PaperFigure, PaperText
 from storage.queries.issues import NewItem, create_issue
 from storage.search import search_paper_ids
@@ -75,6 +76,8 @@ def _runs(paper_id: int) -> list[object]:
             mime_type="image/png", width=2, height=1, size=6, source_url="https://x/x1.png",
             data=b"\x89PNG\x00\xff",
         ),
+        PaperVector(paper_id=paper_id, indices=b"\x01\x00\x00\x00", values=b"\x00\x00\x80?"),
+        RankingVocab(id=1, documents=1, frequencies=b"\x00\xff"),
     ]  # fmt: skip
 
 
@@ -100,7 +103,10 @@ def _chat_rows(chat_id: int, issue_id: int) -> list[object]:
         # a two-column key: copied in keyset pages over (issue_id, platform)
         PaidBroadcast(issue_id=issue_id, platform="telegram", used=5),
         PaidBroadcast(issue_id=issue_id, platform="wecom", used=0),
-    ]
+        ReaderFeedback(chat_id=chat_id, paper_id=1, vote=1, saved=True),
+        ReaderModel(chat_id=chat_id, revision=1, trained_revision=1, examples=1,
+                    indices=b"\x01\x00\x00\x00", weights=b"\x00\x00\x80?", intercept=0.5),
+    ]  # fmt: skip
 
 
 async def search_ids(db: Database) -> dict[str, set[int]]:

@@ -36,6 +36,8 @@ RENAMED = {
     ("delivery", "concurrency"): "delivery_concurrency",
     ("delivery", "paid_broadcast"): "telegram_paid_broadcast",
     ("delivery", "paid_max_messages"): "telegram_paid_max_messages",
+    ("delivery", "for_you"): "ranking_for_you",
+    ("delivery", "for_you_min_feedback"): "ranking_min_feedback",
     ("telegram", "admin_chat_id"): "admin_chat_id",
     ("telegram", "admin_ids"): "admin_ids",
     ("telegram", "channel_id"): "channel_id",
