@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from jinja2 import Template
 
 from bot.render.context import PaperCard, card_from_paper, issue_cards
 from bot.render.engine import period
 from bot.render.labels import labels_for
 from bot.web.links import Links
+from bot.web.render import environment
 from domain.types import IssueView, SearchHit
 
 # XML 1.0's Char production, inverted: C0 controls but tab/newline/return, surrogates, FFFE/F.
@@ -60,16 +60,9 @@ class FeedDoc:
         return max((entry.published for entry in self.entries), default=EPOCH)
 
 
-@cache
 def _template() -> Template:
-    env = Environment(
-        loader=PackageLoader("bot.web", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template("feed_entry.j2")
+    """The entry template, from the pages' own environment (autoescape, the same filters)."""
+    return environment().get_template("feed_entry.j2")
 
 
 def _macro(language: str, name: str, *args: object) -> str:
