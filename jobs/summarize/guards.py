@@ -82,11 +82,6 @@ def urls_in(text: str) -> list[str]:
     return [url.rstrip(_TRAILING) for url in _URL.findall(text)]
 
 
-def metadata_urls(meta: PaperMeta) -> dict[str, str]:
-    """Links the paper itself gives, keyed by their normalized form."""
-    return PaperText.of(meta).urls
-
-
 def guard_code_url(
     meta: PaperMeta, code_url: str | None, paper: PaperText | None = None
 ) -> str | None:
