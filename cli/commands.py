@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from core.config import Settings
 from domain.errors import DigestError
 from jobs.context import JobContext, JobName, JobParams
-from jobs.publish_everywhere import Platforms, joined
+from jobs.platforms import Platforms, joined
 from jobs.runs import JobResult
 from storage.db import Database
 

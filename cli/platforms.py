@@ -24,7 +24,7 @@ from core.config import Settings
 from core.metrics import counted
 from core.sending import Sender
 from core.services.shared_tokens import DatabaseTokens
-from jobs.publish_everywhere import OpenPlatforms, PlatformReport, failure
+from jobs.platforms import OpenPlatforms, PlatformReport, failure
 from storage.db import Database
 
 log = logging.getLogger(__name__)

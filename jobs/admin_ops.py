@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from core.services.broadcast import broadcast
 from jobs.context import JobContext, JobParams, Progress
-from jobs.publish_everywhere import Platforms
+from jobs.platforms import Platforms
 from jobs.runs import answered, run_job
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Jobs never import a front end; the composition root (`cli/`) hands over `publish` (deliver
 issue N as `actor`, return a one-line report), `platforms` (the configured platforms' senders,
-`jobs.publish_everywhere.Platforms`) and `notify_admins` (tell the admins; the front end
+`jobs.platforms.Platforms`) and `notify_admins` (tell the admins; the front end
 renders the notice's content). Any may be missing: a process without delivery cannot publish,
 and one without an admin chat only logs. `JobParams` are what one run is asked (`publish 3`,
 `fetch --ids …`).
@@ -22,7 +22,7 @@ from storage.db import Database
 from storage.types import utcnow
 
 if TYPE_CHECKING:
-    from jobs.publish_everywhere import Platforms
+    from jobs.platforms import Platforms
 
 JobName = Literal[
     "fetch", "compose", "publish", "auto_publish", "pipeline", "publish_issue", "fetch_only"

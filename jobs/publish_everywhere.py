@@ -5,7 +5,7 @@ operators live: Telegram (TELEGRAM_BOT_TOKEN), WeCom group robots (WECOM_WEBHOOK
 WeChat customer-service digests to followers inside the 48-hour window (WECHAT_APP_ID and
 WECHAT_APP_SECRET). Jobs never import a front end, so the composition root hands over a
 `Platforms`: which platforms are configured, and their senders while open (the running bot's
-Telegram sender, or a fresh one in a process without the bot).
+Telegram sender, or a fresh one in a process without the bot; `jobs.platforms`).
 
 Whether the issue may go out at all (exists, approved, has papers) is checked once, before
 any platform starts, and raises. After that each platform is on its own: platforms deliver
@@ -19,17 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from core.config_groups import DeliverySettings
 from core.sending import Sender
 from core.services import review
 from domain.errors import DigestError, InvalidInput
 from jobs.context import Progress, PublishFn
-from jobs.publish import PublishReport, publish_issue
+from jobs.platforms import PlatformReport, Platforms, failure, joined
+from jobs.publish import publish_issue
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -42,56 +39,6 @@ NO_PLATFORM = (
 
 class PublishIncomplete(DigestError):
     """Some platform failed; the message holds every platform's line (the others did deliver)."""
-
-
-@dataclass(frozen=True)
-class PlatformReport:
-    platform: str
-    report: PublishReport | None  # None: this platform failed (see `error`)
-    error: str | None = None
-
-    @property
-    def line(self) -> str:
-        """The report's line, named by platform (Telegram's report unprefixed, as before)."""
-        if self.report is None:
-            return f"{self.platform}: failed: {self.error}"
-        prefix = "" if self.platform == "telegram" else f"{self.platform}: "
-        return prefix + self.report.message
-
-
-@dataclass(frozen=True)
-class OpenPlatforms:
-    """The senders that opened, and a failed line for each platform that could not."""
-
-    senders: list[Sender]
-    unavailable: list[PlatformReport] = field(default_factory=list)
-
-
-class Platforms(Protocol):
-    """The configured platforms, built by the composition root from the front ends' senders."""
-
-    def configured(self) -> list[str]:
-        """The platforms publishing reaches, in report order (telegram, wecom, wechat)."""
-        ...
-
-    def open(self) -> AbstractAsyncContextManager[OpenPlatforms]:
-        """Their senders while open; a platform that cannot open (Telegram unreachable at
-        start) is an `unavailable` line, never an exception."""
-        ...
-
-    def running(self) -> Mapping[str, Sender]:
-        """The senders of the front ends running in this process (admin reports, broadcasts)."""
-        ...
-
-
-def joined(results: Sequence[PlatformReport]) -> str:
-    return "\n".join(result.line for result in results)
-
-
-def failure(error: BaseException) -> str:
-    """A failed platform's reason: our own message, else only the type (a library's exception
-    text can carry a secret, e.g. the bot token in a Telegram URL)."""
-    return error.user_message if isinstance(error, DigestError) else type(error).__name__
 
 
 async def publish_everywhere(

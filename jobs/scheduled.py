@@ -27,7 +27,8 @@ from jobs.compose import AlreadyComposed, compose_issue
 from jobs.context import JobContext, JobName, JobOutcome, JobParams, PublishFn, describe_error
 from jobs.fetch_summarize import Fetched, fetch_then_summarize
 from jobs.pipeline import pipeline_job
-from jobs.publish_everywhere import joined, publish_everywhere
+from jobs.platforms import joined
+from jobs.publish_everywhere import publish_everywhere
 from storage.queries import schedule as q
 
 log = logging.getLogger(__name__)

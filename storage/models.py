@@ -11,40 +11,24 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from storage.model_base import Base, Id
 from storage.types import UTCDateTime, utcnow
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 # The job_runs rows that hold their fire time (see JobRun); migration 0005 writes the same.
 FIRE_TIME_TAKEN = "scheduled_for IS NOT NULL AND status IN ('running', 'ok')"
-
-# BigInteger ids on PostgreSQL, INTEGER PRIMARY KEY (rowid alias) on SQLite.
-Id = BigInteger().with_variant(Integer, "sqlite")
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
 
 
 class Paper(Base):
@@ -401,8 +385,7 @@ class PaidBroadcast(Base):
     used: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# The reader's tables (a module of their own, on this Base): imported here so that every user
-# of `Base.metadata` (Alembic's checks, `db copy`) sees them.
-# Personal relevance's tables, registered on Base.metadata (see that module's docstring).
+# The reader's and personal relevance's tables (modules of their own, on the same Base):
+# imported here so that every user of `Base.metadata` (Alembic's checks, `db copy`) sees them.
 import storage.models_ranking  # noqa: E402, F401
 from storage import models_text  # noqa: E402, F401

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, SmallInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.model_base import Base
 from storage.types import UTCDateTime, utcnow
 
 

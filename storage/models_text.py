@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, Id
+from storage.model_base import Base, Id
 from storage.types import UTCDateTime, utcnow
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.commands import admin_ops, admin_review, issues, paper, search, settings, subscriptions
 from bot.commands.admin_preview import APPROVE, INCLUDE, MOVE, PAGE, REJECT
 from bot.commands.context import Context
-from bot.commands.help import help_command
+from bot.commands.help import HelpRow, help_page
 from bot.commands.reply import Reply
 from bot.commands.spec import ActionHandler, ActionSpec, CommandHandler, CommandSpec, Words
 from bot.i18n import user_error
@@ -20,6 +20,12 @@ from domain.errors import DigestError
 from domain.numbers import bounded_int
 
 MAX_ARG = 1_000_000  # issue numbers, pages, topic numbers: anything larger is forged
+
+
+async def help_command(ctx: Context, argument: str) -> list[Reply]:
+    """/help: every public command of the table below, with its example."""
+    return help_page(ctx.language, help_rows())
+
 
 # In /help and menu order: readers' commands first, then the editors'.
 COMMAND_TABLE: tuple[CommandSpec, ...] = (
@@ -155,7 +161,7 @@ BACKGROUND_COMMANDS = frozenset(spec.name for spec in COMMAND_TABLE if spec.back
 TYPING_COMMANDS = frozenset(spec.name for spec in COMMAND_TABLE if spec.typing)
 
 
-def help_rows() -> tuple[tuple[str, str, str, str], ...]:
+def help_rows() -> tuple[HelpRow, ...]:
     """(name, example, zh, en) of every public command, in table order: /help's lines."""
     return tuple((s.name, s.example, s.help.zh, s.help.en) for s in PUBLIC_COMMANDS)
 

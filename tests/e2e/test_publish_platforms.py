@@ -15,7 +15,8 @@ from cli.platforms import ConfiguredPlatforms
 from core.config import get_settings
 from core.services.review import approve
 from domain.types import IssueStatus
-from jobs.publish_everywhere import PlatformReport, publish_everywhere
+from jobs.platforms import PlatformReport
+from jobs.publish_everywhere import publish_everywhere
 from storage.db import Database
 from tests.e2e.platforms import (
     AWAY,

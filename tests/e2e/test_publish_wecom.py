@@ -17,8 +17,9 @@ from bot.wecom.targets import robot_id
 from cli.platforms import ConfiguredPlatforms
 from core.config import Settings
 from domain.types import IssueStatus
+from jobs.platforms import PlatformReport
 from jobs.publish import PublishReport, publish_issue
-from jobs.publish_everywhere import PlatformReport, publish_everywhere
+from jobs.publish_everywhere import publish_everywhere
 from storage.db import Database
 from storage.models import Delivery
 from storage.queries.issues import get_issue_view

@@ -10,7 +10,8 @@ from datetime import timedelta
 from cli.admin_ops import build_admin_ops
 from cli.platforms import ConfiguredPlatforms
 from core.services.review import approve
-from jobs.publish_everywhere import joined, publish_everywhere
+from jobs.platforms import joined
+from jobs.publish_everywhere import publish_everywhere
 from storage.db import Database
 from storage.queries import chats as chat_queries
 from storage.types import utcnow

@@ -11,7 +11,6 @@ import pytest
 
 from bot.commands.budget import ACTION_BUDGETS, COMMAND_BUDGETS
 from bot.commands.context import Context
-from bot.commands.help import help_command
 from bot.commands.registry import (
     ACTION_TABLE,
     ADMIN_COMMANDS,
@@ -20,6 +19,7 @@ from bot.commands.registry import (
     COMMANDS,
     PUBLIC_COMMANDS,
     TYPING_COMMANDS,
+    help_command,
 )
 from bot.commands.reply import Caller
 from bot.i18n import LANGUAGES

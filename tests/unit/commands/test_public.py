@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import help as help_
 from bot.commands import settings, subscriptions
 from bot.commands.context import Context, Deps
+from bot.commands.registry import help_command
 from bot.commands.reply import Caller
 from domain.content import (
     Blank,
@@ -26,7 +26,7 @@ from tests.unit.commands.conftest import context, first, only, paragraphs, text_
 
 
 async def test_help_lists_every_command_with_its_example_as_code(deps: Deps) -> None:
-    content = only(await help_.help_command(await context(deps), ""))
+    content = only(await help_command(await context(deps), ""))
     intro = paragraphs(content)[0]
     assert intro.runs[0] == bold("digestbot") and "arXiv" in intro.text
     assert content[1:3] == (Blank(), Heading("Commands"))
@@ -35,7 +35,7 @@ async def test_help_lists_every_command_with_its_example_as_code(deps: Deps) -> 
 
 
 async def test_help_in_chinese(deps: Deps) -> None:
-    content = only(await help_.help_command(await context(deps, "zh"), ""))
+    content = only(await help_command(await context(deps, "zh"), ""))
     assert Heading("命令") in content
     assert any("查看单篇论文卡片" in p.text for p in paragraphs(content))
 
