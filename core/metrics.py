@@ -157,9 +157,7 @@ class CountedSender:
         parted = cast(PartSender, self._sender)
         return await self._counted(partial(parted.send_part, paid=paid), target, part)
 
-    async def _counted(
-        self, send: Callable[[str, T], Awaitable[str]], target: str, text: T
-    ) -> str:
+    async def _counted(self, send: Callable[[str, T], Awaitable[str]], target: str, text: T) -> str:
         try:
             message_id = await send(target, text)
         except SendRateLimited:
