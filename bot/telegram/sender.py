@@ -133,7 +133,7 @@ class TelegramSender(TelegramTargets):
         if image is None:  # removed since the issue was read: its card still goes, as text
             return await self._text(chat_id, part.text, options)
         figure, data = image
-        upload = InputFile(data, filename=f"figure.{figure.extension}", attach=True)
+        upload = InputFile(data, filename=f"figure.{figure.extension}")
         message = await self.bot.send_photo(chat_id, upload, caption=part.text, **options)
         if message.photo:  # the largest size's id sends the same photo again
             await figures.remember(figure, message.photo[-1].file_id)
