@@ -213,7 +213,7 @@ async def test_the_fake_refuses_photos_telegram_refuses(
     async with sender_for(settings, sqlite_db) as sender:
         with pytest.raises(BadRequest, match=f"(?i){error}"):
             await sender.bot.send_photo(CHANNEL, photo)
-        with pytest.raises(BadRequest, match="(?i)caption is too long"):
+        with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
             await sender.bot.send_photo(
                 CHANNEL, png(), caption="<b>x</b>" * 1025, parse_mode="HTML"
             )
