@@ -44,7 +44,7 @@ def render_issue(
     if fmt in DOCUMENT_FORMATS:
         text = template(fmt).render(issue=issue, cards=cards, L=labels, compact=False)
         return [tidy(text) + "\n"]
-    header = macro(fmt, "header", labels, _short_title(issue), len(cards), web_url)
+    header = macro(fmt, "header", labels, short_title(issue), len(cards), web_url)
     parts = [header, *(_paper_part(fmt, labels, card) for card in cards)]
     return pack(parts, measure=_measure(fmt))
 
@@ -86,7 +86,7 @@ def _measure(fmt: str) -> Measure:
     return _MEASURES.get(fmt, measure)
 
 
-def _short_title(issue: IssueView) -> IssueView:
+def short_title(issue: IssueView) -> IssueView:
     """An editor may write a very long title; the header must still fit in one message."""
     if len(issue.title) <= MAX_HEADER_TITLE:
         return issue

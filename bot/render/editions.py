@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
-from bot.render import _short_title
+from bot.render import short_title
 from bot.render.context import PaperCard, issue_cards
 from bot.render.engine import macro
 from bot.render.labels import labels_for
@@ -47,7 +47,7 @@ def text_chunks(
     numbers of the papers it lists; with `public_base_url` each card links its key figure."""
     labels = labels_for(issue.language)
     cards = issue_cards(issue, public_base_url)
-    header = macro(FMT, "header", labels, _short_title(issue), len(cards), web_url)
+    header = macro(FMT, "header", labels, short_title(issue), len(cards), web_url)
     return _packed(labels, header, cards)
 
 
@@ -57,7 +57,7 @@ def photo_chunks(
     """The channel's edition: a photo per paper with a `sendable` key figure, text between."""
     labels = labels_for(issue.language)
     cards = issue_cards(issue)
-    header = macro(FMT, "header", labels, _short_title(issue), len(cards), web_url)
+    header = macro(FMT, "header", labels, short_title(issue), len(cards), web_url)
     chunks: list[Chunk] = []
     waiting: list[PaperCard] = []  # text cards since the last photo
     for card in cards:
