@@ -4,7 +4,9 @@ It is a `core.sending.PartSender`: each ledger row gets an edition (`bot.telegra
 the channel's photos, a private chat's text with feedback buttons, a group's text), and a
 part may be a photo. A key figure is uploaded from our storage (multipart) the first time and
 sent by the `file_id` Telegram returned ever after (kept per bot by `FigureUploads`); a
-`file_id` Telegram no longer accepts is forgotten and the bytes uploaded again.
+`file_id` Telegram no longer accepts is forgotten and the bytes uploaded again; an image
+Telegram refuses (it cannot process it) sends the caption as a text message instead, so one
+figure never fails a delivery and the part count stays the same.
 
 Pacing is the fair rate limiter on the bot handed in (`bot.telegram.ratelimit`: 30 messages/s
 overall, 20/min per group or channel, chats in turn, 3 retries after `RetryAfter`).
@@ -22,6 +24,7 @@ ledger does (see `jobs.deliver`):
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +45,8 @@ from bot.web.links import public_issue_url
 from core.sending import Part, PartButton, SendBlocked, SendFailed, SendRateLimited, SendRetryLater
 from core.services.figure_uploads import FigureUploads
 from domain.types import IssueView
+
+log = logging.getLogger(__name__)
 
 SEND_TIMEOUT = 30.0  # seconds; generous, so a slow answer is rarely mistaken for a lost one
 NETWORK_RETRY = 1.0
@@ -134,7 +139,12 @@ class TelegramSender(TelegramTargets):
             return await self._text(chat_id, part.text, options)
         figure, data = image
         upload = InputFile(data, filename=f"figure.{figure.extension}")
-        message = await self.bot.send_photo(chat_id, upload, caption=part.text, **options)
+        try:
+            message = await self.bot.send_photo(chat_id, upload, caption=part.text, **options)
+        except BadRequest as exc:  # this image refused: the card still goes, as one message
+            log.warning("key figure of paper %s refused by Telegram (%s); sent as text",
+                        figure.paper_id, exc.message)  # fmt: skip
+            return await self._text(chat_id, part.text, options)
         if message.photo:  # the largest size's id sends the same photo again
             await figures.remember(figure, message.photo[-1].file_id)
         return message

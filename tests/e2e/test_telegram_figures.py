@@ -9,6 +9,7 @@ ledger part, so a resumed channel row never sends a photo twice.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -192,6 +193,25 @@ async def test_a_resumed_channel_row_sends_no_photo_twice(
     assert (resumed.resumed, resumed.messages) == (1, 5)
     # The second run resent photo 3 by its file_id: nothing uploaded again.
     assert isinstance(fake_telegram.calls("sendPhoto")[-1].params["photo"], str)
+
+
+async def test_an_image_telegram_refuses_goes_as_its_caption(
+    fake_telegram: FakeTelegram, sqlite_db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    arxiv_ids = await make_issue(sqlite_db, status=IssueStatus.APPROVED)
+    await add_figure(sqlite_db, arxiv_ids[0], b"\x89PNG but truncated", size=(400, 240))
+    channel = fake_telegram.group(type="channel", title="Digest", username="digestchan")
+
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.sender"):
+        report = await publish(fake_telegram, sqlite_db, channel_id=CHANNEL)
+
+    assert report.failed == 0 and report.sent == 1
+    sent = fake_telegram.sent(channel)
+    assert "sendPhoto" not in [m.method for m in sent]
+    assert sent[1].html.startswith("<b>1. 中文标题1</b>") and "🖼 <i>Figure 1" in sent[1].html
+    refused = [c for c in fake_telegram.calls("sendPhoto") if not c.ok]
+    assert [c.response["description"] for c in refused] == ["Bad Request: IMAGE_PROCESS_FAILED"]
+    assert any("refused by Telegram" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.parametrize(

@@ -83,6 +83,7 @@ async def test_figures_are_uploaded_once_and_shown_in_the_article(
     assert line is not None and "WeChat draft created" in line
     content = fake.state.drafts[0]["content"]
     assert check_article_html(content) == []  # images only from uploadimg, nothing stripped
+    assert check_article_html('<img src="https://digest.example/figures/x.png"/>')  # refused
     urls = list(fake.state.images)
     assert uploads(fake) == 3 and all(f'<img src="{url}"' in content for url in urls)
     assert fake.state.images[urls[0]] == plain
