@@ -28,6 +28,7 @@ BENCHES = (
     "web",
     "feeds",
     "ranking",
+    "figures",
 )
 RESULTS = Path(__file__).parent / "results"
 

@@ -96,11 +96,9 @@ def serving_telegram(
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
-        from bot.telegram.sender import TelegramSender
+        from bot.telegram.app import app_sender
 
-        settings = platforms.settings
-        sender = TelegramSender(app.bot, settings.channel_id, settings.public_base_url)
-        with platforms.serving(sender):
+        with platforms.serving(app_sender(app)):
             yield
 
     return lifespan

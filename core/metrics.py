@@ -15,7 +15,8 @@ reads the change it caused (`value()` before and after), never an absolute numbe
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, cast
+from functools import partial
+from typing import Any, TypeVar, cast
 
 from prometheus_client import (
     CollectorRegistry,
@@ -27,8 +28,18 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
-from core.sending import ChatRow, NewDelivery, PaidBroadcaster, Sender, SendRateLimited
+from core.sending import (
+    ChatRow,
+    NewDelivery,
+    PaidBroadcaster,
+    Part,
+    PartSender,
+    Sender,
+    SendRateLimited,
+)
 from domain.types import ChatState, IssueView
+
+T = TypeVar("T", str, Part)  # what one send carries: a text, or a whole part
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 ProcessCollector(registry=REGISTRY)  # memory, CPU, open files: the usual process_* series
@@ -141,9 +152,12 @@ class CountedSender:
     async def send(self, target: str, text: str) -> str:
         return await self._counted(self._sender.send, target, text)
 
-    async def _counted(
-        self, send: Callable[[str, str], Awaitable[str]], target: str, text: str
-    ) -> str:
+    async def send_part(self, target: str, part: Part, *, paid: bool = False) -> str:
+        """Only reached when the wrapped sender is a `PartSender` (the job checks)."""
+        parted = cast(PartSender, self._sender)
+        return await self._counted(partial(parted.send_part, paid=paid), target, part)
+
+    async def _counted(self, send: Callable[[str, T], Awaitable[str]], target: str, text: T) -> str:
         try:
             message_id = await send(target, text)
         except SendRateLimited:

@@ -13,13 +13,21 @@ questions:
   rows are the ledger's `NewDelivery`, built with `whole_issue_row` and `left_out_row` below.
 - **How to send** (`Sender.render`, `Sender.send`). Implementations translate their platform's
   errors into the three below.
+
+A platform whose messages carry more than text (Telegram: a photo with a caption, buttons)
+is also a `PartSender`: it names the edition a ledger row gets (`edition(kind, target)`: the
+channel's, a private chat's, a group's), renders that edition as `Part`s and sends a `Part`.
+The delivery job renders each distinct (language, papers, edition) once and sends part by
+part, so a photo is a part like any message: confirmed on its own, never sent twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from domain.fulltext import FigureView
 from domain.types import ChatState, IssueView
 from storage.queries import deliveries as ledger
 from storage.queries.deliveries import NewDelivery
@@ -28,6 +36,9 @@ __all__ = [
     "ChatRow",
     "NewDelivery",
     "PaidBroadcaster",
+    "Part",
+    "PartButton",
+    "PartSender",
     "SendBlocked",
     "SendFailed",
     "SendRateLimited",
@@ -106,6 +117,48 @@ class PaidBroadcaster(Protocol):
 
     async def send_paid(self, target: str, text: str) -> str:
         """`Sender.send`, paid: faster, and charged per message."""
+        ...
+
+
+class PartButton(Protocol):
+    """A button under a part: a label and what it runs (the platform encodes and signs it)."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def action(self) -> str: ...
+
+    @property
+    def args(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message of a delivery: its text (a photo's caption when `photo` is set), the key
+    figure to send it with, and rows of buttons under it."""
+
+    text: str
+    photo: FigureView | None = None
+    buttons: tuple[tuple[PartButton, ...], ...] = ()
+
+
+@runtime_checkable
+class PartSender(Protocol):
+    """A sender whose parts carry more than text (see the module's docstring)."""
+
+    def edition(self, kind: str, target: str) -> str:
+        """The edition a ledger row of `kind` to `target` gets: a few distinct values, since
+        the job renders each (language, papers, edition) once per run."""
+        ...
+
+    def render_parts(self, issue: IssueView, *, language: str, edition: str) -> list[Part]:
+        """`Sender.render` for one edition: its parts in order. Deterministic, so a resumed
+        row gets the same parts and continues after the last confirmed one."""
+        ...
+
+    async def send_part(self, target: str, part: Part, *, paid: bool = False) -> str:
+        """`Sender.send` for a part (`paid`: as a paid broadcast); the platform's message id."""
         ...
 
 

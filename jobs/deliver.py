@@ -10,6 +10,10 @@ Exactly-once from the reader's view, as far as a platform without idempotency ke
   parts its workers had confirmed within `LINGER` (5 ms) in one statement, fenced row by row.
   A resumed row continues after the last confirmed part, so confirmed parts are never sent
   again and nobody is skipped.
+- A part is one message of any kind: text, or a photo with its caption and buttons
+  (`core.sending.Part`, from a `PartSender`). A row's parts are a deterministic rendering of
+  (language, papers, edition), so the ledger's parts count is the same on every run and a
+  resumed row gets the same list.
 - The one window no ledger can close is between the platform accepting a part and our commit
   (`LINGER` + at most two flushes: a few milliseconds; at most one part per row, never a
   row's later parts; Telegram's Bot API has neither an idempotency key nor a way to read a
@@ -32,11 +36,20 @@ from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from core.sending import PaidBroadcaster, SendBlocked, Sender, SendFailed, SendRetryLater
+from core.sending import (
+    PaidBroadcaster,
+    Part,
+    PartSender,
+    SendBlocked,
+    Sender,
+    SendFailed,
+    SendRetryLater,
+)
 from core.services.chats import mark_blocked
 from core.services.delivery import NOTE, no_match_note
 from domain.types import IssueView
@@ -52,7 +65,7 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], Awaitable[None]]
-SendFn = Callable[[str, str], Awaitable[str]]
+SendFn = Callable[[str, Part], Awaitable[str]]
 CLAIM_BATCH = 8  # rows claimed per round trip on PostgreSQL (queued while they wait: ≪ STALE_AFTER)
 CLAIM_BATCH_PAID = 24  # …while paid broadcasts go out (1000/s): still ≪ STALE_AFTER at 30/s
 RENDERED = 256  # distinct (language, paper set) renderings kept per run
@@ -125,9 +138,10 @@ class Deliverer:
         self._views: dict[str, IssueView] = {}
         self._view_lock = asyncio.Lock()
         self._confirmations = Confirmations(self.db)
-        # Readers share a few paper lists: render each (language, ordered papers) once per run,
-        # not per row. With "for you" ordering lists differ per reader, so fewer are shared.
+        # Readers share a few paper lists: render each (language, ordered papers, edition) once
+        # per run, not per row. With "for you" ordering lists differ per reader, so fewer are.
         self._render = lru_cache(maxsize=RENDERED)(self._render_uncached)
+        self._parted = self.sender if isinstance(self.sender, PartSender) else None
 
     async def run(self, concurrency: int) -> Tally:
         try:
@@ -221,8 +235,8 @@ class Deliverer:
         also marked the row sent (one write instead of two: the common case)."""
         parts = await self._parts(row)
         ids = list(row.message_ids[: row.messages_sent])
-        for text in parts[row.messages_sent :]:
-            ids.append(await self._send(row.target, text))
+        for message in parts[row.messages_sent :]:
+            ids.append(await self._send(row.target, message))
             assert self.tally is not None
             self.tally.messages += 1
             last = len(ids) == len(parts)
@@ -233,14 +247,14 @@ class Deliverer:
                 raise LeaseLost(row.id)
         return len(parts) > row.messages_sent
 
-    async def _send(self, target: str, text: str) -> str:
+    async def _send(self, target: str, part: Part) -> str:
         """One part: a paid broadcast while the issue's cap allows (and the sender can), else
         at the free rate."""
         sender, paid = self.sender, self.paid
         if paid is None or not isinstance(sender, PaidBroadcaster) or not await paid.take():
-            return await self._send_retrying(sender.send, target, text)
+            return await self._send_retrying(self._send_fn(paid=False), target, part)
         try:
-            message_id = await self._send_retrying(sender.send_paid, target, text)
+            message_id = await self._send_retrying(self._send_fn(paid=True), target, part)
         except BaseException:
             paid.put_back()
             raise
@@ -249,7 +263,17 @@ class Deliverer:
         self.tally.paid += 1
         return message_id
 
-    async def _send_retrying(self, send: SendFn, target: str, text: str) -> str:
+    def _send_fn(self, *, paid: bool) -> SendFn:
+        """How a part leaves: whole (a `PartSender`), else as its text."""
+        parted, sender = self._parted, self.sender
+        if parted is not None:
+            return lambda target, part: parted.send_part(target, part, paid=paid)
+        if paid:
+            broadcaster = cast(PaidBroadcaster, sender)
+            return lambda target, part: broadcaster.send_paid(target, part.text)
+        return lambda target, part: sender.send(target, part.text)
+
+    async def _send_retrying(self, send: SendFn, target: str, part: Part) -> str:
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(SendRetryLater),
             stop=stop_after_attempt(MAX_TRIES),
@@ -260,25 +284,31 @@ class Deliverer:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await send(target, text)
+                    return await send(target, part)
         except SendRetryLater as exc:
             raise PlatformUnavailable(f"{target}: {exc}") from exc
         raise AssertionError("unreachable: tenacity either returns or raises")
 
-    async def _parts(self, row: ClaimedDelivery) -> tuple[str, ...]:
+    async def _parts(self, row: ClaimedDelivery) -> tuple[Part, ...]:
         language = row.language or self.default_language
         if row.kind == NOTE:
-            return (no_match_note(self.number, language),)
+            return (Part(no_match_note(self.number, language)),)
         await self._view(language)
-        return self._render(language, tuple(row.paper_ids))
+        edition = self._parted.edition(row.kind, row.target) if self._parted else ""
+        return self._render(language, tuple(row.paper_ids), edition)
 
-    def _render_uncached(self, language: str, papers: tuple[int, ...]) -> tuple[str, ...]:
+    def _render_uncached(
+        self, language: str, papers: tuple[int, ...], edition: str
+    ) -> tuple[Part, ...]:
         """The issue with the row's papers in the row's order (the issue's, or the reader's
-        own with "for you" ordering)."""
+        own with "for you" ordering), in the row's edition."""
         view = self._views[language]
         by_id = {item.paper.id: item for item in view.items}
         items = tuple(by_id[paper_id] for paper_id in papers if paper_id in by_id)
-        return tuple(self.sender.render(replace(view, items=items), language=language))
+        issue = replace(view, items=items)
+        if self._parted is not None:
+            return tuple(self._parted.render_parts(issue, language=language, edition=edition))
+        return tuple(Part(text) for text in self.sender.render(issue, language=language))
 
     async def _view(self, language: str) -> IssueView:
         async with self._view_lock:

@@ -1,4 +1,5 @@
-"""Models of what the reader keeps per paper: its text as read, and its key figure.
+"""Models of what the reader keeps per paper: its text as read, its key figure, and where that
+figure was uploaded (a platform's own reference to it, so it is uploaded once).
 
 Both live in the database, beside the papers: `digestbot db backup` and `db copy` carry them
 with everything else, which is what an operator backing up this bot expects (one file for
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.model_base import Base, Id
@@ -48,4 +49,20 @@ class PaperFigure(Base):
     size: Mapped[int] = mapped_column(Integer)
     source_url: Mapped[str] = mapped_column(Text)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FigureUpload(Base):
+    """A key figure as a platform knows it after one upload: Telegram's `file_id` (per bot),
+    the 公众号's `uploadimg` URL (per account). `version` is the figure's (`figure_version`):
+    a figure replaced by a newer paper version is uploaded again."""
+
+    __tablename__ = "figure_uploads"
+    __table_args__ = (UniqueConstraint("paper_id", "place"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    place: Mapped[str] = mapped_column(String(64))  # "telegram:<bot id>", "wechat:<app id>"
+    version: Mapped[str] = mapped_column(String(32))
+    remote: Mapped[str] = mapped_column(Text)  # the file_id or URL
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,6 +10,7 @@ only), see `render_article`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
 
@@ -43,15 +44,22 @@ def render_issue(
     if fmt in DOCUMENT_FORMATS:
         text = template(fmt).render(issue=issue, cards=cards, L=labels, compact=False)
         return [tidy(text) + "\n"]
-    header = macro(fmt, "header", labels, _short_title(issue), len(cards), web_url)
+    header = macro(fmt, "header", labels, short_title(issue), len(cards), web_url)
     parts = [header, *(_paper_part(fmt, labels, card) for card in cards)]
     return pack(parts, measure=_measure(fmt))
 
 
-def render_article(issue: IssueView, *, compact: bool = False) -> str:
+def render_article(
+    issue: IssueView, *, compact: bool = False, figure_urls: Mapping[int, str] | None = None
+) -> str:
     """The issue as 公众号 article HTML; `compact` keeps only each paper's TL;DR (drafts have a
-    20,000-character limit)."""
-    cards = issue_cards(issue)
+    20,000-character limit). `figure_urls` (paper id → the URL WeChat's image upload gave)
+    shows those key figures: an article shows no image from anywhere else."""
+    urls = figure_urls or {}
+    cards = [
+        replace(card, figure_url=urls.get(item.paper.id, ""))
+        for card, item in zip(issue_cards(issue), issue.included_items, strict=True)
+    ]
     text = template("wechat").render(
         issue=issue, cards=cards, L=labels_for(issue.language), compact=compact
     )
@@ -78,7 +86,7 @@ def _measure(fmt: str) -> Measure:
     return _MEASURES.get(fmt, measure)
 
 
-def _short_title(issue: IssueView) -> IssueView:
+def short_title(issue: IssueView) -> IssueView:
     """An editor may write a very long title; the header must still fit in one message."""
     if len(issue.title) <= MAX_HEADER_TITLE:
         return issue

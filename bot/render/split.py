@@ -9,7 +9,9 @@ character costs 3), markup included.
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
+import re
 from collections.abc import Callable, Sequence
 
 from bot.render.context import PaperCard
@@ -37,6 +39,7 @@ _TEXT_FIELDS = (
 
 
 Measure = Callable[[str], int]
+_TAG = re.compile(r"<[^>]*>")
 
 
 def measure(text: str) -> int:
@@ -49,21 +52,35 @@ def utf8_bytes(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
+def visible(text: str) -> int:
+    """UTF-16 code units of Telegram HTML once parsed (tags gone, entities decoded, trimmed):
+    what Telegram counts against a caption's 1024. Our templates escape every `<` in text, so
+    whatever looks like a tag is one."""
+    return measure(html.unescape(_TAG.sub("", text)).strip())
+
+
 def pack(
     parts: Sequence[str], *, limit: int = MAX_MESSAGE, measure: Measure = measure
 ) -> list[str]:
     """Greedily join parts into messages of at most `limit`; a part is never split."""
-    messages: list[str] = []
-    current = ""
-    for part in parts:
+    return [text for text, _ in pack_indexed(parts, limit=limit, measure=measure)]
+
+
+def pack_indexed(
+    parts: Sequence[str], *, limit: int = MAX_MESSAGE, measure: Measure = measure
+) -> list[tuple[str, tuple[int, ...]]]:
+    """`pack`, saying which parts (by index) each message holds."""
+    messages: list[tuple[str, tuple[int, ...]]] = []
+    current, held = "", tuple[int, ...]()
+    for index, part in enumerate(parts):
         if current and measure(current + SEPARATOR + part) <= limit:
-            current += SEPARATOR + part
+            current, held = current + SEPARATOR + part, (*held, index)
             continue
         if current:
-            messages.append(current)
-        current = part
+            messages.append((current, held))
+        current, held = part, (index,)
     if current:
-        messages.append(current)
+        messages.append((current, held))
     return messages
 
 

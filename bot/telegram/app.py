@@ -37,6 +37,7 @@ from bot.telegram.request import UPDATES_POOL, telegram_request
 from bot.telegram.sender import TelegramSender
 from bot.telegram.updates import PerChatUpdateProcessor
 from bot.telegram.webhook import TelegramWebhook
+from core.services.figure_uploads import FigureUploads
 from core.services.send_budget import fleet_pacer
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,22 @@ async def telegram_sender(deps: Deps) -> AsyncIterator[TelegramSender]:
         await app.bot.shutdown()
         raise
     try:
-        yield TelegramSender(app.bot, deps.settings.channel_id, deps.settings.public_base_url)
+        yield app_sender(app)
     finally:
         await app.shutdown()
+
+
+def app_sender(app: DigestApp) -> TelegramSender:
+    """The issue sender on `app`'s bot: its signer for the feedback buttons, and the key
+    figures uploaded once per bot (the bot's id is the token's public part)."""
+    deps, signer = app.bot_data.deps, app.bot_data.signer
+    settings = deps.settings
+    token = settings.telegram_bot_token
+    bot_id = token.get_secret_value().split(":", 1)[0] if token is not None else "?"
+    figures = FigureUploads(deps.db, f"telegram:{bot_id}")
+    return TelegramSender(
+        app.bot, settings.channel_id, settings.public_base_url, signer=signer, figures=figures
+    )
 
 
 def rate_limiter(deps: Deps | None = None) -> FairRateLimiter:

@@ -5,13 +5,15 @@ the same `FeedDoc`. Every string is made XML-safe here (`xml_safe`): titles and 
 from arXiv and LLMs and may carry control characters that XML 1.0 cannot hold at all, escaped
 or not, so they are dropped rather than let one paper break a reader's whole feed. URLs are
 absolute (under PUBLIC_BASE_URL, else the request's own origin): a feed is read far from the
-site; they are built by `bot.web.links.Links`, as the pages' own links are.
+site; they are built by `bot.web.links.Links`, as the pages' own links are. A paper's key
+figure is shown in its card and is the entry's image (an issue's: its first paper's that has
+one), at its absolute `/figures/…` URL.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from jinja2 import Template
@@ -21,7 +23,7 @@ from bot.render.engine import period
 from bot.render.labels import labels_for
 from bot.web.links import Links
 from bot.web.render import environment
-from domain.types import IssueView, SearchHit
+from domain.types import IssueView, PaperView, SearchHit
 
 # XML 1.0's Char production, inverted: C0 controls but tab/newline/return, surrogates, FFFE/F.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -34,6 +36,15 @@ def xml_safe(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class FeedImage:
+    """An entry's image: Atom's enclosure link, JSON Feed's `image`."""
+
+    url: str  # absolute
+    mime_type: str
+    size: int  # bytes
+
+
+@dataclass(frozen=True)
 class FeedEntry:
     id: str  # the permalink: stable as long as the base URL is
     url: str
@@ -43,6 +54,7 @@ class FeedEntry:
     published: datetime
     authors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    image: FeedImage | None = None
 
 
 @dataclass(frozen=True)
@@ -72,8 +84,12 @@ def _macro(language: str, name: str, *args: object) -> str:
 
 def issue_entry(view: IssueView, links: Links) -> FeedEntry:
     """One published issue, all its papers in the content; `links` absolute (with an origin)."""
-    cards = issue_cards(view)
-    urls = [links.absolute(links.paper(i.paper.meta.arxiv_id)) for i in view.included_items]
+    items = view.included_items
+    images = [_image(item.paper, links) for item in items]
+    cards = [
+        _with_figure(card, image) for card, image in zip(issue_cards(view), images, strict=True)
+    ]
+    urls = [links.absolute(links.paper(i.paper.meta.arxiv_id)) for i in items]
     heading = labels_for(view.language)["issue_heading"].format(number=view.number)
     url = links.absolute(links.issue(view.number))
     return FeedEntry(
@@ -84,13 +100,15 @@ def issue_entry(view: IssueView, links: Links) -> FeedEntry:
         summary=xml_safe(" · ".join(card.display_title for card in cards)[:500]),
         published=view.published_at or view.created_at,
         tags=tuple(sorted({xml_safe(c.venue) for c in cards})),
+        image=next((image for image in images if image is not None), None),
     )
 
 
 def paper_entry(hit: SearchHit, links: Links) -> FeedEntry:
     """One paper of a search, its card as the content."""
     language = links.language
-    card: PaperCard = card_from_paper(hit.paper, ref=0, language=language)
+    image = _image(hit.paper, links)
+    card = _with_figure(card_from_paper(hit.paper, ref=0, language=language), image)
     meta = hit.paper.meta
     url = links.absolute(links.paper(meta.arxiv_id))
     return FeedEntry(
@@ -102,4 +120,18 @@ def paper_entry(hit: SearchHit, links: Links) -> FeedEntry:
         published=meta.published_at,
         authors=tuple(xml_safe(name) for name in meta.authors[:20]),
         tags=tuple(xml_safe(category) for category in meta.categories),
+        image=image,
     )
+
+
+def _image(paper: PaperView, links: Links) -> FeedImage | None:
+    figure = paper.figure
+    if figure is None:
+        return None
+    url = links.absolute(links.figure(paper.meta.arxiv_id, figure))
+    return FeedImage(url, figure.mime_type, figure.size)
+
+
+def _with_figure(card: PaperCard, image: FeedImage | None) -> PaperCard:
+    """The card showing its figure from the feed image's absolute URL."""
+    return replace(card, figure_url=image.url) if image is not None else card

@@ -1,4 +1,5 @@
-"""The Official Account HTTP API we call: access token, customer-service text, draft box.
+"""The Official Account HTTP API we call: access token, customer-service text, draft box, and
+the images an article shows (`media/uploadimg`).
 
 wechatpy 1.8 is synchronous and has no draft API, so this is a small async client on the
 process's `httpx.AsyncClient`. WeChat answers HTTP 200 with an `errcode` for almost every
@@ -25,6 +26,7 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +46,7 @@ OUTSIDE_WINDOW = frozenset({45015, 45047})
 UNFOLLOWED = frozenset({43004})
 TRANSIENT = frozenset({-1, 45009})
 MAX_TITLE, MAX_AUTHOR, MAX_DIGEST = 64, 16, 120  # characters WeChat accepts in a draft
+UPLOAD_IMAGE = "cgi-bin/media/uploadimg"
 
 
 class ApiError(Exception):
@@ -172,6 +175,22 @@ class WeChatApi:
         answer = await self._call("draft/add", {"articles": [article]})
         return str(answer.get("media_id", ""))
 
+    async def upload_image(self, data: bytes, filename: str, mime_type: str) -> str:
+        """An image for use inside article content (`media/uploadimg`: JPEG or PNG, at most
+        1 MB); the URL WeChat serves it from. Articles show no image from anywhere else."""
+
+        async def upload(token: str) -> dict[str, Any]:
+            return await self._request(
+                "POST", UPLOAD_IMAGE, params={"access_token": token},
+                files={"media": (filename, data, mime_type)},
+            )  # fmt: skip
+
+        answer = await self._with_token(upload)
+        url = answer.get("url")
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise ApiError(-2, "no url in the answer", api=UPLOAD_IMAGE)
+        return url
+
     async def access_token(self, *, refused: str | None = None) -> str:
         """The cached token, or a new one from `cgi-bin/token` when missing, old or `refused`
         (only if the refused one is still cached: concurrent callers refresh it once)."""
@@ -212,15 +231,18 @@ class WeChatApi:
 
     async def _call(self, api: str, payload: dict[str, Any]) -> dict[str, Any]:
         """POST `payload` with the access token; once more with a new token if it was refused."""
+        return await self._with_token(lambda token: self._post(api, payload, token))
+
+    async def _with_token(self, call: Callable[[str], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+        """`call(token)`; once more with a new token if WeChat refused this one."""
         token = await self.access_token()
         try:
-            return await self._post(api, payload, token)
+            return await call(token)
         except ApiError as error:
             if error.errcode not in TOKEN_INVALID:
                 raise
             log.warning("WeChat refused the access token (errcode %s); refreshing", error.errcode)
-        with_new_token = await self.access_token(refused=token)
-        return await self._post(api, payload, with_new_token)
+        return await call(await self.access_token(refused=token))
 
     async def _post(self, api: str, payload: dict[str, Any], token: str) -> dict[str, Any]:
         # ensure_ascii=False: some WeChat APIs store "\\u4e2d" escapes literally.

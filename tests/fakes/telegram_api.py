@@ -16,6 +16,7 @@ from typing import Any
 
 from tests.fakes.telegram_html import utf16_len
 from tests.fakes.telegram_messages import MessageMethods
+from tests.fakes.telegram_photos import PhotoMethods, StoredPhoto
 from tests.fakes.telegram_setup import SetupMethods
 from tests.fakes.telegram_spec import ApiError, Spec
 from tests.fakes.telegram_state import (
@@ -34,7 +35,7 @@ _BOT_COMMAND = re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})
 _STATUS_TEXT = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
 
 
-class BotApi(MessageMethods, SetupMethods):
+class BotApi(MessageMethods, PhotoMethods, SetupMethods):
     def __init__(self, *, token: str, spec: Spec, flood: FloodLimits | None, bot: FakeUser):
         self.token = token
         self.spec = spec
@@ -46,6 +47,7 @@ class BotApi(MessageMethods, SetupMethods):
         self.chats: dict[int, FakeChat] = {}
         self.messages: dict[int, dict[int, SentMessage]] = {}
         self.blocked: set[int] = set()
+        self.photos: dict[str, StoredPhoto] = {}  # every file_id handed out (sendPhoto)
         self.callback_queries: dict[str, dict[str, Any]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] | None = None

@@ -103,6 +103,7 @@ class SentMessage:
     edit_seq: int | None = None
     edits: list[dict[str, Any]] = field(default_factory=list)
     deleted: bool = False
+    photo: list[dict[str, Any]] | None = None  # a sendPhoto's sizes; `text` is its caption
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -127,11 +128,18 @@ class SentMessage:
             "message_id": self.message_id,
             "date": self.date,
             "chat": chat.to_api(),
-            "text": self.text,
         }
         if sender is not None:
             data["from"] = sender.to_api()
-        if self.entities:
+        if self.photo is not None:
+            data["photo"] = list(self.photo)
+            if self.text:
+                data["caption"] = self.text
+            if self.entities:
+                data["caption_entities"] = list(self.entities)
+        else:
+            data["text"] = self.text
+        if self.entities and self.photo is None:
             data["entities"] = list(self.entities)
         if self.reply_markup and self.reply_markup.get("inline_keyboard") is not None:
             data["reply_markup"] = self.reply_markup  # only inline keyboards come back

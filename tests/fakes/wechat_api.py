@@ -5,26 +5,35 @@ It behaves as WeChat does where it matters to us: every error is HTTP 200 with a
 tokens expire (`expire_tokens()` → 42001) or are revoked (`revoke_tokens()` → 40001); users not
 in `window` are outside the 48-hour window (45015); a text over 2048 bytes is refused (45002);
 a draft without `thumb_media_id` is refused (40007) and its HTML is checked the way the
-editor would strip it — no <script>/<style>/<iframe>, no class or on* attributes (45166).
+editor would strip it — no <script>/<style>/<iframe>, no class or on* attributes, no image but
+those `media/uploadimg` returned (45166). `media/uploadimg` takes a multipart `media` file that
+decodes as JPEG or PNG (40005 otherwise, whatever its name says) of at most 1 MB (40009).
 `fail_next(api, errcode)` injects one error. Calls, drafts and messages are recorded.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from html.parser import HTMLParser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from PIL import Image
+
 APP_ID, APP_SECRET = "wx-fake-app", "fake-secret-do-not-log"
 FORBIDDEN_TAGS = frozenset({"script", "style", "iframe", "link", "meta", "form", "object"})
 MAX_CONTENT_CHARS = 20_000
+MAX_IMAGE_BYTES = 1024 * 1024
+IMAGE_HOST = "http://mmbiz.qpic.cn/"
 
 
 class ArticleHtmlChecker(HTMLParser):
@@ -43,6 +52,8 @@ class ArticleHtmlChecker(HTMLParser):
                 self.problems.append(f"{tag}[{name}]")
             if name == "href" and not (value or "").startswith(("https://", "http://")):
                 self.problems.append(f"{tag}[href={value!r}]")
+            if tag == "img" and name == "src" and not (value or "").startswith(IMAGE_HOST):
+                self.problems.append(f"img[src={value!r}]")  # WeChat shows only its own
 
     def handle_data(self, data: str) -> None:
         self.text.append(data)
@@ -65,6 +76,7 @@ class WeChatState:
     expired_tokens: set[str] = field(default_factory=set)
     messages: list[tuple[str, str]] = field(default_factory=list)  # (openid, content)
     drafts: list[dict[str, Any]] = field(default_factory=list)
+    images: dict[str, bytes] = field(default_factory=dict)  # uploadimg URL → the bytes
     calls: list[str] = field(default_factory=list)
     failures: dict[str, list[int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -126,6 +138,10 @@ def _handler(state: WeChatState) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
+            kind = self.headers.get("Content-Type", "")
+            if kind.lower().startswith("multipart/form-data"):
+                self._answer(self._route(json_body=None, files=_files(kind, raw)))
+                return
             try:
                 body = json.loads(raw.decode("utf-8"))
             except ValueError:
@@ -133,7 +149,7 @@ def _handler(state: WeChatState) -> type[BaseHTTPRequestHandler]:
                 return
             self._answer(self._route(json_body=body))
 
-        def _route(self, json_body: Any) -> dict[str, Any]:
+        def _route(self, json_body: Any, files: dict[str, bytes] | None = None) -> dict[str, Any]:
             url = urlsplit(self.path)
             api, query = url.path.strip("/"), dict(parse_qsl(url.query))
             with state.lock:
@@ -151,6 +167,8 @@ def _handler(state: WeChatState) -> type[BaseHTTPRequestHandler]:
                     return _custom_send(state, json_body)
                 if api == "draft/add":
                     return _draft_add(state, json_body)
+                if api == "cgi-bin/media/uploadimg":
+                    return _upload_image(state, files or {})
             return {"errcode": 404, "errmsg": "unknown api"}
 
         def _answer(self, payload: dict[str, Any]) -> None:
@@ -216,3 +234,33 @@ def _draft_add(state: WeChatState, body: Any) -> dict[str, Any]:
             return {"errcode": 45166, "errmsg": "invalid content"}
     state.drafts.append(articles[0])
     return {"media_id": f"MEDIA-{len(state.drafts)}"}
+
+
+def _files(content_type: str, body: bytes) -> dict[str, bytes]:
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    files: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        files[str(name)] = payload if isinstance(payload, bytes) else b""
+    return files
+
+
+def _upload_image(state: WeChatState, files: dict[str, bytes]) -> dict[str, Any]:
+    data = files.get("media")
+    if data is None:
+        return {"errcode": 41005, "errmsg": "media data missing"}
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
+    except Exception:
+        kind = None
+    if kind not in ("JPEG", "PNG"):
+        return {"errcode": 40005, "errmsg": "invalid file type"}
+    if len(data) > MAX_IMAGE_BYTES:
+        return {"errcode": 40009, "errmsg": "invalid image size"}
+    url = f"{IMAGE_HOST}mmbiz_{kind.lower()}/{len(state.images) + 1}/0?wx_fmt={kind.lower()}"
+    state.images[url] = data
+    return {"url": url}

@@ -225,3 +225,22 @@ async def test_a_newly_published_issue_appears_in_the_same_feeds_object(
         after = parse_feed(await http.get("/feed.atom"))
     assert [e["url"] for e in before] == [f"{BASE}/issues/3", f"{BASE}/issues/1"]
     assert [e["url"] for e in after] == [f"{BASE}/issues/{n}" for n in (3, 2, 1)]
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/feed.json"])
+async def test_entries_carry_their_key_figure_at_an_absolute_url(db: Database, path: str) -> None:
+    archive = await build_archive(db)
+    async with client(db) as http:
+        response = await http.get(path)
+        figure = f"{BASE}/figures/{archive.figure_ids[-1]}.png?v="  # the newest issue's
+    if path.endswith(".atom"):
+        entry = feedparser.parse(response.content).entries[0]
+        (enclosure,) = entry.enclosures
+        image, html = enclosure.href, entry.content[0].value
+        assert enclosure.type == "image/png" and int(enclosure.length) > 0
+    else:
+        item = response.json()["items"][0]
+        image, html = item["image"], item["content_html"]
+    assert image.startswith(figure)
+    assert "<img " in html and f'src="{image}"' in html  # feedparser reorders attributes
+    assert "Overview" in html and "<script>" not in html  # the hostile caption stays text
