@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, SmallInteger
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, SmallInteger, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -66,6 +66,19 @@ class ReaderModel(Base):
     the weights were trained on."""
 
     __tablename__ = "reader_models"
+    # Planning's question "who has a model, which version" answered from the index alone
+    # (`storage.queries.ranking.model_stamps_in_range`), never touching the weights.
+    __table_args__ = (
+        Index(
+            "ix_reader_models_plan",
+            "chat_id",
+            "examples",
+            "trained_revision",
+            "intercept",
+            sqlite_where=text("indices IS NOT NULL"),
+            postgresql_where=text("indices IS NOT NULL"),
+        ),
+    )
 
     chat_id: Mapped[int] = mapped_column(
         ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True

@@ -72,6 +72,15 @@ async def lock_vocab(session: AsyncSession) -> tuple[int, bytes | None]:
     return (0, None) if row is None else (row.documents, row.frequencies)
 
 
+async def vocab_version(session: AsyncSession) -> tuple[int, datetime] | None:
+    """(documents, updated_at) of the IDF counts without their 4 MB, or None at first."""
+    query = select(RankingVocab.documents, RankingVocab.updated_at).where(
+        RankingVocab.id == VOCAB_ROW
+    )
+    row = (await session.execute(query)).first()
+    return None if row is None else (row.documents, row.updated_at)
+
+
 async def read_vocab(session: AsyncSession) -> tuple[int, bytes | None]:
     row = await session.get(RankingVocab, VOCAB_ROW)
     return (0, None) if row is None else (row.documents, row.frequencies)
@@ -216,16 +225,37 @@ async def stale_readers(session: AsyncSession, *, limit: int) -> list[int]:
     return list((await session.execute(query)).scalars())
 
 
-async def models_in_range(
-    session: AsyncSession, *, first_chat_id: int, last_chat_id: int, min_examples: int
-) -> dict[int, tuple[Packed, float]]:
-    """The trained models of chats first..last (a planning page) with enough feedback."""
-    query = select(
-        ReaderModel.chat_id, ReaderModel.indices, ReaderModel.weights, ReaderModel.intercept
-    ).where(
+Stamp = tuple[int, float]  # (trained_revision, intercept): changes whenever the weights do
+
+
+def _trained(first_chat_id: int, last_chat_id: int, min_examples: int):  # type: ignore[no-untyped-def]
+    return (
         ReaderModel.chat_id.between(first_chat_id, last_chat_id),
         ReaderModel.examples >= min_examples,
         ReaderModel.indices.is_not(None),
     )
+
+
+async def model_stamps_in_range(
+    session: AsyncSession, *, first_chat_id: int, last_chat_id: int, min_examples: int
+) -> dict[int, Stamp]:
+    """Which chats first..last (a planning page) have a trained model with enough feedback,
+    and its stamp: a few bytes a chat, read from the covering index, not the weights."""
+    query = select(ReaderModel.chat_id, ReaderModel.trained_revision, ReaderModel.intercept).where(
+        *_trained(first_chat_id, last_chat_id, min_examples)
+    )
+    # On the connection: a Core statement skips the ORM's per-row work (half the time here).
+    rows = await (await session.connection()).execute(query)
+    return {chat: (revision, intercept) for chat, revision, intercept in rows}
+
+
+async def models_of(
+    session: AsyncSession, *, chat_ids: Sequence[int]
+) -> dict[int, tuple[Stamp, Packed]]:
+    """The stored weights of these chats' trained models, each with its stamp."""
+    query = select(
+        ReaderModel.chat_id, ReaderModel.trained_revision, ReaderModel.intercept,
+        ReaderModel.indices, ReaderModel.weights,
+    ).where(ReaderModel.chat_id.in_(list(chat_ids)), ReaderModel.indices.is_not(None))  # fmt: skip
     rows = await session.execute(query)
-    return {r.chat_id: ((r.indices, r.weights), r.intercept) for r in rows}
+    return {chat: ((rev, b), (ix or b"", ws or b"")) for chat, rev, b, ix, ws in rows}

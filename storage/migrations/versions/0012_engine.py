@@ -1,0 +1,38 @@
+"""rank: a covering index that tells planning which readers have a model, and which version
+
+Planning with "for you" on asks, page after page of chats, which of them have a trained model
+with enough feedback and its stamp (trained revision, intercept), to use the models it keeps
+in memory and read only the ones that changed. Without this index that question scans
+`reader_models`, whose rows are ~2 kB of weights each; with it, it is one index range.
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-11-30
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TRAINED = sa.text("indices IS NOT NULL")
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_reader_models_plan",
+        "reader_models",
+        ["chat_id", "examples", "trained_revision", "intercept"],
+        unique=False,
+        sqlite_where=TRAINED,
+        postgresql_where=TRAINED,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_reader_models_plan", table_name="reader_models")
