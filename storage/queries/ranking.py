@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -259,3 +259,47 @@ async def models_of(
     ).where(ReaderModel.chat_id.in_(list(chat_ids)), ReaderModel.indices.is_not(None))  # fmt: skip
     rows = await session.execute(query)
     return {chat: ((rev, b), (ix or b"", ws or b"")) for chat, rev, b, ix, ws in rows}
+
+
+Tally = tuple[int, int, int]  # (👍, 👎, ⭐) counts
+
+
+def _tally_columns():  # type: ignore[no-untyped-def]
+    return (
+        func.coalesce(func.sum(case((ReaderFeedback.vote > 0, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((ReaderFeedback.vote < 0, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((ReaderFeedback.saved, 1), else_=0)), 0),
+    )
+
+
+async def tallies_of(session: AsyncSession, *, paper_ids: Sequence[int]) -> dict[int, Tally]:
+    """Readers' votes and saves on each of these papers (counts only; papers without any
+    are absent)."""
+    query = (
+        select(ReaderFeedback.paper_id, *_tally_columns())
+        .where(ReaderFeedback.paper_id.in_(list(paper_ids)))
+        .group_by(ReaderFeedback.paper_id)
+    )
+    rows = await session.execute(query)
+    return {pid: (int(up), int(down), int(saved)) for pid, up, down, saved in rows}
+
+
+async def voted_papers(session: AsyncSession, *, limit: int) -> dict[int, Tally]:
+    """The `limit` papers most recently voted on or saved, with their tallies."""
+    marked = (ReaderFeedback.vote != 0) | ReaderFeedback.saved
+    query = (
+        select(ReaderFeedback.paper_id, *_tally_columns())
+        .where(marked)
+        .group_by(ReaderFeedback.paper_id)
+        .order_by(func.max(ReaderFeedback.updated_at).desc(), ReaderFeedback.paper_id.desc())
+        .limit(limit)
+    )
+    rows = await session.execute(query)
+    return {pid: (int(up), int(down), int(saved)) for pid, up, down, saved in rows}
+
+
+async def tally_since(session: AsyncSession, *, since: datetime) -> Tally:
+    """Every reader's marks changed since `since`, counted (each reader and paper once)."""
+    query = select(*_tally_columns()).where(ReaderFeedback.updated_at >= since)
+    up, down, saved = (await session.execute(query)).one()
+    return int(up), int(down), int(saved)
