@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     # Personal relevance (issue 13): each reader's papers in their own model's order
     ranking_for_you: bool = False
     ranking_min_feedback: int = Field(default=5, ge=1, le=1000)  # marked papers before it applies
+    # An issue's papers ordered by LLM score blended with votes on similar past papers
+    ranking_blend: Literal["off", "on"] = "off"
     # Paid broadcasts (issue 10): issue deliveries with allow_paid_broadcast, up to 1000/s
     telegram_paid_broadcast: bool = False
     telegram_paid_rate: int = Field(default=1000, ge=1, le=1000)  # messages/s, paid only

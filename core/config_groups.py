@@ -84,6 +84,7 @@ class EditorialSettings:
     require_approval: bool
     auto_publish_after: timedelta | None
     auto_publish_flagged: Literal["drop", "hold"] = "hold"
+    blend: bool = False  # RANKING_BLEND: readers' votes on similar papers move the order
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +188,7 @@ def editorial_of(s: Settings) -> EditorialSettings:
         language=s.digest_language, timezone=s.tz, max_papers=s.issue_max_papers,
         frequency=s.digest_frequency, require_approval=s.require_approval,
         auto_publish_after=s.auto_publish_after, auto_publish_flagged=s.auto_publish_flagged,
+        blend=s.ranking_blend == "on",
     )  # fmt: skip
 
 

@@ -2,8 +2,8 @@
 could vote on yet (a draft's), the votes their most similar past papers got.
 
 Only counts leave this module, and only towards editors (`/review`, `/stats`) and the blended
-order (`RANKING_BLEND`): which reader voted how is never shown to anyone. "Similar" is the
-personal models' own TF-IDF cosine (`core.services.ranking_vectors`), over the papers readers
+order (`RANKING_BLEND`, `blend_order`): which reader voted how is never shown to anyone.
+"Similar" is the personal models' own TF-IDF cosine (`core.services.ranking_vectors`), over the papers readers
 marked most recently (`VOTED_LIMIT`), so it costs one sparse product per issue, never a scan
 of the archive.
 """
@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import ranking_vectors as rv
+from domain.types import PaperView
 from storage.queries import ranking as rq
 
 NEIGHBOURS = 5  # past papers whose votes speak for a new one
@@ -125,3 +126,31 @@ def _neighbourhood(similarity: np.ndarray, tallies: list[Tally]) -> Neighbourhoo
 async def tally_since(session: AsyncSession, *, since: datetime) -> Tally:
     """All readers' marks set since `since` (`/stats`: this week's)."""
     return Tally(*await rq.tally_since(session, since=since))
+
+
+BLEND_WEIGHT = 1.0  # at most one rating point, for a neighbourhood all readers approve
+
+
+def blended(rating: int | None, near: Neighbourhood) -> float:
+    """A paper's place under `RANKING_BLEND=on`:
+
+        blended = rating + BLEND_WEIGHT × approval
+
+    where `rating` is the LLM's 1–5 score (0 when unrated) and `approval` is the cosine-
+    weighted mean, over its `NEIGHBOURS` most similar past papers that readers marked (cosine
+    ≥ `MIN_SIMILARITY`), of (👍 + ⭐ − 👎) / (marks + 1) — in (−1, 1), near 0 when few
+    voted, 0 when no neighbour. Readers' votes thus move a paper by under one point: they
+    reorder papers the LLM rated alike, and overturn a full point only when unanimous."""
+    return (rating or 0) + BLEND_WEIGHT * near.approval
+
+
+async def blend_order(session: AsyncSession, papers: Sequence[PaperView]) -> list[PaperView]:
+    """`papers` (in the composer's order) by `blended`, highest first; rated papers stay
+    before unrated ones, and ties keep the composer's order."""
+    near = await neighbourhoods(session, paper_ids=[p.id for p in papers])
+
+    def key(paper: PaperView) -> tuple[bool, float]:
+        rating = paper.summary.content.rating if paper.summary else None
+        return rating is None, -blended(rating, near[paper.id])
+
+    return sorted(papers, key=key)

@@ -43,6 +43,7 @@ BAD = {
     "DIGEST_LANGUAGE": ["fr", "ZH", "", "chinese"],
     "DIGEST_FREQUENCY": ["hourly", "Daily", "monthly"],
     "AUTO_PUBLISH_FLAGGED": ["publish", "Drop", "", "ignore"],
+    "RANKING_BLEND": ["yes", "On", "", "blend"],
     "LOG_LEVEL": ["LOUD", "verbose", "", "5"],
     "LOG_FORMAT": ["xml", "", "jsonl", "logfmt"],
     # time zones
@@ -133,6 +134,7 @@ GOOD = {
     "TIMEZONE": ["UTC", "Asia/Shanghai", "America/New_York"],
     "AUTO_PUBLISH_AFTER": ["7200", "PT2H", "02:00:00", ""],
     "AUTO_PUBLISH_FLAGGED": ["drop", "hold"],
+    "RANKING_BLEND": ["off", "on"],
     "ADMIN_IDS": ["1", "1, 2,3", ""],
     "CHANNEL_ID": ["@digest_channel", "-1001234567890"],
     "LOG_LEVEL": ["debug", "WARNING"],
