@@ -3,9 +3,9 @@ could vote on yet (a draft's), the votes their most similar past papers got.
 
 Only counts leave this module, and only towards editors (`/review`, `/stats`) and the blended
 order (`RANKING_BLEND`, `blend_order`): which reader voted how is never shown to anyone.
-"Similar" is the personal models' own TF-IDF cosine (`core.services.ranking_vectors`), over the papers readers
-marked most recently (`VOTED_LIMIT`), so it costs one sparse product per issue, never a scan
-of the archive.
+"Similar" is the personal models' own TF-IDF cosine (`core.services.ranking_vectors`), over
+the papers readers marked most recently (`VOTED_LIMIT`), so it costs one sparse product per
+issue, never a scan of the archive.
 """
 
 from __future__ import annotations
