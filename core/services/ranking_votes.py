@@ -131,7 +131,7 @@ async def tally_since(session: AsyncSession, *, since: datetime) -> Tally:
 BLEND_WEIGHT = 1.0  # at most one rating point, for a neighbourhood all readers approve
 
 
-def blended(rating: int | None, near: Neighbourhood) -> float:
+def blended(rating: float | None, near: Neighbourhood) -> float:
     """A paper's place under `RANKING_BLEND=on`:
 
         blended = rating + BLEND_WEIGHT × approval
