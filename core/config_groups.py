@@ -53,6 +53,7 @@ class LLMSettings:
     language: Language  # the summaries' default language
     timezone: ZoneInfo  # the daily budget's day
     proxy: SecretStr | None = None  # PROXY (core/proxy.py decides per URL)
+    embeddings_model: str = ""  # EMBEDDINGS_MODEL, same endpoint; empty: off
 
     @property
     def enabled(self) -> bool:
@@ -170,6 +171,7 @@ def llm_of(s: Settings) -> LLMSettings:
         price_per_million_input=s.llm_price_per_million_input,
         price_per_million_output=s.llm_price_per_million_output,
         language=s.digest_language, timezone=s.tz, proxy=s.proxy,
+        embeddings_model=s.embeddings_model,
     )  # fmt: skip
 
 

@@ -56,7 +56,7 @@ async def fetch_then_summarize(
     if report.no_announcement and report.caught_up is None:
         return Fetched(lines, ok=report.ok, report=report)
     lines += await _summarize(settings, db, summarize)
-    return Fetched([*lines, await index_line(db)], report.ok, report)
+    return Fetched([*lines, await index_line(db, settings.llm)], report.ok, report)
 
 
 async def _summarize(settings: Settings, db: Database, summarize: bool) -> list[str]:

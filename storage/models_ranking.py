@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, SmallInteger, text
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -90,3 +100,17 @@ class ReaderModel(Base):
     weights: Mapped[bytes | None] = mapped_column(LargeBinary)
     intercept: Mapped[float] = mapped_column(Float, default=0.0)
     trained_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PaperEmbedding(Base):
+    """A paper's vector from an embeddings model (`EMBEDDINGS_MODEL`), float32 bytes; one per
+    paper and model, so changing the model starts a new set beside the old."""
+
+    __tablename__ = "paper_embeddings"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

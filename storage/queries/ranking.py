@@ -17,7 +17,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Paper
-from storage.models_ranking import PaperVector, RankingVocab, ReaderFeedback, ReaderModel
+from storage.models_ranking import (
+    PaperEmbedding,
+    PaperVector,
+    RankingVocab,
+    ReaderFeedback,
+    ReaderModel,
+)
 from storage.types import utcnow
 
 VOCAB_ROW = 1
@@ -303,3 +309,44 @@ async def tally_since(session: AsyncSession, *, since: datetime) -> Tally:
     query = select(*_tally_columns()).where(ReaderFeedback.updated_at >= since)
     up, down, saved = (await session.execute(query)).one()
     return int(up), int(down), int(saved)
+
+
+async def unembedded(
+    session: AsyncSession, *, model: str, limit: int
+) -> list[tuple[int, str, str]]:
+    """(id, title, abstract) of the newest papers with no vector from `model` yet."""
+    has = (PaperEmbedding.paper_id == Paper.id) & (PaperEmbedding.model == model)
+    query = (
+        select(Paper.id, Paper.title, Paper.abstract)
+        .outerjoin(PaperEmbedding, has)
+        .where(PaperEmbedding.paper_id.is_(None))
+        .order_by(Paper.id.desc())
+        .limit(limit)
+    )
+    return [(row.id, row.title, row.abstract) for row in await session.execute(query)]
+
+
+async def store_embeddings(
+    session: AsyncSession, *, model: str, rows: Sequence[tuple[int, bytes]]
+) -> None:
+    """Insert vectors not stored yet (a racing writer's are kept)."""
+    if not rows:
+        return
+    values = [
+        {"paper_id": pid, "model": model, "vector": v, "created_at": utcnow()} for pid, v in rows
+    ]
+    insert = _dialect(session).insert(PaperEmbedding).values(values)
+    await session.execute(insert.on_conflict_do_nothing(index_elements=["paper_id", "model"]))
+
+
+async def embeddings_page(
+    session: AsyncSession, *, model: str, limit: int, before_id: int | None = None
+) -> list[tuple[int, bytes]]:
+    """(paper id, vector) from `model`, newest paper first, below `before_id` if given."""
+    query = select(PaperEmbedding.paper_id, PaperEmbedding.vector).where(
+        PaperEmbedding.model == model
+    )
+    if before_id is not None:
+        query = query.where(PaperEmbedding.paper_id < before_id)
+    rows = await session.execute(query.order_by(PaperEmbedding.paper_id.desc()).limit(limit))
+    return [(pid, vector) for pid, vector in rows]

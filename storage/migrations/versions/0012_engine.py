@@ -1,9 +1,11 @@
-"""rank: a covering index that tells planning which readers have a model, and which version
+"""rank: a covering index that tells planning which readers have a model, and which version;
+paper vectors from an embeddings model (EMBEDDINGS_MODEL)
 
 Planning with "for you" on asks, page after page of chats, which of them have a trained model
 with enough feedback and its stamp (trained revision, intercept), to use the models it keeps
 in memory and read only the ones that changed. Without this index that question scans
 `reader_models`, whose rows are ~2 kB of weights each; with it, it is one index range.
+`paper_embeddings` holds each paper's vector per embeddings model (float32 bytes).
 
 Revision ID: 0012
 Revises: 0011
@@ -32,7 +34,22 @@ def upgrade() -> None:
         sqlite_where=TRAINED,
         postgresql_where=TRAINED,
     )
+    op.create_table(
+        "paper_embeddings",
+        sa.Column("paper_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("model", sa.String(length=200), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["paper_id"],
+            ["papers.id"],
+            name=op.f("fk_paper_embeddings_paper_id_papers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("paper_id", "model", name=op.f("pk_paper_embeddings")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("paper_embeddings")
     op.drop_index("ix_reader_models_plan", table_name="reader_models")
