@@ -44,7 +44,7 @@ BAD = {
     "DIGEST_FREQUENCY": ["hourly", "Daily", "monthly"],
     "AUTO_PUBLISH_FLAGGED": ["publish", "Drop", "", "ignore"],
     "RANKING_BLEND": ["yes", "On", "", "blend"],
-    "EMBEDDINGS_MODEL": ["text embedding", "a\tb", "x" * 201],
+    "EMBEDDINGS_MODEL": ["text embedding", "a\tb", "m" * 201],
     "LOG_LEVEL": ["LOUD", "verbose", "", "5"],
     "LOG_FORMAT": ["xml", "", "jsonl", "logfmt"],
     # time zones
