@@ -10,7 +10,8 @@ reader (wall and CPU), then one delivery of a 50-paper issue to `BENCH_RANKING_C
 5,000) readers on SQLite, every one with a trained model (the simulated readers' models, dealt
 round-robin): `plan_deliveries` with "for you" off and on (alternating, median of 5, wall
 and CPU; the first "on" run, which also vectorizes the issue's papers, reported apart), goal
-≤ 10 % added. Memory: peak
+≤ 10 % added; then with no model in memory (all read), and, five times, after a tenth of the
+readers' models changed (as on a day when they voted). Memory: peak
 RSS of this process and the stored bytes per model, per paper vector and of the IDF counts.
 """
 
@@ -25,9 +26,10 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from bot.telegram.targets import TelegramTargets
+from core.services import ranking_plan
 from core.services.delivery import plan_deliveries
 from domain.types import IssueStatus, IssueView, PaperMeta
 from storage.db import Database
@@ -41,6 +43,7 @@ from tests.ranking_sim import load_days, simulate
 READERS = int(os.environ.get("BENCH_RANKING_READERS", "60"))
 CHATS = int(os.environ.get("BENCH_RANKING_CHATS", "5000"))
 DAYS, SEED, ISSUE, RUNS = 10, 7, 50, 5
+CHANGED_SHARE = 0.1
 
 
 def quality() -> tuple[dict[str, object], list[object]]:
@@ -118,6 +121,12 @@ async def delivery(models: list[object]) -> dict[str, object]:
             for _ in range(RUNS):  # alternating, so load from elsewhere falls on both
                 off.append(await _timed(db, issue, None))
                 on.append(await _timed(db, issue, 5))
+            ranking_plan.forget_cached_models()
+            cold = await _timed(db, issue, 5)  # every model read from the database
+            changed = []
+            for _ in range(RUNS):  # a day later: a tenth of the readers voted since
+                await _retrained(db, CHANGED_SHARE)
+                changed.append(await _timed(db, issue, 5))
             sizes = await _sizes(db)
         finally:
             await db.dispose()
@@ -129,8 +138,24 @@ async def delivery(models: list[object]) -> dict[str, object]:
         "added_pct": round(100 * (wall[1] / wall[0] - 1), 1),
         "plan_cpu_seconds": round(cpu[0], 3), "plan_for_you_cpu_seconds": round(cpu[1], 3),
         "added_cpu_pct": round(100 * (cpu[1] / cpu[0] - 1), 1),
-        "first_for_you_seconds_with_vectorizing": round(first_on[0], 3), **sizes,
+        "first_for_you_seconds_with_vectorizing": round(first_on[0], 3),
+        "for_you_no_cached_model_seconds": round(cold[0], 3),
+        "for_you_no_cached_model_cpu_seconds": round(cold[1], 3),
+        "for_you_tenth_retrained_seconds": round(statistics.median(t[0] for t in changed), 3),
+        "for_you_tenth_retrained_cpu_seconds": round(statistics.median(t[1] for t in changed), 3),
+        **sizes,
     }  # fmt: skip
+
+
+async def _retrained(db: Database, share: float) -> None:
+    """As if `share` of the readers had voted since the last plan: their stamps move, so
+    planning reads their models again (the weights stay the bench's)."""
+    async with db.session() as session:
+        await session.execute(
+            update(ReaderModel)
+            .where(ReaderModel.chat_id % round(1 / share) == 0)
+            .values(trained_revision=ReaderModel.trained_revision + 1)
+        )
 
 
 async def _sizes(db: Database) -> dict[str, object]:

@@ -235,6 +235,18 @@ async def cmd_site(args: argparse.Namespace, settings: Settings, db: Database) -
     return await site(args, settings, db)
 
 
+RANK_JOBS: dict[str, JobName] = {"index": "rank_index", "refresh": "rank_refresh"}
+
+
+async def cmd_rank(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    """`digestbot rank index|refresh`: the ranking jobs, recorded like the others."""
+    result = await run_from_cli(RANK_JOBS[args.action], settings, db)
+    if result is None:
+        return 1
+    print(result.summary)
+    return 0
+
+
 async def cmd_reject(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from cli.review import cmd_reject as reject
 
@@ -258,4 +270,5 @@ COMMANDS: dict[str, Command] = {
     "reject": cmd_reject,
     "run": cmd_run,
     "site": cmd_site,
+    "rank": cmd_rank,
 }

@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search = sub.add_parser("search", help="full-text search over every stored paper")
     search.add_argument("query", nargs="+")
+    rank = sub.add_parser("rank", help="personal relevance: paper vectors and readers' models")
+    rank.add_argument(
+        "action",
+        choices=["index", "refresh"],
+        help="index: vectors for papers that have none (a backfill at first);"
+        " refresh: that, then retrain the models behind their readers' feedback",
+    )
     sub.add_parser("check", help="check .env: settings, database, Telegram, LLM, arXiv, WeChat")
     site = sub.add_parser("site", help="the web archive as static files (GitHub Pages, any host)")
     site.add_argument("action", choices=["build"], help="build: write every page and feed")

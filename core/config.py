@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
+    # Paper vectors from this embeddings model too ("similar papers"); empty: TF-IDF only
+    embeddings_model: str = ""
     llm_concurrency: int = Field(default=8, ge=1, le=256)
     llm_daily_token_budget: int = Field(default=2_000_000, ge=0)
     llm_timeout_seconds: float = Field(default=60.0, gt=0)
@@ -87,6 +89,8 @@ class Settings(BaseSettings):
     # Personal relevance (issue 13): each reader's papers in their own model's order
     ranking_for_you: bool = False
     ranking_min_feedback: int = Field(default=5, ge=1, le=1000)  # marked papers before it applies
+    # An issue's papers ordered by LLM score blended with votes on similar past papers
+    ranking_blend: Literal["off", "on"] = "off"
     # Paid broadcasts (issue 10): issue deliveries with allow_paid_broadcast, up to 1000/s
     telegram_paid_broadcast: bool = False
     telegram_paid_rate: int = Field(default=1000, ge=1, le=1000)  # messages/s, paid only
@@ -244,6 +248,14 @@ class Settings(BaseSettings):
     def _model_name(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("expected a model name such as gpt-4o-mini")
+        return value
+
+    @field_validator("embeddings_model")
+    @classmethod
+    def _embeddings_model(cls, value: str) -> str:
+        value = value.strip()
+        if len(value) > 200 or any(c.isspace() or not c.isprintable() for c in value):
+            raise ValueError("expected a model name such as text-embedding-3-small, or empty")
         return value
 
     @field_validator(

@@ -53,6 +53,7 @@ class LLMSettings:
     language: Language  # the summaries' default language
     timezone: ZoneInfo  # the daily budget's day
     proxy: SecretStr | None = None  # PROXY (core/proxy.py decides per URL)
+    embeddings_model: str = ""  # EMBEDDINGS_MODEL, same endpoint; empty: off
 
     @property
     def enabled(self) -> bool:
@@ -84,6 +85,7 @@ class EditorialSettings:
     require_approval: bool
     auto_publish_after: timedelta | None
     auto_publish_flagged: Literal["drop", "hold"] = "hold"
+    blend: bool = False  # RANKING_BLEND: readers' votes on similar papers move the order
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +171,7 @@ def llm_of(s: Settings) -> LLMSettings:
         price_per_million_input=s.llm_price_per_million_input,
         price_per_million_output=s.llm_price_per_million_output,
         language=s.digest_language, timezone=s.tz, proxy=s.proxy,
+        embeddings_model=s.embeddings_model,
     )  # fmt: skip
 
 
@@ -187,6 +190,7 @@ def editorial_of(s: Settings) -> EditorialSettings:
         language=s.digest_language, timezone=s.tz, max_papers=s.issue_max_papers,
         frequency=s.digest_frequency, require_approval=s.require_approval,
         auto_publish_after=s.auto_publish_after, auto_publish_flagged=s.auto_publish_flagged,
+        blend=s.ranking_blend == "on",
     )  # fmt: skip
 
 

@@ -2,6 +2,8 @@
 
 Best papers first (reading score, then recency), at most ISSUE_MAX_PAPERS, titled from the
 issue's topics like the hand-written weekly digests: `【第12期】20261120: TR-DPO、LaCo、…`.
+With RANKING_BLEND=on the chosen papers are ordered by the score blended with readers' votes
+on similar past papers instead (`core.services.ranking_votes.blended`).
 Two composers racing never share a number or a paper: the unique issue number decides, and
 the loser starts over with what is left.
 
@@ -22,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config_groups import EditorialSettings
+from core.services import ranking_votes
 from domain.errors import NothingToDo
 from domain.types import IssueView, PaperView
 from domain.withdrawn import is_withdrawn
@@ -126,7 +129,7 @@ async def _daily_plan(session: AsyncSession, editorial: EditorialSettings, numbe
     candidates = not_withdrawn(await compose_candidates(session, language=editorial.language))
     if not candidates:
         raise _nothing_new(await latest_issue_number(session))
-    chosen = rank_papers(candidates)[: editorial.max_papers]
+    chosen = await _ordered(session, editorial, rank_papers(candidates)[: editorial.max_papers])
     start, end = issue_period(chosen, editorial.timezone)
     title = issue_title(number, start, end, chosen, editorial.language)
     return _Plan(chosen, start, end, title)
@@ -153,8 +156,16 @@ async def _weekly_plan(session: AsyncSession, editorial: EditorialSettings, now:
             f"No summarized papers from {first.isoformat()} to {last.isoformat()}.",
             zh=f"{first:%Y%m%d}-{last:%Y%m%d} 没有已摘要的论文。",
         )
-    chosen = rank_papers(candidates)[: editorial.max_papers]
+    chosen = await _ordered(session, editorial, rank_papers(candidates)[: editorial.max_papers])
     return _Plan(chosen, first, last, weekly_title(first, last, chosen, editorial.language))
+
+
+async def _ordered(
+    session: AsyncSession, editorial: EditorialSettings, chosen: list[PaperView]
+) -> list[PaperView]:
+    """The chosen papers in the issue's order: the LLM's, or with RANKING_BLEND=on blended
+    with readers' votes on similar past papers (which papers are chosen does not change)."""
+    return await ranking_votes.blend_order(session, chosen) if editorial.blend else chosen
 
 
 def week_of(now: datetime, tz: ZoneInfo) -> tuple[date, date]:

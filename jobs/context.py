@@ -25,7 +25,15 @@ if TYPE_CHECKING:
     from jobs.platforms import Platforms
 
 JobName = Literal[
-    "fetch", "compose", "publish", "auto_publish", "pipeline", "publish_issue", "fetch_only"
+    "fetch",
+    "compose",
+    "publish",
+    "auto_publish",
+    "pipeline",
+    "publish_issue",
+    "fetch_only",
+    "rank_index",
+    "rank_refresh",
 ]
 # The scheduled jobs (`digestbot schedule --run` choices). The others run on demand: the
 # pipeline, one issue published (`publish N`) and a fetch without summarizing (`digestbot

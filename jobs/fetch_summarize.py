@@ -2,8 +2,9 @@
 pipeline (`digestbot pipeline`, the console's background run) and an admin's /fetch.
 
 Each step reports one line. An unreachable arXiv is the fetch line (and fails the run) but
-does not stop summarizing what is stored. No announcement (weekend, holiday) with nothing to
-catch up says so and stops there: there is nothing new to summarize.
+does not stop summarizing what is stored. The last line is the new papers' vectors for
+personal relevance (`jobs.rank`), which never fails the run. No announcement (weekend,
+holiday) with nothing to catch up says so and stops there: there is nothing new to summarize.
 `jobs/on_demand.py` fetches and summarizes one paper for a reader, on its own path.
 """
 
@@ -17,6 +18,7 @@ from datetime import date
 from core.config import Settings
 from domain.errors import DigestError
 from jobs.fetch.job import FetchReport, run_fetch
+from jobs.rank import index_line
 from jobs.summarize.job import run_summarize
 from storage.db import Database
 
@@ -53,7 +55,8 @@ async def fetch_then_summarize(
     lines = [f"fetch: {report.message}"]
     if report.no_announcement and report.caught_up is None:
         return Fetched(lines, ok=report.ok, report=report)
-    return Fetched(lines + await _summarize(settings, db, summarize), report.ok, report)
+    lines += await _summarize(settings, db, summarize)
+    return Fetched([*lines, await index_line(db, settings.llm)], report.ok, report)
 
 
 async def _summarize(settings: Settings, db: Database, summarize: bool) -> list[str]:

@@ -53,6 +53,10 @@ CONFLICTS: dict[JobName, tuple[JobName, ...]] = {
     "publish": PUBLISHING,
     "auto_publish": PUBLISHING,
     "publish_issue": PUBLISHING,
+    # Vectors are counted once whoever adds them, but two writers of the IDF counts at once
+    # only wait on each other: the ranking jobs run one at a time, and not beside a fetch.
+    "rank_index": (*FETCHING, "rank_index", "rank_refresh"),
+    "rank_refresh": (*FETCHING, "rank_index", "rank_refresh"),
 }
 
 

@@ -11,6 +11,7 @@
 - fetch_only: `digestbot fetch` (its window or ids, no summarizing).
 - pipeline: fetch, summarize, compose in one run (`jobs.pipeline`).
 - auto_publish: see `jobs.autopublish`.
+- rank_index, rank_refresh: paper vectors and stale reader models (`jobs.rank`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from jobs.fetch_summarize import Fetched, fetch_then_summarize
 from jobs.pipeline import pipeline_job
 from jobs.platforms import joined
 from jobs.publish_everywhere import publish_everywhere
+from jobs.rank import rank_index_job, rank_refresh_job
 from storage.queries import schedule as q
 
 log = logging.getLogger(__name__)
@@ -167,4 +169,6 @@ JOBS: dict[JobName, JobBody] = {
     "pipeline": pipeline_job,
     "publish_issue": publish_issue_job,
     "fetch_only": fetch_only_job,
+    "rank_index": rank_index_job,
+    "rank_refresh": rank_refresh_job,
 }

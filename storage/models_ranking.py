@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, SmallInteger
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.model_base import Base
@@ -66,6 +76,19 @@ class ReaderModel(Base):
     the weights were trained on."""
 
     __tablename__ = "reader_models"
+    # Planning's question "who has a model, which version" answered from the index alone
+    # (`storage.queries.ranking.model_stamps_in_range`), never touching the weights.
+    __table_args__ = (
+        Index(
+            "ix_reader_models_plan",
+            "chat_id",
+            "examples",
+            "trained_revision",
+            "intercept",
+            sqlite_where=text("indices IS NOT NULL"),
+            postgresql_where=text("indices IS NOT NULL"),
+        ),
+    )
 
     chat_id: Mapped[int] = mapped_column(
         ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True
@@ -77,3 +100,17 @@ class ReaderModel(Base):
     weights: Mapped[bytes | None] = mapped_column(LargeBinary)
     intercept: Mapped[float] = mapped_column(Float, default=0.0)
     trained_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PaperEmbedding(Base):
+    """A paper's vector from an embeddings model (`EMBEDDINGS_MODEL`), float32 bytes; one per
+    paper and model, so changing the model starts a new set beside the old."""
+
+    __tablename__ = "paper_embeddings"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

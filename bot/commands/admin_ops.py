@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.commands import admin_preview
 from bot.commands.admin_review import issue_number
@@ -34,6 +34,7 @@ REFUSAL_KEYS: dict[str | None, str] = {
     "needs_approval": "publish_needs_approval",
 }
 MAX_BROADCAST = 3500  # leaves room in the preview for its header
+VOTES_OVER = timedelta(days=7)  # /stats counts readers' votes of the last week
 
 
 def _ops(ctx: Context) -> AdminOps:
@@ -107,6 +108,8 @@ async def stats_command(ctx: Context, argument: str) -> list[Reply]:
           cost=f"{figures.llm_cost_today / n:.5f}"))  # fmt: skip
     if figures.paid_messages_today or ctx.settings.telegram_paid_broadcast:
         lines.append(say(L, "stats_paid", paid=f"{figures.paid_messages_today:,}"))
+    week = await review.votes_since(ctx.db, since=datetime.now(tz) - VOTES_OVER)
+    lines.append(say(L, "stats_votes", up=week.up, down=week.down, saved=week.saved))
     return replies(lines)
 
 

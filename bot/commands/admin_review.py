@@ -11,9 +11,9 @@ from __future__ import annotations
 from bot.commands import admin_preview as view
 from bot.commands.context import Context
 from bot.commands.reply import Reply, replies
-from bot.i18n import t, user_error
-from core.services import review
-from domain.content import paragraph
+from bot.i18n import say, t, user_error
+from core.services import ranking_votes, review
+from domain.content import bold, paragraph
 from domain.errors import InvalidInput
 from domain.numbers import bounded_int
 from domain.types import EditField, IssueReview, MoveDirection
@@ -24,7 +24,31 @@ FIELDS: dict[str, EditField] = {"tldr": "tldr", "title": "title", "note": "note"
 
 async def review_command(ctx: Context, argument: str) -> list[Reply]:
     number = issue_number(argument, "/review") if argument.strip() else None
-    return view.preview(await _review(ctx, number), ctx.language)
+    shown = await _review(ctx, number)
+    votes = await review.issue_votes(ctx.db, number=shown.issue.number)
+    return view.preview(shown, ctx.language) + _votes(votes, ctx.language)
+
+
+def _votes(votes: ranking_votes.IssueVotes, language: str) -> list[Reply]:
+    """Readers' votes on the issue and, per paper, on its most similar past papers: counts
+    only (editors alone see them); nothing when no reader marked any of them."""
+    if not (votes.own.marks or votes.similar.marks):
+        return []
+    L = language
+    lines = [
+        say(L, "review_votes", title=bold(t(L, "review_votes_heading")), **_counts(votes.own)),
+        say(L, "review_votes_similar", **_counts(votes.similar)),
+    ]
+    for paper in votes.papers:
+        if paper.own.marks or paper.similar.tally.marks:
+            lines.append(say(L, "review_votes_paper", position=paper.position,
+                **_counts(paper.own), near=paper.similar.papers,
+                **_counts(paper.similar.tally, "near_")))  # fmt: skip
+    return replies(lines)
+
+
+def _counts(tally: ranking_votes.Tally, prefix: str = "") -> dict[str, int]:
+    return {f"{prefix}up": tally.up, f"{prefix}down": tally.down, f"{prefix}saved": tally.saved}
 
 
 async def approve_command(ctx: Context, argument: str) -> list[Reply]:

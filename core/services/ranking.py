@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.services import ranking_embeddings
 from core.services import ranking_model as rm
 from core.services import ranking_vectors as rv
 from core.services.ranking_plan import ForYou
@@ -101,8 +102,17 @@ async def saved(
     return SavedPage(ids, total)
 
 
-async def similar(db: Database, paper_id: int, k: int = 5) -> list[tuple[int, float]]:
-    """The `k` nearest papers of the whole archive to `paper_id`, best first (`/similar`)."""
+async def similar(
+    db: Database, paper_id: int, k: int = 5, *, embeddings_model: str = ""
+) -> list[tuple[int, float]]:
+    """The `k` nearest papers of the whole archive to `paper_id`, best first (`/similar`):
+    by `embeddings_model`'s vectors (EMBEDDINGS_MODEL) when the paper has one, else TF-IDF."""
+    if embeddings_model and k > 0:
+        found = await ranking_embeddings.similar(
+            db, paper_id=paper_id, model=embeddings_model, k=min(k, 100)
+        )
+        if found is not None:
+            return found
     async with db.session() as session:
         return await rv.similar(session, paper_id=paper_id, k=k)
 

@@ -13,7 +13,7 @@ vectors' cosine. Two changes make it incremental instead of rebuilt nightly:
   papers. Collisions at 2^20 are rare enough to cost nothing measurable (the bench).
 - **Small models.** A reader's weights are pruned to the `KEEP_WEIGHTS` largest, stored
   sparse: 2 kB per reader, and a page of 2,000 readers scores an issue in one
-  sparse product.
+  sparse product (`page_scores`).
 
 Everything here is synchronous NumPy/SciPy/scikit-learn; callers run it in a thread.
 """
@@ -196,43 +196,25 @@ def _pruned(
     )
 
 
-class IssueScorer:
-    """Scores many readers' stored models against one issue's papers, fast enough to run
-    inside delivery planning: the issue's vectors are a small dense block over the columns
-    its papers use (a few thousand), and each model is read straight from its bytes, keeping
-    only the weights on those columns (the others multiply zeros)."""
+def issue_columns(x: Matrix) -> Matrix:
+    """An issue's TF-IDF rows turned feature-major (N_FEATURES × papers, CSR), once per issue,
+    so that scoring a page of models is one sparse product that only visits their weights."""
+    return sparse.csr_matrix(x.T, dtype=np.float32)
 
-    def __init__(self, x: Matrix) -> None:
-        self.columns = np.unique(x.indices)
-        self.lookup = np.full(N_FEATURES, -1, np.int32)
-        self.lookup[self.columns] = np.arange(self.columns.size, dtype=np.int32)
-        self.block = x[:, self.columns].T.toarray()  # columns × papers, float32
 
-    def scores(self, rows: Sequence[tuple[bytes, bytes]], intercepts: Floats) -> Floats:
-        """One row per stored model, one column per paper; a damaged model scores zeros."""
-        sane = [(i, v) if len(i) % 4 == 0 and len(i) == len(v) else (b"", b"") for i, v in rows]
-        lengths = np.fromiter((len(i) // 4 for i, _ in sane), np.int64, count=len(sane))
-        indices = np.frombuffer(b"".join(i for i, _ in sane), "<i4")
-        values = np.frombuffer(b"".join(v for _, v in sane), "<f4")
-        bad = (indices < 0) | (indices >= N_FEATURES) | ~np.isfinite(values)
-        position = self.lookup[np.where(bad, 0, indices)]
-        keep = (position >= 0) & ~bad
-        if bad.any():  # the whole model of a damaged entry is dropped, not just the entry
-            row_of = np.repeat(np.arange(len(sane)), lengths)
-            keep &= ~np.isin(row_of, row_of[bad])
-        kept = np.concatenate(([0], np.cumsum(keep)))
-        indptr = kept[np.concatenate(([0], np.cumsum(lengths)))]
-        w = sparse.csr_matrix(
-            (values[keep], position[keep], indptr), shape=(len(sane), self.columns.size)
-        )
-        product = np.asarray(w @ self.block, dtype=np.float32)
-        return product + intercepts[:, np.newaxis]
+def page_scores(models: Sequence[SparseVector], intercepts: Floats, xt: Matrix) -> Floats:
+    """One row per model, one column per paper (`xt` from `issue_columns`): each model's
+    decision values. An empty (damaged, unreadable) model scores its intercept everywhere."""
+    if not models:
+        return np.zeros((0, xt.shape[1]), np.float32)
+    product = (stack(models) @ xt).toarray().astype(np.float32, copy=False)
+    return product + intercepts[:, np.newaxis]
 
 
 def scores(models: Sequence[ReaderWeights], x: Matrix) -> npt.NDArray[np.float32]:
     """One row per model, one column per paper (rows of `x`): each model's decision values."""
     intercepts = np.fromiter((m.intercept for m in models), np.float32, count=len(models))
-    return IssueScorer(x).scores([m.vector.pack() for m in models], intercepts)
+    return page_scores([m.vector for m in models], intercepts, issue_columns(x))
 
 
 def nearest(seed: Matrix, candidates: Matrix, k: int) -> list[tuple[int, float]]:

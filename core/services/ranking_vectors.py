@@ -10,6 +10,7 @@ compare against every paper.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Sequence
 
 from scipy import sparse
@@ -57,9 +58,22 @@ async def _count(session: AsyncSession, vectors: list[rm.SparseVector]) -> None:
     await rq.save_vocab(session, documents=idf.documents, frequencies=idf.pack())
 
 
+_IDF: weakref.WeakKeyDictionary[object, tuple[object, rm.Idf]] = weakref.WeakKeyDictionary()
+
+
 async def idf_weights(session: AsyncSession) -> rm.Idf:
+    """The IDF counts, kept per database (engine) while their version stands: unpacking
+    them (4 MB) costs more than planning 5,000 readers' order."""
+    engine = session.get_bind()
+    version = await rq.vocab_version(session)
+    kept = _IDF.get(engine)
+    if version is not None and kept is not None and kept[0] == version:
+        return kept[1]
     documents, packed = await rq.read_vocab(session)
-    return rm.Idf() if packed is None else rm.Idf.unpack(documents, packed)
+    idf = rm.Idf() if packed is None else rm.Idf.unpack(documents, packed)
+    if version is not None:
+        _IDF[engine] = (version, idf)
+    return idf
 
 
 def unpack_all(rows: Sequence[rq.Packed]) -> sparse.csr_matrix:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
+from core.services import ranking_votes
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.guard_flags import blocking_flags
 from domain.identity import CONSOLE, CONSOLE_OPERATOR, TELEGRAM, WECHAT, Identity, valid_user_id
@@ -304,6 +305,22 @@ async def stats(db: Database, *, now: datetime, tz: ZoneInfo) -> AdminStats:
         llm_tokens_in_today=tokens_in, llm_tokens_out_today=tokens_out, llm_cost_today=cost,
         paid_messages_today=paid, llm_papers_today=llm_papers,
     )  # fmt: skip
+
+
+async def issue_votes(db: Database, *, number: int) -> ranking_votes.IssueVotes:
+    """Readers' votes on issue `number`'s included papers and, for each, on its most similar
+    past papers (what a draft's papers can be judged by): counts only, for editors."""
+    async with db.session() as session:
+        if (view := await issue_queries.get_issue_view(session, number=number)) is None:
+            raise _missing(number)
+        items = [(item.position, item.paper.id) for item in view.included_items]
+        return await ranking_votes.issue_votes(session, items=items)
+
+
+async def votes_since(db: Database, *, since: datetime) -> ranking_votes.Tally:
+    """Every reader's votes and saves since `since`, counted (`/stats`)."""
+    async with db.session() as session:
+        return await ranking_votes.tally_since(session, since=since)
 
 
 async def _change(

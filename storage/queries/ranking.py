@@ -12,12 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Paper
-from storage.models_ranking import PaperVector, RankingVocab, ReaderFeedback, ReaderModel
+from storage.models_ranking import (
+    PaperEmbedding,
+    PaperVector,
+    RankingVocab,
+    ReaderFeedback,
+    ReaderModel,
+)
 from storage.types import utcnow
 
 VOCAB_ROW = 1
@@ -70,6 +76,15 @@ async def lock_vocab(session: AsyncSession) -> tuple[int, bytes | None]:
     query = select(RankingVocab).where(RankingVocab.id == VOCAB_ROW).with_for_update()
     row = (await session.execute(query)).scalar_one_or_none()
     return (0, None) if row is None else (row.documents, row.frequencies)
+
+
+async def vocab_version(session: AsyncSession) -> tuple[int, datetime] | None:
+    """(documents, updated_at) of the IDF counts without their 4 MB, or None at first."""
+    query = select(RankingVocab.documents, RankingVocab.updated_at).where(
+        RankingVocab.id == VOCAB_ROW
+    )
+    row = (await session.execute(query)).first()
+    return None if row is None else (row.documents, row.updated_at)
 
 
 async def read_vocab(session: AsyncSession) -> tuple[int, bytes | None]:
@@ -216,16 +231,122 @@ async def stale_readers(session: AsyncSession, *, limit: int) -> list[int]:
     return list((await session.execute(query)).scalars())
 
 
-async def models_in_range(
-    session: AsyncSession, *, first_chat_id: int, last_chat_id: int, min_examples: int
-) -> dict[int, tuple[Packed, float]]:
-    """The trained models of chats first..last (a planning page) with enough feedback."""
-    query = select(
-        ReaderModel.chat_id, ReaderModel.indices, ReaderModel.weights, ReaderModel.intercept
-    ).where(
+Stamp = tuple[int, float]  # (trained_revision, intercept): changes whenever the weights do
+
+
+def _trained(first_chat_id: int, last_chat_id: int, min_examples: int):  # type: ignore[no-untyped-def]
+    return (
         ReaderModel.chat_id.between(first_chat_id, last_chat_id),
         ReaderModel.examples >= min_examples,
         ReaderModel.indices.is_not(None),
     )
+
+
+async def model_stamps_in_range(
+    session: AsyncSession, *, first_chat_id: int, last_chat_id: int, min_examples: int
+) -> dict[int, Stamp]:
+    """Which chats first..last (a planning page) have a trained model with enough feedback,
+    and its stamp: a few bytes a chat, read from the covering index, not the weights."""
+    query = select(ReaderModel.chat_id, ReaderModel.trained_revision, ReaderModel.intercept).where(
+        *_trained(first_chat_id, last_chat_id, min_examples)
+    )
+    # On the connection: a Core statement skips the ORM's per-row work (half the time here).
+    rows = await (await session.connection()).execute(query)
+    return {chat: (revision, intercept) for chat, revision, intercept in rows}
+
+
+async def models_of(
+    session: AsyncSession, *, chat_ids: Sequence[int]
+) -> dict[int, tuple[Stamp, Packed]]:
+    """The stored weights of these chats' trained models, each with its stamp."""
+    query = select(
+        ReaderModel.chat_id, ReaderModel.trained_revision, ReaderModel.intercept,
+        ReaderModel.indices, ReaderModel.weights,
+    ).where(ReaderModel.chat_id.in_(list(chat_ids)), ReaderModel.indices.is_not(None))  # fmt: skip
     rows = await session.execute(query)
-    return {r.chat_id: ((r.indices, r.weights), r.intercept) for r in rows}
+    return {chat: ((rev, b), (ix or b"", ws or b"")) for chat, rev, b, ix, ws in rows}
+
+
+Tally = tuple[int, int, int]  # (👍, 👎, ⭐) counts
+
+
+def _tally_columns():  # type: ignore[no-untyped-def]
+    return (
+        func.coalesce(func.sum(case((ReaderFeedback.vote > 0, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((ReaderFeedback.vote < 0, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((ReaderFeedback.saved, 1), else_=0)), 0),
+    )
+
+
+async def tallies_of(session: AsyncSession, *, paper_ids: Sequence[int]) -> dict[int, Tally]:
+    """Readers' votes and saves on each of these papers (counts only; papers without any
+    are absent)."""
+    query = (
+        select(ReaderFeedback.paper_id, *_tally_columns())
+        .where(ReaderFeedback.paper_id.in_(list(paper_ids)))
+        .group_by(ReaderFeedback.paper_id)
+    )
+    rows = await session.execute(query)
+    return {pid: (int(up), int(down), int(saved)) for pid, up, down, saved in rows}
+
+
+async def voted_papers(session: AsyncSession, *, limit: int) -> dict[int, Tally]:
+    """The `limit` papers most recently voted on or saved, with their tallies."""
+    marked = (ReaderFeedback.vote != 0) | ReaderFeedback.saved
+    query = (
+        select(ReaderFeedback.paper_id, *_tally_columns())
+        .where(marked)
+        .group_by(ReaderFeedback.paper_id)
+        .order_by(func.max(ReaderFeedback.updated_at).desc(), ReaderFeedback.paper_id.desc())
+        .limit(limit)
+    )
+    rows = await session.execute(query)
+    return {pid: (int(up), int(down), int(saved)) for pid, up, down, saved in rows}
+
+
+async def tally_since(session: AsyncSession, *, since: datetime) -> Tally:
+    """Every reader's marks changed since `since`, counted (each reader and paper once)."""
+    query = select(*_tally_columns()).where(ReaderFeedback.updated_at >= since)
+    up, down, saved = (await session.execute(query)).one()
+    return int(up), int(down), int(saved)
+
+
+async def unembedded(
+    session: AsyncSession, *, model: str, limit: int
+) -> list[tuple[int, str, str]]:
+    """(id, title, abstract) of the newest papers with no vector from `model` yet."""
+    has = (PaperEmbedding.paper_id == Paper.id) & (PaperEmbedding.model == model)
+    query = (
+        select(Paper.id, Paper.title, Paper.abstract)
+        .outerjoin(PaperEmbedding, has)
+        .where(PaperEmbedding.paper_id.is_(None))
+        .order_by(Paper.id.desc())
+        .limit(limit)
+    )
+    return [(row.id, row.title, row.abstract) for row in await session.execute(query)]
+
+
+async def store_embeddings(
+    session: AsyncSession, *, model: str, rows: Sequence[tuple[int, bytes]]
+) -> None:
+    """Insert vectors not stored yet (a racing writer's are kept)."""
+    if not rows:
+        return
+    values = [
+        {"paper_id": pid, "model": model, "vector": v, "created_at": utcnow()} for pid, v in rows
+    ]
+    insert = _dialect(session).insert(PaperEmbedding).values(values)
+    await session.execute(insert.on_conflict_do_nothing(index_elements=["paper_id", "model"]))
+
+
+async def embeddings_page(
+    session: AsyncSession, *, model: str, limit: int, before_id: int | None = None
+) -> list[tuple[int, bytes]]:
+    """(paper id, vector) from `model`, newest paper first, below `before_id` if given."""
+    query = select(PaperEmbedding.paper_id, PaperEmbedding.vector).where(
+        PaperEmbedding.model == model
+    )
+    if before_id is not None:
+        query = query.where(PaperEmbedding.paper_id < before_id)
+    rows = await session.execute(query.order_by(PaperEmbedding.paper_id.desc()).limit(limit))
+    return [(pid, vector) for pid, vector in rows]

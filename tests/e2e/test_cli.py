@@ -90,6 +90,20 @@ async def test_markdown_shows_the_key_figure_under_public_base_url(
     assert "Figure 1: The pipeline \\<b>end to end\\</b>." in document
 
 
+async def test_rank_index_then_refresh(cli_env: FakeOpenAI, capsys) -> None:
+    """`digestbot rank index|refresh` run the ranking jobs: the fetch already indexed its
+    papers, so there is nothing left; no reader has voted, so nothing to retrain."""
+    assert await _main(["fetch"]) == 0
+    assert "rank: " not in capsys.readouterr().out  # fetch prints its own report only
+    assert await _main(["rank", "index"]) == 0
+    assert capsys.readouterr().out.strip() == "rank: 0 new paper vectors"
+    assert await _main(["rank", "refresh"]) == 0
+    assert capsys.readouterr().out.strip() == "rank: 0 new paper vectors, 0 reader models retrained"
+    with pytest.raises(SystemExit):
+        await _main(["rank", "everything"])
+    assert "invalid choice: 'everything'" in capsys.readouterr().err
+
+
 async def test_unknown_issue_is_a_clear_error(cli_env: FakeOpenAI, capsys) -> None:
     assert await _main(["show", "99"]) == 1
     assert "99" in capsys.readouterr().err

@@ -11,6 +11,12 @@ its own thread, so latency is slept concurrently and the fake is never the bottl
         fake.script("429", "invalid_json")    # the next two requests, then "ok" again
         settings = Settings(openai_base_url=fake.base_url, openai_api_key="test", ...)
 
+`POST /v1/embeddings` checks the request as OpenAI's API does (`model` a non-empty string;
+`input` a non-empty string or a list of 1–2048 non-empty strings; `encoding_format` "float" or
+"base64", the latter being what the `openai` client asks for by default; `dimensions` a positive
+integer) and answers 400 otherwise; each text's vector is its words hashed into `EMBEDDING_DIMS`
+dimensions, unit length, so texts sharing words are near.
+
 Like a provider it can also check credentials and models: `FakeOpenAI(api_key="sk-…")` answers
 401 to any other bearer token, `FakeOpenAI(models={"m"})` answers 404 `model_not_found` for any
 other model (chat completions and `GET /v1/models/{id}` alike). Both default to accepting all.
@@ -18,9 +24,12 @@ other model (chat completions and `GET /v1/models/{id}` alike). Both default to 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import math
 import re
+import struct
 import sys
 import threading
 import time
@@ -30,6 +39,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 STEPS = ("ok", "429", "500", "invalid_json", "truncated", "schema_violation")
+EMBEDDING_DIMS = 64
+MAX_EMBEDDING_INPUTS = 2048  # the real API's limit per request
 _PAPER = re.compile(r"<paper>\s*(.*?)\s*</paper>", re.DOTALL)
 
 
@@ -78,6 +89,7 @@ class FakeOpenAI:
         self.default_step = "ok"
         self.content_patch: dict[str, Any] = {}
         self.requests: list[Recorded] = []
+        self.embedding_requests: list[dict[str, Any]] = []
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests the fake was serving at once
         self._script: deque[str] = deque()
@@ -282,6 +294,54 @@ def _refusal(fake: FakeOpenAI, authorization: str, model: str | None) -> tuple[i
     return None
 
 
+def embeddings_answer(body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+    """(status, headers, payload) of `POST /v1/embeddings`: 400 for a request the real API
+    refuses, else one vector per input in order, as floats or base64 as asked."""
+    problem = _embeddings_problem(body)
+    if problem is not None:
+        return 400, {}, _error(problem[1], "invalid_request_error", param=problem[0])
+    texts = [body["input"]] if isinstance(body["input"], str) else body["input"]
+    dims = body.get("dimensions") or EMBEDDING_DIMS
+    as_base64 = body.get("encoding_format") == "base64"
+    data = []
+    for i, text in enumerate(texts):
+        vector = fake_embedding(text, dims)
+        packed = base64.b64encode(struct.pack(f"<{dims}f", *vector)).decode()
+        embedding = packed if as_base64 else vector
+        data.append({"object": "embedding", "index": i, "embedding": embedding})
+    tokens = sum(len(text.split()) for text in texts)
+    usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+    return 200, {}, {"object": "list", "data": data, "model": body["model"], "usage": usage}
+
+
+def _embeddings_problem(body: dict[str, Any]) -> tuple[str, str] | None:
+    """(param, message) of what is wrong with an embeddings request, as the API words it."""
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        return "model", "you must provide a model parameter"
+    texts = body.get("input")
+    if isinstance(texts, str):
+        texts = [texts]
+    if not isinstance(texts, list) or not 1 <= len(texts) <= MAX_EMBEDDING_INPUTS:
+        return "input", "'$.input' is invalid: a string or an array of 1 to 2048 strings"
+    if not all(isinstance(t, str) and t for t in texts):
+        return "input", "'$.input' is invalid: every input must be a non-empty string"
+    if body.get("encoding_format", "float") not in ("float", "base64"):
+        return "encoding_format", "encoding_format must be 'float' or 'base64'"
+    dims = body.get("dimensions")
+    if dims is not None and (not isinstance(dims, int) or isinstance(dims, bool) or dims < 1):
+        return "dimensions", "dimensions must be a positive integer"
+    return None
+
+
+def fake_embedding(text: str, dims: int = EMBEDDING_DIMS) -> list[float]:
+    """The text's lower-cased words hashed into `dims` buckets, scaled to unit length."""
+    vector = [0.0] * dims
+    for word in re.findall(r"\w+", text.lower()):
+        vector[int(hashlib.md5(word.encode()).hexdigest()[:8], 16) % dims] += 1.0
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
+
+
 def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real providers do
@@ -298,7 +358,8 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             raw = self.rfile.read(length)
-            if self.path.rstrip("/") != "/v1/chat/completions":
+            route = self.path.rstrip("/")
+            if route not in ("/v1/chat/completions", "/v1/embeddings"):
                 self._send(404, {}, _error(f"no route {self.path}", "not_found"))
                 return
             try:
@@ -309,6 +370,11 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             refused = _refusal(fake, self.headers.get("authorization", ""), body.get("model"))
             if refused:
                 self._send(refused[0], {}, _error(refused[1], "invalid_request_error"))
+                return
+            if route == "/v1/embeddings":
+                with fake._lock:
+                    fake.embedding_requests.append(body)
+                self._send(*embeddings_answer(body))
                 return
             self._send(*fake.respond(body))
 

@@ -140,4 +140,5 @@ async def test_fetch_job_fetches_then_summarizes(db: Database, fake_arxiv: FakeA
     lines = result.summary.splitlines()
     assert lines[0] == "fetch: fetched 3 papers announced 2026-11-20 (3 new, 0 updated)"
     assert lines[1].startswith("summarize: Summarized 3 papers (zh, extractive)")
+    assert lines[2] == "rank: 3 new paper vectors"  # the day's papers, ready for "for you"
     assert result.status == "ok" and len(recorder.notices) == 1

@@ -23,7 +23,13 @@ from storage.models import (
     SummaryFailure,
     Topic,
 )
-from storage.models_ranking import PaperVector, RankingVocab, ReaderFeedback, ReaderModel
+from storage.models_ranking import (
+    PaperEmbedding,
+    PaperVector,
+    RankingVocab,
+    ReaderFeedback,
+    ReaderModel,
+)
 from storage.models_text import PaperFigure, PaperText
 from storage.queries.issues import NewItem, create_issue
 from storage.search import search_paper_ids
@@ -78,6 +84,7 @@ def _runs(paper_id: int) -> list[object]:
         ),
         PaperVector(paper_id=paper_id, indices=b"\x01\x00\x00\x00", values=b"\x00\x00\x80?"),
         RankingVocab(id=1, documents=1, frequencies=b"\x00\xff"),
+        PaperEmbedding(paper_id=paper_id, model="text-embedding-3-small", vector=b"\x00\x00\x80?"),
     ]  # fmt: skip
 
 

@@ -43,6 +43,8 @@ BAD = {
     "DIGEST_LANGUAGE": ["fr", "ZH", "", "chinese"],
     "DIGEST_FREQUENCY": ["hourly", "Daily", "monthly"],
     "AUTO_PUBLISH_FLAGGED": ["publish", "Drop", "", "ignore"],
+    "RANKING_BLEND": ["yes", "On", "", "blend"],
+    "EMBEDDINGS_MODEL": ["text embedding", "a\tb", "m" * 201],
     "LOG_LEVEL": ["LOUD", "verbose", "", "5"],
     "LOG_FORMAT": ["xml", "", "jsonl", "logfmt"],
     # time zones
@@ -133,6 +135,8 @@ GOOD = {
     "TIMEZONE": ["UTC", "Asia/Shanghai", "America/New_York"],
     "AUTO_PUBLISH_AFTER": ["7200", "PT2H", "02:00:00", ""],
     "AUTO_PUBLISH_FLAGGED": ["drop", "hold"],
+    "RANKING_BLEND": ["off", "on"],
+    "EMBEDDINGS_MODEL": ["", "text-embedding-3-small", " nomic-embed-text:latest "],
     "ADMIN_IDS": ["1", "1, 2,3", ""],
     "CHANNEL_ID": ["@digest_channel", "-1001234567890"],
     "LOG_LEVEL": ["debug", "WARNING"],

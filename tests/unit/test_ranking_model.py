@@ -54,7 +54,8 @@ def test_a_damaged_model_in_a_page_scores_as_no_opinion() -> None:
     out_of_range = np.frombuffer(good[0], "<i4").copy()
     out_of_range[-1] = rm.N_FEATURES
     rows = [good, (b"\x01\x02", b""), (out_of_range.tobytes(), good[1]), good]
-    found = rm.IssueScorer(x).scores(rows, np.zeros(4, np.float32))
+    models = [rm.SparseVector.unpack(*row) for row in rows]
+    found = rm.page_scores(models, np.zeros(4, np.float32), rm.issue_columns(x))
     assert (found[1] == 0).all() and (found[2] == 0).all()
     assert np.allclose(found[0], rm.scores([model], x)[0] - model.intercept)
     assert np.allclose(found[0], found[3])
