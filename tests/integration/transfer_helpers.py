@@ -30,7 +30,7 @@ from storage.models_ranking import (
     ReaderFeedback,
     ReaderModel,
 )
-from storage.models_text import PaperFigure, PaperText
+from storage.models_text import FigureUpload, PaperFigure, PaperText
 from storage.queries.issues import NewItem, create_issue
 from storage.search import search_paper_ids
 from tests.factories import store_paper
@@ -85,6 +85,7 @@ def _runs(paper_id: int) -> list[object]:
         PaperVector(paper_id=paper_id, indices=b"\x01\x00\x00\x00", values=b"\x00\x00\x80?"),
         RankingVocab(id=1, documents=1, frequencies=b"\x00\xff"),
         PaperEmbedding(paper_id=paper_id, model="text-embedding-3-small", vector=b"\x00\x00\x80?"),
+        FigureUpload(paper_id=paper_id, place="telegram:1", version="v1", remote="AgAC-file-id"),
     ]  # fmt: skip
 
 
