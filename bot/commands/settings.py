@@ -36,7 +36,7 @@ async def settings_command(ctx: Context, argument: str) -> list[Reply]:
 async def change(ctx: Context, field: str, value: str) -> list[Reply]:
     if value not in CHOICES.get(field, ()):
         raise user_error("expired_button", InvalidInput)
-    await _check_may_change(ctx)
+    await check_may_change(ctx)
     c = ctx.caller
     state = await chats.update_settings(
         ctx.db, platform=c.platform, chat_id=c.chat_id, **_update(field, value)
@@ -45,7 +45,7 @@ async def change(ctx: Context, field: str, value: str) -> list[Reply]:
     return _panel(Context(caller=c, language=language, deps=ctx.deps), state, edit=True)
 
 
-async def _check_may_change(ctx: Context) -> None:
+async def check_may_change(ctx: Context) -> None:
     """A private chat is its user's own; any other chat needs one of its admins."""
     if ctx.caller.chat_type == "private":
         return

@@ -1,0 +1,51 @@
+"""The sentences of personal relevance (feedback, /saved, /similar, /forget), zh and en.
+
+Kept apart from the other readers' texts so `bot.i18n` stays small; it merges them in.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+READER_TEXTS: Final[dict[str, dict[str, str]]] = {
+    "zh": {
+        "fb_liked": "已赞 👍",
+        "fb_unliked": "已取消赞",
+        "fb_disliked": "已踩 👎",
+        "fb_undisliked": "已取消踩",
+        "fb_saved": "已收藏 ⭐（/saved 查看）",
+        "fb_unsaved": "已取消收藏",
+        "similar_button": "相似论文",
+        "similar_usage": "用法：/similar arXiv 编号或链接，例如 /similar 2402.01399",
+        "similar_title": "与《{title}》相似的论文",
+        "similar_none": "存档里还没有与它相似的论文。",
+        "saved_title": "⭐ 我的收藏（共 {total} 篇，第 {page}/{pages} 页）",
+        "saved_empty": "收藏夹是空的：在论文下点 ⭐ 即可收藏。",
+        "forget_confirm": "这将删除你在这个会话里的全部反馈（👍 👎 ⭐，包括收藏）"
+        "和为你训练的排序模型，无法恢复。确定吗？",
+        "forget_yes": "确认删除",
+        "forget_no": "取消",
+        "forget_kept": "已取消，什么都没有删除。",
+        "forget_done": "已删除你的 {count} 条反馈和个性化模型。",
+    },
+    "en": {
+        "fb_liked": "Liked 👍",
+        "fb_unliked": "Like removed",
+        "fb_disliked": "Disliked 👎",
+        "fb_undisliked": "Dislike removed",
+        "fb_saved": "Saved ⭐ (see /saved)",
+        "fb_unsaved": "Removed from saved",
+        "similar_button": "Similar",
+        "similar_usage": "Usage: /similar <arXiv id or URL>, e.g. /similar 2402.01399",
+        "similar_title": "Papers similar to “{title}”",
+        "similar_none": "The archive has no similar papers yet.",
+        "saved_title": "⭐ Saved papers ({total} in all, page {page}/{pages})",
+        "saved_empty": "Nothing saved yet: tap ⭐ under a paper to save it.",
+        "forget_confirm": "This deletes all your feedback in this chat (👍 👎 ⭐, saved papers "
+        "included) and the ranking model trained for you. It cannot be undone. Go ahead?",
+        "forget_yes": "Delete",
+        "forget_no": "Cancel",
+        "forget_kept": "Cancelled; nothing was deleted.",
+        "forget_done": "Deleted your {count} marks and your personal model.",
+    },
+}
