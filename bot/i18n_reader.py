@@ -27,6 +27,14 @@ READER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "forget_no": "取消",
         "forget_kept": "已取消，什么都没有删除。",
         "forget_done": "已删除你的 {count} 条反馈和个性化模型。",
+        "mark_usage": "用法：赞 3、踩 3、收藏 3、取消收藏 3（最新一期的第 3 篇），或写 arXiv 编号，"
+        "例如 收藏 2402.01399",
+        "mark_in_issue": "第{issue}期第 {number} 篇《{title}》",
+        "mark_liked": "👍 已赞：{paper}",
+        "mark_disliked": "👎 已踩：{paper}",
+        "mark_unvoted": "已取消赞/踩：{paper}",
+        "mark_saved": "⭐ 已收藏：{paper}（发送「我的收藏」查看）",
+        "mark_unsaved": "已取消收藏：{paper}",
     },
     "en": {
         "fb_liked": "Liked 👍",
@@ -47,5 +55,13 @@ READER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "forget_no": "Cancel",
         "forget_kept": "Cancelled; nothing was deleted.",
         "forget_done": "Deleted your {count} marks and your personal model.",
+        "mark_usage": "Usage: 赞 3, 踩 3, 收藏 3, 取消收藏 3 (paper 3 of the latest issue), or an "
+        "arXiv id, e.g. 收藏 2402.01399",
+        "mark_in_issue": "issue {issue}, paper {number}: “{title}”",
+        "mark_liked": "👍 Liked {paper}",
+        "mark_disliked": "👎 Disliked {paper}",
+        "mark_unvoted": "Vote removed: {paper}",
+        "mark_saved": "⭐ Saved {paper} (see 我的收藏 / saved)",
+        "mark_unsaved": "Removed from saved: {paper}",
     },
 }

@@ -76,6 +76,7 @@ ACTION_BUDGETS: dict[str, Limit] = {
     "saved": Limit(10, 30),
     "unsave": Limit(10, 30),
     "forget": Limit(3, 6),
+    "mark": Limit(10, 30),  # WeChat's typed 赞 3 / 收藏 3
     # Admins' buttons (literal names: bot.commands.context imports this module, so it cannot
     # import the admin commands; a test checks the table against the registry).
     "rvp": Limit(20, 60),  # the draft preview: page, include, move, approve, reject

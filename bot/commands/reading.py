@@ -49,7 +49,7 @@ async def similar_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 
 async def similar_of(ctx: Context, paper_id: int) -> list[Reply]:
     seed, near = await similar_papers(ctx.db, paper_id, ctx.language)
-    title = t(ctx.language, "similar_title", title=_title(seed)[:120])
+    title = t(ctx.language, "similar_title", title=display_title(seed)[:120])
     if not near:
         return replies([Heading(title), Blank(), paragraph(t(ctx.language, "similar_none"))])
     mine = await marks_for(ctx, [p.id for p in near])
@@ -121,14 +121,15 @@ def _items(papers: list[PaperView]) -> tuple[Runs, ...]:
 
 def _item(paper: PaperView) -> Runs:
     """The linked title, then the TL;DR when there is one."""
-    runs: list[Inline] = [link(_title(paper), paper.meta.abs_url)]
+    runs: list[Inline] = [link(display_title(paper), paper.meta.abs_url)]
     tldr = paper.summary.content.tldr if paper.summary else ""
     if tldr:
         runs.append(plain("\n" + (tldr if len(tldr) <= MAX_TLDR else tldr[: MAX_TLDR - 1] + "…")))
     return tuple(runs)
 
 
-def _title(paper: PaperView) -> str:
+def display_title(paper: PaperView) -> str:
+    """The title in the reader's language when the summary translated it."""
     summary = paper.summary
     translated = summary.content.title_translated if summary else None
     return translated or paper.meta.title

@@ -13,6 +13,7 @@ from bot.commands import (
     admin_ops,
     admin_review,
     issues,
+    marks,
     paper,
     reading,
     search,
@@ -154,6 +155,7 @@ ACTION_TABLE: tuple[ActionSpec, ...] = (
     ActionSpec(reading.SAVED, reading.saved_action),
     ActionSpec(reading.UNSAVE, reading.unsave_action),
     ActionSpec(reading.FORGET, reading.forget_action),
+    ActionSpec(marks.MARK, marks.mark_action),  # typed, not a button: WeChat's 赞 3 / 收藏 3
     # Editors' buttons: the draft preview and the broadcast confirmation.
     ActionSpec(PAGE, admin_review.page_action, admin=True),
     ActionSpec(INCLUDE, admin_review.include_action, admin=True),

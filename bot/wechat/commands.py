@@ -1,7 +1,7 @@
 """What a WeChat user types → the shared command layer, and its answer as one WeChat text.
 
 WeChat has no slash-command menu, so words work too, in Chinese and English (`订阅 强化学习`,
-`第12期`, `search rlhf`); `/command` forms work as on Telegram and any other text searches.
+`第12期`, `search rlhf`, `赞 3`); `/command` forms work as on Telegram and any other text searches.
 Buttons become typed hints (`下一页`, `b2`), remembered per user like the console's `b1`.
 """
 
@@ -14,9 +14,11 @@ from typing import Any
 
 from bot.commands.context import Deps
 from bot.commands.dispatch import make_context, parse_command, run_action, run_command
+from bot.commands.marks import MARK
 from bot.commands.registry import ADMIN_COMMANDS as ADMIN_TABLE
 from bot.commands.registry import PUBLIC_COMMANDS
 from bot.commands.reply import Button, Caller, Reply
+from bot.wechat.feedback import mark_words
 from bot.wechat.text import (
     MAX_BYTES,
     Answer,
@@ -64,7 +66,8 @@ MAX_USERS = 10_000  # remembered buttons/parts: the least recently active users 
 
 @dataclass(frozen=True)
 class Route:
-    """`kind`: command (name, argument), press (argument: next|prev|bN), more."""
+    """`kind`: command (name, argument), press (argument: next|prev|bN), more, mark (name:
+    what, argument: which paper)."""
 
     kind: str
     name: str = ""
@@ -83,6 +86,8 @@ def route(text: str) -> Route:
         return Route("press", argument=lowered)
     if (issue := _ISSUE.match(text)) is not None:
         return Route("command", "issue", " ".join(g for g in issue.groups() if g))
+    if (mark := mark_words(text)) is not None:
+        return Route("mark", mark[0], mark[1])
     parsed = parse_command(text)
     if parsed is not None:
         return Route("command", parsed.name, parsed.argument)
@@ -157,6 +162,11 @@ class WeChatBot:
             return self._more(openid, language)
         if step.kind == "press":
             return await self._press(openid, step.argument, language)
+        if step.kind == "mark":
+            marked = await run_action(
+                self.deps, self.caller(openid), MARK, (step.name, step.argument)
+            )
+            return self._show(openid, marked, language)
         if step.name in ("latest", "issue"):
             return await self._issue(openid, step, language)
         replies = await run_command(self.deps, self.caller(openid), step.name, step.argument)

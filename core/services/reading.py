@@ -1,5 +1,6 @@
 """Papers as a reader browses them by relevance: `/similar`'s neighbours and `/saved`'s list,
-as views (title, summary, link) in the reader's language.
+as views (title, summary, link) in the reader's language; and the paper a WeChat reader
+means by its number in the latest issue.
 
 `core.services.ranking` answers with paper ids; front ends need the papers themselves, so this
 turns those ids into views in one query, keeping the order (and dropping nothing but papers
@@ -14,8 +15,9 @@ from core.services import ranking
 from core.services.ranking import Reader
 from domain.arxiv_ids import parse_arxiv_id
 from domain.errors import NotFound
-from domain.types import PaperView
+from domain.types import IssueStatus, PaperView
 from storage.db import Database
+from storage.queries.issues import latest_issue_view
 from storage.queries.paper_views import paper_views
 from storage.queries.papers import get_paper
 
@@ -67,3 +69,21 @@ async def saved_list(db: Database, reader: Reader, page: int, language: str) -> 
     pages = max(1, -(-found.total // ranking.SAVED_PAGE))
     papers = await views_in_order(db, found.paper_ids, language)
     return SavedList(papers, found.total, page, pages)
+
+
+async def paper_of_latest_issue(db: Database, number: int, language: str) -> tuple[int, PaperView]:
+    """Paper `number` (1-based, as numbered in the issue) of the newest published issue, with
+    that issue's number: WeChat readers mark papers by the number they read (`赞 3`)."""
+    async with db.session() as session:
+        view = await latest_issue_view(
+            session, language=language, statuses=(IssueStatus.PUBLISHED,)
+        )
+    if view is None:
+        raise NotFound("No issue has been published yet.", zh="还没有发布任何一期。")
+    items = view.included_items
+    if not 1 <= number <= len(items):
+        raise NotFound(
+            f"Issue {view.number} has papers 1–{len(items)}; there is no paper {number}.",
+            zh=f"第{view.number}期只有第 1–{len(items)} 篇，没有第 {number} 篇。",
+        )
+    return view.number, items[number - 1].paper
