@@ -28,6 +28,7 @@ BENCHES = (
     "web",
     "feeds",
     "ranking",
+    "like",
 )
 RESULTS = Path(__file__).parent / "results"
 

@@ -253,6 +253,7 @@ class TopicKind(StrEnum):
     KEYWORDS = "keywords"
     CATEGORY = "category"
     AUTHOR = "author"
+    LIKE = "like"  # "more like this": an anchor paper's neighbourhood, matched by similarity
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,7 @@ class TopicView:
     query: str
     topic: TopicQuery
     created_at: datetime
+    title: str | None = None  # a like: topic's anchor paper, shown instead of its arXiv id
 
 
 @dataclass(frozen=True)

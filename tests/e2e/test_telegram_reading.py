@@ -108,3 +108,24 @@ async def test_forget_asks_then_deletes_feedback_and_model(fake_telegram, sqlite
     assert "Deleted your 3 marks" in done.text and done.buttons == []
     assert await _count(sqlite_db, ReaderFeedback) == 0
     assert await _count(sqlite_db, ReaderModel) == 0
+
+
+async def test_more_like_this_subscription_shows_the_papers_title(fake_telegram, sqlite_db):
+    ann = fake_telegram.user(language_code="en")
+    async with running_bot(fake_telegram, sqlite_db):
+        answers = []
+        for typed in (
+            "/subscribe like:2402.01399",
+            "/mysubs",
+            "/subscribe like:nonsense",
+            "/subscribe like:2402.99999",
+            "/subscribe like:2402.01399 RLHF",
+        ):
+            fake_telegram.send_text(ann, typed)
+            answers += await fake_telegram.wait_for_sent(ann)
+    followed, listed, garbage, unknown, mixed = (a.text for a in answers)
+    assert "more like “A Probabilistic Model" in followed
+    assert "1. more like “A Probabilistic Model" in listed
+    assert "like: needs an arXiv id" in garbage
+    assert "2402.99999 is not in our archive" in unknown
+    assert "like: stands alone" in mixed
