@@ -283,6 +283,7 @@ class ChatState:
     blocked_at: datetime | None = None
     topic_count: int = 0
     is_new: bool = False  # this call registered the chat
+    for_you: bool = True  # its delivery in its own model's order (issue 13), once it has one
 
     @property
     def blocked(self) -> bool:

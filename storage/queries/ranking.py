@@ -219,13 +219,17 @@ async def stale_readers(session: AsyncSession, *, limit: int) -> list[int]:
 async def models_in_range(
     session: AsyncSession, *, first_chat_id: int, last_chat_id: int, min_examples: int
 ) -> dict[int, tuple[Packed, float]]:
-    """The trained models of chats first..last (a planning page) with enough feedback."""
-    query = select(
-        ReaderModel.chat_id, ReaderModel.indices, ReaderModel.weights, ReaderModel.intercept
-    ).where(
-        ReaderModel.chat_id.between(first_chat_id, last_chat_id),
-        ReaderModel.examples >= min_examples,
-        ReaderModel.indices.is_not(None),
+    """The trained models of chats first..last (a planning page) with enough feedback, of
+    the chats that left "for you" on (`/settings`): the others keep today's order."""
+    query = (
+        select(ReaderModel.chat_id, ReaderModel.indices, ReaderModel.weights, ReaderModel.intercept)
+        .join(Chat, Chat.id == ReaderModel.chat_id)
+        .where(
+            ReaderModel.chat_id.between(first_chat_id, last_chat_id),
+            ReaderModel.examples >= min_examples,
+            ReaderModel.indices.is_not(None),
+            Chat.for_you.is_(True),
+        )
     )
     rows = await session.execute(query)
     return {r.chat_id: ((r.indices, r.weights), r.intercept) for r in rows}

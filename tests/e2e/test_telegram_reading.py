@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from core.services.chats import get_chat_state
 from core.services.ranking import Reader, record_feedback
 from storage.db import Database
 from storage.models import Paper
@@ -129,3 +130,18 @@ async def test_more_like_this_subscription_shows_the_papers_title(fake_telegram,
     assert "like: needs an arXiv id" in garbage
     assert "2402.99999 is not in our archive" in unknown
     assert "like: stands alone" in mixed
+
+
+async def test_settings_turns_for_you_off_and_says_so(fake_telegram, sqlite_db) -> None:
+    ann = fake_telegram.user(language_code="en")
+    async with running_bot(fake_telegram, sqlite_db):
+        fake_telegram.send_text(ann, "/settings")
+        (panel,) = await fake_telegram.wait_for_sent(ann)
+        panel_text = panel.text
+        fake_telegram.press_button(ann, panel, panel.button("For you: off")["callback_data"])
+        (edited,) = await fake_telegram.wait_for_edits(ann)
+        state = await get_chat_state(sqlite_db, platform="telegram", chat_id=str(ann.id))
+    assert "For you: on (your 👍 👎 ⭐ order your digest once you have marked 5" in panel_text
+    assert "For you: off (today's order" in edited.text
+    assert "For you: on" in [b["text"] for b in edited.buttons][-1]
+    assert state.for_you is False
