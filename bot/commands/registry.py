@@ -64,7 +64,7 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
                 "/saved", aliases=("我的收藏",)),
     CommandSpec("similar", reading.similar,
                 Words("存档中最相似的论文", "the archive's most similar papers"),
-                "/similar 2402.01399", aliases=("相似",)),
+                "/similar 2402.01399", aliases=("相似",), background=True, typing=True),
     CommandSpec("forget", reading.forget,
                 Words("删除我的全部反馈与个性化模型", "delete your feedback and personal model"),
                 "/forget", aliases=("忘记我的反馈",)),
@@ -173,8 +173,9 @@ COMMANDS: dict[str, CommandHandler] = {spec.name: spec.handler for spec in COMMA
 ACTIONS: dict[str, ActionHandler] = {spec.name: spec.handler for spec in ACTION_TABLE}
 PUBLIC_COMMANDS: tuple[CommandSpec, ...] = tuple(s for s in COMMAND_TABLE if not s.admin)
 ADMIN_COMMANDS: tuple[CommandSpec, ...] = tuple(s for s in COMMAND_TABLE if s.admin)
-# Commands whose work may take long (/paper: fetch + LLM; /compose: the compose job): front ends
-# run them outside the chat's turn, so they hold up neither the chat nor anybody else.
+# Commands whose work may take long (/paper: fetch + LLM; /similar: a scan of the archive;
+# /compose: the compose job): front ends run them outside the chat's turn, so they hold up
+# neither the chat nor anybody else.
 # (/fetch, /publish and broadcasts already answer at once and report from a background task.)
 BACKGROUND_COMMANDS = frozenset(spec.name for spec in COMMAND_TABLE if spec.background)
 TYPING_COMMANDS = frozenset(spec.name for spec in COMMAND_TABLE if spec.typing)
