@@ -113,3 +113,20 @@ async def test_paper_card_has_a_feedback_row_and_similar_papers(fake_telegram, s
     assert [b["text"] for b in again.buttons] == ["👍", "👎", "⭐✓", "Similar"]  # remembered
     assert similar.text.startswith("Papers similar to")
     assert "1." in similar.text and "👍 1" in [b["text"] for b in similar.buttons]
+
+
+async def test_a_groups_marks_are_not_shown_on_its_shared_message(fake_telegram, sqlite_db):
+    ann = fake_telegram.user(language_code="en")
+    group = fake_telegram.group(title="Readers", members=(ann,))
+    async with running_bot(fake_telegram, sqlite_db):
+        fake_telegram.send_text(ann, "/search learning", chat=group)
+        (listing,) = await fake_telegram.wait_for_sent(group)
+        before = [b["text"] for b in listing.buttons]
+        liked = await _press(fake_telegram, ann, listing, "👍 1")
+        fake_telegram.send_text(ann, "/search learning", chat=group)
+        (again,) = await fake_telegram.wait_for_sent(group)
+    assert fake_telegram.callback_answer(liked)["text"] == "Liked 👍"  # only the presser sees it
+    assert fake_telegram.calls("editMessageReplyMarkup") == []
+    assert [b["text"] for b in listing.buttons] == before
+    assert [b["text"] for b in again.buttons] == before  # the group's like is not shown
+    assert len(await _marks(sqlite_db)) == 1  # but it counts, for the group
