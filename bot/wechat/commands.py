@@ -57,6 +57,7 @@ ADMIN_WORDS = _admin_words()
 ADMIN_COMMANDS = {word: spec.name for spec in ADMIN_TABLE for word in spec.aliases}
 NEXT_WORDS = frozenset(("下一页", "n", "next"))
 PREV_WORDS = frozenset(("上一页", "p", "prev", "previous"))
+ID_COMMANDS = frozenset(("paper", "similar"))  # their argument is an arXiv id or URL
 MORE_WORDS = frozenset(("更多", "m", "more"))
 _ISSUE = re.compile(r"^第\s*([0-9]{1,7})\s*期(?:\s+([0-9]{1,4}))?$")
 _ISSUE_ARG = re.compile(r"^(?:第)?\s*#?([0-9]{1,7})\s*(?:期)?(?:\s+([0-9]{1,4}))?$")
@@ -98,12 +99,18 @@ def _word_route(text: str) -> Route:
     if (admin := ADMIN_WORDS.match(text)) is not None:
         return Route("command", ADMIN_COMMANDS[admin["word"]], admin["rest"].strip())
     for word, name in ZH_WORDS:
-        if text.startswith(word):
+        if text.startswith(word) and not _search_instead(name, text[len(word) :].strip()):
             return Route("command", name, text[len(word) :].strip())
     first, _, rest = text.partition(" ")
     if first.lower() in EN_WORDS:
         return Route("command", first.lower(), rest.strip())
     return Route("command", "search", text)
+
+
+def _search_instead(name: str, rest: str) -> bool:
+    """`相似度 学习`, `论文写作`: words after an id command's word without any digit in them
+    are a search that happens to start with the word, not an arXiv id."""
+    return name in ID_COMMANDS and bool(rest) and not any("0" <= ch <= "9" for ch in rest)
 
 
 def sender_openid(message: Any) -> str | None:
