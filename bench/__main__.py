@@ -29,6 +29,7 @@ BENCHES = (
     "feeds",
     "ranking",
     "figures",
+    "like",
 )
 RESULTS = Path(__file__).parent / "results"
 

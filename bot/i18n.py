@@ -11,6 +11,7 @@ from string import Formatter
 from typing import Final
 
 from bot.i18n_admin import ADMIN_TEXTS
+from bot.i18n_reader import READER_TEXTS
 from domain.content import Inline, Paragraph, Span
 from domain.errors import DigestError
 
@@ -171,7 +172,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
-for _language, _texts in ADMIN_TEXTS.items():
+for _language, _texts in (*ADMIN_TEXTS.items(), *READER_TEXTS.items()):
     TEXTS[_language].update(_texts)
 
 

@@ -5,6 +5,11 @@
     cat:cs.CL                the paper is in this arXiv category (cat:cs = any cs.*)
     author:"Yejin Choi"      an author's name contains these words (author:Choi works too)
     -survey  -"position paper"   none of these may appear; combine with any of the above
+    like:2402.01399          papers similar to this one ("more like this"), on its own
+
+A `like:` topic has no words to find: its papers are those whose text vectors are near the
+anchor paper's (`core.services.topic_likes` matches them), so `matches` here never picks a
+paper for it.
 
 A topic is plain words, never a pattern: punctuation, emoji and search-engine operators are
 just not words, so nothing a user types can change how matching works. Error messages are
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.errors import InvalidInput
+from domain.topic_like import alone, describe_like, like_id, stored_like
 from domain.topictext import Needle, is_han, name_words, paper_text, words
 from domain.types import PaperView, TopicKind
 
@@ -52,7 +58,7 @@ ARCHIVES = frozenset(
     ]
 )
 _CATEGORY = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
-_FIELD = re.compile(r"(cat|category|author|au):", re.IGNORECASE)
+_FIELD = re.compile(r"(cat|category|author|au|like):", re.IGNORECASE)
 _QUOTES = str.maketrans(dict.fromkeys("“”„‟«»「」『』〝〞", '"'))
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _EXAMPLES = 'RLHF reward model · cat:cs.CL · author:"Yejin Choi"'
@@ -67,6 +73,7 @@ class TopicQuery:
     excludes: tuple[str, ...] = ()  # words or phrases (with spaces) that must not appear
     category: str | None = None
     author: str | None = None
+    like: str | None = None  # an arXiv id (no version): "more like this" paper
     _needles: tuple[Needle, ...] = field(init=False, repr=False, compare=False)
     _excluded: tuple[Needle, ...] = field(init=False, repr=False, compare=False)
     _author: str | None = field(init=False, repr=False, compare=False)
@@ -80,6 +87,8 @@ class TopicQuery:
 
     @property
     def kind(self) -> TopicKind:
+        if self.like:
+            return TopicKind.LIKE
         if self.author:
             return TopicKind.AUTHOR
         if self.category and not (self.terms or self.phrases):
@@ -89,6 +98,8 @@ class TopicQuery:
     @property
     def text(self) -> str:
         """The canonical query, as the user would retype it."""
+        if self.like:
+            return f"like:{self.like}"
         parts = [*self.terms, *(f'"{p}"' for p in self.phrases)]
         if self.category:
             parts.append(f"cat:{self.category}")
@@ -102,6 +113,8 @@ class TopicQuery:
     @property
     def key(self) -> str:
         """Equal for topics that match the same papers however they were typed or ordered."""
+        if self.like:
+            return f"like:{self.like}"
         positive = sorted(" ".join(words(t)) for t in (*self.terms, *self.phrases))
         negative = sorted(" ".join(words(e)) for e in self.excludes)
         author = " ".join(name_words(self.author)) if self.author else ""
@@ -109,13 +122,14 @@ class TopicQuery:
         return "|".join([",".join(positive), category, author, ",".join(negative)])[:255]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        stored: dict[str, Any] = {
             "terms": list(self.terms),
             "phrases": list(self.phrases),
             "excludes": list(self.excludes),
             "category": self.category,
             "author": self.author,
         }
+        return {**stored, "like": self.like} if self.like else stored
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TopicQuery:
@@ -127,11 +141,14 @@ class TopicQuery:
                 raise ValueError(f"topic field {name!r} is not a list of strings")
             return tuple(values)
 
-        category, author = data.get("category"), data.get("author")
+        category, author, like = data.get("category"), data.get("author"), data.get("like")
         if not isinstance(category, str | None) or not isinstance(author, str | None):
             raise ValueError("topic category/author must be strings")
-        query = cls(strings("terms"), strings("phrases"), strings("excludes"), category, author)
-        if not (query._needles or query.category or query._author):
+        query = cls(
+            strings("terms"), strings("phrases"), strings("excludes"), category, author,
+            stored_like(like),
+        )  # fmt: skip
+        if not (query._needles or query.category or query._author or query.like):
             raise ValueError("stored topic has nothing to match")
         return query
 
@@ -142,6 +159,8 @@ def _compile(texts: tuple[str, ...]) -> tuple[Needle, ...]:
 
 def matches(query: TopicQuery, paper: PaperView) -> bool:
     """Whether `paper` is about `query`: every condition holds and no exclusion appears."""
+    if query.like:
+        return False  # matched by similarity, not text (`core.services.topic_likes`)
     text = paper_text(paper)
     if query.category and not _in_category(query.category.casefold(), text.categories):
         return False
@@ -207,6 +226,7 @@ class _Draft:
     excludes: list[str] = field(default_factory=list)
     category: str | None = None
     author: str | None = None
+    like: str | None = None
     seen: set[tuple[bool, str]] = field(default_factory=set)
 
     def count(self) -> int:
@@ -231,8 +251,14 @@ def parse_topic(text: str) -> TopicQuery:
             _add_category(draft, value, negated)
         elif name in ("author", "au"):
             _add_author(draft, value, negated)
+        elif name == "like":
+            draft.like = like_id(value, negated=negated, already=draft.like)
         else:
             _add_words(draft, value, negated=negated, quoted=quoted)
+    if draft.like:
+        if draft.terms or draft.phrases or draft.excludes or draft.category or draft.author:
+            raise alone()
+        return TopicQuery(like=draft.like)
     if not (draft.terms or draft.phrases or draft.category or draft.author):
         raise _invalid(
             f"话题里没有可以匹配的词（排除词之外至少要有一个词、分类或作者），例如 {_EXAMPLES}",
@@ -342,8 +368,11 @@ _LABELS = {
 }
 
 
-def describe(query: TopicQuery, language: str) -> str:
-    """A short plain-text description (no markup: the front end escapes and styles it)."""
+def describe(query: TopicQuery, language: str, title: str | None = None) -> str:
+    """A short plain-text description (no markup: the front end escapes and styles it); a
+    like: topic by its paper's `title` when known."""
+    if query.like:
+        return describe_like(query.like, language, title)
     labels = _LABELS.get(language, _LABELS["en"])
     left, right = ("“", "”") if language == "zh" else ('"', '"')
     positive = [*query.terms, *(f"{left}{p}{right}" for p in query.phrases)]

@@ -253,6 +253,7 @@ class TopicKind(StrEnum):
     KEYWORDS = "keywords"
     CATEGORY = "category"
     AUTHOR = "author"
+    LIKE = "like"  # "more like this": an anchor paper's neighbourhood, matched by similarity
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,7 @@ class ChatState:
     blocked_at: datetime | None = None
     topic_count: int = 0
     is_new: bool = False  # this call registered the chat
+    for_you: bool = True  # its delivery in its own model's order (issue 13), once it has one
 
     @property
     def blocked(self) -> bool:
@@ -301,6 +303,7 @@ class TopicView:
     query: str
     topic: TopicQuery
     created_at: datetime
+    title: str | None = None  # a like: topic's anchor paper, shown instead of its arXiv id
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -216,6 +217,8 @@ class Chat(Base):
     language_source: Mapped[str | None] = mapped_column(String(16))  # platform name | settings
     digest_mode: Mapped[str] = mapped_column(String(16), default="all")
     no_match_note: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "For you" (issue 13): this chat's papers in its own model's order; off keeps today's.
+    for_you: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

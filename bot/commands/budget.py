@@ -47,6 +47,9 @@ COMMAND_BUDGETS: dict[str, Limit] = {
     "issues": Limit(5, 10),
     "search": Limit(5, 10),
     "paper": Limit(3, 6),
+    "saved": Limit(5, 10),
+    "similar": Limit(3, 6),  # scans the archive's vectors
+    "forget": Limit(3, 6),
     # Admin commands (non-admins are refused, but refusing costs a message too). Editors retry
     # and correct themselves in bursts; the jobs behind them allow one run at a time anyway.
     "review": Limit(10, 30),
@@ -68,6 +71,12 @@ ACTION_BUDGETS: dict[str, Limit] = {
     "issue": Limit(3, 6),
     "issues": Limit(10, 30),
     "search": Limit(10, 30),
+    "fb": Limit(20, 60),  # 👍 👎 ⭐: a reader going down a list taps fast
+    "sim": Limit(3, 6),
+    "saved": Limit(10, 30),
+    "unsave": Limit(10, 30),
+    "forget": Limit(3, 6),
+    "mark": Limit(10, 30),  # WeChat's typed 赞 3 / 收藏 3
     # Admins' buttons (literal names: bot.commands.context imports this module, so it cannot
     # import the admin commands; a test checks the table against the registry).
     "rvp": Limit(20, 60),  # the draft preview: page, include, move, approve, reject

@@ -1,8 +1,10 @@
-"""/paper <arXiv id or URL>: one paper's full card; fetched and summarized on demand if new."""
+"""/paper <arXiv id or URL>: one paper's full card (fetched and summarized on demand if new),
+with 👍 👎 ⭐ and "similar papers" under it."""
 
 from __future__ import annotations
 
 from bot.commands.context import Context
+from bot.commands.feedback import marks_for, paper_row
 from bot.commands.reply import Reply
 from bot.i18n import user_error
 from core.services.papers import find_paper, paper_by_id
@@ -17,7 +19,8 @@ async def paper(ctx: Context, argument: str) -> list[Reply]:
     arxiv_id, found = await find_paper(ctx.db, text=argument.split()[0], language=ctx.language)
     if found is None:
         found = await _fetch(ctx, arxiv_id)
-    return [Reply((PaperMessage(found, ctx.language),))]
+    mark = (await marks_for(ctx, [found.id])).get(found.id)
+    return [Reply((PaperMessage(found, ctx.language),), buttons=(paper_row(ctx, found.id, mark),))]
 
 
 async def _fetch(ctx: Context, arxiv_id: str) -> PaperView:

@@ -9,9 +9,20 @@ command is adding a row (plus its budget in `budget.py`, which a test ties to th
 
 from __future__ import annotations
 
-from bot.commands import admin_ops, admin_review, issues, paper, search, settings, subscriptions
+from bot.commands import (
+    admin_ops,
+    admin_review,
+    issues,
+    marks,
+    paper,
+    reading,
+    search,
+    settings,
+    subscriptions,
+)
 from bot.commands.admin_preview import APPROVE, INCLUDE, MOVE, PAGE, REJECT
 from bot.commands.context import Context
+from bot.commands.feedback import FEEDBACK, SIMILAR, feedback_action
 from bot.commands.help import HelpRow, help_page
 from bot.commands.reply import Reply
 from bot.commands.spec import ActionHandler, ActionSpec, CommandHandler, CommandSpec, Words
@@ -55,6 +66,14 @@ COMMAND_TABLE: tuple[CommandSpec, ...] = (
                 "/search 强化学习 对齐", aliases=("搜索",)),
     CommandSpec("paper", paper.paper, Words("查看单篇论文卡片", "one paper's full card"),
                 "/paper 2402.01399", aliases=("论文",), background=True, typing=True),
+    CommandSpec("saved", reading.saved, Words("我的收藏（可翻页、可移除）", "your saved papers"),
+                "/saved", aliases=("我的收藏",)),
+    CommandSpec("similar", reading.similar,
+                Words("存档中最相似的论文", "the archive's most similar papers"),
+                "/similar 2402.01399", aliases=("相似",), background=True, typing=True),
+    CommandSpec("forget", reading.forget,
+                Words("删除我的全部反馈与个性化模型", "delete your feedback and personal model"),
+                "/forget", aliases=("忘记我的反馈",)),
     CommandSpec("settings", settings.settings_command,
                 Words("语言、推送模式、暂停/恢复", "language, digest mode, pause/resume"),
                 "/settings", aliases=("设置",)),
@@ -137,6 +156,12 @@ ACTION_TABLE: tuple[ActionSpec, ...] = (
     ActionSpec("issue", _issue_action),
     ActionSpec("issues", _issues_action),
     ActionSpec("search", _search_action),
+    ActionSpec(FEEDBACK, feedback_action),
+    ActionSpec(SIMILAR, reading.similar_action),
+    ActionSpec(reading.SAVED, reading.saved_action),
+    ActionSpec(reading.UNSAVE, reading.unsave_action),
+    ActionSpec(reading.FORGET, reading.forget_action),
+    ActionSpec(marks.MARK, marks.mark_action),  # typed, not a button: WeChat's 赞 3 / 收藏 3
     # Editors' buttons: the draft preview and the broadcast confirmation.
     ActionSpec(PAGE, admin_review.page_action, admin=True),
     ActionSpec(INCLUDE, admin_review.include_action, admin=True),
@@ -154,8 +179,9 @@ COMMANDS: dict[str, CommandHandler] = {spec.name: spec.handler for spec in COMMA
 ACTIONS: dict[str, ActionHandler] = {spec.name: spec.handler for spec in ACTION_TABLE}
 PUBLIC_COMMANDS: tuple[CommandSpec, ...] = tuple(s for s in COMMAND_TABLE if not s.admin)
 ADMIN_COMMANDS: tuple[CommandSpec, ...] = tuple(s for s in COMMAND_TABLE if s.admin)
-# Commands whose work may take long (/paper: fetch + LLM; /compose: the compose job): front ends
-# run them outside the chat's turn, so they hold up neither the chat nor anybody else.
+# Commands whose work may take long (/paper: fetch + LLM; /similar: a scan of the archive;
+# /compose: the compose job): front ends run them outside the chat's turn, so they hold up
+# neither the chat nor anybody else.
 # (/fetch, /publish and broadcasts already answer at once and report from a background task.)
 BACKGROUND_COMMANDS = frozenset(spec.name for spec in COMMAND_TABLE if spec.background)
 TYPING_COMMANDS = frozenset(spec.name for spec in COMMAND_TABLE if spec.typing)

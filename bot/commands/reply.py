@@ -57,6 +57,22 @@ class Button:
     args: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Check:
+    """A button of the pressed message whose on/off state changed: found by `action` and
+    `args` (whatever its label says, e.g. a number), shown with a check mark when `on`."""
+
+    action: str
+    args: tuple[str, ...]
+    on: bool
+
+
+def checked(label: str, on: bool) -> str:
+    """`👍 3` → `👍✓ 3` and back: the check mark follows the label's first word."""
+    head, space, rest = label.partition(" ")
+    return head.rstrip("✓") + ("✓" if on else "") + space + rest
+
+
 Rows = tuple[tuple[Button, ...], ...]
 Body = str | Block | Sequence[Block]  # plain text, one block or several
 
@@ -68,6 +84,11 @@ class Reply:
     content: Content
     buttons: Rows = field(default_factory=tuple)
     edit: bool = False  # answering a button press: replace the pressed message
+    # Answering a button press with a short notice and no new message: Telegram shows the text
+    # as the press's toast (answerCallbackQuery) and re-labels `checks` in the pressed message;
+    # text front ends (console, WeChat) show it as a message like any other.
+    toast: bool = False
+    checks: tuple[Check, ...] = ()
 
     @property
     def html(self) -> str:
@@ -83,6 +104,11 @@ class Reply:
 def grid(buttons: tuple[Button, ...], width: int) -> Rows:
     """Lay buttons out in rows of `width`."""
     return tuple(buttons[i : i + width] for i in range(0, len(buttons), width))
+
+
+def toast(text: str, checks: tuple[Check, ...] = ()) -> list[Reply]:
+    """A button press's short answer (a toast on Telegram), and the buttons it checked."""
+    return [Reply(as_content(text), toast=True, checks=checks)]
 
 
 def replies(body: Body, rows: Rows = (), *, edit: bool = False) -> list[Reply]:

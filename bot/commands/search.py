@@ -1,11 +1,13 @@
-"""/search <words>: top hits (linked title, date, issues it appeared in, TL;DR), paged."""
+"""/search <words>: top hits (linked title, date, issues it appeared in, TL;DR), paged, with a
+numbered 👍 👎 ⭐ row per hit."""
 
 from __future__ import annotations
 
 from bot.commands.context import Context
+from bot.commands.feedback import feedback_row, marks_for
 from bot.commands.issues import pager
 from bot.commands.memo import scope_of
-from bot.commands.reply import Reply, replies
+from bot.commands.reply import Button, Reply, replies
 from bot.i18n import say, t, user_error
 from core.services.search import search_papers
 from domain.content import Blank, Content, Heading, Inline, NumberedList, Runs, italic, link, plain
@@ -40,7 +42,18 @@ async def search_page(ctx: Context, query: str, page: int, *, edit: bool) -> lis
         return replies(say(ctx.language, "search_none", query=query[:100]), edit=edit)
     key = ctx.deps.memo.remember(scope_of(ctx.caller), query)
     pages = min(MAX_PAGE, -(-found.total // PAGE_SIZE))
-    return replies(_page(ctx, query, found), (pager(ctx, "search", page, pages, key),), edit=edit)
+    rows = (*await _feedback_rows(ctx, found), pager(ctx, "search", page, pages, key))
+    return replies(_page(ctx, query, found), rows, edit=edit)
+
+
+async def _feedback_rows(ctx: Context, found: Page[SearchHit]) -> tuple[tuple[Button, ...], ...]:
+    """A compact 👍 👎 ⭐ row per listed paper, numbered as in the list."""
+    ids = [hit.paper.id for hit in found.items]
+    mine = await marks_for(ctx, ids)
+    first = found.offset + 1
+    return tuple(
+        feedback_row(pid, number=first + i, mark=mine.get(pid)) for i, pid in enumerate(ids)
+    )
 
 
 def _page(ctx: Context, query: str, found: Page[SearchHit]) -> Content:

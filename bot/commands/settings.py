@@ -1,4 +1,5 @@
-"""/settings: language (zh/en), digest mode (everything / only my topics), pause and resume.
+"""/settings: language (zh/en), digest mode (everything / only my topics), pause and resume, the
+note when nothing matches, and "for you" ordering (issue 13).
 
 Anyone may read a chat's settings; in a group or channel only the chat's own admins may change
 them (the front end asks the platform, e.g. Telegram's getChatMember), as users of group bots
@@ -23,6 +24,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "mode": ("all", "topics"),
     "paused": ("1", "0"),
     "note": ("1", "0"),
+    "foryou": ("1", "0"),
 }
 
 
@@ -36,7 +38,7 @@ async def settings_command(ctx: Context, argument: str) -> list[Reply]:
 async def change(ctx: Context, field: str, value: str) -> list[Reply]:
     if value not in CHOICES.get(field, ()):
         raise user_error("expired_button", InvalidInput)
-    await _check_may_change(ctx)
+    await check_may_change(ctx)
     c = ctx.caller
     state = await chats.update_settings(
         ctx.db, platform=c.platform, chat_id=c.chat_id, **_update(field, value)
@@ -45,7 +47,7 @@ async def change(ctx: Context, field: str, value: str) -> list[Reply]:
     return _panel(Context(caller=c, language=language, deps=ctx.deps), state, edit=True)
 
 
-async def _check_may_change(ctx: Context) -> None:
+async def check_may_change(ctx: Context) -> None:
     """A private chat is its user's own; any other chat needs one of its admins."""
     if ctx.caller.chat_type == "private":
         return
@@ -58,7 +60,8 @@ def _update(field: str, value: str) -> dict[str, Any]:
         return {"language": value}
     if field == "mode":
         return {"digest_mode": value}
-    return {"paused" if field == "paused" else "no_match_note": value == "1"}
+    flags = {"paused": "paused", "note": "no_match_note", "foryou": "for_you"}
+    return {flags[field]: value == "1"}
 
 
 def _panel(ctx: Context, state: ChatState, *, edit: bool) -> list[Reply]:
@@ -74,6 +77,7 @@ def _panel(ctx: Context, state: ChatState, *, edit: bool) -> list[Reply]:
         ("settings_mode", mode),
         ("settings_paused", t(L, status)),
         ("settings_note", t(L, "on" if state.no_match_note else "off")),
+        ("settings_for_you", _for_you(ctx, state)),
     )
     separator = t(L, "field_separator")
     blocks: list[Block] = [Heading(t(L, "settings_title"))]
@@ -81,9 +85,16 @@ def _panel(ctx: Context, state: ChatState, *, edit: bool) -> list[Reply]:
     return replies(blocks, _buttons(ctx, state), edit=edit)
 
 
+def _for_you(ctx: Context, state: ChatState) -> str:
+    if not state.for_you:
+        return t(ctx.language, "for_you_off")
+    return t(ctx.language, "for_you_on", count=ctx.settings.ranking_min_feedback)
+
+
 def _buttons(ctx: Context, state: ChatState) -> tuple[tuple[Button, ...], ...]:
     L = ctx.language
     note = t(L, "note_toggle", value=t(L, "off" if state.no_match_note else "on"))
+    for_you = t(L, "for_you_toggle", value=t(L, "off" if state.for_you else "on"))
     return (
         (Button("中文", "set", ("language", "zh")), Button("English", "set", ("language", "en"))),
         (
@@ -96,4 +107,5 @@ def _buttons(ctx: Context, state: ChatState) -> tuple[tuple[Button, ...], ...]:
             else Button(t(L, "pause"), "set", ("paused", "1")),
         ),
         (Button(note, "set", ("note", "0" if state.no_match_note else "1")),),
+        (Button(for_you, "set", ("foryou", "0" if state.for_you else "1")),),
     )

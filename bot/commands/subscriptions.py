@@ -75,9 +75,10 @@ async def follow(ctx: Context, text: str) -> list[Reply]:
 
 
 def _subscribed(ctx: Context, result: SubscribeResult) -> list[Block]:
+    topic = describe(result.topic.topic, ctx.language, result.topic.title)
     blocks: list[Block] = [
         say(
-            ctx.language, "subscribed", topic=bold(describe(result.topic.topic, ctx.language)),
+            ctx.language, "subscribed", topic=bold(topic),
             matches=result.recent_matches, papers=result.recent_papers, days=result.window_days,
         )
     ]  # fmt: skip
@@ -119,7 +120,7 @@ async def unfollow(ctx: Context, topic_id: int) -> list[Reply]:
 
 
 def _removed(ctx: Context, removed: TopicView, *, edit: bool) -> list[Reply]:
-    shown = bold(describe(removed.topic, ctx.language))
+    shown = bold(describe(removed.topic, ctx.language, removed.title))
     return replies(say(ctx.language, "unsubscribed", topic=shown), edit=edit)
 
 
@@ -135,7 +136,7 @@ async def mysubs(ctx: Context, argument: str) -> list[Reply]:
     mode = "mysubs_mode_all" if state.digest_mode is DigestMode.ALL else "mysubs_mode_topics"
     blocks = (
         say(ctx.language, "mysubs_title", title=heading, count=len(topics), limit=limit),
-        NumberedList(tuple(runs(describe(v.topic, ctx.language)) for v in topics)),
+        NumberedList(tuple(runs(describe(v.topic, ctx.language, v.title)) for v in topics)),
         Blank(),
         paragraph(italic(t(ctx.language, mode))),
     )

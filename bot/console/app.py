@@ -43,6 +43,8 @@ class ConsoleBot:
         return self._buttons[number - 1] if 0 < number <= len(self._buttons) else None
 
     def _show(self, replies: list[Reply]) -> str:
+        if replies and all(reply.toast for reply in replies):  # 👍 answered: same buttons stay
+            return "\n\n".join(reply.text for reply in replies)
         self._buttons = [button for reply in replies for row in reply.buttons for button in row]
         parts = [reply.text for reply in replies]
         if self._buttons:

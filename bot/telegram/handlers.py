@@ -25,6 +25,7 @@ from bot.commands.registry import COMMANDS, TYPING_COMMANDS
 from bot.commands.reply import Caller
 from bot.i18n import t
 from bot.telegram.context import TelegramContext
+from bot.telegram.presses import answer_press, first_press
 from bot.telegram.send import send_replies
 from domain.identity import TELEGRAM_STAND_INS, valid_telegram_id
 
@@ -126,8 +127,12 @@ async def button(update: Update, context: TelegramContext) -> None:
         )
         await query.answer(t(language, "expired_button"), show_alert=True)
         return
-    await query.answer()
+    if not await first_press(context.bot_data.deps.db, query.id):
+        return  # the same press delivered again: it counted (and was answered) the first time
     caller = _with_chat_admin(caller, context)
-    replies = await run_action(context.bot_data.deps, caller, decoded[0], decoded[1])
-    pressed = query.message if query.message and query.message.is_accessible else None
-    await send_replies(context, int(caller.chat_id), replies, context.bot_data.signer, pressed)  # type: ignore[arg-type]
+    try:
+        replies = await run_action(context.bot_data.deps, caller, decoded[0], decoded[1])
+    except Exception:
+        await query.answer()  # the spinner stops; the error handler tells the admins
+        raise
+    await answer_press(context, query, replies, int(caller.chat_id))

@@ -1,7 +1,7 @@
 """What a WeChat user types → the shared command layer, and its answer as one WeChat text.
 
 WeChat has no slash-command menu, so words work too, in Chinese and English (`订阅 强化学习`,
-`第12期`, `search rlhf`); `/command` forms work as on Telegram and any other text searches.
+`第12期`, `search rlhf`, `赞 3`); `/command` forms work as on Telegram and any other text searches.
 Buttons become typed hints (`下一页`, `b2`), remembered per user like the console's `b1`.
 """
 
@@ -14,9 +14,11 @@ from typing import Any
 
 from bot.commands.context import Deps
 from bot.commands.dispatch import make_context, parse_command, run_action, run_command
+from bot.commands.marks import MARK
 from bot.commands.registry import ADMIN_COMMANDS as ADMIN_TABLE
 from bot.commands.registry import PUBLIC_COMMANDS
 from bot.commands.reply import Button, Caller, Reply
+from bot.wechat.feedback import mark_words
 from bot.wechat.text import (
     MAX_BYTES,
     Answer,
@@ -55,6 +57,7 @@ ADMIN_WORDS = _admin_words()
 ADMIN_COMMANDS = {word: spec.name for spec in ADMIN_TABLE for word in spec.aliases}
 NEXT_WORDS = frozenset(("下一页", "n", "next"))
 PREV_WORDS = frozenset(("上一页", "p", "prev", "previous"))
+ID_COMMANDS = frozenset(("paper", "similar"))  # their argument is an arXiv id or URL
 MORE_WORDS = frozenset(("更多", "m", "more"))
 _ISSUE = re.compile(r"^第\s*([0-9]{1,7})\s*期(?:\s+([0-9]{1,4}))?$")
 _ISSUE_ARG = re.compile(r"^(?:第)?\s*#?([0-9]{1,7})\s*(?:期)?(?:\s+([0-9]{1,4}))?$")
@@ -64,7 +67,8 @@ MAX_USERS = 10_000  # remembered buttons/parts: the least recently active users 
 
 @dataclass(frozen=True)
 class Route:
-    """`kind`: command (name, argument), press (argument: next|prev|bN), more."""
+    """`kind`: command (name, argument), press (argument: next|prev|bN), more, mark (name:
+    what, argument: which paper)."""
 
     kind: str
     name: str = ""
@@ -83,6 +87,8 @@ def route(text: str) -> Route:
         return Route("press", argument=lowered)
     if (issue := _ISSUE.match(text)) is not None:
         return Route("command", "issue", " ".join(g for g in issue.groups() if g))
+    if (mark := mark_words(text)) is not None:
+        return Route("mark", mark[0], mark[1])
     parsed = parse_command(text)
     if parsed is not None:
         return Route("command", parsed.name, parsed.argument)
@@ -93,12 +99,18 @@ def _word_route(text: str) -> Route:
     if (admin := ADMIN_WORDS.match(text)) is not None:
         return Route("command", ADMIN_COMMANDS[admin["word"]], admin["rest"].strip())
     for word, name in ZH_WORDS:
-        if text.startswith(word):
+        if text.startswith(word) and not _search_instead(name, text[len(word) :].strip()):
             return Route("command", name, text[len(word) :].strip())
     first, _, rest = text.partition(" ")
     if first.lower() in EN_WORDS:
         return Route("command", first.lower(), rest.strip())
     return Route("command", "search", text)
+
+
+def _search_instead(name: str, rest: str) -> bool:
+    """`相似度 学习`, `论文写作`: words after an id command's word without any digit in them
+    are a search that happens to start with the word, not an arXiv id."""
+    return name in ID_COMMANDS and bool(rest) and not any("0" <= ch <= "9" for ch in rest)
 
 
 def sender_openid(message: Any) -> str | None:
@@ -157,6 +169,11 @@ class WeChatBot:
             return self._more(openid, language)
         if step.kind == "press":
             return await self._press(openid, step.argument, language)
+        if step.kind == "mark":
+            marked = await run_action(
+                self.deps, self.caller(openid), MARK, (step.name, step.argument)
+            )
+            return self._show(openid, marked, language)
         if step.name in ("latest", "issue"):
             return await self._issue(openid, step, language)
         replies = await run_command(self.deps, self.caller(openid), step.name, step.argument)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.commands.feedback import FEEDBACK
 from bot.commands.reply import Button, Reply
 from bot.web.links import public_issue_url
 from domain.types import IssueView
@@ -79,8 +80,16 @@ class Rendered:
 
 
 def render(replies: list[Reply]) -> Rendered:
-    """The replies as one text; the buttons of every reply, in order."""
-    buttons = tuple(button for reply in replies for row in reply.buttons for button in row)
+    """The replies as one text; the buttons of every reply, in order. Feedback buttons are left
+    out: WeChat readers type 赞 3 / 收藏 3 instead (`bot.wechat.feedback`), and fifteen
+    numbered hints would crowd out the answer."""
+    buttons = tuple(
+        button
+        for reply in replies
+        for row in reply.buttons
+        for button in row
+        if button.action != FEEDBACK
+    )
     body = "\n\n".join(reply.text.strip() for reply in replies)
     return Rendered(body=body, buttons=buttons)
 

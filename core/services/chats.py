@@ -203,9 +203,10 @@ async def update_settings(
     digest_mode: str | None = None,
     paused: bool | None = None,
     no_match_note: bool | None = None,
+    for_you: bool | None = None,
 ) -> ChatState:
     """/settings: change any of these (None leaves it); InvalidInput names the bad value."""
-    values = _settings_values(language, digest_mode, paused, no_match_note)
+    values = _settings_values(language, digest_mode, paused, no_match_note, for_you)
     async with db.session() as session:
         state = await require_chat(session, platform=platform, chat_id=chat_id, lock=True)
         await queries.update_chat(session, chat_id=state.id, values=values)
@@ -215,7 +216,11 @@ async def update_settings(
 
 
 def _settings_values(
-    language: str | None, digest_mode: str | None, paused: bool | None, note: bool | None
+    language: str | None,
+    digest_mode: str | None,
+    paused: bool | None,
+    note: bool | None,
+    for_you: bool | None = None,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if language is not None:
@@ -229,7 +234,7 @@ def _settings_values(
                 zh="推送模式只能是 all（全部）或 topics（只看我的话题）",
             )
         values["digest_mode"] = digest_mode.strip().lower()
-    for name, flag in (("paused", paused), ("no_match_note", note)):
+    for name, flag in (("paused", paused), ("no_match_note", note), ("for_you", for_you)):
         if flag is not None and not isinstance(flag, bool):
             raise InvalidInput(f"{name} must be on or off", zh=f"{name} 只能是开或关")
         if flag is not None:

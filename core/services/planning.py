@@ -10,7 +10,8 @@ the chat's papers the OR of its topics' masks), and hands each page to the platf
 
 The rule is `core.services.subscriptions.papers_for_chat`'s, applied without a query per chat:
 digest mode "all", no topics, or no readable topic means every paper; otherwise the papers
-matching any topic, in the issue's order.
+matching any topic, in the issue's order. A `like:` topic matches by similarity to its paper
+(`core.services.topic_likes`), each distinct one once per issue.
 
 With "for you" on (`RANKING_FOR_YOU`, a `ForYou` handed in), each page's chats that have a
 trained model get their papers in their model's order instead (`core.services.ranking_plan`:
@@ -28,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.sending import Targeting
 from core.services.ranking_plan import ForYou, Order, as_given
+from core.services.topic_likes import like_masks
 from domain.errors import InvalidInput
 from domain.topics import TopicQuery, matches, parse_topic
 from domain.types import ChatState, DigestMode, IssueView, PaperView
@@ -54,6 +56,17 @@ class TopicRule:
             TopicSpec, int | None
         ] = {}  # topic → papers it matches (None: unreadable)
         self._ids: dict[int, tuple[int, ...]] = {}  # one shared tuple per set of papers
+        self._likes: dict[str, int] = {}  # like: anchor → papers near it (`learn_likes`)
+
+    async def learn_likes(
+        self, session: AsyncSession, topics: Mapping[int, Sequence[TopicSpec]]
+    ) -> None:
+        """Match the like: topics of a page not seen before by similarity, once per issue
+        (they have no words for `matches`)."""
+        specs = {spec for chat_topics in topics.values() for spec in chat_topics}
+        new = {t.like for t in map(_topic, specs) if t and t.like and t.like not in self._likes}
+        if new:
+            self._likes.update(await like_masks(session, new, self.papers))
 
     def paper_ids(self, chat: ChatState, topics: Sequence[TopicSpec]) -> tuple[int, ...]:
         """The ids of the papers `chat` gets, in the issue's order, given its stored topics."""
@@ -80,6 +93,8 @@ class TopicRule:
         return self._masks[spec]
 
     def _match(self, topic: TopicQuery) -> int:
+        if topic.like:
+            return self._likes.get(topic.like, 0)
         mask = 0
         for i, paper in enumerate(self.papers):
             if matches(topic, paper):
@@ -141,6 +156,7 @@ async def planned_batches(
             if wanted
             else {}
         )
+        await rule.learn_likes(session, topics)
 
         order = await _page_order(session, for_you, chats[0].id, after)
 

@@ -26,10 +26,11 @@ from core.services.chats import (
     update_settings,
 )
 from core.services.popular import popular_topics
+from core.services.topic_likes import MAX_LIKE_TOPICS, anchor_titles, like_masks
 from domain.errors import InvalidInput, NotFound
 from domain.numbers import is_ascii_digits
-from domain.topics import TopicQuery, matches, matches_any, parse_topic
-from domain.types import ChatState, DigestMode, PaperView, SubscribeResult, TopicView
+from domain.topics import TopicQuery, matches_any, parse_topic
+from domain.types import ChatState, DigestMode, PaperView, SubscribeResult, TopicKind, TopicView
 from storage.db import Database
 from storage.queries import recent
 from storage.queries import topics as queries
@@ -76,7 +77,13 @@ def _view(row: queries.TopicRow) -> TopicView | None:
 
 async def _topics(session: AsyncSession, chat: ChatState) -> list[TopicView]:
     rows = await queries.list_topics(session, chat_id=chat.id)
-    return [view for view in map(_view, rows) if view is not None]
+    views = [view for view in map(_view, rows) if view is not None]
+    likes = {view.topic.like for view in views if view.topic.like}
+    titles = await anchor_titles(session, likes) if likes else {}
+    return [
+        replace(view, title=titles.get(view.topic.like)) if view.topic.like else view
+        for view in views
+    ]
 
 
 async def subscribe(db: Database, *, platform: str, chat_id: str, text: str) -> SubscribeResult:
@@ -88,14 +95,17 @@ async def subscribe(db: Database, *, platform: str, chat_id: str, text: str) -> 
     topic = parse_topic(text)
     async with db.session() as session:
         chat = await require_chat(session, platform=platform, chat_id=chat_id, lock=True)
+        title = await _check_like(session, chat, topic) if topic.like else None
         row = await _insert(session, chat, topic)
         ids = await recent.recent_paper_ids(session, days=RECENT_DAYS, limit=RECENT_LIMIT)
         language = chat.language or DEFAULT_LANGUAGE
         views = await paper_views(session, paper_ids=ids, language=language)
-    matched = [views[i] for i in ids if i in views and matches(topic, views[i])]
+        recent_views = [views[i] for i in ids if i in views]
+        matched = await _matching(session, [topic], recent_views)
     saved = TopicView(
-        id=row.id, kind=topic.kind, query=row.query, topic=topic, created_at=row.created_at
-    )
+        id=row.id, kind=topic.kind, query=row.query, topic=topic, created_at=row.created_at,
+        title=title,
+    )  # fmt: skip
     return SubscribeResult(
         topic=saved,
         chat=replace(chat, topic_count=chat.topic_count + 1),
@@ -104,6 +114,36 @@ async def subscribe(db: Database, *, platform: str, chat_id: str, text: str) -> 
         window_days=RECENT_DAYS,
         examples=tuple(matched[:EXAMPLES]),
     )
+
+
+async def _check_like(session: AsyncSession, chat: ChatState, topic: TopicQuery) -> str:
+    """A like: topic needs a stored paper, and a chat follows at most MAX_LIKE_TOPICS of
+    them; the paper's title."""
+    like = topic.like or ""
+    titles = await anchor_titles(session, [like])
+    if like not in titles:
+        raise NotFound(
+            f"{like} is not in our archive (send /paper {like} first to fetch it)",
+            zh=f"存档里还没有 {like}（可先发送 /paper {like} 获取）",
+        )
+    rows = await queries.list_topics(session, chat_id=chat.id)
+    if sum(row.kind == TopicKind.LIKE.value for row in rows) >= MAX_LIKE_TOPICS:
+        raise InvalidInput(
+            f"You can follow at most {MAX_LIKE_TOPICS} like: topics; /unsubscribe one first",
+            zh=f"最多关注 {MAX_LIKE_TOPICS} 个 like: 话题，请先用 /unsubscribe 删掉一个",
+        )
+    return titles[like]
+
+
+async def _matching(
+    session: AsyncSession, topics: Sequence[TopicQuery], papers: Sequence[PaperView]
+) -> list[PaperView]:
+    """The papers matching any of `topics`, in order: words by text, like: by similarity."""
+    likes = {topic.like for topic in topics if topic.like}
+    near = 0
+    for mask in (await like_masks(session, likes, papers) if likes else {}).values():
+        near |= mask
+    return [p for i, p in enumerate(papers) if near >> i & 1 or matches_any(topics, p)]
 
 
 async def _insert(session: AsyncSession, chat: ChatState, topic: TopicQuery) -> queries.TopicRow:
@@ -186,7 +226,6 @@ async def papers_for_chat(
     async with db.session() as session:
         chat = await require_chat(session, platform=platform, chat_id=chat_id)
         topics = await _topics(session, chat) if chat.digest_mode is DigestMode.TOPICS else []
-    if not topics:
-        return list(papers)
-    queries_ = [view.topic for view in topics]
-    return [paper for paper in papers if matches_any(queries_, paper)]
+        if not topics:
+            return list(papers)
+        return await _matching(session, [view.topic for view in topics], papers)

@@ -23,6 +23,7 @@ UPDATABLE = frozenset(
         "language_source",
         "digest_mode",
         "no_match_note",
+        "for_you",
         "active",
         "paused",
         "blocked_at",
@@ -46,6 +47,7 @@ def to_state(row: Any, *, topic_count: int = 0, is_new: bool = False) -> ChatSta
         language_source=row.language_source,
         digest_mode=DigestMode(row.digest_mode),
         no_match_note=row.no_match_note,
+        for_you=row.for_you,
         active=row.active,
         paused=row.paused,
         created_at=row.created_at,
@@ -97,6 +99,7 @@ def _defaults() -> dict[str, Any]:
     return {
         "digest_mode": DigestMode.ALL.value,
         "no_match_note": False,
+        "for_you": True,
         "active": False,
         "paused": False,
         "created_at": utcnow(),

@@ -245,10 +245,13 @@ def _trained(first_chat_id: int, last_chat_id: int, min_examples: int):  # type:
 async def model_stamps_in_range(
     session: AsyncSession, *, first_chat_id: int, last_chat_id: int, min_examples: int
 ) -> dict[int, Stamp]:
-    """Which chats first..last (a planning page) have a trained model with enough feedback,
-    and its stamp: a few bytes a chat, read from the covering index, not the weights."""
-    query = select(ReaderModel.chat_id, ReaderModel.trained_revision, ReaderModel.intercept).where(
-        *_trained(first_chat_id, last_chat_id, min_examples)
+    """Which chats first..last (a planning page) have a trained model with enough feedback
+    and left "for you" on (`/settings`; the others keep today's order), and its stamp: a few
+    bytes a chat, read from the covering index, not the weights."""
+    query = (
+        select(ReaderModel.chat_id, ReaderModel.trained_revision, ReaderModel.intercept)
+        .join(Chat, Chat.id == ReaderModel.chat_id)
+        .where(*_trained(first_chat_id, last_chat_id, min_examples), Chat.for_you.is_(True))
     )
     # On the connection: a Core statement skips the ORM's per-row work (half the time here).
     rows = await (await session.connection()).execute(query)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.commands.context import Deps
@@ -45,8 +47,11 @@ async def test_search_chinese_english_and_plain_text(bot: ConsoleBot) -> None:
 
 async def test_buttons_are_pressed_by_number(bot: ConsoleBot) -> None:
     first = await bot.answer("/search learning")
-    assert "[b1]" in first
-    second = await bot.answer("b1")
+    assert "[b1] 👍 1" in first  # a feedback row per hit, then the pager
+    assert await bot.answer("b1") == "Liked 👍"  # the same buttons stay pressable
+    pager = re.search(r"\[(b[0-9]+)\] Next ▶", first)
+    assert pager is not None
+    second = await bot.answer(pager[1])
     assert second != first and "6–10" in second  # the next page
     assert "b99" in await bot.answer("b99") or "No papers" in await bot.answer("b99")
 

@@ -61,8 +61,8 @@ def test_no_alias_collides() -> None:
 
 
 def test_background_and_admin_flags() -> None:
-    assert {"paper", "compose"} == BACKGROUND_COMMANDS
-    assert {"paper"} == TYPING_COMMANDS  # typing… only where a reader waits on the LLM
+    assert {"paper", "similar", "compose"} == BACKGROUND_COMMANDS
+    assert {"paper", "similar"} == TYPING_COMMANDS  # typing… only where a reader waits
     assert {spec.name for spec in ADMIN_COMMANDS} == {
         "review", "approve", "reject", "edit", "publish", "fetch", "compose", "stats", "broadcast"
     }  # fmt: skip

@@ -56,13 +56,16 @@ async def test_search_hits_are_a_loose_numbered_list_of_links(demo: Deps) -> Non
     title, _, facts, *_ = hits.items[0]
     assert isinstance(title, Link) and title.url.startswith("https://arxiv.org/abs/")
     assert facts == italic(facts.text) and "in issue 1" in facts.text
-    assert [b.label for row in page.buttons for b in row] == ["Next ▶"]
+    *feedback, pager = page.buttons
+    assert [b.label for b in feedback[0]] == ["👍 1", "👎 1", "⭐ 1"]  # a row per hit
+    assert len(feedback) == 5 and {b.action for row in feedback for b in row} == {"fb"}
+    assert [b.label for b in pager] == ["Next ▶"]
 
 
 async def test_search_next_page_and_nothing_found(demo: Deps) -> None:
     ctx = await context(demo)
     (page,) = await search.search(ctx, "learning")
-    key, _ = page.buttons[0][0].args
+    key, _ = page.buttons[-1][0].args  # the pager, under the hits' feedback rows
     (second,) = await search.search_more(ctx, key, 2)
     assert second.edit and second.content[0].text.startswith("Results 6–10")  # type: ignore[union-attr]
     none = only(await search.search(ctx, "zzzzqqq <b>"))
