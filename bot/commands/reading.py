@@ -48,7 +48,9 @@ async def similar_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 
 
 async def similar_of(ctx: Context, paper_id: int) -> list[Reply]:
-    seed, near = await similar_papers(ctx.db, paper_id, ctx.language)
+    seed, near = await similar_papers(
+        ctx.db, paper_id, ctx.language, embeddings_model=ctx.settings.llm.embeddings_model
+    )
     title = t(ctx.language, "similar_title", title=display_title(seed)[:120])
     if not near:
         return replies([Heading(title), Blank(), paragraph(t(ctx.language, "similar_none"))])

@@ -53,13 +53,14 @@ async def stored_paper_id(db: Database, text: str) -> int:
 
 
 async def similar_papers(
-    db: Database, paper_id: int, language: str, k: int = SIMILAR_K
+    db: Database, paper_id: int, language: str, k: int = SIMILAR_K, *, embeddings_model: str = ""
 ) -> tuple[PaperView, list[PaperView]]:
-    """The paper and its `k` nearest papers of the whole archive, nearest first."""
+    """The paper and its `k` nearest papers of the whole archive, nearest first (by
+    `embeddings_model`'s vectors when set and the paper has one, else TF-IDF)."""
     seed = await views_in_order(db, [paper_id], language)
     if not seed:
         raise NotFound("No such paper.", zh="没有这篇论文。")
-    near = await ranking.similar(db, paper_id, k)
+    near = await ranking.similar(db, paper_id, k, embeddings_model=embeddings_model)
     return seed[0], await views_in_order(db, [pid for pid, _ in near], language)
 
 

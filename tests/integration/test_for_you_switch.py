@@ -9,7 +9,7 @@ from core.services.chats import active_chats, get_chat_state, update_settings
 from core.services.delivery import plan_deliveries
 from core.services.ranking import Reader
 from storage.db import Database
-from storage.queries.ranking import models_in_range
+from storage.queries.ranking import model_stamps_in_range
 from tests.planning_world import store_chats, store_issue
 
 
@@ -33,7 +33,7 @@ async def test_for_you_off_keeps_todays_order(db: Database) -> None:
     state = await get_chat_state(db, platform="telegram", chat_id=chat.chat_id)
     off = row_of(await plan_deliveries(db, issue=issue, targets=targets, for_you_min_feedback=5))
     async with db.session() as session:
-        models = await models_in_range(
+        models = await model_stamps_in_range(
             session, first_chat_id=chat.id, last_chat_id=chat.id, min_examples=1
         )
     ranked_off = await ranking.rank_for(db, reader, list(ids))

@@ -38,6 +38,7 @@ RENAMED = {
     ("delivery", "paid_max_messages"): "telegram_paid_max_messages",
     ("delivery", "for_you"): "ranking_for_you",
     ("delivery", "for_you_min_feedback"): "ranking_min_feedback",
+    ("editorial", "blend"): "ranking_blend",  # RANKING_BLEND=on|off, a bool in the group
     ("telegram", "admin_chat_id"): "admin_chat_id",
     ("telegram", "admin_ids"): "admin_ids",
     ("telegram", "channel_id"): "channel_id",
@@ -58,6 +59,8 @@ RENAMED = {
     ("reader", "retries"): "arxiv_retries",
     ("reader", "proxy"): "proxy",
 }
+# Settings keys the operator writes as words and a group holds as a flag.
+AS_FLAG = {"ranking_blend": "on"}
 
 
 def _key(group: str, field: str) -> str:
@@ -93,6 +96,8 @@ def test_every_group_field_shows_its_key() -> None:
             expected = getattr(settings, key)
             if isinstance(shown, ZoneInfo):
                 expected = ZoneInfo(expected)
+            if key in AS_FLAG:
+                expected = expected == AS_FLAG[key]
             assert shown == expected, f"{group}.{field.name} != {key}"
 
 
