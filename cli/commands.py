@@ -107,6 +107,21 @@ async def cmd_compose(args: argparse.Namespace, settings: Settings, db: Database
     return 0
 
 
+async def cmd_weekly(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    """This week's round-up (周报) as a draft, through the runner like every job."""
+    from domain.types import IssueView
+
+    result = await run_from_cli("weekly", settings, db)
+    if result is None:
+        return 1
+    if isinstance(result.value, DigestError):  # composed already / nothing published
+        raise result.value
+    issue = result.value
+    assert isinstance(issue, IssueView)
+    print(f"composed 周报第{issue.number}期 ({len(issue.items)} papers, draft): {issue.title}")
+    return 0
+
+
 async def cmd_pipeline(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     result = await run_from_cli("pipeline", settings, db)
     if result is None:
@@ -246,6 +261,7 @@ COMMANDS: dict[str, Command] = {
     "fetch": cmd_fetch,
     "summarize": cmd_summarize,
     "compose": cmd_compose,
+    "weekly": cmd_weekly,
     "pipeline": cmd_pipeline,
     "show": cmd_show,
     "export": cmd_export,

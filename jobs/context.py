@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from core.config import Settings
 from domain.content import Content
 from domain.errors import DigestError
+from domain.types import IssueKind
 from storage.db import Database
 from storage.types import utcnow
 
@@ -25,12 +26,19 @@ if TYPE_CHECKING:
     from jobs.publish_everywhere import Platforms
 
 JobName = Literal[
-    "fetch", "compose", "publish", "auto_publish", "pipeline", "publish_issue", "fetch_only"
+    "fetch",
+    "compose",
+    "publish",
+    "auto_publish",
+    "pipeline",
+    "publish_issue",
+    "fetch_only",
+    "weekly",
 ]
 # The scheduled jobs (`digestbot schedule --run` choices). The others run on demand: the
 # pipeline, one issue published (`publish N`) and a fetch without summarizing (`digestbot
 # fetch`); named apart so they never count as the scheduled job's run (`jobs.missed`).
-JOB_NAMES: tuple[JobName, ...] = ("fetch", "compose", "publish", "auto_publish")
+JOB_NAMES: tuple[JobName, ...] = ("fetch", "compose", "publish", "auto_publish", "weekly")
 Trigger = Literal["schedule", "admin", "cli"]
 PublishFn = Callable[[int, str], Awaitable[str]]
 NotifyFn = Callable[[Content], Awaitable[None]]
@@ -71,6 +79,7 @@ class JobParams:
     since: date | None = None
     until: date | None = None
     ids: Sequence[str] = ()
+    kind: IssueKind = IssueKind.DAILY  # publish_issue: a daily, or weekly round-up `number`
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@
   /publish N; `jobs.publish_everywhere`).
 - fetch_only: `digestbot fetch` (its window or ids, no summarizing).
 - pipeline: fetch, summarize, compose in one run (`jobs.pipeline`).
+- weekly: this week's round-up (周报, numbered apart; `jobs.weekly`), at most once a week.
 - auto_publish: see `jobs.autopublish`.
 """
 
@@ -28,6 +29,8 @@ from jobs.context import JobContext, JobName, JobOutcome, JobParams, PublishFn, 
 from jobs.fetch_summarize import Fetched, fetch_then_summarize
 from jobs.pipeline import pipeline_job
 from jobs.publish_everywhere import joined, publish_everywhere
+from jobs.weekly import AlreadyComposed as WeekComposed
+from jobs.weekly import compose_weekly
 from storage.queries import schedule as q
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,20 @@ async def compose_job(ctx: JobContext, params: JobParams) -> JobOutcome:
     return JobOutcome(summary, notices.draft_ready(issue, ctx.settings.editorial), value=issue)
 
 
+async def weekly_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    """This week's round-up as a draft; already composed is quiet, no published daily says so."""
+    settings = ctx.settings
+    try:
+        issue = await compose_weekly(settings.editorial, settings.llm, ctx.db, now=ctx.clock())
+    except WeekComposed as exc:
+        return JobOutcome(f"weekly: {exc.message_for(settings.digest_language)}", value=exc)
+    except NothingToDo as exc:
+        said = exc.message_for(settings.digest_language)
+        return JobOutcome(f"weekly: {said}", notices.nothing_to_compose(said), value=exc)
+    summary = f"weekly: 周报第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
+    return JobOutcome(summary, notices.draft_ready(issue, settings.editorial), value=issue)
+
+
 async def _post_preview(ctx: JobContext, number: int) -> None:
     """The draft's preview with review buttons; a failure here must not fail the compose."""
     if ctx.on_draft is None:
@@ -98,7 +115,7 @@ async def publish_issue_job(ctx: JobContext, params: JobParams) -> JobOutcome:
         raise DigestError("publishing is not available in this process (no delivery configured)")
     results = await publish_everywhere(
         ctx.settings.delivery, ctx.db, ctx.platforms, number=params.number,
-        actor=params.actor or SCHEDULE_ACTOR, progress=params.progress,
+        actor=params.actor or SCHEDULE_ACTOR, progress=params.progress, kind=params.kind,
     )  # fmt: skip
     ok = all(result.report is not None for result in results)
     return JobOutcome(joined(results), ok=ok, value=results)
@@ -166,4 +183,5 @@ JOBS: dict[JobName, JobBody] = {
     "pipeline": pipeline_job,
     "publish_issue": publish_issue_job,
     "fetch_only": fetch_only_job,
+    "weekly": weekly_job,
 }
