@@ -219,7 +219,8 @@ async def cmd_publish(args: argparse.Namespace, settings: Settings, db: Database
     async def progress(done: int, total: int) -> None:
         print(f"progress: {done}/{total} targets", flush=True)
 
-    params = JobParams(number=args.number, actor=args.actor, progress=progress)
+    ref = args.ref
+    params = JobParams(number=ref.number, actor=args.actor, progress=progress, kind=ref.kind)
     platforms = ConfiguredPlatforms(settings, db)
     result = await run_from_cli("publish_issue", settings, db, params, platforms)
     if result is None:

@@ -14,7 +14,8 @@ from datetime import timedelta
 from core.config_groups import EditorialSettings
 from core.services.review import flagged_positions
 from domain.content import Content, bold, code, italic, paragraph
-from domain.types import IssueView
+from domain.issue_ref import IssueRef
+from domain.types import IssueKind, IssueView
 
 
 def human_delay(delay: timedelta) -> str:
@@ -38,13 +39,16 @@ def joined(notices: Iterable[Content]) -> Content:
 
 def draft_ready(issue: IssueView, editorial: EditorialSettings) -> Content:
     count = len(issue.included_items)
+    ref = IssueRef(issue.number, issue.kind)
     blocks = [
         paragraph(
-            "📝 Draft ", bold(f"第{issue.number}期"), f" awaits review ({count} papers): ",
+            "📝 Draft ", bold(ref.label("zh")), f" awaits review ({count} papers): ",
             italic(issue.title),
         ),
-        paragraph(f"/review {issue.number}"),
+        paragraph(f"/review {ref.token}"),
     ]  # fmt: skip
+    if issue.kind is IssueKind.WEEKLY:  # published by an editor, never by a scheduled run
+        return (*blocks, paragraph(f"Then /approve {ref.token} and /publish {ref.token}."))
     if not editorial.require_approval:
         blocks.append(paragraph("REQUIRE_APPROVAL is off: it goes out at the next publish run."))
     elif editorial.auto_publish_after is not None:

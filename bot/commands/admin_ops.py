@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.commands import admin_preview
-from bot.commands.admin_review import issue_number
+from bot.commands.admin_review import issue_ref
 from bot.commands.context import AdminOps, Context
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import say, t, user_error
@@ -24,6 +24,7 @@ from core.services.chats import active_chats
 from core.services.issues import get_issue, list_issues
 from domain.content import bold, paragraph
 from domain.errors import DigestError, InvalidInput
+from domain.types import IssueKind
 
 log = logging.getLogger(__name__)
 
@@ -68,17 +69,19 @@ async def compose_command(ctx: Context, argument: str) -> list[Reply]:
 
 async def publish_command(ctx: Context, argument: str) -> list[Reply]:
     admin, ops = ctx.admin, _ops(ctx)
-    number = issue_number(argument, "/publish")
-    issue = await get_issue(ctx.db, number=number, language=ctx.language)
+    ref = issue_ref(argument, "/publish")  # `12` a daily, `w3` a weekly round-up
+    number = ref.number
+    issue = await get_issue(ctx.db, number=number, language=ctx.language, kind=ref.kind)
     refusal = review.publish_refusal(issue, require_approval=ctx.settings.require_approval)
     if refusal in REFUSAL_KEYS:  # "empty" is the publish run's to report, in the background
-        raise user_error(REFUSAL_KEYS[refusal], InvalidInput, number=number)
+        raise user_error(REFUSAL_KEYS[refusal], InvalidInput, number=ref.token)
+    target = f"issue:{number}" if ref.kind is IssueKind.DAILY else f"weekly:{number}"
     await review.record_admin_action(
-        ctx.db, admin_id=admin.actor, action="publish", target=f"issue:{number}", detail={}
+        ctx.db, admin_id=admin.actor, action="publish", target=target, detail={}
     )
     progress = _progress(ctx, ops, number)
     return _in_background(
-        ctx, f"publish {number}", lambda: ops.publish(number, admin.actor, progress)
+        ctx, f"publish {ref.token}", lambda: ops.publish(number, admin.actor, progress, ref.kind)
     )
 
 

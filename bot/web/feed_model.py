@@ -75,7 +75,7 @@ def issue_entry(view: IssueView, links: Links) -> FeedEntry:
     cards = issue_cards(view)
     urls = [links.absolute(links.paper(i.paper.meta.arxiv_id)) for i in view.included_items]
     heading = labels_for(view.language)["issue_heading"].format(number=view.number)
-    url = links.absolute(links.issue(view.number))
+    url = links.absolute(links.issue(view.number, view.kind))
     return FeedEntry(
         id=url,
         url=url,
