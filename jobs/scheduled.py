@@ -2,8 +2,9 @@
 
 - fetch: today's announcement, then summarize what lacks a summary (`jobs.fetch_summarize`).
   No announcement (weekend, holiday) says so and stops there.
-- compose: the next draft (daily: papers since the last issue; weekly: the week's round-up, at
-  most once a week). A new draft asks the admins for review; no new papers says so.
+- compose: the next draft: papers since the last issue (with DIGEST_FREQUENCY=weekly, the
+  week's round-up instead, as `weekly`). A new draft asks the admins for review; no new papers
+  says so.
 - publish: every approved, unpublished issue (with REQUIRE_APPROVAL=false, the newest draft is
   approved first) through the injected `publish`.
 - publish_issue: `JobParams.number` on every platform (`digestbot publish N`, an admin's
@@ -24,13 +25,12 @@ from domain.content import Content
 from domain.errors import DigestError, InvalidInput, NotFound, NothingToDo
 from jobs import notices
 from jobs.autopublish import auto_publish_job
-from jobs.compose import AlreadyComposed, compose_issue
+from jobs.compose import compose_issue
 from jobs.context import JobContext, JobName, JobOutcome, JobParams, PublishFn, describe_error
 from jobs.fetch_summarize import Fetched, fetch_then_summarize
 from jobs.pipeline import pipeline_job
 from jobs.publish_everywhere import joined, publish_everywhere
-from jobs.weekly import AlreadyComposed as WeekComposed
-from jobs.weekly import compose_weekly
+from jobs.weekly import AlreadyComposed, compose_weekly
 from storage.queries import schedule as q
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,10 @@ def _fetched(fetched: Fetched) -> JobOutcome:
 
 
 async def compose_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    if ctx.settings.digest_frequency == "weekly":  # round-ups only: on its cron, once a week
+        return await weekly_job(ctx, params)
     try:
         issue = await compose_issue(ctx.settings.editorial, ctx.db, now=ctx.clock())
-    except AlreadyComposed as exc:  # weekly mode on a daily cron: quiet on the other days
-        said = exc.message_for(ctx.settings.digest_language)
-        return JobOutcome(f"compose: {said}", value=exc)
     except NothingToDo as exc:
         said = exc.message_for(ctx.settings.digest_language)
         return JobOutcome(f"compose: {said}", notices.nothing_to_compose(said), value=exc)
@@ -76,7 +75,7 @@ async def weekly_job(ctx: JobContext, params: JobParams) -> JobOutcome:
     settings = ctx.settings
     try:
         issue = await compose_weekly(settings.editorial, settings.llm, ctx.db, now=ctx.clock())
-    except WeekComposed as exc:
+    except AlreadyComposed as exc:  # on the other days of a daily cron: quiet
         return JobOutcome(f"weekly: {exc.message_for(settings.digest_language)}", value=exc)
     except NothingToDo as exc:
         said = exc.message_for(settings.digest_language)

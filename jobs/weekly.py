@@ -1,7 +1,8 @@
 """Compose the weekly round-up (周报) in seed 001's shape, numbered apart from the dailies.
 
 The week is the seven days ending today in TIMEZONE; its papers are those of the dailies
-published in it. The five best (reading score, then readers' 👍 and ⭐, then newer) each get a
+published in it (with DIGEST_FREQUENCY=weekly there are no dailies: the week's summarized
+papers). The five best (reading score, then readers' 👍 and ⭐, then newer) each get a
 heading stating the paper's claim in Chinese and a focused explanation (`jobs/weekly_write.py`:
 the LLM under the guards, else extractive). The title lists their Chinese topic phrases
 (`jobs/issue_topics.py`): `【极速前进】20261116-20261122: 主题、主题`. At most one round-up per
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +38,13 @@ from storage.queries.issues import (
     get_issue_view,
     next_issue_number,
 )
-from storage.queries.weekly import last_weekly, lock_weeklies, reader_counts, week_published
+from storage.queries.weekly import (
+    last_weekly,
+    lock_weeklies,
+    reader_counts,
+    week_candidates,
+    week_published,
+)
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -57,17 +65,10 @@ async def compose_weekly(
     """Create this week's round-up as a draft and return it; AlreadyComposed when it exists,
     NothingToDo when no daily of the week was published."""
     now = now or utcnow()
-    first, last = week_of(now, editorial)
+    first, last = week_of(now, editorial.timezone)
     async with db.session() as session:
         await _check_not_composed(session, first)
-        candidates = not_withdrawn(
-            await week_published(session, language=editorial.language, days=(first, last))
-        )
-        if not candidates:
-            raise NothingToDo(
-                f"No daily issue was published from {first.isoformat()} to {last.isoformat()}.",
-                zh=f"{first:%Y%m%d}-{last:%Y%m%d} 没有已发布的日刊，无法组周报。",
-            )
+        candidates = not_withdrawn(await _candidates(session, editorial, first, last))
         marks = await reader_counts(session, paper_ids=[p.id for p in candidates])
         chosen = rank_week(candidates, marks)[:WEEKLY_PAPERS]
         texts = {p.id: await load_text(session, paper_id=p.id, paper_version=p.meta.version)
@@ -81,6 +82,28 @@ async def compose_weekly(
         view = await get_issue_view(session, number=number, kind=IssueKind.WEEKLY)
     assert view is not None  # committed just above
     return view
+
+
+async def _candidates(
+    session: AsyncSession, editorial: EditorialSettings, first: date, last: date
+) -> list[PaperView]:
+    language, span = editorial.language, f"{first:%Y%m%d}-{last:%Y%m%d}"
+    if editorial.frequency == "weekly":  # no dailies: the week's summarized papers
+        window = day_window(first, last, editorial.timezone)
+        found = await week_candidates(session, language=language, days=(first, last), window=window)
+        if not found:
+            raise NothingToDo(
+                f"No summarized papers from {first.isoformat()} to {last.isoformat()}.",
+                zh=f"{span} 没有已摘要的论文。",
+            )
+        return found
+    found = await week_published(session, language=language, days=(first, last))
+    if not found:
+        raise NothingToDo(
+            f"No daily issue was published from {first.isoformat()} to {last.isoformat()}.",
+            zh=f"{span} 没有已发布的日刊，无法组周报。",
+        )
+    return found
 
 
 async def _check_not_composed(session: AsyncSession, first: date) -> None:
@@ -131,10 +154,16 @@ async def _create(
     )
 
 
-def week_of(now: datetime, editorial: EditorialSettings) -> tuple[date, date]:
-    """The seven days ending on `now`'s date in TIMEZONE, both inclusive."""
-    last = now.astimezone(editorial.timezone).date()
+def week_of(now: datetime, tz: ZoneInfo) -> tuple[date, date]:
+    """The seven days ending on `now`'s date in `tz`, both inclusive."""
+    last = now.astimezone(tz).date()
     return last - timedelta(days=WEEK_DAYS - 1), last
+
+
+def day_window(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Local midnight of `first` to local midnight after `last`, as aware datetimes."""
+    start = datetime.combine(first, time(), tzinfo=tz)
+    return start, datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
 
 
 def rank_week(papers: Sequence[PaperView], marks: dict[int, int]) -> list[PaperView]:

@@ -1,11 +1,12 @@
 """Weekly round-ups: the papers of a week, and when the last round-up ended.
 
-`week_published` and `last_weekly` serve the weekly round-up (`jobs/weekly.py`, its own
-numbering); `week_candidates` and `last_round_up` the older DIGEST_FREQUENCY=weekly compose.
+`week_published` (the week's published dailies) and `last_weekly` serve the weekly round-up
+(`jobs/weekly.py`, its own numbering); `week_candidates` is its source when there are no
+dailies (DIGEST_FREQUENCY=weekly).
 
 A paper belongs to the day readers know it by: its announcement date, else (not announced
 through the feed) its submission time in the configured timezone, which the caller passes as
-a UTC window. A round-up is recognised by its title prefix, so no column marks it.
+a UTC window. A round-up is an issue of kind `weekly`.
 """
 
 from __future__ import annotations
@@ -43,17 +44,6 @@ async def week_candidates(
     rows = list(await session.scalars(select(Paper).where(has_summary, in_week).order_by(Paper.id)))
     best = await best_summaries(session, paper_ids=[row.id for row in rows], language=language)
     return [PaperView(id=row.id, meta=to_meta(row), summary=best.get(row.id)) for row in rows]
-
-
-async def last_round_up(session: AsyncSession, *, title_prefixes: Sequence[str]) -> Issue | None:
-    """The newest round-up that is not rejected (the one that counts for "once a week")."""
-    is_round_up = or_(*(Issue.title.startswith(prefix) for prefix in title_prefixes))
-    return await session.scalar(
-        select(Issue)
-        .where(is_round_up, Issue.status != IssueStatus.REJECTED.value)
-        .order_by(Issue.period_end.desc(), Issue.number.desc())
-        .limit(1)
-    )
 
 
 async def week_published(
