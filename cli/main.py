@@ -48,7 +48,7 @@ def _ref(text: str) -> IssueRef:
     """`12` (daily) or `w3` (weekly round-up), numbers 1 to 999,999."""
     ref = parse_issue_ref(text)
     if ref is None or ref.number > 999_999:
-        raise argparse.ArgumentTypeError(f"not an issue (12, or w3 for a weekly): {text!r}")
+        raise argparse.ArgumentTypeError(f"not an issue number (12, or w3 for a weekly): {text!r}")
     return ref
 
 

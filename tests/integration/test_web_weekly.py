@@ -54,6 +54,9 @@ async def test_issues_list_links_both_kinds_and_the_feed_carries_the_weekly(db: 
     assert "周报第1期" in "".join(listing.text)
     links = {entry.link for entry in feed.entries}
     assert any(link.endswith("/weekly/1") for link in links)
+    (weekly,) = [entry for entry in feed.entries if entry.link.endswith("/weekly/1")]
+    assert weekly.title.startswith("周报第1期 · 【极速前进】")
+    assert "一、" in weekly.content[0].value and "论文地址" in weekly.content[0].value
     assert any(link.endswith("/issues/1") for link in links)
 
 
