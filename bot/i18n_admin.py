@@ -36,7 +36,8 @@ ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
         "approved_done": "✅ 第{number}期已批准。将在下次发布时间推送，"
         "或用 /publish {number} 立即发布。",
         "rejected_done": "❌ 第{number}期已退回：{reason}",
-        "weekly_approved_done": "✅ 周报第{number}期已批准。用 /publish w{number} 发布。",
+        "weekly_approved_done": "✅ 周报第{number}期已批准。将在下次发布时间推送，"
+        "或用 /publish w{number} 立即发布。",
         "weekly_rejected_done": "❌ 周报第{number}期已退回：{reason}",
         "edit_done": "✏️ 第{number}期第{position}篇的 {field} 已更新：\n{value}",
         "edit_cleared": "✏️ 第{number}期第{position}篇的 {field} 已恢复原文。",
@@ -99,7 +100,8 @@ ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
         "approved_done": "✅ Issue {number} approved. It goes out at the next publish time, or "
         "now with /publish {number}.",
         "rejected_done": "❌ Issue {number} rejected: {reason}",
-        "weekly_approved_done": "✅ Weekly {number} approved. Publish it with /publish w{number}.",
+        "weekly_approved_done": "✅ Weekly {number} approved. It goes out at the next publish "
+        "time, or now with /publish w{number}.",
         "weekly_rejected_done": "❌ Weekly {number} rejected: {reason}",
         "edit_done": "✏️ Issue {number}, paper {position}: {field} updated:\n{value}",
         "edit_cleared": "✏️ Issue {number}, paper {position}: {field} restored to the original.",

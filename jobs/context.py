@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from core.config import Settings
 from domain.content import Content
@@ -40,7 +40,14 @@ JobName = Literal[
 # fetch`); named apart so they never count as the scheduled job's run (`jobs.missed`).
 JOB_NAMES: tuple[JobName, ...] = ("fetch", "compose", "publish", "auto_publish", "weekly")
 Trigger = Literal["schedule", "admin", "cli"]
-PublishFn = Callable[[int, str], Awaitable[str]]
+
+
+class PublishFn(Protocol):
+    """Publish issue `number` as `actor` everywhere (a daily unless `kind` says weekly)."""
+
+    def __call__(self, number: int, actor: str, kind: IssueKind = ..., /) -> Awaitable[str]: ...
+
+
 NotifyFn = Callable[[Content], Awaitable[None]]
 DraftFn = Callable[[int], Awaitable[None]]
 Progress = Callable[[int, int], Awaitable[None]]  # (sent, total) while an issue is delivered

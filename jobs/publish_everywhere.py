@@ -28,6 +28,7 @@ from core.config_groups import DeliverySettings
 from core.sending import Sender
 from core.services import review
 from domain.errors import DigestError, InvalidInput
+from domain.issue_ref import IssueRef
 from domain.types import IssueKind
 from jobs.context import Progress, PublishFn
 from jobs.publish import PublishReport, publish_issue
@@ -146,10 +147,13 @@ def as_publish_fn(delivery: DeliverySettings, db: Database, platforms: Platforms
     """`publish` for the scheduled jobs. A platform's failure fails the run (raises
     `PublishIncomplete` with every platform's line), so the admins hear of it and can resume."""
 
-    async def publish(number: int, actor: str) -> str:
-        results = await publish_everywhere(delivery, db, platforms, number=number, actor=actor)
+    async def publish(number: int, actor: str, kind: IssueKind = IssueKind.DAILY, /) -> str:
+        results = await publish_everywhere(
+            delivery, db, platforms, number=number, actor=actor, kind=kind
+        )
         if any(result.report is None for result in results):
-            raise PublishIncomplete(f"{joined(results)}\n— run `digestbot publish {number}` again")
+            token = IssueRef(number, kind).token
+            raise PublishIncomplete(f"{joined(results)}\n— run `digestbot publish {token}` again")
         return joined(results)
 
     return publish

@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable
 from core.services import review
 from domain.content import Content
 from domain.errors import DigestError, InvalidInput, NotFound, NothingToDo
+from domain.issue_ref import IssueRef
+from domain.types import IssueKind
 from jobs import notices
 from jobs.autopublish import auto_publish_job
 from jobs.compose import compose_issue
@@ -96,10 +98,13 @@ async def _post_preview(ctx: JobContext, number: int) -> None:
 
 async def publish_job(ctx: JobContext, params: JobParams) -> JobOutcome:
     publish = _publisher(ctx)
-    numbers = await _to_publish(ctx)
-    if not numbers:
+    refs = [IssueRef(number) for number in await _to_publish(ctx)]
+    async with ctx.db.session() as session:  # approved round-ups go out like dailies
+        refs += [IssueRef(n, IssueKind.WEEKLY) for n in await q.approved_unpublished(
+            session, kind=IssueKind.WEEKLY)]  # fmt: skip
+    if not refs:
         return await _nothing_published(ctx)
-    results = [await _publish_one(publish, number) for number in numbers]
+    results = [await _publish_one(publish, ref) for ref in refs]
     ok = all(published for published, _, _ in results)
     lines = "\n".join(line for _, line, _ in results)
     return JobOutcome(lines, notices.joined(text for _, _, text in results), ok=ok)
@@ -159,15 +164,19 @@ async def _nothing_published(ctx: JobContext) -> JobOutcome:
     )
 
 
-async def _publish_one(publish: PublishFn, number: int) -> tuple[bool, str, Content]:
+async def _publish_one(publish: PublishFn, ref: IssueRef) -> tuple[bool, str, Content]:
     """One issue; its failure is reported and does not stop the others."""
+    label = ref.label("zh")
     try:
-        report = await publish(number, SCHEDULE_ACTOR)
+        if ref.kind is IssueKind.DAILY:
+            report = await publish(ref.number, SCHEDULE_ACTOR)
+        else:
+            report = await publish(ref.number, SCHEDULE_ACTOR, ref.kind)
     except Exception as exc:
         error = describe_error(exc)
-        log.warning("publishing 第%d期 failed: %s", number, error)
-        return False, f"failed 第{number}期: {error}", notices.publish_failed(number, error)
-    return True, f"published 第{number}期: {report}", notices.published(number, report)
+        log.warning("publishing %s failed: %s", label, error)
+        return False, f"failed {label}: {error}", notices.publish_failed(ref, error)
+    return True, f"published {label}: {report}", notices.published(ref, report)
 
 
 async def _auto_publish(ctx: JobContext, params: JobParams) -> JobOutcome:

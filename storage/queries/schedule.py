@@ -7,8 +7,8 @@ given system actors. An audit row is about issue N when its target is `issue:N` 
 `issue:N/` or `issue:N:` (an item of the issue). Issue numbers are never reused, so every such
 row was written after the issue was composed.
 
-The scheduled jobs act on dailies only (`DAILY`): a weekly round-up (numbered apart) is
-reviewed and published by an editor, `/publish w3`.
+The drafts and auto-publish rules act on dailies only (`DAILY`): a weekly round-up (numbered
+apart) is always approved by an editor; once approved, the publish run sends it like a daily.
 """
 
 from __future__ import annotations
@@ -25,11 +25,17 @@ from storage.models import AuditLog, Issue
 DAILY = Issue.kind == IssueKind.DAILY.value
 
 
-async def approved_unpublished(session: AsyncSession) -> list[int]:
-    """Numbers of approved issues not yet published, oldest first."""
+async def approved_unpublished(
+    session: AsyncSession, *, kind: IssueKind = IssueKind.DAILY
+) -> list[int]:
+    """Numbers of approved issues of `kind` not yet published, oldest first."""
     rows = await session.scalars(
         select(Issue.number)
-        .where(Issue.status == IssueStatus.APPROVED.value, Issue.published_at.is_(None), DAILY)
+        .where(
+            Issue.status == IssueStatus.APPROVED.value,
+            Issue.published_at.is_(None),
+            Issue.kind == kind.value,
+        )
         .order_by(Issue.number)
     )
     return list(rows)

@@ -9,8 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from core.services import review
 from domain.errors import NothingToDo
 from domain.types import IssueKind, IssueStatus
+from jobs.context import JobContext
+from jobs.runs import run_job
 from jobs.weekly import AlreadyComposed, compose_weekly
 from storage.db import Database
 from storage.models import AuditLog, Issue
@@ -121,3 +124,25 @@ async def test_invented_numbers_fall_back_to_extractive(
         row = await s.scalar(select(AuditLog).where(AuditLog.target == "weekly:1"))
     assert row is not None and row.detail["sources"] == ["extractive"]
     assert any("97.3" in flag for flag in row.detail["flags"][0])
+
+
+async def test_the_publish_run_sends_an_approved_weekly_like_a_daily(db: Database) -> None:
+    await published_week(db, [4, 5])
+    await published_week(db, [3], status=IssueStatus.APPROVED)  # daily 2, approved
+    settings = _settings(db)
+    weekly = await compose_weekly(settings.editorial, settings.llm, db, now=NOW)
+    calls: list[tuple[int, str, IssueKind]] = []
+
+    async def publish(number: int, actor: str, kind: IssueKind = IssueKind.DAILY, /) -> str:
+        calls.append((number, actor, kind))
+        return "sent to 3 of 3 chats"
+
+    ctx = JobContext(settings, db, publish=publish, clock=lambda: NOW)
+    waiting = await run_job("publish", ctx, trigger="cli")  # a weekly draft waits for an editor
+    assert calls == [(2, "schedule", IssueKind.DAILY)]
+    await review.approve(db, number=weekly.number, admin_id="cli", kind=IssueKind.WEEKLY)
+    calls.clear()  # (this fake publishes nothing for real: the daily is still approved)
+    result = await run_job("publish", ctx, trigger="cli")
+    assert calls == [(2, "schedule", IssueKind.DAILY), (1, "schedule", IssueKind.WEEKLY)]
+    assert "published 第2期" in waiting.summary and "周报" not in waiting.summary
+    assert "published 周报第1期: sent to 3 of 3 chats" in result.summary
