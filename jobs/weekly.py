@@ -27,6 +27,8 @@ from domain.issue_ref import IssueRef
 from domain.types import IssueKind, IssueView, PaperView
 from jobs.compose import not_withdrawn
 from jobs.issue_topics import paper_topics
+from jobs.summarize.budget import TokenBudget, day_start
+from jobs.summarize.job import cost_usd
 from jobs.weekly_write import Entry, WeeklyWriter
 from storage.db import Database
 from storage.queries import audit
@@ -38,6 +40,7 @@ from storage.queries.issues import (
     get_issue_view,
     next_issue_number,
 )
+from storage.queries.summaries import finish_run, start_run, tokens_used_since
 from storage.queries.weekly import (
     last_weekly,
     lock_weeklies,
@@ -73,7 +76,7 @@ async def compose_weekly(
         chosen = rank_week(candidates, marks)[:WEEKLY_PAPERS]
         texts = {p.id: await load_text(session, paper_id=p.id, paper_version=p.meta.version)
                  for p in chosen}  # fmt: skip
-    entries = await _write(llm, chosen, texts)  # outside any transaction: the LLM is slow
+    entries = await _write(llm, db, chosen, texts)  # outside any transaction: the LLM is slow
     title = weekly_title(first, last, chosen, editorial.language)
     items = [NewItem(p.id, p.summary.id if p.summary else None, e.heading, e.explanation)
              for p, e in zip(chosen, entries, strict=True)]  # fmt: skip
@@ -117,13 +120,30 @@ async def _check_not_composed(session: AsyncSession, first: date) -> None:
 
 
 async def _write(
-    llm: LLMSettings, papers: Sequence[PaperView], texts: dict[int, PaperText | None]
+    llm: LLMSettings, db: Database, papers: Sequence[PaperView], texts: dict[int, PaperText | None]
 ) -> list[Entry]:
-    writer = WeeklyWriter(llm)
+    """Each paper's entry; the LLM's calls count against today's token budget and are recorded
+    as a summarize run (so `/stats` shows their tokens and cost)."""
+    async with db.session() as session:
+        used = await tokens_used_since(session, since=day_start(llm.timezone))
+    writer = WeeklyWriter(llm, TokenBudget(limit=llm.daily_token_budget, used_today=used))
     try:
         return [await writer.write(paper, texts.get(paper.id)) for paper in papers]
     finally:
         await writer.close()
+        if writer.calls:
+            await _record_usage(llm, db, writer)
+
+
+async def _record_usage(llm: LLMSettings, db: Database, writer: WeeklyWriter) -> None:
+    counts = {
+        "papers": writer.calls, "llm_calls": writer.calls, "llm_ok": writer.ok,
+        "tokens_in": writer.tokens_in, "tokens_out": writer.tokens_out,
+        "cost_usd": cost_usd(llm, writer.tokens_in, writer.tokens_out),
+    }  # fmt: skip
+    async with db.session() as session:
+        run_id = await start_run(session, language=llm.language, model=f"{llm.model[:110]} (weekly)")
+        await finish_run(session, run_id=run_id, counts=counts)
 
 
 async def _create(

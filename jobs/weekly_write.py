@@ -19,6 +19,7 @@ from core.config_groups import LLMSettings
 from domain.fulltext import PaperText, SectionKind
 from domain.types import PaperView
 from jobs.summarize import guards
+from jobs.summarize.budget import TokenBudget, estimate_tokens
 from jobs.summarize.extractive import best_sentence, clean, split_sentences
 from jobs.summarize.llm import openai_http_client
 from jobs.summarize.weekly_prompt import (
@@ -85,11 +86,14 @@ def extractive_entry(paper: PaperView, text: PaperText | None) -> Entry:
 
 
 class WeeklyWriter:
-    """One OpenAI-compatible client for a round-up's papers; `write` never raises."""
+    """One OpenAI-compatible client for a round-up's papers; `write` never raises. Calls stay
+    within the daily token `budget` (LLM_DAILY_TOKEN_BUDGET): past it, entries are extractive."""
 
-    def __init__(self, llm: LLMSettings) -> None:
+    def __init__(self, llm: LLMSettings, budget: TokenBudget | None = None) -> None:
         self.client: Any = None
         self.model = llm.model
+        self.budget = budget or TokenBudget(limit=llm.daily_token_budget, used_today=0)
+        self.calls = self.ok = self.tokens_in = self.tokens_out = 0
         if llm.api_key is not None:
             from openai import AsyncOpenAI
 
@@ -111,6 +115,7 @@ class WeeklyWriter:
         if written is None:
             return fallback
         heading, explanation = written
+        self.ok += 1
         flags = guard_flags(paper, text, heading, explanation)
         if flags:
             log.warning(
@@ -123,15 +128,32 @@ class WeeklyWriter:
         from openai import APIError
 
         body = text.plain()[:BODY_CHARS] if text is not None and text.is_full else ""
+        messages = weekly_messages(paper.meta, body)
+        reserved = estimate_tokens("".join(m["content"] for m in messages)) + MAX_OUTPUT_TOKENS
+        if not self.budget.try_reserve(reserved):
+            log.info("weekly entry for %s: daily token budget spent", paper.meta.arxiv_id)
+            return None
+        used = 0
         try:
+            self.calls += 1
             reply = await self.client.chat.completions.create(
-                model=self.model, messages=weekly_messages(paper.meta, body),
-                response_format=weekly_schema(), temperature=0.2, max_tokens=MAX_OUTPUT_TOKENS,
+                model=self.model, messages=messages, response_format=weekly_schema(),
+                temperature=0.2, max_tokens=MAX_OUTPUT_TOKENS,
             )  # fmt: skip
+            used = self._count(reply)
         except APIError as exc:
             log.warning("weekly entry for %s: %s", paper.meta.arxiv_id, exc)
             return None
+        finally:
+            self.budget.settle(reserved, used)
         return parse_entry(reply.choices[0].message.content or "")
+
+    def _count(self, reply: Any) -> int:
+        usage = getattr(reply, "usage", None)
+        tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
+        tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
+        self.tokens_in, self.tokens_out = self.tokens_in + tokens_in, self.tokens_out + tokens_out
+        return tokens_in + tokens_out
 
 
 def parse_entry(reply: str) -> tuple[str, str] | None:

@@ -16,7 +16,7 @@ from jobs.context import JobContext
 from jobs.runs import run_job
 from jobs.weekly import AlreadyComposed, compose_weekly
 from storage.db import Database
-from storage.models import AuditLog, Issue
+from storage.models import AuditLog, Issue, SummarizeRun
 from storage.queries.issues import get_issue_view, list_issues, next_issue_number
 from tests.conftest import make_settings
 from tests.fakes.openai_server import FakeOpenAI
@@ -146,3 +146,27 @@ async def test_the_publish_run_sends_an_approved_weekly_like_a_daily(db: Databas
     assert calls == [(2, "schedule", IssueKind.DAILY), (1, "schedule", IssueKind.WEEKLY)]
     assert "published 第2期" in waiting.summary and "周报" not in waiting.summary
     assert "published 周报第1期: sent to 3 of 3 chats" in result.summary
+
+
+async def test_llm_usage_is_recorded_and_the_budget_holds(
+    db: Database, fake_openai: FakeOpenAI
+) -> None:
+    await published_week(db, [5, 4])
+    keys = {"openai_api_key": "sk-test", "openai_base_url": fake_openai.base_url}
+    settings = _settings(db, llm_model="m", **keys)
+    await compose_weekly(settings.editorial, settings.llm, db, now=NOW)
+    async with db.session() as s:
+        (run,) = list(await s.scalars(select(SummarizeRun)))
+    assert (run.model, run.llm_calls, run.llm_ok) == ("m (weekly)", 2, 2)
+    assert run.tokens_in > 0 and run.tokens_out > 0
+
+
+async def test_past_the_daily_budget_entries_are_extractive(
+    db: Database, fake_openai: FakeOpenAI
+) -> None:
+    await published_week(db, [5])
+    keys = {"openai_api_key": "sk-test", "openai_base_url": fake_openai.base_url}
+    settings = _settings(db, llm_model="m", llm_daily_token_budget=100, **keys)
+    weekly = await compose_weekly(settings.editorial, settings.llm, db, now=NOW)
+    assert fake_openai.calls == 0
+    assert weekly.items[0].heading == "本文提出方法0，准确率提升10.5%。"  # the extractive one
