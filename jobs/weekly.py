@@ -142,7 +142,8 @@ async def _record_usage(llm: LLMSettings, db: Database, writer: WeeklyWriter) ->
         "cost_usd": cost_usd(llm, writer.tokens_in, writer.tokens_out),
     }  # fmt: skip
     async with db.session() as session:
-        run_id = await start_run(session, language=llm.language, model=f"{llm.model[:110]} (weekly)")
+        model = f"{llm.model[:110]} (weekly)"  # the column holds 128
+        run_id = await start_run(session, language=llm.language, model=model)
         await finish_run(session, run_id=run_id, counts=counts)
 
 
