@@ -153,7 +153,8 @@ async def cmd_show(args: argparse.Namespace, settings: Settings, db: Database) -
     from bot.render import render_issue
     from core.services.issues import get_issue
 
-    issue = await get_issue(db, number=args.number, language=settings.digest_language)
+    ref, language = args.ref, settings.digest_language
+    issue = await get_issue(db, number=ref.number, language=language, kind=ref.kind)
     print("\n\n".join(render_issue(issue, args.format, public_base_url=settings.public_base_url)))
     return 0
 
@@ -166,11 +167,12 @@ async def cmd_export(args: argparse.Namespace, settings: Settings, db: Database)
     from bot.render import render_issue
     from core.services.issues import get_issue
 
-    issue = await get_issue(db, number=args.number, language=settings.digest_language)
+    ref, language = args.ref, settings.digest_language
+    issue = await get_issue(db, number=ref.number, language=language, kind=ref.kind)
     (document,) = render_issue(issue, args.format, public_base_url=settings.public_base_url)
     if args.out:
         await asyncio.to_thread(Path(args.out).write_text, document, encoding="utf-8")
-        print(f"第{issue.number}期 ({args.format}) written to {args.out}")
+        print(f"{ref.label('zh')} ({args.format}) written to {args.out}")
     else:
         print(document, end="")
     return 0

@@ -80,10 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("weekly", help="compose this week's round-up (周报w N, draft)")
     sub.add_parser("pipeline", help="fetch, summarize and compose in one go")
     show = sub.add_parser("show", help="print an issue")
-    show.add_argument("number", type=int)
+    show.add_argument("ref", type=_ref, metavar="number", help="12, or w3 for weekly 3")
     show.add_argument("--format", choices=["md", "cards", "toc", "telegram", "text"], default="md")
     export = sub.add_parser("export", help="write an issue as a document (wechat: 公众号 HTML)")
-    export.add_argument("number", type=int)
+    export.add_argument("ref", type=_ref, metavar="number", help="12, or w3 for weekly 3")
     export.add_argument("--format", choices=["wechat", "md", "cards", "toc"], default="wechat")
     export.add_argument("--out", help="write to this file (default: stdout)")
     publish = sub.add_parser(
