@@ -76,7 +76,9 @@ async def compose_weekly(
         chosen = rank_week(candidates, marks)[:WEEKLY_PAPERS]
         texts = {p.id: await load_text(session, paper_id=p.id, paper_version=p.meta.version)
                  for p in chosen}  # fmt: skip
-    entries = await _write(llm, db, chosen, texts)  # outside any transaction: the LLM is slow
+    entries = await _write(
+        llm, db, chosen, texts, editorial.language
+    )  # outside any transaction: the LLM is slow
     title = weekly_title(first, last, chosen, editorial.language)
     items = [NewItem(p.id, p.summary.id if p.summary else None, e.heading, e.explanation)
              for p, e in zip(chosen, entries, strict=True)]  # fmt: skip
@@ -120,13 +122,18 @@ async def _check_not_composed(session: AsyncSession, first: date) -> None:
 
 
 async def _write(
-    llm: LLMSettings, db: Database, papers: Sequence[PaperView], texts: dict[int, PaperText | None]
+    llm: LLMSettings,
+    db: Database,
+    papers: Sequence[PaperView],
+    texts: dict[int, PaperText | None],
+    language: str,
 ) -> list[Entry]:
     """Each paper's entry; the LLM's calls count against today's token budget and are recorded
     as a summarize run (so `/stats` shows their tokens and cost)."""
     async with db.session() as session:
         used = await tokens_used_since(session, since=day_start(llm.timezone))
-    writer = WeeklyWriter(llm, TokenBudget(limit=llm.daily_token_budget, used_today=used))
+    budget = TokenBudget(limit=llm.daily_token_budget, used_today=used)
+    writer = WeeklyWriter(llm, budget, language)
     try:
         return [await writer.write(paper, texts.get(paper.id)) for paper in papers]
     finally:

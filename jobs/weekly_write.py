@@ -58,12 +58,12 @@ def guard_flags(
     return [flag.encode() for flag in flags]
 
 
-def extractive_entry(paper: PaperView, text: PaperText | None) -> Entry:
+def extractive_entry(paper: PaperView, text: PaperText | None, language: str = "zh") -> Entry:
     """The paper's own words: the summary's Chinese TL;DR (or the title) as heading; problem,
     idea and result from the summary's fields, else the paper's sentences."""
     content = paper.summary.content if paper.summary else None
     tldr = content.tldr if content else ""
-    heading = tldr if tldr and _has_cjk(tldr) else clean(paper.meta.title)
+    heading = tldr if tldr and (_has_cjk(tldr) or language != "zh") else clean(paper.meta.title)
     sentences = split_sentences(paper.meta.abstract or "")
     full = text if text is not None and text.is_full else None
 
@@ -89,9 +89,11 @@ class WeeklyWriter:
     """One OpenAI-compatible client for a round-up's papers; `write` never raises. Calls stay
     within the daily token `budget` (LLM_DAILY_TOKEN_BUDGET): past it, entries are extractive."""
 
-    def __init__(self, llm: LLMSettings, budget: TokenBudget | None = None) -> None:
+    def __init__(
+        self, llm: LLMSettings, budget: TokenBudget | None = None, language: str = "zh"
+    ) -> None:
         self.client: Any = None
-        self.model = llm.model
+        self.model, self.language = llm.model, language
         self.budget = budget or TokenBudget(limit=llm.daily_token_budget, used_today=0)
         self.calls = self.ok = self.tokens_in = self.tokens_out = 0
         if llm.api_key is not None:
@@ -108,7 +110,7 @@ class WeeklyWriter:
             await self.client.close()
 
     async def write(self, paper: PaperView, text: PaperText | None) -> Entry:
-        fallback = extractive_entry(paper, text)
+        fallback = extractive_entry(paper, text, self.language)
         if self.client is None:
             return fallback
         written = await self._ask(paper, text)
@@ -128,7 +130,7 @@ class WeeklyWriter:
         from openai import APIError
 
         body = text.plain()[:BODY_CHARS] if text is not None and text.is_full else ""
-        messages = weekly_messages(paper.meta, body)
+        messages = weekly_messages(paper.meta, self.language, body)
         reserved = estimate_tokens("".join(m["content"] for m in messages)) + MAX_OUTPUT_TOKENS
         if not self.budget.try_reserve(reserved):
             log.info("weekly entry for %s: daily token budget spent", paper.meta.arxiv_id)
@@ -146,7 +148,7 @@ class WeeklyWriter:
             return None
         finally:
             self.budget.settle(reserved, used)
-        return parse_entry(reply.choices[0].message.content or "")
+        return parse_entry(reply.choices[0].message.content or "", self.language)
 
     def _count(self, reply: Any) -> int:
         usage = getattr(reply, "usage", None)
@@ -156,7 +158,7 @@ class WeeklyWriter:
         return tokens_in + tokens_out
 
 
-def parse_entry(reply: str) -> tuple[str, str] | None:
+def parse_entry(reply: str, language: str = "zh") -> tuple[str, str] | None:
     """(heading, explanation) from the model's JSON, or None when it is not usable."""
     try:
         data = json.loads(reply)
@@ -168,8 +170,8 @@ def parse_entry(reply: str) -> tuple[str, str] | None:
     if not isinstance(heading, str) or not isinstance(explanation, str):
         return None
     heading, explanation = " ".join(heading.split()), explanation.strip()
-    if not heading or not explanation or not _has_cjk(heading):
-        return None  # the heading states the claim in Chinese, or the extractive one does
+    if not heading or not explanation or (language == "zh" and not _has_cjk(heading)):
+        return None  # a Chinese digest's heading states the claim in Chinese
     return _cut(heading, MAX_HEADING), _cut(explanation, MAX_EXPLANATION)
 
 
