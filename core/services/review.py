@@ -46,6 +46,7 @@ from storage.queries.review import LockedIssue, LockedItem
 from storage.types import utcnow
 
 EDITABLE = (IssueStatus.DRAFT, IssueStatus.APPROVED)
+DAILY = IssueKind.DAILY  # every rule here holds for weekly round-ups too, named by `kind`
 REJECTABLE = (IssueStatus.DRAFT, IssueStatus.APPROVED)
 MAX_LENGTH: dict[str, int] = {"tldr": 600, "title": 300, "note": 600}
 MAX_REASON = 500
@@ -87,11 +88,7 @@ def require_admin(settings: Settings, platform: str, user_id: str | None) -> Ide
 
 
 async def review_issue(
-    db: Database,
-    *,
-    number: int | None = None,
-    language: str | None = None,
-    kind: IssueKind = IssueKind.DAILY,
+    db: Database, *, number: int | None = None, language: str | None = None, kind: IssueKind = DAILY
 ) -> IssueReview:
     """Issue `number` (default: the newest draft) with per-item flags; summaries in
     `language` (default: the issue's own, i.e. what readers will get)."""
@@ -156,7 +153,7 @@ async def approve(
     now: datetime | None = None,
     reason: str | None = None,
     untouched_by: Collection[str] | None = None,
-    kind: IssueKind = IssueKind.DAILY,
+    kind: IssueKind = DAILY,
 ) -> IssueView:
     """draft → approved, recording who and when; an issue with no included paper is refused.
 
@@ -187,7 +184,7 @@ async def approve(
 
 
 async def reject(
-    db: Database, *, number: int, admin_id: str, reason: str, kind: IssueKind = IssueKind.DAILY
+    db: Database, *, number: int, admin_id: str, reason: str, kind: IssueKind = DAILY
 ) -> IssueView:
     """draft (or approved, not yet published) → rejected; the reason is required."""
     reason = " ".join(reason.split())
@@ -263,12 +260,7 @@ async def move_item(
 
 
 async def publishable(
-    db: Database,
-    *,
-    number: int,
-    language: str,
-    require_approval: bool,
-    kind: IssueKind = IssueKind.DAILY,
+    db: Database, *, number: int, language: str, require_approval: bool, kind: IssueKind = DAILY
 ) -> IssueView:
     """Issue `number` (summaries in `language`) if it may go out now; raises NotFound or
     InvalidInput otherwise. The one check before publishing, for every caller and platform."""
@@ -334,7 +326,7 @@ async def _change(
     action: str,
     allowed: Collection[IssueStatus],
     change: Change,
-    kind: IssueKind = IssueKind.DAILY,
+    kind: IssueKind = DAILY,
 ) -> IssueView:
     """Lock the issue, check its status, apply `change`, audit it (same transaction); the
     issue afterwards."""
@@ -400,6 +392,6 @@ def _check_length(text: str, limit: int) -> None:
         )
 
 
-def _missing(number: int, kind: IssueKind = IssueKind.DAILY) -> NotFound:
+def _missing(number: int, kind: IssueKind = DAILY) -> NotFound:
     ref = IssueRef(number, kind)
     return NotFound(f"{ref.label('en')} does not exist.", zh=f"{ref.label('zh')}不存在。")
