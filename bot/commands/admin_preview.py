@@ -57,8 +57,9 @@ def _header(review: IssueReview, language: str) -> list[Block]:
         blocks.append(say(language, "review_approved", admin=issue.approved_by or "?", at=at))
     if review.rejected_reason and issue.status is IssueStatus.REJECTED:
         blocks.append(say(language, "review_rejected", reason=review.rejected_reason))
-    if issue.status in CHANGEABLE and issue.kind is IssueKind.DAILY:
-        blocks.append(paragraph(italic(t(language, "review_help", number=issue.number))))
+    if issue.status in CHANGEABLE:
+        key = "review_help" if issue.kind is IssueKind.DAILY else "weekly_review_help"
+        blocks.append(paragraph(italic(t(language, key, number=issue.number))))
     return [*blocks, Blank()]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.commands import admin_preview as view
 from bot.commands.context import Context
+from bot.commands.issues import ref_label
 from bot.commands.reply import Reply, replies
 from bot.i18n import t, user_error
 from core.services import review
@@ -69,17 +70,17 @@ async def edit_command(ctx: Context, argument: str) -> list[Reply]:
     position = bounded_int(parts[1], MAX_NUMBER) if len(parts) == 4 else None
     if field is None or position is None:
         raise user_error("edit_usage", InvalidInput)
-    number = issue_number(parts[0], "/edit")
+    ref = issue_ref(parts[0], "/edit")  # `w3`: a weekly's title is its heading, tldr its text
     await review.edit_item(
-        ctx.db, number=number, position=position, field=field, text=parts[3], admin_id=admin.actor
-    )
+        ctx.db, number=ref.number, position=position, field=field, text=parts[3],
+        admin_id=admin.actor, kind=ref.kind,
+    )  # fmt: skip
+    label = ref_label(ctx.language, ref)
     if parts[3].strip() == review.CLEAR:
-        return replies(
-            t(ctx.language, "edit_cleared", number=number, position=position, field=field)
-        )
+        return replies(t(ctx.language, "edit_cleared", ref=label, position=position, field=field))
     shown = parts[3].strip()
     return replies(
-        t(ctx.language, "edit_done", number=number, position=position, field=field, value=shown)
+        t(ctx.language, "edit_done", ref=label, position=position, field=field, value=shown)
     )
 
 
@@ -89,15 +90,6 @@ def issue_ref(text: str, command: str) -> IssueRef:
     if ref is None or ref.number >= MAX_NUMBER:
         raise user_error("number_usage", InvalidInput, command=command)
     return ref
-
-
-def issue_number(text: str, command: str) -> int:
-    """`12`, `#12`, `第12期` → 12; anything else asks for a number."""
-    text = text.strip().removeprefix("#").removeprefix("第").removesuffix("期").strip()
-    number = bounded_int(text, MAX_NUMBER - 1)
-    if not number:
-        raise user_error("number_usage", InvalidInput, command=command)
-    return number
 
 
 async def _review(ctx: Context, number: int | None) -> IssueReview:

@@ -56,15 +56,6 @@ async def issues_page(ctx: Context, page: int, *, edit: bool) -> list[Reply]:
     return replies(blocks, rows, edit=edit)
 
 
-def parse_number(argument: str) -> int:
-    """`12`, `#12`, `第12期` → 12; anything else is a usage error."""
-    text = argument.strip().removeprefix("#").removeprefix("第").removesuffix("期").strip()
-    number = bounded_int(text, MAX_NUMBER - 1)
-    if not number:
-        raise user_error("issue_usage", InvalidInput)
-    return number
-
-
 def ref_label(language: str, ref: IssueRef) -> str:
     """`第3期` / `issue 3` for a daily, `周报第3期` / `weekly 3` for a round-up."""
     key = "weekly_ref" if ref.kind is IssueKind.WEEKLY else "issue_ref"

@@ -56,12 +56,15 @@ def weekly_entries(issue: IssueView) -> list[WeeklyEntry]:
 
 
 def _entry(item: IssueItemView, position: int, language: str) -> WeeklyEntry:
-    explanation = (item.explanation or item.tldr or item.paper.meta.abstract).strip()
+    # The editor's words (`/edit w3 2 tldr|title …`) before the generated ones.
+    explanation = (
+        item.tldr_override or item.explanation or item.tldr or item.paper.meta.abstract
+    ).strip()
     if len(explanation) > MAX_EXPLANATION:
         explanation = explanation[: MAX_EXPLANATION - 1].rstrip() + "…"
     return WeeklyEntry(
         ordinal=ordinal(position, language),
-        heading=(item.heading or item.title_override or item.display_title).strip(),
+        heading=(item.title_override or item.heading or item.display_title).strip(),
         url=item.paper.meta.pdf_url,
         explanation=explanation,
         title=" ".join(item.paper.meta.title.split()),

@@ -204,10 +204,11 @@ async def reject(
 
 
 async def edit_item(
-    db: Database, *, number: int, position: int, field: EditField, text: str, admin_id: str
-) -> IssueView:
-    """Set the editor's title, TL;DR or note for one paper (kept beside the LLM's text);
-    `-` clears it."""
+    db: Database, *, number: int, position: int, field: EditField, text: str, admin_id: str,
+    kind: IssueKind = DAILY,
+) -> IssueView:  # fmt: skip
+    """Set the editor's title, TL;DR or note for one paper (kept beside the LLM's text; in a
+    weekly, the heading and the explanation shown); `-` clears it."""
     if field not in MAX_LENGTH:
         raise InvalidInput("Edit tldr, title or note.", zh="只能编辑 tldr、title 或 note。")
     value = _edited_text(field, text)
@@ -215,11 +216,11 @@ async def edit_item(
     async def change(session: AsyncSession, issue: LockedIssue) -> dict[str, Any]:
         _item_at(issue, position)
         before = await queries.set_item_text(
-            session, number=number, position=position, field=field, value=value
+            session, number=number, position=position, field=field, value=value, kind=kind
         )
         return {"position": position, "field": field, "before": before, "after": value}
 
-    return await _change(db, number, admin_id, "edit", EDITABLE, change)
+    return await _change(db, number, admin_id, "edit", EDITABLE, change, kind)
 
 
 async def set_included(

@@ -104,10 +104,16 @@ async def reject_issue(
 
 
 async def set_item_text(
-    session: AsyncSession, *, number: int, position: int, field: str, value: str | None
+    session: AsyncSession,
+    *,
+    number: int,
+    position: int,
+    field: str,
+    value: str | None,
+    kind: IssueKind = IssueKind.DAILY,
 ) -> str | None:
     """The editor's title, TL;DR or note for the paper at `position`; the text it replaced."""
-    item = await _item(session, number, position)
+    item = await _item(session, number, position, kind)
     column = ITEM_COLUMNS[field]
     before: str | None = getattr(item, column)
     setattr(item, column, value)
@@ -135,8 +141,10 @@ async def renumber_issue(
     renumber(issue.items)
 
 
-async def _item(session: AsyncSession, number: int, position: int) -> IssueItem:
-    issue = await issue_for_update(session, number=number)
+async def _item(
+    session: AsyncSession, number: int, position: int, kind: IssueKind = IssueKind.DAILY
+) -> IssueItem:
+    issue = await issue_for_update(session, number=number, kind=kind)
     assert issue is not None
     return ordered(issue.items)[position - 1]
 

@@ -41,6 +41,8 @@ async def test_weekly_compose_review_publish(fake_telegram, sqlite_db: Database)
         composed = await run_job("weekly", ctx, trigger="cli")
         fake_telegram.send_text(admin, "/review w1", chat=group)
         (preview,) = await fake_telegram.wait_for_sent(group)
+        fake_telegram.send_text(admin, "/edit w1 2 title 编辑改写的<论断>", chat=group)
+        (edited,) = await fake_telegram.wait_for_sent(group)
         fake_telegram.press_button(admin, preview, preview.button("Approve").get("callback_data"))
         (approved,) = await fake_telegram.wait_for_sent(group)
         before = len(fake_telegram.sent(reader))
@@ -56,8 +58,11 @@ async def test_weekly_compose_review_publish(fake_telegram, sqlite_db: Database)
     assert composed.status == "ok" and "周报第1期 (5 papers, draft)" in composed.summary
     assert "weekly 1 · draft" in preview.text and "5 of 5 papers included" in preview.text
     assert [b.get("text") for b in preview.buttons] == ["✅ Approve"]
+    assert "/edit w1 <paper#> title|tldr" in preview.text
+    assert "weekly 1, paper 2: title updated" in edited.text
     assert "Weekly 1 approved" in approved.text and "/publish w1" in approved.text
     text = "\n".join(message.text for message in delivered)
+    assert "\n二、编辑改写的<论断>" in text  # the editor's heading, escaped on the way
     assert text.startswith("【极速前进】20261127-20261203") and "周报第1期" in text
     for numeral in "一二三四五":
         assert f"\n{numeral}、" in text
@@ -66,4 +71,8 @@ async def test_weekly_compose_review_publish(fake_telegram, sqlite_db: Database)
     assert weekly.status is IssueStatus.PUBLISHED and daily.status is IssueStatus.PUBLISHED
     assert weekly.id != daily.id
     rows = await audit_rows(sqlite_db)
-    assert ("issue.approve", "weekly:1") in rows and ("admin.publish", "weekly:1") in rows
+    assert (
+        ("issue.edit", "weekly:1") in rows
+        and ("issue.approve", "weekly:1") in rows
+        and ("admin.publish", "weekly:1") in rows
+    )
