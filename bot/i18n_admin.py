@@ -36,8 +36,13 @@ ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
         "approved_done": "✅ 第{number}期已批准。将在下次发布时间推送，"
         "或用 /publish {number} 立即发布。",
         "rejected_done": "❌ 第{number}期已退回：{reason}",
-        "edit_done": "✏️ 第{number}期第{position}篇的 {field} 已更新：\n{value}",
-        "edit_cleared": "✏️ 第{number}期第{position}篇的 {field} 已恢复原文。",
+        "weekly_approved_done": "✅ 周报第{number}期已批准。将在下次发布时间推送，"
+        "或用 /publish w{number} 立即发布。",
+        "weekly_rejected_done": "❌ 周报第{number}期已退回：{reason}",
+        "weekly_review_help": "/edit w{number} 篇号 title|tldr 文字：改标题或讲解（- 恢复原文）；"
+        "/reject w{number} 原因",
+        "edit_done": "✏️ {ref}第{position}篇的 {field} 已更新：\n{value}",
+        "edit_cleared": "✏️ {ref}第{position}篇的 {field} 已恢复原文。",
         "number_usage": "请给出期号，例如 {command} 12",
         "reject_usage": "用法：/reject 期号 原因，例如 /reject 12 主题太散",
         "edit_usage": "用法：/edit 期号 篇号 tldr|title|note 文字（文字为 - 时恢复原文），"
@@ -103,8 +108,13 @@ ADMIN_TEXTS: Final[dict[str, dict[str, str]]] = {
         "approved_done": "✅ Issue {number} approved. It goes out at the next publish time, or "
         "now with /publish {number}.",
         "rejected_done": "❌ Issue {number} rejected: {reason}",
-        "edit_done": "✏️ Issue {number}, paper {position}: {field} updated:\n{value}",
-        "edit_cleared": "✏️ Issue {number}, paper {position}: {field} restored to the original.",
+        "weekly_approved_done": "✅ Weekly {number} approved. It goes out at the next publish "
+        "time, or now with /publish w{number}.",
+        "weekly_rejected_done": "❌ Weekly {number} rejected: {reason}",
+        "weekly_review_help": "/edit w{number} <paper#> title|tldr <text>: its heading or "
+        "explanation (- restores it); /reject w{number} <reason>",
+        "edit_done": "✏️ {ref}, paper {position}: {field} updated:\n{value}",
+        "edit_cleared": "✏️ {ref}, paper {position}: {field} restored to the original.",
         "number_usage": "Give an issue number, e.g. {command} 12",
         "reject_usage": "Usage: /reject <issue> <reason>, e.g. /reject 12 too scattered",
         "edit_usage": "Usage: /edit <issue> <paper#> tldr|title|note <text> (text - restores the "

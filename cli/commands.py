@@ -107,6 +107,21 @@ async def cmd_compose(args: argparse.Namespace, settings: Settings, db: Database
     return 0
 
 
+async def cmd_weekly(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    """This week's round-up (周报) as a draft, through the runner like every job."""
+    from domain.types import IssueView
+
+    result = await run_from_cli("weekly", settings, db)
+    if result is None:
+        return 1
+    if isinstance(result.value, DigestError):  # composed already / nothing published
+        raise result.value
+    issue = result.value
+    assert isinstance(issue, IssueView)
+    print(f"composed 周报第{issue.number}期 ({len(issue.items)} papers, draft): {issue.title}")
+    return 0
+
+
 async def cmd_pipeline(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     result = await run_from_cli("pipeline", settings, db)
     if result is None:
@@ -138,7 +153,8 @@ async def cmd_show(args: argparse.Namespace, settings: Settings, db: Database) -
     from bot.render import render_issue
     from core.services.issues import get_issue
 
-    issue = await get_issue(db, number=args.number, language=settings.digest_language)
+    ref, language = args.ref, settings.digest_language
+    issue = await get_issue(db, number=ref.number, language=language, kind=ref.kind)
     print("\n\n".join(render_issue(issue, args.format, public_base_url=settings.public_base_url)))
     return 0
 
@@ -151,11 +167,12 @@ async def cmd_export(args: argparse.Namespace, settings: Settings, db: Database)
     from bot.render import render_issue
     from core.services.issues import get_issue
 
-    issue = await get_issue(db, number=args.number, language=settings.digest_language)
+    ref, language = args.ref, settings.digest_language
+    issue = await get_issue(db, number=ref.number, language=language, kind=ref.kind)
     (document,) = render_issue(issue, args.format, public_base_url=settings.public_base_url)
     if args.out:
         await asyncio.to_thread(Path(args.out).write_text, document, encoding="utf-8")
-        print(f"第{issue.number}期 ({args.format}) written to {args.out}")
+        print(f"{ref.label('zh')} ({args.format}) written to {args.out}")
     else:
         print(document, end="")
     return 0
@@ -204,7 +221,8 @@ async def cmd_publish(args: argparse.Namespace, settings: Settings, db: Database
     async def progress(done: int, total: int) -> None:
         print(f"progress: {done}/{total} targets", flush=True)
 
-    params = JobParams(number=args.number, actor=args.actor, progress=progress)
+    ref = args.ref
+    params = JobParams(number=ref.number, actor=args.actor, progress=progress, kind=ref.kind)
     platforms = ConfiguredPlatforms(settings, db)
     result = await run_from_cli("publish_issue", settings, db, params, platforms)
     if result is None:
@@ -258,6 +276,7 @@ COMMANDS: dict[str, Command] = {
     "fetch": cmd_fetch,
     "summarize": cmd_summarize,
     "compose": cmd_compose,
+    "weekly": cmd_weekly,
     "pipeline": cmd_pipeline,
     "show": cmd_show,
     "export": cmd_export,

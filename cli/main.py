@@ -20,6 +20,7 @@ from core.config import Settings, get_settings
 from core.config_report import BadSettings, load_settings, misspelt_keys
 from core.redact import Redactor, redact
 from domain.errors import DigestError
+from domain.issue_ref import IssueRef, parse_issue_ref
 from domain.numbers import bounded_int
 from jobs.context import JOB_NAMES
 
@@ -41,6 +42,14 @@ def _number(text: str) -> int:
     if not number:
         raise argparse.ArgumentTypeError(f"not an issue number: {text!r}")
     return number
+
+
+def _ref(text: str) -> IssueRef:
+    """`12` (daily) or `w3` (weekly round-up), numbers 1 to 999,999."""
+    ref = parse_issue_ref(text)
+    if ref is None or ref.number > 999_999:
+        raise argparse.ArgumentTypeError(f"not an issue number (12, or w3 for a weekly): {text!r}")
+    return ref
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,23 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--language", choices=["zh", "en"], help="default: DIGEST_LANGUAGE")
     summ.add_argument("--limit", type=int, help="at most this many papers")
     sub.add_parser("compose", help="compose the next numbered issue (draft)")
+    sub.add_parser("weekly", help="compose this week's round-up (周报w N, draft)")
     sub.add_parser("pipeline", help="fetch, summarize and compose in one go")
     show = sub.add_parser("show", help="print an issue")
-    show.add_argument("number", type=int)
+    show.add_argument("ref", type=_ref, metavar="number", help="12, or w3 for weekly 3")
     show.add_argument("--format", choices=["md", "cards", "toc", "telegram", "text"], default="md")
     export = sub.add_parser("export", help="write an issue as a document (wechat: 公众号 HTML)")
-    export.add_argument("number", type=int)
+    export.add_argument("ref", type=_ref, metavar="number", help="12, or w3 for weekly 3")
     export.add_argument("--format", choices=["wechat", "md", "cards", "toc"], default="wechat")
     export.add_argument("--out", help="write to this file (default: stdout)")
     publish = sub.add_parser(
         "publish", help="publish an issue to the channel and every subscriber (resumable)"
     )
-    publish.add_argument("number", type=int)
+    publish.add_argument("ref", type=_ref, metavar="number", help="12, or w3 for weekly 3")
     publish.add_argument("--actor", default="cli", help="who, for the audit log")
     approve = sub.add_parser("approve", help="approve draft issue N (audit actor: cli)")
-    approve.add_argument("number", type=_number)
+    approve.add_argument("ref", type=_ref, metavar="number", help="12, or w3 for weekly 3")
     reject = sub.add_parser("reject", help="reject issue N (a draft, or approved and unpublished)")
-    reject.add_argument("number", type=_number)
+    reject.add_argument("ref", type=_ref, metavar="number", help="12, or w3 for weekly 3")
     reject.add_argument("--reason", help="why, for the record (default: none given)")
     sub.add_parser("issues", help="list issues, newest first")
     schedule = sub.add_parser("schedule", help="the bot's schedule: list jobs, or run one now")

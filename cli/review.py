@@ -21,17 +21,21 @@ DEFAULT_REASON = "rejected from the command line (no reason given)"
 async def cmd_approve(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     from bot.wechat.draft import create_draft
 
-    view = await review.approve(db, number=args.number, admin_id=CLI_ACTOR)
+    ref = args.ref
+    view = await review.approve(db, number=ref.number, admin_id=CLI_ACTOR, kind=ref.kind)
     number, included = view.number, len(view.included_items)
-    draft = await create_draft(settings, db, number=number)  # the 公众号 draft, if configured
+    # the 公众号 draft, if configured (dailies: a weekly's article is the editor's to make)
+    draft = await create_draft(settings, db, number=number) if ref.token.isdigit() else None
     follow_ups = [draft] if draft else []
-    line = f"approved 第{number}期 ({included} papers); to publish: digestbot publish {number}"
+    shown = ref.label("zh")
+    line = f"approved {shown} ({included} papers); to publish: digestbot publish {ref.token}"
     print("; ".join([line, *follow_ups]))
     return 0
 
 
 async def cmd_reject(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     reason = args.reason if args.reason and args.reason.strip() else DEFAULT_REASON
-    view = await review.reject(db, number=args.number, admin_id=CLI_ACTOR, reason=reason)
-    print(f"rejected 第{view.number}期: {' '.join(reason.split())}")
+    ref = args.ref
+    await review.reject(db, number=ref.number, admin_id=CLI_ACTOR, reason=reason, kind=ref.kind)
+    print(f"rejected {ref.label('zh')}: {' '.join(reason.split())}")
     return 0

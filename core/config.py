@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     fetch_timezone: str = "America/New_York"
     issue_cron: str = "0 9 * * *"  # compose, in TIMEZONE
     publish_cron: str = "0 10 * * *"  # publish approved issues, in TIMEZONE
+    weekly_cron: str = ""  # compose the weekly round-up (周报), in TIMEZONE; empty: off
     delivery_concurrency: int = Field(default=20, ge=1, le=200)
     # Personal relevance (issue 13): each reader's papers in their own model's order
     ranking_for_you: bool = False
@@ -212,6 +213,11 @@ class Settings(BaseSettings):
     @classmethod
     def _cron(cls, value: str) -> str:
         return rules.cron(value)
+
+    @field_validator("weekly_cron")
+    @classmethod
+    def _optional_cron(cls, value: str) -> str:
+        return rules.cron(value) if value.strip() else ""
 
     @field_validator(
         "arxiv_api_url",

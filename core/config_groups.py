@@ -97,6 +97,7 @@ class ScheduleSettings:
     fetch_timezone: ZoneInfo
     issue_cron: str
     publish_cron: str
+    weekly_cron: str  # "" when the weekly round-up is not scheduled
     frequency: Frequency
     auto_publish_after: timedelta | None
 
@@ -198,7 +199,7 @@ def schedule_of(s: Settings) -> ScheduleSettings:
     return ScheduleSettings(
         timezone=s.tz, fetch_cron=s.fetch_cron, fetch_timezone=ZoneInfo(s.fetch_timezone),
         issue_cron=s.issue_cron, publish_cron=s.publish_cron, frequency=s.digest_frequency,
-        auto_publish_after=s.auto_publish_after,
+        auto_publish_after=s.auto_publish_after, weekly_cron=s.weekly_cron,
     )  # fmt: skip
 
 

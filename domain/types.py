@@ -27,6 +27,13 @@ class IssueStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class IssueKind(StrEnum):
+    """Dailies and weekly round-ups are numbered apart: 第3期 and 周报3 are different issues."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
 # The statuses an issue can be published from: the delivery ledger marks only these published,
 # and `core.services.review.publish_refusal` refuses the others (a published issue is resumed).
 PUBLISHABLE_STATUSES: tuple[IssueStatus, ...] = (IssueStatus.DRAFT, IssueStatus.APPROVED)
@@ -134,6 +141,10 @@ class IssueItemView:
     editor_note: str | None = None
     title_override: str | None = None
     tldr_override: str | None = None
+    # A weekly round-up's own words for the paper (seed 001): its claim as a heading, and a
+    # focused explanation (problem, key idea with formulas, result with its numbers).
+    heading: str | None = None
+    explanation: str | None = None
 
     @property
     def tldr(self) -> str:
@@ -166,6 +177,7 @@ class IssueView:
     approved_by: str | None = None
     approved_at: datetime | None = None
     published_at: datetime | None = None
+    kind: IssueKind = IssueKind.DAILY
 
     @property
     def included_items(self) -> tuple[IssueItemView, ...]:
@@ -200,6 +212,7 @@ class IssueSummary:
     created_at: datetime
     paper_count: int = 0
     published_at: datetime | None = None
+    kind: IssueKind = IssueKind.DAILY
 
 
 @dataclass(frozen=True)

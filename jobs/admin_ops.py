@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from core.services.broadcast import broadcast
+from domain.types import IssueKind
 from jobs.context import JobContext, JobParams, Progress
 from jobs.platforms import Platforms
 from jobs.runs import answered, run_job
@@ -35,9 +36,15 @@ class JobAdminOps:
         result = answered(await run_job("compose", self.ctx, trigger="admin"))
         return result.summary.removeprefix("compose: ")  # the admin's reply names the job
 
-    async def publish(self, number: int, actor: str, progress: Progress | None) -> str:
-        """Issue `number` on every configured platform; a line per platform."""
-        params = JobParams(number=number, actor=actor, progress=progress)
+    async def publish(
+        self,
+        number: int,
+        actor: str,
+        progress: Progress | None,
+        kind: IssueKind = IssueKind.DAILY,
+    ) -> str:
+        """Issue `number` (of `kind`) on every configured platform; a line per platform."""
+        params = JobParams(number=number, actor=actor, progress=progress, kind=kind)
         result = await run_job("publish_issue", self.ctx, trigger="admin", params=params)
         return answered(result).summary
 

@@ -7,10 +7,8 @@ on similar past papers instead (`core.services.ranking_votes.blended`).
 Two composers racing never share a number or a paper: the unique issue number decides, and
 the loser starts over with what is left.
 
-Weekly mode (DIGEST_FREQUENCY=weekly) composes a round-up instead: the best papers of the seven
-days ending today in TIMEZONE, titled like the weekly seed (`【周报】20261116-20261122: A、B`),
-at most once per week: while the last round-up's period reaches into this week, composing
-again raises `AlreadyComposed` (a rejected round-up does not count).
+The weekly round-up (周报, numbered apart, seed 001's shape) is `jobs.weekly`; with
+DIGEST_FREQUENCY=weekly the compose job runs that instead of this.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,18 +38,10 @@ from storage.queries.issues import (
     latest_issue_number,
     next_issue_number,
 )
-from storage.queries.weekly import last_round_up, week_candidates
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-WEEK_DAYS = 7
-WEEKLY_PREFIXES = {"zh": "【周报】", "en": "[Weekly]"}
-
-
-class AlreadyComposed(NothingToDo):
-    """Weekly mode: this week's round-up exists already (nothing is wrong, nothing to say)."""
 
 
 @dataclass(frozen=True)
@@ -67,17 +57,11 @@ async def compose_issue(
     db: Database,
     *,
     now: datetime | None = None,
-    weekly: bool | None = None,
 ) -> IssueView:
-    """Create the next issue as a draft and return it; NothingToDo when no paper is new.
-
-    `weekly` (default: DIGEST_FREQUENCY == "weekly") composes the week's round-up instead.
-    """
-    if weekly is None:
-        weekly = editorial.frequency == "weekly"
+    """Create the next issue as a draft and return it; NothingToDo when no paper is new."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            number = await _compose_once(editorial, db, now=now, weekly=weekly)
+            number = await _compose_once(editorial, db, now=now)
             break
         except IssueNumberTaken as exc:
             log.info("compose attempt %d lost a race (%s); retrying", attempt, exc)
@@ -92,16 +76,11 @@ async def compose_issue(
     return view
 
 
-async def _compose_once(
-    editorial: EditorialSettings, db: Database, *, now: datetime | None, weekly: bool
-) -> int:
+async def _compose_once(editorial: EditorialSettings, db: Database, *, now: datetime | None) -> int:
     language = editorial.language
     async with db.session() as session:
         number = await next_issue_number(session)
-        if weekly:
-            plan = await _weekly_plan(session, editorial, now or utcnow())
-        else:
-            plan = await _daily_plan(session, editorial, number)
+        plan = await _daily_plan(session, editorial, number)
         items = [NewItem(p.id, p.summary.id if p.summary else None) for p in plan.papers]
         await create_issue(
             session,
@@ -119,9 +98,9 @@ async def _compose_once(
             actor="compose",
             action="issue.create",
             target=f"issue:{number}",
-            detail={**detail, "weekly": True} if weekly else detail,
+            detail=detail,
         )
-    log.info("composed 第%d期 with %d papers%s", number, len(plan.papers), " (weekly)" * weekly)
+    log.info("composed 第%d期 with %d papers", number, len(plan.papers))
     return number
 
 
@@ -135,58 +114,12 @@ async def _daily_plan(session: AsyncSession, editorial: EditorialSettings, numbe
     return _Plan(chosen, start, end, title)
 
 
-async def _weekly_plan(session: AsyncSession, editorial: EditorialSettings, now: datetime) -> _Plan:
-    first, last = week_of(now, editorial.timezone)
-    previous = await last_round_up(session, title_prefixes=tuple(WEEKLY_PREFIXES.values()))
-    if previous is not None and previous.period_end >= first:
-        raise AlreadyComposed(
-            f"This week's round-up is already composed: issue {previous.number}.",
-            zh=f"本周的周报已经组好（第{previous.number}期）。",
-        )
-    candidates = not_withdrawn(
-        await week_candidates(
-            session,
-            language=editorial.language,
-            days=(first, last),
-            window=day_window(first, last, editorial.timezone),
-        )
-    )
-    if not candidates:
-        raise NothingToDo(
-            f"No summarized papers from {first.isoformat()} to {last.isoformat()}.",
-            zh=f"{first:%Y%m%d}-{last:%Y%m%d} 没有已摘要的论文。",
-        )
-    chosen = await _ordered(session, editorial, rank_papers(candidates)[: editorial.max_papers])
-    return _Plan(chosen, first, last, weekly_title(first, last, chosen, editorial.language))
-
-
 async def _ordered(
     session: AsyncSession, editorial: EditorialSettings, chosen: list[PaperView]
 ) -> list[PaperView]:
     """The chosen papers in the issue's order: the LLM's, or with RANKING_BLEND=on blended
     with readers' votes on similar past papers (which papers are chosen does not change)."""
     return await ranking_votes.blend_order(session, chosen) if editorial.blend else chosen
-
-
-def week_of(now: datetime, tz: ZoneInfo) -> tuple[date, date]:
-    """The seven days ending on `now`'s date in `tz`, both inclusive."""
-    last = now.astimezone(tz).date()
-    return last - timedelta(days=WEEK_DAYS - 1), last
-
-
-def day_window(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """Local midnight of `first` to local midnight after `last`, as aware datetimes."""
-    start = datetime.combine(first, time(), tzinfo=tz)
-    return start, datetime.combine(last + timedelta(days=1), time(), tzinfo=tz)
-
-
-def weekly_title(first: date, last: date, papers: Sequence[PaperView], language: str) -> str:
-    """`【周报】YYYYMMDD-YYYYMMDD: topic、topic` (zh) or `[Weekly] …: topic, topic` (en)."""
-    span = f"{first:%Y%m%d}-{last:%Y%m%d}"
-    head = f"【周报】{span}" if language == "zh" else f"[Weekly] {span}"
-    topics = paper_topics(papers, language)
-    separator = "、" if language == "zh" else ", "
-    return f"{head}: {separator.join(topics)}" if topics else head
 
 
 def _nothing_new(latest: int | None) -> NothingToDo:

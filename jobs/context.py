@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from core.config import Settings
 from domain.content import Content
 from domain.errors import DigestError
+from domain.types import IssueKind
 from storage.db import Database
 from storage.types import utcnow
 
@@ -34,13 +35,21 @@ JobName = Literal[
     "fetch_only",
     "rank_index",
     "rank_refresh",
+    "weekly",
 ]
 # The scheduled jobs (`digestbot schedule --run` choices). The others run on demand: the
 # pipeline, one issue published (`publish N`) and a fetch without summarizing (`digestbot
 # fetch`); named apart so they never count as the scheduled job's run (`jobs.missed`).
-JOB_NAMES: tuple[JobName, ...] = ("fetch", "compose", "publish", "auto_publish")
+JOB_NAMES: tuple[JobName, ...] = ("fetch", "compose", "publish", "auto_publish", "weekly")
 Trigger = Literal["schedule", "admin", "cli"]
-PublishFn = Callable[[int, str], Awaitable[str]]
+
+
+class PublishFn(Protocol):
+    """Publish issue `number` as `actor` everywhere (a daily unless `kind` says weekly)."""
+
+    def __call__(self, number: int, actor: str, kind: IssueKind = ..., /) -> Awaitable[str]: ...
+
+
 NotifyFn = Callable[[Content], Awaitable[None]]
 DraftFn = Callable[[int], Awaitable[None]]
 Progress = Callable[[int, int], Awaitable[None]]  # (sent, total) while an issue is delivered
@@ -79,6 +88,7 @@ class JobParams:
     since: date | None = None
     until: date | None = None
     ids: Sequence[str] = ()
+    kind: IssueKind = IssueKind.DAILY  # publish_issue: a daily, or weekly round-up `number`
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from core.sending import (
 )
 from core.services.chats import mark_blocked
 from core.services.delivery import NOTE, no_match_note
-from domain.types import IssueView
+from domain.types import IssueKind, IssueView
 from jobs.alongside import running_alongside
 from jobs.confirm import Confirmations
 from jobs.paid import PaidAllowance
@@ -129,6 +129,7 @@ class Deliverer:
     stale_after: float = STALE_AFTER
     paid: PaidAllowance | None = None  # paid broadcasts under the issue's cap, if enabled
     tally: Tally | None = None
+    kind: IssueKind = IssueKind.DAILY  # dailies and weeklies are numbered apart
 
     def __post_init__(self) -> None:
         self.tally = Tally()
@@ -314,7 +315,9 @@ class Deliverer:
         async with self._view_lock:
             if language not in self._views:
                 async with self.db.session() as session:
-                    view = await get_issue_view(session, number=self.number, language=language)
+                    view = await get_issue_view(
+                        session, number=self.number, language=language, kind=self.kind
+                    )
                 assert view is not None, "the issue was checked before delivery started"
                 self._views[language] = view
             return self._views[language]

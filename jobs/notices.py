@@ -14,7 +14,8 @@ from datetime import timedelta
 from core.config_groups import EditorialSettings
 from core.services.review import flagged_positions
 from domain.content import Content, bold, code, italic, paragraph
-from domain.types import IssueView
+from domain.issue_ref import IssueRef
+from domain.types import IssueKind, IssueView
 
 
 def human_delay(delay: timedelta) -> str:
@@ -38,13 +39,17 @@ def joined(notices: Iterable[Content]) -> Content:
 
 def draft_ready(issue: IssueView, editorial: EditorialSettings) -> Content:
     count = len(issue.included_items)
+    ref = IssueRef(issue.number, issue.kind)
     blocks = [
         paragraph(
-            "📝 Draft ", bold(f"第{issue.number}期"), f" awaits review ({count} papers): ",
+            "📝 Draft ", bold(ref.label("zh")), f" awaits review ({count} papers): ",
             italic(issue.title),
         ),
-        paragraph(f"/review {issue.number}"),
+        paragraph(f"/review {ref.token}"),
     ]  # fmt: skip
+    if issue.kind is IssueKind.WEEKLY:  # an editor approves it; then it goes out like a daily
+        then = f"Once approved (/approve {ref.token}), it goes out at the next publish run"
+        return (*blocks, paragraph(f"{then}, or now with /publish {ref.token}."))
     if not editorial.require_approval:
         blocks.append(paragraph("REQUIRE_APPROVAL is off: it goes out at the next publish run."))
     elif editorial.auto_publish_after is not None:
@@ -76,12 +81,17 @@ def fetched(lines: Sequence[str]) -> Content:
     return (paragraph("📥 " + "\n".join(lines)),)
 
 
-def published(number: int, report: str) -> Content:
-    return (paragraph("📬 ", bold(f"第{number}期"), f" published: {report}"),)
+def published(issue: int | IssueRef, report: str) -> Content:
+    return (paragraph("📬 ", bold(_label(issue)), f" published: {report}"),)
 
 
-def publish_failed(number: int, error: str) -> Content:
-    return (paragraph("⚠️ Publishing ", bold(f"第{number}期"), f" failed: {error}"),)
+def publish_failed(issue: int | IssueRef, error: str) -> Content:
+    return (paragraph("⚠️ Publishing ", bold(_label(issue)), f" failed: {error}"),)
+
+
+def _label(issue: int | IssueRef) -> str:
+    """`第3期`, or `周报第3期` for a weekly round-up."""
+    return (issue if isinstance(issue, IssueRef) else IssueRef(issue)).label("zh")
 
 
 def still_in_review(number: int) -> Content:

@@ -18,7 +18,7 @@ from core.config_groups import DeliverySettings
 from core.sending import PaidBroadcaster, Sender
 from core.services import review
 from core.services.delivery import NOTE, publish_plan
-from domain.types import IssueStatus, IssueView
+from domain.types import IssueKind, IssueStatus, IssueView
 from jobs.deliver import STALE_AFTER, Deliverer, PlatformUnavailable, Progress, report_progress
 from jobs.paid import PaidAllowance
 from storage.db import Database
@@ -74,6 +74,7 @@ async def publish_issue(
     actor: str,
     progress: Progress | None = None,
     stale_after: float = STALE_AFTER,
+    kind: IssueKind = IssueKind.DAILY,
 ) -> PublishReport:
     """Publish issue `number` to every target on `sender.platform`; see the module docstring.
 
@@ -85,13 +86,13 @@ async def publish_issue(
     started = time.monotonic()
     issue = await review.publishable(
         db, number=number, language=delivery.language,
-        require_approval=delivery.require_approval,
+        require_approval=delivery.require_approval, kind=kind,
     )  # fmt: skip
     for_you = delivery.for_you_min_feedback if delivery.for_you else None
     newly = await _plan(db, sender, issue, actor, for_you)
     deliverer = Deliverer(
         db, sender, issue.id, issue.number, delivery.language, stale_after=stale_after,
-        paid=_paid_allowance(delivery, db, sender, issue.id),
+        paid=_paid_allowance(delivery, db, sender, issue.id), kind=kind,
     )  # fmt: skip
     stopped = await _deliver(deliverer, delivery.concurrency, progress)
     report = await _report(deliverer, issue, newly, time.monotonic() - started)

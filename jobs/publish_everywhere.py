@@ -24,6 +24,8 @@ from core.config_groups import DeliverySettings
 from core.sending import Sender
 from core.services import review
 from domain.errors import DigestError, InvalidInput
+from domain.issue_ref import IssueRef
+from domain.types import IssueKind
 from jobs.context import Progress, PublishFn
 from jobs.platforms import PlatformReport, Platforms, failure, joined
 from jobs.publish import publish_issue
@@ -49,25 +51,22 @@ async def publish_everywhere(
     number: int,
     actor: str,
     progress: Progress | None = None,
+    kind: IssueKind = IssueKind.DAILY,
 ) -> list[PlatformReport]:
     """Issue `number` on every configured platform (`progress` follows the first); a report
     per platform. Raises when there is no platform at all, or when the issue may not go out."""
     if not platforms.configured():
         raise InvalidInput(NO_PLATFORM)
-    await _check_publishable(delivery, db, number)
+    await review.publishable(
+        db, number=number, language=delivery.language,
+        require_approval=delivery.require_approval, kind=kind,
+    )  # fmt: skip
     async with platforms.open() as opened:
         runs = [
-            _publish_one(delivery, db, sender, number, actor, progress if i == 0 else None)
+            _publish_one(delivery, db, sender, number, actor, progress if i == 0 else None, kind)
             for i, sender in enumerate(opened.senders)
         ]
         return opened.unavailable + list(await asyncio.gather(*runs))
-
-
-async def _check_publishable(delivery: DeliverySettings, db: Database, number: int) -> None:
-    """The review service's one check, once, before any platform starts."""
-    await review.publishable(
-        db, number=number, language=delivery.language, require_approval=delivery.require_approval
-    )
 
 
 async def _publish_one(
@@ -77,11 +76,12 @@ async def _publish_one(
     number: int,
     actor: str,
     progress: Progress | None,
+    kind: IssueKind,
 ) -> PlatformReport:
     """One platform; whatever goes wrong there is its report, never the others' problem."""
     try:
         report = await publish_issue(
-            delivery, db, sender, number=number, actor=actor, progress=progress
+            delivery, db, sender, number=number, actor=actor, progress=progress, kind=kind
         )
     except Exception as error:
         log.warning("publishing issue %s to %s failed: %s", number, sender.platform,
@@ -94,10 +94,13 @@ def as_publish_fn(delivery: DeliverySettings, db: Database, platforms: Platforms
     """`publish` for the scheduled jobs. A platform's failure fails the run (raises
     `PublishIncomplete` with every platform's line), so the admins hear of it and can resume."""
 
-    async def publish(number: int, actor: str) -> str:
-        results = await publish_everywhere(delivery, db, platforms, number=number, actor=actor)
+    async def publish(number: int, actor: str, kind: IssueKind = IssueKind.DAILY, /) -> str:
+        results = await publish_everywhere(
+            delivery, db, platforms, number=number, actor=actor, kind=kind
+        )
         if any(result.report is None for result in results):
-            raise PublishIncomplete(f"{joined(results)}\n— run `digestbot publish {number}` again")
+            token = IssueRef(number, kind).token
+            raise PublishIncomplete(f"{joined(results)}\n— run `digestbot publish {token}` again")
         return joined(results)
 
     return publish

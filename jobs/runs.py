@@ -48,8 +48,9 @@ PUBLISHING: tuple[JobName, ...] = ("publish", "auto_publish", "publish_issue")
 CONFLICTS: dict[JobName, tuple[JobName, ...]] = {
     "fetch": FETCHING,
     "fetch_only": FETCHING,
-    "compose": ("compose", "pipeline"),
-    "pipeline": (*FETCHING, "compose"),
+    "compose": ("compose", "pipeline", "weekly"),
+    "weekly": ("compose", "pipeline", "weekly"),
+    "pipeline": (*FETCHING, "compose", "weekly"),
     "publish": PUBLISHING,
     "auto_publish": PUBLISHING,
     "publish_issue": PUBLISHING,

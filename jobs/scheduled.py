@@ -2,14 +2,16 @@
 
 - fetch: today's announcement, then summarize what lacks a summary (`jobs.fetch_summarize`).
   No announcement (weekend, holiday) says so and stops there.
-- compose: the next draft (daily: papers since the last issue; weekly: the week's round-up, at
-  most once a week). A new draft asks the admins for review; no new papers says so.
+- compose: the next draft: papers since the last issue (with DIGEST_FREQUENCY=weekly, the
+  week's round-up instead, as `weekly`). A new draft asks the admins for review; no new papers
+  says so.
 - publish: every approved, unpublished issue (with REQUIRE_APPROVAL=false, the newest draft is
   approved first) through the injected `publish`.
 - publish_issue: `JobParams.number` on every platform (`digestbot publish N`, an admin's
   /publish N; `jobs.publish_everywhere`).
 - fetch_only: `digestbot fetch` (its window or ids, no summarizing).
 - pipeline: fetch, summarize, compose in one run (`jobs.pipeline`).
+- weekly: this week's round-up (周报, numbered apart; `jobs.weekly`), at most once a week.
 - auto_publish: see `jobs.autopublish`.
 - rank_index, rank_refresh: paper vectors and stale reader models (`jobs.rank`).
 """
@@ -22,15 +24,18 @@ from collections.abc import Awaitable, Callable
 from core.services import review
 from domain.content import Content
 from domain.errors import DigestError, InvalidInput, NotFound, NothingToDo
+from domain.issue_ref import IssueRef
+from domain.types import IssueKind
 from jobs import notices
 from jobs.autopublish import auto_publish_job
-from jobs.compose import AlreadyComposed, compose_issue
+from jobs.compose import compose_issue
 from jobs.context import JobContext, JobName, JobOutcome, JobParams, PublishFn, describe_error
 from jobs.fetch_summarize import Fetched, fetch_then_summarize
 from jobs.pipeline import pipeline_job
 from jobs.platforms import joined
 from jobs.publish_everywhere import publish_everywhere
 from jobs.rank import rank_index_job, rank_refresh_job
+from jobs.weekly import AlreadyComposed, compose_weekly
 from storage.queries import schedule as q
 
 log = logging.getLogger(__name__)
@@ -58,17 +63,30 @@ def _fetched(fetched: Fetched) -> JobOutcome:
 
 
 async def compose_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    if ctx.settings.digest_frequency == "weekly":  # round-ups only: on its cron, once a week
+        return await weekly_job(ctx, params)
     try:
         issue = await compose_issue(ctx.settings.editorial, ctx.db, now=ctx.clock())
-    except AlreadyComposed as exc:  # weekly mode on a daily cron: quiet on the other days
-        said = exc.message_for(ctx.settings.digest_language)
-        return JobOutcome(f"compose: {said}", value=exc)
     except NothingToDo as exc:
         said = exc.message_for(ctx.settings.digest_language)
         return JobOutcome(f"compose: {said}", notices.nothing_to_compose(said), value=exc)
     summary = f"compose: 第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
     await _post_preview(ctx, issue.number)
     return JobOutcome(summary, notices.draft_ready(issue, ctx.settings.editorial), value=issue)
+
+
+async def weekly_job(ctx: JobContext, params: JobParams) -> JobOutcome:
+    """This week's round-up as a draft; already composed is quiet, no published daily says so."""
+    settings = ctx.settings
+    try:
+        issue = await compose_weekly(settings.editorial, settings.llm, ctx.db, now=ctx.clock())
+    except AlreadyComposed as exc:  # on the other days of a daily cron: quiet
+        return JobOutcome(f"weekly: {exc.message_for(settings.digest_language)}", value=exc)
+    except NothingToDo as exc:
+        said = exc.message_for(settings.digest_language)
+        return JobOutcome(f"weekly: {said}", notices.nothing_to_compose(said), value=exc)
+    summary = f"weekly: 周报第{issue.number}期 ({len(issue.items)} papers, draft) {issue.title}"
+    return JobOutcome(summary, notices.draft_ready(issue, settings.editorial), value=issue)
 
 
 async def _post_preview(ctx: JobContext, number: int) -> None:
@@ -83,10 +101,13 @@ async def _post_preview(ctx: JobContext, number: int) -> None:
 
 async def publish_job(ctx: JobContext, params: JobParams) -> JobOutcome:
     publish = _publisher(ctx)
-    numbers = await _to_publish(ctx)
-    if not numbers:
+    refs = [IssueRef(number) for number in await _to_publish(ctx)]
+    async with ctx.db.session() as session:  # approved round-ups go out like dailies
+        refs += [IssueRef(n, IssueKind.WEEKLY) for n in await q.approved_unpublished(
+            session, kind=IssueKind.WEEKLY)]  # fmt: skip
+    if not refs:
         return await _nothing_published(ctx)
-    results = [await _publish_one(publish, number) for number in numbers]
+    results = [await _publish_one(publish, ref) for ref in refs]
     ok = all(published for published, _, _ in results)
     lines = "\n".join(line for _, line, _ in results)
     return JobOutcome(lines, notices.joined(text for _, _, text in results), ok=ok)
@@ -101,7 +122,7 @@ async def publish_issue_job(ctx: JobContext, params: JobParams) -> JobOutcome:
         raise DigestError("publishing is not available in this process (no delivery configured)")
     results = await publish_everywhere(
         ctx.settings.delivery, ctx.db, ctx.platforms, number=params.number,
-        actor=params.actor or SCHEDULE_ACTOR, progress=params.progress,
+        actor=params.actor or SCHEDULE_ACTOR, progress=params.progress, kind=params.kind,
     )  # fmt: skip
     ok = all(result.report is not None for result in results)
     return JobOutcome(joined(results), ok=ok, value=results)
@@ -146,15 +167,19 @@ async def _nothing_published(ctx: JobContext) -> JobOutcome:
     )
 
 
-async def _publish_one(publish: PublishFn, number: int) -> tuple[bool, str, Content]:
+async def _publish_one(publish: PublishFn, ref: IssueRef) -> tuple[bool, str, Content]:
     """One issue; its failure is reported and does not stop the others."""
+    label = ref.label("zh")
     try:
-        report = await publish(number, SCHEDULE_ACTOR)
+        if ref.kind is IssueKind.DAILY:
+            report = await publish(ref.number, SCHEDULE_ACTOR)
+        else:
+            report = await publish(ref.number, SCHEDULE_ACTOR, ref.kind)
     except Exception as exc:
         error = describe_error(exc)
-        log.warning("publishing 第%d期 failed: %s", number, error)
-        return False, f"failed 第{number}期: {error}", notices.publish_failed(number, error)
-    return True, f"published 第{number}期: {report}", notices.published(number, report)
+        log.warning("publishing %s failed: %s", label, error)
+        return False, f"failed {label}: {error}", notices.publish_failed(ref, error)
+    return True, f"published {label}: {report}", notices.published(ref, report)
 
 
 async def _auto_publish(ctx: JobContext, params: JobParams) -> JobOutcome:
@@ -171,4 +196,5 @@ JOBS: dict[JobName, JobBody] = {
     "fetch_only": fetch_only_job,
     "rank_index": rank_index_job,
     "rank_refresh": rank_refresh_job,
+    "weekly": weekly_job,
 }

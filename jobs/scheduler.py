@@ -68,6 +68,8 @@ def job_specs(schedule: ScheduleSettings, *, publishing: bool = True) -> list[Jo
         _cron("fetch", "fetch + summarize", schedule.fetch_cron, schedule.fetch_timezone.key),
         _cron("compose", _compose_label(schedule), schedule.issue_cron, schedule.timezone.key),
     ]
+    if schedule.weekly_cron:
+        specs.append(_cron("weekly", "compose 周报", schedule.weekly_cron, schedule.timezone.key))
     if publishing:
         specs.append(
             _cron("publish", "publish approved", schedule.publish_cron, schedule.timezone.key)
@@ -86,7 +88,8 @@ def _cron(name: JobName, description: str, rule: str, timezone: str) -> JobSpec:
     try:
         trigger = cron_trigger(rule, ZoneInfo(timezone))
     except ValueError as exc:
-        setting = {"fetch": "FETCH_CRON", "compose": "ISSUE_CRON"}.get(name, "PUBLISH_CRON")
+        names = {"fetch": "FETCH_CRON", "compose": "ISSUE_CRON", "weekly": "WEEKLY_CRON"}
+        setting = names.get(name, "PUBLISH_CRON")
         raise DigestError(f"{setting} is not a valid cron expression: {exc}") from exc
     return JobSpec(name, description, trigger, rule, timezone)
 

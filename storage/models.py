@@ -104,9 +104,12 @@ class Summary(Base):
 
 class Issue(Base):
     __tablename__ = "issues"
+    # Dailies and weekly round-ups are numbered apart (domain.types.IssueKind).
+    __table_args__ = (UniqueConstraint("kind", "number"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    number: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(8), default="daily", server_default="daily")
+    number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
     period_start: Mapped[date] = mapped_column(Date)
@@ -136,6 +139,8 @@ class IssueItem(Base):
     editor_note: Mapped[str | None] = mapped_column(Text)
     title_override: Mapped[str | None] = mapped_column(Text)
     tldr_override: Mapped[str | None] = mapped_column(Text)
+    heading: Mapped[str | None] = mapped_column(Text)  # a weekly's claim, in Chinese
+    explanation: Mapped[str | None] = mapped_column(Text)  # a weekly's focused explanation
 
     issue: Mapped[Issue] = relationship(back_populates="items")
     paper: Mapped[Paper] = relationship()

@@ -14,16 +14,17 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.commands import admin_preview
-from bot.commands.admin_review import issue_number
+from bot.commands.admin_review import issue_ref
 from bot.commands.context import AdminOps, Context
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import say, t, user_error
 from bot.render.content import telegram_html
-from core.services import review
+from core.services import editor_votes, review
 from core.services.chats import active_chats
 from core.services.issues import get_issue, list_issues
 from domain.content import bold, paragraph
 from domain.errors import DigestError, InvalidInput
+from domain.types import IssueKind
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +70,19 @@ async def compose_command(ctx: Context, argument: str) -> list[Reply]:
 
 async def publish_command(ctx: Context, argument: str) -> list[Reply]:
     admin, ops = ctx.admin, _ops(ctx)
-    number = issue_number(argument, "/publish")
-    issue = await get_issue(ctx.db, number=number, language=ctx.language)
+    ref = issue_ref(argument, "/publish")  # `12` a daily, `w3` a weekly round-up
+    number = ref.number
+    issue = await get_issue(ctx.db, number=number, language=ctx.language, kind=ref.kind)
     refusal = review.publish_refusal(issue, require_approval=ctx.settings.require_approval)
     if refusal in REFUSAL_KEYS:  # "empty" is the publish run's to report, in the background
-        raise user_error(REFUSAL_KEYS[refusal], InvalidInput, number=number)
+        raise user_error(REFUSAL_KEYS[refusal], InvalidInput, number=ref.token)
+    target = f"issue:{number}" if ref.kind is IssueKind.DAILY else f"weekly:{number}"
     await review.record_admin_action(
-        ctx.db, admin_id=admin.actor, action="publish", target=f"issue:{number}", detail={}
+        ctx.db, admin_id=admin.actor, action="publish", target=target, detail={}
     )
     progress = _progress(ctx, ops, number)
     return _in_background(
-        ctx, f"publish {number}", lambda: ops.publish(number, admin.actor, progress)
+        ctx, f"publish {ref.token}", lambda: ops.publish(number, admin.actor, progress, ref.kind)
     )
 
 
@@ -108,7 +111,7 @@ async def stats_command(ctx: Context, argument: str) -> list[Reply]:
           cost=f"{figures.llm_cost_today / n:.5f}"))  # fmt: skip
     if figures.paid_messages_today or ctx.settings.telegram_paid_broadcast:
         lines.append(say(L, "stats_paid", paid=f"{figures.paid_messages_today:,}"))
-    week = await review.votes_since(ctx.db, since=datetime.now(tz) - VOTES_OVER)
+    week = await editor_votes.votes_since(ctx.db, since=datetime.now(tz) - VOTES_OVER)
     lines.append(say(L, "stats_votes", up=week.up, down=week.down, saved=week.saved))
     return replies(lines)
 

@@ -7,12 +7,14 @@ keyboard (three buttons a paper) well under its size limit.
 
 from __future__ import annotations
 
+from bot.commands.issues import ref_label
 from bot.commands.reply import Button, Reply, replies
 from bot.i18n import TEXTS, say, t
 from domain.content import Blank, Block, Inline, Paragraph, bold, italic, paragraph, strike
 from domain.guard_flags import parse_flag
+from domain.issue_ref import IssueRef
 from domain.rating import score_text
-from domain.types import IssueReview, IssueStatus, ReviewItem
+from domain.types import IssueKind, IssueReview, IssueStatus, ReviewItem
 
 PAGE_SIZE = 10
 TITLE_CHARS = 80
@@ -43,7 +45,7 @@ def preview(
 def _header(review: IssueReview, language: str) -> list[Block]:
     issue = review.issue
     status = t(language, f"status_{issue.status.value}")
-    ref = bold(t(language, "issue_ref", number=issue.number))
+    ref = bold(ref_label(language, IssueRef(issue.number, issue.kind)))
     blocks: list[Block] = [
         say(language, "review_title", ref=ref, status=status),
         paragraph(italic(issue.title)),
@@ -56,7 +58,8 @@ def _header(review: IssueReview, language: str) -> list[Block]:
     if review.rejected_reason and issue.status is IssueStatus.REJECTED:
         blocks.append(say(language, "review_rejected", reason=review.rejected_reason))
     if issue.status in CHANGEABLE:
-        blocks.append(paragraph(italic(t(language, "review_help", number=issue.number))))
+        key = "review_help" if issue.kind is IssueKind.DAILY else "weekly_review_help"
+        blocks.append(paragraph(italic(t(language, key, number=issue.number))))
     return [*blocks, Blank()]
 
 
@@ -75,8 +78,8 @@ def _paper(entry: ReviewItem, language: str) -> Paragraph:
     runs += _flag_lines(entry.flags, language)
     if entry.edited:
         runs.append("\n   " + t(language, "edited"))
-    if item.tldr:
-        runs.append(f"\n   {_short(item.tldr, TLDR_CHARS)}")
+    if item.heading or item.tldr:  # a weekly's claim, else the TL;DR
+        runs.append(f"\n   {_short(item.heading or item.tldr, TLDR_CHARS)}")
     return paragraph(*runs)
 
 
@@ -104,6 +107,10 @@ def _buttons(
     issue = review.issue
     if issue.status not in CHANGEABLE:
         return ()
+    if issue.kind is IssueKind.WEEKLY:  # its five are chosen: approve here, /reject w3 reason
+        token = IssueRef(issue.number, issue.kind).token
+        approve = Button(t(language, "approve"), APPROVE, (token,))
+        return ((approve,),) if issue.status is IssueStatus.DRAFT else ()
     number, last = str(issue.number), len(review.items)
     rows = [_item_row(number, entry, last) for entry in shown]
     rows.append(_pager(language, number, page, pages))

@@ -10,22 +10,28 @@ from __future__ import annotations
 
 from bot.commands import admin_preview as view
 from bot.commands.context import Context
+from bot.commands.issues import ref_label
 from bot.commands.reply import Reply, replies
 from bot.i18n import say, t, user_error
-from core.services import ranking_votes, review
+from core.services import editor_votes, ranking_votes, review
 from domain.content import bold, paragraph
 from domain.errors import InvalidInput
+from domain.issue_ref import IssueRef, parse_issue_ref
 from domain.numbers import bounded_int
-from domain.types import EditField, IssueReview, MoveDirection
+from domain.types import EditField, IssueKind, IssueReview, MoveDirection
 
 MAX_NUMBER = 1_000_000
 FIELDS: dict[str, EditField] = {"tldr": "tldr", "title": "title", "note": "note"}
 
 
 async def review_command(ctx: Context, argument: str) -> list[Reply]:
-    number = issue_number(argument, "/review") if argument.strip() else None
-    shown = await _review(ctx, number)
-    votes = await review.issue_votes(ctx.db, number=shown.issue.number)
+    """`/review` the newest draft, `/review 12` a daily, `/review w3` a weekly round-up."""
+    if argument.strip():
+        ref = issue_ref(argument, "/review")
+        shown = await review.review_issue(ctx.db, number=ref.number, kind=ref.kind)
+    else:
+        shown = await _review(ctx, None)
+    votes = await editor_votes.issue_votes(ctx.db, shown.issue)
     return view.preview(shown, ctx.language) + _votes(votes, ctx.language)
 
 
@@ -53,11 +59,18 @@ def _counts(tally: ranking_votes.Tally, prefix: str = "") -> dict[str, int]:
 
 async def approve_command(ctx: Context, argument: str) -> list[Reply]:
     admin = ctx.admin
-    number = issue_number(argument, "/approve") if argument.strip() else None
-    if number is None:
+    if not argument.strip():
         number = (await review.review_issue(ctx.db)).issue.number
-    await review.approve(ctx.db, number=number, admin_id=admin.actor, approved_by=admin.label)
-    return replies(t(ctx.language, "approved_done", number=number)) + await _follow_ups(ctx, number)
+        ref = IssueRef(number)
+    else:
+        ref = issue_ref(argument, "/approve")
+    await review.approve(
+        ctx.db, number=ref.number, admin_id=admin.actor, approved_by=admin.label, kind=ref.kind
+    )
+    if ref.kind is IssueKind.WEEKLY:  # published by an editor: no scheduled run, no 公众号 draft
+        return replies(t(ctx.language, "weekly_approved_done", number=ref.number))
+    done = t(ctx.language, "approved_done", number=ref.number)
+    return replies(done) + await _follow_ups(ctx, ref.number)
 
 
 async def reject_command(ctx: Context, argument: str) -> list[Reply]:
@@ -65,10 +78,13 @@ async def reject_command(ctx: Context, argument: str) -> list[Reply]:
     head, _, reason = argument.strip().partition(" ")
     if not head or not reason.strip():
         raise user_error("reject_usage", InvalidInput)
-    number = issue_number(head, "/reject")
-    await review.reject(ctx.db, number=number, admin_id=admin.actor, reason=reason)
+    ref = issue_ref(head, "/reject")
+    await review.reject(
+        ctx.db, number=ref.number, admin_id=admin.actor, reason=reason, kind=ref.kind
+    )
     shown = " ".join(reason.split())
-    return replies(t(ctx.language, "rejected_done", number=number, reason=shown))
+    key = "weekly_rejected_done" if ref.kind is IssueKind.WEEKLY else "rejected_done"
+    return replies(t(ctx.language, key, number=ref.number, reason=shown))
 
 
 async def edit_command(ctx: Context, argument: str) -> list[Reply]:
@@ -78,27 +94,26 @@ async def edit_command(ctx: Context, argument: str) -> list[Reply]:
     position = bounded_int(parts[1], MAX_NUMBER) if len(parts) == 4 else None
     if field is None or position is None:
         raise user_error("edit_usage", InvalidInput)
-    number = issue_number(parts[0], "/edit")
+    ref = issue_ref(parts[0], "/edit")  # `w3`: a weekly's title is its heading, tldr its text
     await review.edit_item(
-        ctx.db, number=number, position=position, field=field, text=parts[3], admin_id=admin.actor
-    )
+        ctx.db, number=ref.number, position=position, field=field, text=parts[3],
+        admin_id=admin.actor, kind=ref.kind,
+    )  # fmt: skip
+    label = ref_label(ctx.language, ref)
     if parts[3].strip() == review.CLEAR:
-        return replies(
-            t(ctx.language, "edit_cleared", number=number, position=position, field=field)
-        )
+        return replies(t(ctx.language, "edit_cleared", ref=label, position=position, field=field))
     shown = parts[3].strip()
     return replies(
-        t(ctx.language, "edit_done", number=number, position=position, field=field, value=shown)
+        t(ctx.language, "edit_done", ref=label, position=position, field=field, value=shown)
     )
 
 
-def issue_number(text: str, command: str) -> int:
-    """`12`, `#12`, `第12期` → 12; anything else asks for a number."""
-    text = text.strip().removeprefix("#").removeprefix("第").removesuffix("期").strip()
-    number = bounded_int(text, MAX_NUMBER - 1)
-    if not number:
+def issue_ref(text: str, command: str) -> IssueRef:
+    """`12`, `#12`, `第12期` → daily 12; `w3`, `周报3` → weekly 3; anything else asks again."""
+    ref = parse_issue_ref(text.strip().removeprefix("#"))
+    if ref is None or ref.number >= MAX_NUMBER:
         raise user_error("number_usage", InvalidInput, command=command)
-    return number
+    return ref
 
 
 async def _review(ctx: Context, number: int | None) -> IssueReview:
@@ -143,6 +158,9 @@ async def move_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 
 async def approve_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     admin = ctx.admin
+    weekly = parse_issue_ref(args[0]) if args else None
+    if weekly is not None and weekly.kind is IssueKind.WEEKLY:  # the weekly preview's button
+        return await approve_command(ctx, weekly.token)
     (number,) = _ints(args, 1)
     await review.approve(ctx.db, number=number, admin_id=admin.actor, approved_by=admin.label)
     done = replies(t(ctx.language, "approved_done", number=number))

@@ -15,6 +15,7 @@ from core.ratelimit import BucketStore, RateLimiter
 from core.services.chat_turns import ChatTurns
 from core.services.review import require_admin
 from domain.identity import Identity
+from domain.types import IssueKind
 from storage.db import Database
 
 # (arXiv id, language) -> the stored paper id after fetching + summarizing (None: arXiv has none).
@@ -34,7 +35,9 @@ class AdminOps(Protocol):
 
     async def compose(self) -> str: ...
 
-    async def publish(self, number: int, actor: str, progress: Progress | None) -> str: ...
+    async def publish(
+        self, number: int, actor: str, progress: Progress | None, kind: IssueKind = ...
+    ) -> str: ...
 
     async def approved(self, number: int) -> list[str]:
         """After issue `number` was approved (e.g. its WeChat draft): lines for the admin."""

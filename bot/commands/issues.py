@@ -8,11 +8,12 @@ from bot.commands.reply import Button, Reply, grid, replies
 from bot.i18n import say, t, user_error
 from bot.render.content import issue_messages
 from bot.web.links import public_issue_url
-from core.services.issues import get_issue, latest_issue, list_issues
+from core.services.issues import get_issue, latest_issue, list_issues, newest_number
 from domain.content import Block, bold, paragraph
 from domain.errors import InvalidInput
+from domain.issue_ref import IssueRef, parse_issue_ref
 from domain.numbers import bounded_int
-from domain.types import IssueStatus, IssueView
+from domain.types import IssueKind, IssueStatus, IssueView
 
 PAGE_SIZE = 8
 MAX_NUMBER = 1_000_000
@@ -24,13 +25,14 @@ async def latest(ctx: Context, argument: str) -> list[Reply]:
 
 
 async def issue(ctx: Context, argument: str) -> list[Reply]:
-    return await show_issue(ctx, parse_number(argument))
+    """`/issue 12` a daily, `/issue w3` (`周报3`) a weekly round-up."""
+    ref = parse_ref(argument)
+    return await show_issue(ctx, ref.number, ref.kind)
 
 
-async def show_issue(ctx: Context, number: int) -> list[Reply]:
-    view = await get_issue(ctx.db, number=number, language=ctx.language)
-    newest = (await list_issues(ctx.db, offset=0, limit=1)).items[0].number
-    return _issue_replies(ctx, view, newest=newest)
+async def show_issue(ctx: Context, number: int, kind: IssueKind = IssueKind.DAILY) -> list[Reply]:
+    view = await get_issue(ctx.db, number=number, language=ctx.language, kind=kind)
+    return _issue_replies(ctx, view, newest=await newest_number(ctx.db, kind=kind))
 
 
 async def issues(ctx: Context, argument: str) -> list[Reply]:
@@ -45,20 +47,27 @@ async def issues_page(ctx: Context, page: int, *, edit: bool) -> list[Reply]:
     pages = max(1, -(-listing.total // PAGE_SIZE))
     heading = bold(t(ctx.language, "issues_heading"))
     blocks: list[Block] = [say(ctx.language, "issues_title", title=heading, total=listing.total)]
-    blocks += [paragraph(f"{_ref(ctx, i.number)} · {i.title}") for i in listing.items]
+    refs = [IssueRef(i.number, i.kind) for i in listing.items]  # dailies and weeklies apart
+    listed = zip(refs, listing.items, strict=True)
+    blocks += [paragraph(f"{ref_label(ctx.language, r)} · {i.title}") for r, i in listed]
     blocks.append(paragraph(t(ctx.language, "issues_page", page=page, pages=pages)))
-    picks = tuple(Button(_ref(ctx, i.number), "issue", (str(i.number),)) for i in listing.items)
+    picks = tuple(Button(ref_label(ctx.language, r), "issue", (r.token,)) for r in refs)
     rows = (*grid(picks, 4), pager(ctx, "issues", page, pages))
     return replies(blocks, rows, edit=edit)
 
 
-def parse_number(argument: str) -> int:
-    """`12`, `#12`, `第12期` → 12; anything else is a usage error."""
-    text = argument.strip().removeprefix("#").removeprefix("第").removesuffix("期").strip()
-    number = bounded_int(text, MAX_NUMBER - 1)
-    if not number:
+def ref_label(language: str, ref: IssueRef) -> str:
+    """`第3期` / `issue 3` for a daily, `周报第3期` / `weekly 3` for a round-up."""
+    key = "weekly_ref" if ref.kind is IssueKind.WEEKLY else "issue_ref"
+    return t(language, key, number=ref.number)
+
+
+def parse_ref(argument: str) -> IssueRef:
+    """`12`, `#12`, `第12期` → daily 12; `w3`, `周报3` → weekly 3; else a usage error."""
+    ref = parse_issue_ref(argument.strip().removeprefix("#"))
+    if ref is None or ref.number >= MAX_NUMBER:
         raise user_error("issue_usage", InvalidInput)
-    return number
+    return ref
 
 
 def pager(ctx: Context, action: str, page: int, pages: int, *lead: str) -> tuple[Button, ...]:
@@ -76,22 +85,29 @@ def _web_url(ctx: Context, view: IssueView) -> str:
     base = ctx.deps.settings.public_base_url
     if not base or view.status is not IssueStatus.PUBLISHED:
         return ""
-    return public_issue_url(base, view.number, ctx.language)
-
-
-def _ref(ctx: Context, number: int) -> str:
-    return t(ctx.language, "issue_ref", number=number)
+    return public_issue_url(base, view.number, ctx.language, kind=view.kind)
 
 
 def _issue_replies(ctx: Context, view: IssueView, *, newest: int) -> list[Reply]:
     *first, last = issue_messages(view, _web_url(ctx, view))
-    nav = _issue_nav(ctx, view.number, newest)
+    nav = _issue_nav(ctx, IssueRef(view.number, view.kind), newest)
     return [Reply((m,)) for m in first] + [Reply((last,), buttons=(nav,))]
 
 
-def _issue_nav(ctx: Context, number: int, newest: int) -> tuple[Button, ...]:
-    older = t(ctx.language, "prev_issue", number=number - 1)
-    newer = t(ctx.language, "next_issue", number=number + 1)
-    back = (Button(older, "issue", (str(number - 1),)),) if number > 1 else ()
-    ahead = (Button(newer, "issue", (str(number + 1),)),) if number < newest else ()
+def _issue_nav(ctx: Context, ref: IssueRef, newest: int) -> tuple[Button, ...]:
+    """◀ ▶ to the neighbours of the same kind (dailies and weeklies are numbered apart)."""
+    older, newer = IssueRef(ref.number - 1, ref.kind), IssueRef(ref.number + 1, ref.kind)
+    daily = ref.kind is IssueKind.DAILY
+    back_text = (
+        t(ctx.language, "prev_issue", number=older.number)
+        if daily
+        else f"◀ {ref_label(ctx.language, older)}"
+    )
+    ahead_text = (
+        t(ctx.language, "next_issue", number=newer.number)
+        if daily
+        else f"{ref_label(ctx.language, newer)} ▶"
+    )
+    back = (Button(back_text, "issue", (older.token,)),) if ref.number > 1 else ()
+    ahead = (Button(ahead_text, "issue", (newer.token,)),) if ref.number < newest else ()
     return back + ahead

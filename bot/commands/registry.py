@@ -28,6 +28,7 @@ from bot.commands.reply import Reply
 from bot.commands.spec import ActionHandler, ActionSpec, CommandHandler, CommandSpec, Words
 from bot.i18n import user_error
 from domain.errors import DigestError
+from domain.issue_ref import parse_issue_ref
 from domain.numbers import bounded_int
 
 MAX_ARG = 1_000_000  # issue numbers, pages, topic numbers: anything larger is forged
@@ -120,7 +121,10 @@ def _int(args: tuple[str, ...], index: int) -> int:
 
 
 async def _issue_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
-    return await issues.show_issue(ctx, _int(args, 0))
+    ref = parse_issue_ref(args[0]) if args else None  # `3` a daily, `w3` a weekly
+    if ref is None:
+        raise _expired()
+    return await issues.show_issue(ctx, ref.number, ref.kind)
 
 
 async def _issues_action(ctx: Context, args: tuple[str, ...]) -> list[Reply]:

@@ -5,7 +5,8 @@ WeCom robot markdown.
 table of contents + details of seed 003 (each one Markdown document); `telegram` and `text`
 are lists of chat messages of at most 4096 characters, `wecom` of at most 4096 bytes of UTF-8,
 split between papers; `wechat` is one HTML document for the 公众号 editor (inline styles
-only), see `render_article`.
+only), see `render_article`. A weekly round-up has seed 001's shape in every format
+(`bot/render/weekly.py`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from bot.render.context import PaperCard, card_from_paper, issue_cards
 from bot.render.engine import macro, template, tidy
 from bot.render.labels import labels_for
 from bot.render.split import MAX_MESSAGE, Measure, fit_card, measure, pack, utf8_bytes
+from bot.render.weekly import render_weekly
 from domain.errors import InvalidInput
-from domain.types import IssueView, PaperView
+from domain.types import IssueKind, IssueView, PaperView
 
 MARKDOWN_FORMATS = ("md", "cards", "toc")
 MESSAGE_FORMATS = ("telegram", "text", "wecom")
@@ -39,6 +41,8 @@ def render_issue(
     (the issue's page on the web archive) is linked in a message format's header;
     `public_base_url` (PUBLIC_BASE_URL) lets a document show each key figure from the web."""
     _check_format(fmt)
+    if issue.kind is IssueKind.WEEKLY:
+        return render_weekly(_short_title(issue), fmt, web_url=web_url, measure=_measure(fmt))
     labels = labels_for(issue.language)
     cards = issue_cards(issue, public_base_url)
     if fmt in DOCUMENT_FORMATS:
@@ -55,6 +59,8 @@ def render_article(
     """The issue as 公众号 article HTML; `compact` keeps only each paper's TL;DR (drafts have a
     20,000-character limit). `figure_urls` (paper id → the URL WeChat's image upload gave)
     shows those key figures: an article shows no image from anywhere else."""
+    if issue.kind is IssueKind.WEEKLY:  # five focused entries: short enough either way
+        return render_weekly(issue, "wechat", web_url="", measure=len)[0]
     urls = figure_urls or {}
     cards = [
         replace(card, figure_url=urls.get(item.paper.id, ""))

@@ -63,7 +63,9 @@ def html_paragraphs(text: str, style: str) -> Markup:
 
 
 def template(fmt: str) -> Template:
-    return _environment(fmt in HTML_FORMATS).get_template(f"{fmt}.j2")
+    """The format's template; HTML ones (`telegram`, `wechat`, `weekly_html`) autoescape."""
+    html = fmt in HTML_FORMATS or fmt.endswith("_html")
+    return _environment(html).get_template(f"{fmt}.j2")
 
 
 def macro(fmt: str, name: str, labels: dict[str, str], *args: Any) -> str:

@@ -21,9 +21,11 @@ from jinja2 import Template
 from bot.render.context import PaperCard, card_from_paper, issue_cards
 from bot.render.engine import period
 from bot.render.labels import labels_for
+from bot.render.weekly import render_weekly
 from bot.web.links import Links
 from bot.web.render import environment
-from domain.types import IssueView, PaperView, SearchHit
+from domain.issue_ref import IssueRef
+from domain.types import IssueKind, IssueView, PaperView, SearchHit
 
 # XML 1.0's Char production, inverted: C0 controls but tab/newline/return, surrogates, FFFE/F.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -91,12 +93,16 @@ def issue_entry(view: IssueView, links: Links) -> FeedEntry:
     ]
     urls = [links.absolute(links.paper(i.paper.meta.arxiv_id)) for i in items]
     heading = labels_for(view.language)["issue_heading"].format(number=view.number)
-    url = links.absolute(links.issue(view.number))
+    html = _macro(view.language, "issue", view, period(view), cards, urls)
+    if view.kind is IssueKind.WEEKLY:  # seed 001's shape, as on its page
+        heading = IssueRef(view.number, view.kind).label(view.language)
+        html = xml_safe(render_weekly(view, "wechat", web_url="", measure=len)[0])
+    url = links.absolute(links.issue(view.number, view.kind))
     return FeedEntry(
         id=url,
         url=url,
         title=xml_safe(f"{heading} · {view.title}"),
-        html=_macro(view.language, "issue", view, period(view), cards, urls),
+        html=html,
         summary=xml_safe(" · ".join(card.display_title for card in cards)[:500]),
         published=view.published_at or view.created_at,
         tags=tuple(sorted({xml_safe(c.venue) for c in cards})),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
 from domain.fulltext import FigureView
+from domain.types import IssueKind
 from domain.web_paths import figure_path, figure_query
 
 LANGUAGES = ("zh", "en")
@@ -26,13 +27,19 @@ def base_path_of(public_base_url: str | None) -> str:
     return urlsplit(public_base_url).path.rstrip("/")
 
 
-def public_issue_url(public_base_url: str, number: int, language: str = DEFAULT_LANGUAGE) -> str:
+def public_issue_url(
+    public_base_url: str,
+    number: int,
+    language: str = DEFAULT_LANGUAGE,
+    *,
+    kind: IssueKind = IssueKind.DAILY,
+) -> str:
     """Issue `number`'s page under PUBLIC_BASE_URL, in `language`: the link chat messages,
     WeChat replies and the 公众号's 阅读原文 give (the same URL the web serves)."""
     parts = urlsplit(public_base_url)
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     links = Links(language, base_path_of(public_base_url), f"{parts.scheme}://{parts.netloc}")
-    return links.absolute(links.issue(number))
+    return links.absolute(links.issue(number, kind))
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,9 @@ class Links:
             return self.path(f"/issues/page/{page}")
         return self.path("/issues", {"page": page})
 
-    def issue(self, number: int) -> str:
-        return self.path(f"/issues/{number}")
+    def issue(self, number: int, kind: IssueKind = IssueKind.DAILY) -> str:
+        """A daily's page, `/issues/N`, or a weekly round-up's, `/weekly/N`."""
+        return self.path(f"/weekly/{number}" if kind is IssueKind.WEEKLY else f"/issues/{number}")
 
     def paper(self, arxiv_id: str) -> str:
         return self.path(f"/papers/{quote(arxiv_id, safe='/.')}")

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.render.context import PaperCard, card_from_item, card_from_paper
+from bot.render.weekly import weekly_entries
 from bot.web.headers import LONG_CACHE, cached, revalidated
 from bot.web.labels import page_labels
 from bot.web.links import Links
@@ -26,8 +27,9 @@ from core.services.popular import popular_topics
 from core.services.search import search_papers
 from domain.errors import InvalidInput, NotFound
 from domain.fulltext import FigureView
+from domain.issue_ref import IssueRef
 from domain.numbers import bounded_int
-from domain.types import IssueView, Page, PaperView, SearchHit
+from domain.types import IssueKind, IssueView, Page, PaperView, SearchHit
 from storage.db import Database
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -93,22 +95,33 @@ class Pages:
         return cached(request, self._issue_html(lang, issue, Links.home))
 
     async def issue(self, request: Request, lang: str) -> Response:
+        return await self._issue_page(request, lang, IssueKind.DAILY)
+
+    async def weekly(self, request: Request, lang: str) -> Response:
+        """`/weekly/N`: a round-up in seed 001's shape, cached like an issue."""
+        return await self._issue_page(request, lang, IssueKind.WEEKLY)
+
+    async def _issue_page(self, request: Request, lang: str, kind: IssueKind) -> Response:
         """One cheap query says whether the client's copy or ours is current; the issue is
         loaded and rendered only when neither is (`bot.web.page_cache`)."""
         number = _number(request.path_params["number"])
-        stamp = await archive.published_issue_stamp(self.db, number=number, language=lang)
-        etag = self.rendered.issue_etag(stamp, lang)
+        stamp = await archive.published_issue_stamp(
+            self.db, number=number, language=lang, kind=kind
+        )
+        etag = self.rendered.issue_etag(stamp, f"{lang}/{kind.value}")  # apart per kind
         modified = stamp.published_at or stamp.created_at
         if early := revalidated(request, etag, cache_control=LONG_CACHE, last_modified=modified):
             return early
         body = self.rendered.issues.get(etag)
         if body is None:
-            issue = await archive.published_issue(self.db, number=number, language=lang)
-            body = self._issue_html(lang, issue, lambda links: links.issue(number))
+            issue = await archive.published_issue(self.db, number=number, language=lang, kind=kind)
+            body = self._issue_html(lang, issue, lambda links: links.issue(number, kind))
             self.rendered.keep_issue(etag, body)
         return cached(request, body, cache_control=LONG_CACHE, last_modified=modified, etag=etag)
 
     def _issue_html(self, lang: str, issue: IssueView, here: Here) -> bytes:
+        if issue.kind is IssueKind.WEEKLY:
+            return self._weekly_html(lang, issue, here)
         cards = [
             shown(item.paper, card_from_item(item, ref=ref, language=lang), lang)
             for ref, item in enumerate(issue.included_items, start=1)
@@ -120,6 +133,18 @@ class Pages:
         image = self._image(lang, [(s.arxiv_id, s.card.figure) for s in cards])
         meta = Meta(f"{issue.title} · {heading}", _short(description), "article", stamp, image)
         return self.html(lang, "issue.html", meta, here, issue=issue, cards=cards)
+
+    def _weekly_html(self, lang: str, issue: IssueView, here: Here) -> bytes:
+        entries = weekly_entries(issue)
+        label = IssueRef(issue.number, issue.kind).label(lang)
+        stamp = (issue.published_at or issue.created_at).isoformat()
+        description = " · ".join(entry.heading for entry in entries[:3])
+        meta = Meta(f"{issue.title} · {label}", _short(description), "article", stamp)
+        papers = [item.paper.meta.arxiv_id for item in issue.included_items]
+        return self.html(
+            lang, "weekly.html", meta, here, issue=issue, label=label,
+            entries=list(zip(entries, papers, strict=True)),
+        )  # fmt: skip
 
     def _image(self, lang: str, figures: Sequence[tuple[str, FigureView | None]]) -> str:
         """The first key figure's absolute URL, for link previews; "" without a public origin."""

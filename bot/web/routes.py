@@ -5,6 +5,7 @@
     /                       the latest published issue (a friendly page while there is none)
     /issues                 every published issue, newest first; ?page=N (or /issues/page/N)
     /issues/{n}             one published issue in the seed layout (ETag, Last-Modified)
+    /weekly/{n}             one published weekly round-up (周报) in seed 001's shape
     /papers/{arxiv id}      one paper's card and the published issues it appeared in
                             (old-style ids with a slash: /papers/hep-th/9901001)
     /search?q=&page=        the chat's full-text search, published issues only, rate-limited
@@ -82,6 +83,7 @@ def _language_routes(pages: Pages, errors: ErrorPages, lang: str) -> list[Route]
     table: list[tuple[str, Handler]] = [
         ("/issues/page/{page}", pages.issues),
         ("/issues/{number}", pages.issue),
+        ("/weekly/{number}", pages.weekly),
         ("/issues", pages.issues),
         ("/search", pages.search),
         ("/topics", pages.topics),

@@ -61,6 +61,7 @@ ID_COMMANDS = frozenset(("paper", "similar"))  # their argument is an arXiv id o
 MORE_WORDS = frozenset(("更多", "m", "more"))
 _ISSUE = re.compile(r"^第\s*([0-9]{1,7})\s*期(?:\s+([0-9]{1,4}))?$")
 _ISSUE_ARG = re.compile(r"^(?:第)?\s*#?([0-9]{1,7})\s*(?:期)?(?:\s+([0-9]{1,4}))?$")
+_WEEKLY = re.compile(r"^周报\s*第?\s*([0-9]{1,7})\s*期?$")
 _BUTTON = re.compile(r"^b([0-9]{1,3})$")
 MAX_USERS = 10_000  # remembered buttons/parts: the least recently active users are forgotten
 
@@ -89,6 +90,8 @@ def route(text: str) -> Route:
         return Route("command", "issue", " ".join(g for g in issue.groups() if g))
     if (mark := mark_words(text)) is not None:
         return Route("mark", mark[0], mark[1])
+    if (weekly := _WEEKLY.match(text)) is not None:  # 周报3: the weekly round-up numbered 3
+        return Route("command", "issue", f"w{weekly[1]}")
     parsed = parse_command(text)
     if parsed is not None:
         return Route("command", parsed.name, parsed.argument)

@@ -11,7 +11,16 @@ from __future__ import annotations
 from domain.arxiv_ids import parse_arxiv_id
 from domain.errors import NotFound
 from domain.fulltext import FigureView
-from domain.types import IssueStamp, IssueStatus, IssueSummary, IssueView, Page, PaperView
+from domain.issue_ref import IssueRef
+from domain.types import (
+    IssueKind,
+    IssueStamp,
+    IssueStatus,
+    IssueSummary,
+    IssueView,
+    Page,
+    PaperView,
+)
 from storage.db import Database
 from storage.queries import issues as queries
 from storage.queries.fulltext import figure_image
@@ -23,27 +32,32 @@ PUBLIC = (IssueStatus.PUBLISHED,)
 MAX_PAGE_SIZE = 100
 
 
-def _no_issue(number: int) -> NotFound:
-    return NotFound(f"Issue {number} has not been published.", zh=f"第{number}期尚未发布。")
+def _no_issue(number: int, kind: IssueKind = IssueKind.DAILY) -> NotFound:
+    ref = IssueRef(number, kind)
+    return NotFound(f"{ref.label('en')} has not been published.", zh=f"{ref.label('zh')}尚未发布。")
 
 
-async def published_issue(db: Database, *, number: int, language: str | None = None) -> IssueView:
-    """Published issue `number` with its papers (summaries in `language`, default the
-    issue's own); NotFound for any other number or status."""
+async def published_issue(
+    db: Database, *, number: int, language: str | None = None, kind: IssueKind = IssueKind.DAILY
+) -> IssueView:
+    """Published issue `number` of `kind` with its papers (summaries in `language`, default
+    the issue's own); NotFound for any other number or status."""
     async with db.session() as session:
-        view = await queries.get_issue_view(session, number=number, language=language)
+        view = await queries.get_issue_view(session, number=number, language=language, kind=kind)
     if view is None or view.status is not IssueStatus.PUBLISHED:
-        raise _no_issue(number)
+        raise _no_issue(number, kind)
     return view
 
 
-async def published_issue_stamp(db: Database, *, number: int, language: str) -> IssueStamp:
+async def published_issue_stamp(
+    db: Database, *, number: int, language: str, kind: IssueKind = IssueKind.DAILY
+) -> IssueStamp:
     """What published issue `number`'s page in `language` depends on, without loading it
     (`storage.queries.issue_stamps`); NotFound for any other number or status."""
     async with db.session() as session:
-        stamp = await issue_stamp(session, number=number, language=language)
+        stamp = await issue_stamp(session, number=number, language=language, kind=kind)
     if stamp is None or stamp.status is not IssueStatus.PUBLISHED:
-        raise _no_issue(number)
+        raise _no_issue(number, kind)
     return stamp
 
 
@@ -70,7 +84,9 @@ async def recent_published_issues(
     page = await published_issues(db, limit=limit)
     async with db.session() as session:
         views = [
-            await queries.get_issue_view(session, number=issue.number, language=language)
+            await queries.get_issue_view(
+                session, number=issue.number, language=language, kind=issue.kind
+            )
             for issue in page.items
         ]
     return tuple(view for view in views if view is not None)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from domain.errors import NotFound
-from domain.types import IssueStatus, IssueSummary, IssueView, Page
+from domain.issue_ref import IssueRef
+from domain.types import IssueKind, IssueStatus, IssueSummary, IssueView, Page
 from storage.db import Database
 from storage.queries import issues as queries
 
@@ -11,14 +12,34 @@ from storage.queries import issues as queries
 RELEASED = (IssueStatus.APPROVED, IssueStatus.PUBLISHED)
 
 
-async def get_issue(db: Database, *, number: int, language: str) -> IssueView:
+async def get_issue(
+    db: Database, *, number: int, language: str, kind: IssueKind = IssueKind.DAILY
+) -> IssueView:
     """The issue numbered `number`, with summaries in `language`; NotFound names the latest."""
     async with db.session() as session:
-        view = await queries.get_issue_view(session, number=number, language=language)
+        view = await queries.get_issue_view(session, number=number, language=language, kind=kind)
         if view is not None:
             return view
-        latest = await queries.latest_issue_number(session)
+        latest = await queries.latest_issue_number(session, kind=kind)
+    if kind is IssueKind.WEEKLY:
+        raise _missing_weekly(IssueRef(number, kind), latest)
     raise _missing(number, latest)
+
+
+async def newest_number(db: Database, *, kind: IssueKind) -> int:
+    """The highest number of `kind` (0 when there is none): how far "next" goes."""
+    async with db.session() as session:
+        return await queries.latest_issue_number(session, kind=kind) or 0
+
+
+def _missing_weekly(ref: IssueRef, latest: int | None) -> NotFound:
+    newest = IssueRef(latest or 0, ref.kind)
+    return NotFound(
+        f"{ref.label('en')} does not exist"
+        + (f"; the latest is /issue {newest.token}." if latest else "; there are none yet."),
+        zh=f"{ref.label('zh')}不存在"
+        + (f"，最新一期是 /issue {newest.token}。" if latest else "，目前还没有周报。"),
+    )
 
 
 def _missing(number: int, latest: int | None) -> NotFound:

@@ -25,11 +25,13 @@ from core.services import ranking_votes
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.guard_flags import blocking_flags
 from domain.identity import CONSOLE, CONSOLE_OPERATOR, TELEGRAM, WECHAT, Identity, valid_user_id
+from domain.issue_ref import IssueRef
 from domain.types import (
     PUBLISHABLE_STATUSES,
     AdminStats,
     EditField,
     IssueItemView,
+    IssueKind,
     IssueReview,
     IssueStatus,
     IssueView,
@@ -45,6 +47,7 @@ from storage.queries.review import LockedIssue, LockedItem
 from storage.types import utcnow
 
 EDITABLE = (IssueStatus.DRAFT, IssueStatus.APPROVED)
+DAILY = IssueKind.DAILY  # every rule here holds for weekly round-ups too, named by `kind`
 REJECTABLE = (IssueStatus.DRAFT, IssueStatus.APPROVED)
 MAX_LENGTH: dict[str, int] = {"tldr": 600, "title": 300, "note": 600}
 MAX_REASON = 500
@@ -86,22 +89,25 @@ def require_admin(settings: Settings, platform: str, user_id: str | None) -> Ide
 
 
 async def review_issue(
-    db: Database, *, number: int | None = None, language: str | None = None
+    db: Database, *, number: int | None = None, language: str | None = None, kind: IssueKind = DAILY
 ) -> IssueReview:
     """Issue `number` (default: the newest draft) with per-item flags; summaries in
     `language` (default: the issue's own, i.e. what readers will get)."""
     async with db.session() as session:
         if number is None:
-            number = await issue_queries.latest_issue_number(session, statuses=(IssueStatus.DRAFT,))
+            drafts = (IssueStatus.DRAFT,)
+            number = await issue_queries.latest_issue_number(session, statuses=drafts, kind=kind)
             if number is None:
                 raise NotFound(
                     "No draft is waiting for review. /review N shows any issue.",
                     zh="没有待审的草稿。/review N 可查看任意一期。",
                 )
-        view = await issue_queries.get_issue_view(session, number=number, language=language)
+        view = await issue_queries.get_issue_view(
+            session, number=number, language=language, kind=kind
+        )
         if view is None:
-            raise _missing(number)
-        reason = await queries.rejected_reason(session, number=number)
+            raise _missing(number, kind)
+        reason = await queries.rejected_reason(session, number=number, kind=kind)
     items = tuple(ReviewItem(item=item, flags=item_flags(item)) for item in view.items)
     return IssueReview(issue=view, items=items, rejected_reason=reason)
 
@@ -148,6 +154,7 @@ async def approve(
     now: datetime | None = None,
     reason: str | None = None,
     untouched_by: Collection[str] | None = None,
+    kind: IssueKind = DAILY,
 ) -> IssueView:
     """draft → approved, recording who and when; an issue with no included paper is refused.
 
@@ -166,7 +173,7 @@ async def approve(
             )
         if not await queries.approve_issue(
             session, number=number, approved_by=approved_by or admin_id,
-            now=now or utcnow(), untouched_by=untouched_by,
+            now=now or utcnow(), untouched_by=untouched_by, kind=kind,
         ):  # fmt: skip
             raise InvalidInput(
                 f"Issue {number} was touched by an editor; it waits for their review.",
@@ -174,10 +181,12 @@ async def approve(
             )
         return {"papers": issue.included} | ({"reason": reason} if reason else {})
 
-    return await _change(db, number, admin_id, "approve", (IssueStatus.DRAFT,), change)
+    return await _change(db, number, admin_id, "approve", (IssueStatus.DRAFT,), change, kind)
 
 
-async def reject(db: Database, *, number: int, admin_id: str, reason: str) -> IssueView:
+async def reject(
+    db: Database, *, number: int, admin_id: str, reason: str, kind: IssueKind = DAILY
+) -> IssueView:
     """draft (or approved, not yet published) → rejected; the reason is required."""
     reason = " ".join(reason.split())
     if not reason:
@@ -187,17 +196,20 @@ async def reject(db: Database, *, number: int, admin_id: str, reason: str) -> Is
     _check_length(reason, MAX_REASON)
 
     async def change(session: AsyncSession, issue: LockedIssue) -> dict[str, Any]:
-        await queries.reject_issue(session, number=number, reason=reason, allowed=REJECTABLE)
+        await queries.reject_issue(
+            session, number=number, reason=reason, allowed=REJECTABLE, kind=kind
+        )
         return {"reason": reason}
 
-    return await _change(db, number, admin_id, "reject", REJECTABLE, change)
+    return await _change(db, number, admin_id, "reject", REJECTABLE, change, kind)
 
 
 async def edit_item(
-    db: Database, *, number: int, position: int, field: EditField, text: str, admin_id: str
-) -> IssueView:
-    """Set the editor's title, TL;DR or note for one paper (kept beside the LLM's text);
-    `-` clears it."""
+    db: Database, *, number: int, position: int, field: EditField, text: str, admin_id: str,
+    kind: IssueKind = DAILY,
+) -> IssueView:  # fmt: skip
+    """Set the editor's title, TL;DR or note for one paper (kept beside the LLM's text; in a
+    weekly, the heading and the explanation shown); `-` clears it."""
     if field not in MAX_LENGTH:
         raise InvalidInput("Edit tldr, title or note.", zh="只能编辑 tldr、title 或 note。")
     value = _edited_text(field, text)
@@ -205,11 +217,11 @@ async def edit_item(
     async def change(session: AsyncSession, issue: LockedIssue) -> dict[str, Any]:
         _item_at(issue, position)
         before = await queries.set_item_text(
-            session, number=number, position=position, field=field, value=value
+            session, number=number, position=position, field=field, value=value, kind=kind
         )
         return {"position": position, "field": field, "before": before, "after": value}
 
-    return await _change(db, number, admin_id, "edit", EDITABLE, change)
+    return await _change(db, number, admin_id, "edit", EDITABLE, change, kind)
 
 
 async def set_included(
@@ -250,14 +262,16 @@ async def move_item(
 
 
 async def publishable(
-    db: Database, *, number: int, language: str, require_approval: bool
+    db: Database, *, number: int, language: str, require_approval: bool, kind: IssueKind = DAILY
 ) -> IssueView:
     """Issue `number` (summaries in `language`) if it may go out now; raises NotFound or
     InvalidInput otherwise. The one check before publishing, for every caller and platform."""
     async with db.session() as session:
-        issue = await issue_queries.get_issue_view(session, number=number, language=language)
+        issue = await issue_queries.get_issue_view(
+            session, number=number, language=language, kind=kind
+        )
     if issue is None:
-        raise _missing(number)
+        raise _missing(number, kind)
     refusal = publish_refusal(issue, require_approval=require_approval)
     if refusal is not None:
         english, chinese = REFUSALS[refusal]
@@ -307,22 +321,6 @@ async def stats(db: Database, *, now: datetime, tz: ZoneInfo) -> AdminStats:
     )  # fmt: skip
 
 
-async def issue_votes(db: Database, *, number: int) -> ranking_votes.IssueVotes:
-    """Readers' votes on issue `number`'s included papers and, for each, on its most similar
-    past papers (what a draft's papers can be judged by): counts only, for editors."""
-    async with db.session() as session:
-        if (view := await issue_queries.get_issue_view(session, number=number)) is None:
-            raise _missing(number)
-        items = [(item.position, item.paper.id) for item in view.included_items]
-        return await ranking_votes.issue_votes(session, items=items)
-
-
-async def votes_since(db: Database, *, since: datetime) -> ranking_votes.Tally:
-    """Every reader's votes and saves since `since`, counted (`/stats`)."""
-    async with db.session() as session:
-        return await ranking_votes.tally_since(session, since=since)
-
-
 async def _change(
     db: Database,
     number: int,
@@ -330,22 +328,23 @@ async def _change(
     action: str,
     allowed: Collection[IssueStatus],
     change: Change,
+    kind: IssueKind = DAILY,
 ) -> IssueView:
     """Lock the issue, check its status, apply `change`, audit it (same transaction); the
     issue afterwards."""
     async with db.session() as session:
-        issue = await queries.lock_issue(session, number=number)
+        issue = await queries.lock_issue(session, number=number, kind=kind)
         if issue is None:
-            raise _missing(number)
+            raise _missing(number, kind)
         _check_status(issue, action, allowed)
         detail = await change(session, issue)
-        await queries.renumber_issue(session, number=number)
+        await queries.renumber_issue(session, number=number, kind=kind)
+        target = f"issue:{number}" if kind is IssueKind.DAILY else f"weekly:{number}"
         await audit.record(
-            session, actor=admin_id, action=f"issue.{action}", target=f"issue:{number}",
-            detail=detail,
-        )  # fmt: skip
+            session, actor=admin_id, action=f"issue.{action}", target=target, detail=detail
+        )
         await session.flush()
-        view = await issue_queries.get_issue_view(session, number=number)
+        view = await issue_queries.get_issue_view(session, number=number, kind=kind)
     assert view is not None
     return view
 
@@ -395,5 +394,6 @@ def _check_length(text: str, limit: int) -> None:
         )
 
 
-def _missing(number: int) -> NotFound:
-    return NotFound(f"Issue {number} does not exist.", zh=f"第{number}期不存在。")
+def _missing(number: int, kind: IssueKind = DAILY) -> NotFound:
+    ref = IssueRef(number, kind)
+    return NotFound(f"{ref.label('en')} does not exist.", zh=f"{ref.label('zh')}不存在。")

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.types import IssueStamp, IssueStatus
+from domain.types import IssueKind, IssueStamp, IssueStatus
 from storage.models import Issue, IssueItem, Summary
 from storage.models_text import PaperFigure
 
@@ -36,15 +36,18 @@ def _stamp_query() -> Select[str, datetime | None, datetime, int | None, int | N
     )
     return select(
         Issue.status, Issue.published_at, Issue.created_at, newest_summary, newest_figure
-    ).where(Issue.number == bindparam("number"))
+    ).where(Issue.number == bindparam("number"), Issue.kind == bindparam("kind"))
 
 
 _STAMP = _stamp_query()
 
 
-async def issue_stamp(session: AsyncSession, *, number: int, language: str) -> IssueStamp | None:
+async def issue_stamp(
+    session: AsyncSession, *, number: int, language: str, kind: IssueKind = IssueKind.DAILY
+) -> IssueStamp | None:
     """The stamp of issue `number` with summaries in `language`; None when there is no issue."""
-    row = (await session.execute(_STAMP, {"number": number, "language": language})).first()
+    values = {"number": number, "language": language, "kind": kind.value}
+    row = (await session.execute(_STAMP, values)).first()
     if row is None:
         return None
     status, published_at, created_at, summary_id, figure_id = row

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from domain.fulltext import FigureView
 from domain.types import (
     IssueItemView,
+    IssueKind,
     IssueStatus,
     IssueSummary,
     IssueView,
@@ -40,11 +41,13 @@ class IssueNumberTaken(Exception):
 class NewItem:
     paper_id: int
     summary_id: int | None
+    heading: str | None = None  # a weekly's own words for the paper
+    explanation: str | None = None
 
 
-async def next_issue_number(session: AsyncSession) -> int:
-    """One more than the highest number ever used (rejected issues keep their number)."""
-    highest = await session.scalar(select(func.max(Issue.number)))
+async def next_issue_number(session: AsyncSession, *, kind: IssueKind = IssueKind.DAILY) -> int:
+    """One more than the highest number of `kind` ever used (rejected issues keep their number)."""
+    highest = await session.scalar(select(func.max(Issue.number)).where(Issue.kind == kind.value))
     return int(highest or 0) + 1
 
 
@@ -73,6 +76,7 @@ async def create_issue(
     items: Sequence[NewItem],
     status: IssueStatus = IssueStatus.DRAFT,
     created_at: datetime | None = None,
+    kind: IssueKind = IssueKind.DAILY,
 ) -> int:
     """Insert the issue and its items (positions 1..n, all included); returns the issue id.
 
@@ -80,6 +84,7 @@ async def create_issue(
     is then unusable and must be rolled back before retrying.
     """
     issue = Issue(
+        kind=kind.value,
         number=number,
         title=title,
         language=language,
@@ -89,14 +94,21 @@ async def create_issue(
         created_at=created_at or utcnow(),
     )
     issue.items = [
-        IssueItem(paper_id=item.paper_id, summary_id=item.summary_id, position=pos, included=True)
+        IssueItem(
+            paper_id=item.paper_id,
+            summary_id=item.summary_id,
+            position=pos,
+            included=True,
+            heading=item.heading,
+            explanation=item.explanation,
+        )
         for pos, item in enumerate(items, start=1)
     ]
     session.add(issue)
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise IssueNumberTaken(f"issue number {number} already exists") from exc
+        raise IssueNumberTaken(f"{kind.value} issue number {number} already exists") from exc
     except OperationalError as exc:  # SQLite: another writer committed under our snapshot
         if "locked" not in str(exc).lower():
             raise
@@ -105,12 +117,16 @@ async def create_issue(
 
 
 async def get_issue_view(
-    session: AsyncSession, *, number: int, language: str | None = None
+    session: AsyncSession,
+    *,
+    number: int,
+    language: str | None = None,
+    kind: IssueKind = IssueKind.DAILY,
 ) -> IssueView | None:
     """The issue with its items in position order; summaries in `language` (default: its own)."""
     issue = await session.scalar(
         select(Issue)
-        .where(Issue.number == number)
+        .where(Issue.number == number, Issue.kind == kind.value)
         # Items with their papers in one query; the pinned summaries only where no summary
         # in the language is found (`_to_view`): each query is a round trip to the driver.
         .options(selectinload(Issue.items).joinedload(IssueItem.paper, innerjoin=True))
@@ -144,6 +160,7 @@ async def _to_view(session: AsyncSession, issue: Issue, language: str) -> IssueV
         approved_by=issue.approved_by,
         approved_at=issue.approved_at,
         published_at=issue.published_at,
+        kind=IssueKind(issue.kind),
     )
 
 
@@ -168,14 +185,19 @@ def _item_view(
         editor_note=item.editor_note,
         title_override=item.title_override,
         tldr_override=item.tldr_override,
+        heading=item.heading,
+        explanation=item.explanation,
     )
 
 
 async def latest_issue_number(
-    session: AsyncSession, *, statuses: Collection[IssueStatus] | None = None
+    session: AsyncSession,
+    *,
+    statuses: Collection[IssueStatus] | None = None,
+    kind: IssueKind = IssueKind.DAILY,
 ) -> int | None:
-    """The highest issue number, optionally among issues in one of `statuses`."""
-    query = select(func.max(Issue.number))
+    """The highest number of `kind`, optionally among issues in one of `statuses`."""
+    query = select(func.max(Issue.number)).where(Issue.kind == kind.value)
     if statuses:
         query = query.where(Issue.status.in_([status.value for status in statuses]))
     highest = await session.scalar(query)
@@ -214,7 +236,9 @@ async def list_issues(
         .where(IssueItem.issue_id == Issue.id, IssueItem.included.is_(True))
         .scalar_subquery()
     )
-    listed = select(Issue, included).order_by(Issue.number.desc()).offset(offset).limit(limit)
+    # Both kinds, newest first: a weekly sits among the dailies of its week.
+    newest = (Issue.created_at.desc(), Issue.id.desc())
+    listed = select(Issue, included).order_by(*newest).offset(offset).limit(limit)
     if wanted:
         listed = listed.where(Issue.status.in_(wanted))
     rows = await session.execute(listed)
@@ -234,4 +258,5 @@ def _summary(issue: Issue, paper_count: int) -> IssueSummary:
         created_at=issue.created_at,
         paper_count=paper_count,
         published_at=issue.published_at,
+        kind=IssueKind(issue.kind),
     )

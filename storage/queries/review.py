@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from domain.types import IssueStatus
+from domain.types import IssueKind, IssueStatus
 from storage.models import Chat, Delivery, Issue, IssueItem, Paper, SummarizeRun
 from storage.queries.deliveries import sent_since
 from storage.queries.schedule import touched
@@ -47,9 +47,11 @@ class LockedIssue:
         return sum(item.included for item in self.items)
 
 
-async def lock_issue(session: AsyncSession, *, number: int) -> LockedIssue | None:
+async def lock_issue(
+    session: AsyncSession, *, number: int, kind: IssueKind = IssueKind.DAILY
+) -> LockedIssue | None:
     """Issue `number` locked until the transaction ends, as plain values; None if missing."""
-    issue = await issue_for_update(session, number=number)
+    issue = await issue_for_update(session, number=number, kind=kind)
     if issue is None:
         return None
     items = tuple(
@@ -66,10 +68,15 @@ async def approve_issue(
     approved_by: str,
     now: datetime,
     untouched_by: Collection[str] | None = None,
+    kind: IssueKind = IssueKind.DAILY,
 ) -> bool:
     """draft → approved (and, given `untouched_by`, only if no one else touched it): one
     conditional UPDATE. Returns whether this call approved it."""
-    conditions = [Issue.number == number, Issue.status == IssueStatus.DRAFT.value]
+    conditions = [
+        Issue.number == number,
+        Issue.kind == kind.value,
+        Issue.status == IssueStatus.DRAFT.value,
+    ]
     if untouched_by is not None:
         conditions.append(~touched(untouched_by))
     values = {"status": IssueStatus.APPROVED.value, "approved_by": approved_by, "approved_at": now}
@@ -77,10 +84,18 @@ async def approve_issue(
 
 
 async def reject_issue(
-    session: AsyncSession, *, number: int, reason: str, allowed: Collection[IssueStatus]
+    session: AsyncSession,
+    *,
+    number: int,
+    reason: str,
+    allowed: Collection[IssueStatus],
+    kind: IssueKind = IssueKind.DAILY,
 ) -> bool:
     """`allowed` → rejected with the reason, forgetting any approval; whether it changed."""
-    conditions = [Issue.number == number, Issue.status.in_([s.value for s in allowed])]
+    conditions = [
+        Issue.number == number, Issue.kind == kind.value,
+        Issue.status.in_([s.value for s in allowed]),
+    ]  # fmt: skip
     values = {
         "status": IssueStatus.REJECTED.value, "rejected_reason": reason,
         "approved_by": None, "approved_at": None,
@@ -89,10 +104,16 @@ async def reject_issue(
 
 
 async def set_item_text(
-    session: AsyncSession, *, number: int, position: int, field: str, value: str | None
+    session: AsyncSession,
+    *,
+    number: int,
+    position: int,
+    field: str,
+    value: str | None,
+    kind: IssueKind = IssueKind.DAILY,
 ) -> str | None:
     """The editor's title, TL;DR or note for the paper at `position`; the text it replaced."""
-    item = await _item(session, number, position)
+    item = await _item(session, number, position, kind)
     column = ITEM_COLUMNS[field]
     before: str | None = getattr(item, column)
     setattr(item, column, value)
@@ -112,14 +133,18 @@ async def swap_items(session: AsyncSession, *, number: int, position: int, other
     swap(issue.items, position - 1, other - 1)
 
 
-async def renumber_issue(session: AsyncSession, *, number: int) -> None:
-    issue = await issue_for_update(session, number=number)
+async def renumber_issue(
+    session: AsyncSession, *, number: int, kind: IssueKind = IssueKind.DAILY
+) -> None:
+    issue = await issue_for_update(session, number=number, kind=kind)
     assert issue is not None
     renumber(issue.items)
 
 
-async def _item(session: AsyncSession, number: int, position: int) -> IssueItem:
-    issue = await issue_for_update(session, number=number)
+async def _item(
+    session: AsyncSession, number: int, position: int, kind: IssueKind = IssueKind.DAILY
+) -> IssueItem:
+    issue = await issue_for_update(session, number=number, kind=kind)
     assert issue is not None
     return ordered(issue.items)[position - 1]
 
@@ -136,18 +161,24 @@ async def _update_issue(
     return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
 
-async def issue_for_update(session: AsyncSession, *, number: int) -> Issue | None:
+async def issue_for_update(
+    session: AsyncSession, *, number: int, kind: IssueKind = IssueKind.DAILY
+) -> Issue | None:
     """The issue with its items (position order), locked until the transaction ends."""
     return await session.scalar(
         select(Issue)
-        .where(Issue.number == number)
+        .where(Issue.number == number, Issue.kind == kind.value)
         .options(selectinload(Issue.items))
         .with_for_update()
     )
 
 
-async def rejected_reason(session: AsyncSession, *, number: int) -> str | None:
-    return await session.scalar(select(Issue.rejected_reason).where(Issue.number == number))
+async def rejected_reason(
+    session: AsyncSession, *, number: int, kind: IssueKind = IssueKind.DAILY
+) -> str | None:
+    return await session.scalar(
+        select(Issue.rejected_reason).where(Issue.number == number, Issue.kind == kind.value)
+    )
 
 
 def ordered(items: Sequence[IssueItem]) -> list[IssueItem]:

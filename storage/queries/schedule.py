@@ -6,6 +6,9 @@ agree: a draft is touched when any audit-log row about it was written by an acto
 given system actors. An audit row is about issue N when its target is `issue:N` or starts with
 `issue:N/` or `issue:N:` (an item of the issue). Issue numbers are never reused, so every such
 row was written after the issue was composed.
+
+The drafts and auto-publish rules act on dailies only (`DAILY`): a weekly round-up (numbered
+apart) is always approved by an editor; once approved, the publish run sends it like a daily.
 """
 
 from __future__ import annotations
@@ -16,15 +19,23 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, String, cast, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.types import IssueStatus
+from domain.types import IssueKind, IssueStatus
 from storage.models import AuditLog, Issue
 
+DAILY = Issue.kind == IssueKind.DAILY.value
 
-async def approved_unpublished(session: AsyncSession) -> list[int]:
-    """Numbers of approved issues not yet published, oldest first."""
+
+async def approved_unpublished(
+    session: AsyncSession, *, kind: IssueKind = IssueKind.DAILY
+) -> list[int]:
+    """Numbers of approved issues of `kind` not yet published, oldest first."""
     rows = await session.scalars(
         select(Issue.number)
-        .where(Issue.status == IssueStatus.APPROVED.value, Issue.published_at.is_(None))
+        .where(
+            Issue.status == IssueStatus.APPROVED.value,
+            Issue.published_at.is_(None),
+            Issue.kind == kind.value,
+        )
         .order_by(Issue.number)
     )
     return list(rows)
@@ -33,12 +44,12 @@ async def approved_unpublished(session: AsyncSession) -> list[int]:
 async def newest_open_draft(session: AsyncSession) -> int | None:
     """The newest draft, unless a later issue was already published (then it is a leftover)."""
     newest = await session.scalar(
-        select(func.max(Issue.number)).where(Issue.status == IssueStatus.DRAFT.value)
+        select(func.max(Issue.number)).where(Issue.status == IssueStatus.DRAFT.value, DAILY)
     )
     if newest is None:
         return None
     published = await session.scalar(
-        select(func.max(Issue.number)).where(Issue.status == IssueStatus.PUBLISHED.value)
+        select(func.max(Issue.number)).where(Issue.status == IssueStatus.PUBLISHED.value, DAILY)
     )
     return int(newest) if published is None or newest > published else None
 
@@ -62,6 +73,7 @@ async def untouched_drafts(
         select(Issue.number)
         .where(
             Issue.status == IssueStatus.DRAFT.value,
+            DAILY,
             Issue.created_at <= created_before,
             ~touched(system_actors),
         )
@@ -72,13 +84,13 @@ async def untouched_drafts(
 
 async def istouched(session: AsyncSession, *, number: int, system_actors: Collection[str]) -> bool:
     found = await session.scalar(
-        select(Issue.id).where(Issue.number == number, touched(system_actors))
+        select(Issue.id).where(Issue.number == number, DAILY, touched(system_actors))
     )
     return found is not None
 
 
 async def issue_created_at(session: AsyncSession, *, number: int) -> datetime | None:
     value: datetime | None = await session.scalar(
-        select(Issue.created_at).where(Issue.number == number)
+        select(Issue.created_at).where(Issue.number == number, DAILY)
     )
     return value

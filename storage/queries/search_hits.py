@@ -18,7 +18,7 @@ from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.fulltext import FigureView
-from domain.types import IssueStatus, PaperView, SummarySource
+from domain.types import IssueKind, IssueStatus, PaperView, SummarySource
 from storage.models import Issue, IssueItem, Paper, Summary
 from storage.models_text import PaperFigure
 from storage.queries.batching import batches
@@ -68,6 +68,7 @@ def _statement(*, published_only: bool) -> Any:
         .where(
             IssueItem.paper_id == Paper.id,
             IssueItem.included.is_(True),
+            Issue.kind == IssueKind.DAILY.value,  # a weekly repeats its dailies' papers
             Issue.status == IssueStatus.PUBLISHED.value
             if published_only
             else Issue.status != IssueStatus.REJECTED.value,

@@ -15,7 +15,8 @@ from bot.console.app import ConsoleBot
 from cli.main import build_parser, main
 from core.config import get_settings
 from core.services.review import review_issue
-from domain.types import IssueStatus
+from domain.issue_ref import IssueRef
+from domain.types import IssueKind, IssueStatus
 from jobs.demo import run_demo
 from storage.db import Database
 from storage.models import AuditLog, Chat
@@ -157,7 +158,8 @@ def test_cli_issue_numbers_are_ascii(capsys) -> None:
                 build_parser().parse_args([command, typed])
             assert exited.value.code == 2
     assert "not an issue number" in capsys.readouterr().err
-    assert build_parser().parse_args(["approve", "007"]).number == 7
+    assert build_parser().parse_args(["approve", "007"]).ref == IssueRef(7)
+    assert build_parser().parse_args(["publish", "w3"]).ref == IssueRef(3, IssueKind.WEEKLY)
 
 
 async def test_wechat_editors_review_and_decide_in_chinese_words(sqlite_db: Database) -> None:

@@ -186,7 +186,10 @@ class FakeOpenAI:
     def _content_for(self, step: str, body: dict[str, Any]) -> tuple[str, str]:
         paper = paper_from_messages(body.get("messages", [])) or {}
         language = "zh" if "Simplified Chinese" in _system_text(body) else "en"
-        summary = {**summary_for(paper, language), **self.content_patch}
+        if "weekly round-up" in _system_text(body):  # jobs/summarize/weekly_prompt.py
+            summary = {**weekly_for(paper), **self.content_patch}
+        else:
+            summary = {**summary_for(paper, language), **self.content_patch}
         text = json.dumps(summary, ensure_ascii=False)
         if step == "invalid_json":
             return "Sure! Here is the summary: {" + text[1:80], "stop"
@@ -237,6 +240,21 @@ def summary_for(paper: dict[str, Any], language: str) -> dict[str, Any]:
         "topic": f"{words[0]}方法研究" if zh else f"{words[0]} methods",
         "abstract_translated": f"【译文】{abstract}" if zh else abstract,
         "code_url": paper.get("code_url") or _first_code_link(f"{abstract} {paper.get('comment')}"),
+    }
+
+
+def weekly_for(paper: dict[str, Any]) -> dict[str, Any]:
+    """A weekly entry that only restates the paper: its claim, then problem, idea, result."""
+    title = str(paper.get("title") or "Untitled")
+    sentences = [s.strip() for s in re.split(r"(?<=\.)\s+", str(paper.get("abstract") or ""))]
+    sentences = [s for s in sentences if s] or [title]
+    result = next((s for s in reversed(sentences) if re.search(r"\d", s)), sentences[-1])
+    name = title.split(":")[0].strip()
+    return {
+        "heading": f"{name}：本文的方法带来更好的效果",
+        "explanation": "\n\n".join(
+            (f"问题：{sentences[0]}", f"核心思想：$\\mathcal{{L}}$ 见{name}。", f"结果：{result}")
+        ),
     }
 
 

@@ -19,6 +19,7 @@ from bot.commands.context import Deps
 from bot.console.app import ConsoleBot
 from cli.review import cmd_approve
 from domain.errors import InvalidInput
+from domain.issue_ref import IssueRef
 from domain.types import IssueStatus
 from jobs.compose import compose_issue
 from jobs.runs import run_job
@@ -35,7 +36,7 @@ async def _console(db: Database, number: int) -> None:
 
 async def _cli(db: Database, number: int) -> None:
     with suppress(InvalidInput):  # refused: `digestbot` prints the line and exits 1
-        await cmd_approve(argparse.Namespace(number=number), context(db).settings, db)
+        await cmd_approve(argparse.Namespace(ref=IssueRef(number)), context(db).settings, db)
 
 
 async def _schedule(db: Database, number: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.services import ranking, review
+from core.services import editor_votes, ranking
 from core.services.ranking_votes import Tally
 from storage.db import Database
 from storage.types import utcnow
@@ -24,7 +24,7 @@ async def test_counts_per_paper_issue_and_neighbourhood(db: Database) -> None:
     await ranking.record_feedback(db, readers[1], past, vote=1, saved=True)
     await ranking.record_feedback(db, readers[2], _ids(issue)[3], vote=-1)
 
-    votes = await review.issue_votes(db, number=issue.number)
+    votes = await editor_votes.issue_votes(db, issue)
 
     assert votes.own == Tally(0, 1, 0)
     assert [p.paper_id for p in votes.papers] == _ids(issue)
@@ -32,6 +32,6 @@ async def test_counts_per_paper_issue_and_neighbourhood(db: Database) -> None:
     assert near.tally == Tally(2, 0, 1) and near.papers == 1 and near.approval > 0.5
     assert votes.papers[3].own == Tally(0, 1, 0)
     assert all(p.similar.papers == 0 for p in votes.papers[1:] if p.paper_id != past)
-    week = await review.votes_since(db, since=utcnow() - timedelta(days=7))
+    week = await editor_votes.votes_since(db, since=utcnow() - timedelta(days=7))
     assert week == Tally(2, 1, 1)
-    assert await review.votes_since(db, since=utcnow() + timedelta(minutes=1)) == Tally()
+    assert await editor_votes.votes_since(db, since=utcnow() + timedelta(minutes=1)) == Tally()

@@ -9,8 +9,9 @@ import pytest
 from domain.content import words
 from domain.errors import NothingToDo
 from domain.types import SummaryContent
-from jobs.compose import AlreadyComposed, compose_issue
+from jobs.compose import compose_issue
 from jobs.runs import run_job
+from jobs.weekly import AlreadyComposed, compose_weekly
 from storage.db import Database
 from tests.factories import make_paper, store_paper
 from tests.fakes.arxiv_feeds import Announced, make_papers
@@ -32,16 +33,20 @@ async def test_weekly_round_up_takes_the_weeks_best(db: Database) -> None:
     await add_papers(db, 2, day=date(2026, 11, 15), ratings=[5, 5], prefix="Old")  # last week
     await add_papers(db, 3, day=date(2026, 11, 16), ratings=[2, 5, 3], prefix="Mon")
     await add_papers(db, 2, day=date(2026, 11, 20), ratings=[4, 1], prefix="Fri")
-    settings = context(db, digest_frequency="weekly", issue_max_papers=4).settings
+    settings = context(db, digest_frequency="weekly").settings  # no dailies: the week's papers
 
-    issue = await compose_issue(settings.editorial, db, now=NOW)
+    issue = await compose_weekly(settings.editorial, settings.llm, db, now=NOW)
 
     assert (issue.period_start, issue.period_end) == WEEK
     assert [item.paper.meta.title.split(":")[0] for item in issue.items] == [
-        "Mon1", "Fri0", "Mon2", "Mon0",
-    ]  # fmt: skip
-    assert issue.title == "【周报】20261116-20261122: Mon1、Fri0、Mon2、Mon0"
-    assert issue.number == 1 and issue.status.value == "draft"
+        "Mon1",
+        "Fri0",
+        "Mon2",
+        "Mon0",
+        "Fri1",
+    ]  # fmt: skip: the top 5
+    assert issue.title == "【极速前进】20261116-20261122: Mon1、Fri0、Mon2、Mon0、Fri1"
+    assert issue.number == 1 and issue.status.value == "draft" and issue.kind.value == "weekly"
 
 
 async def test_weekly_round_up_in_english_repeats_papers_of_daily_issues(db: Database) -> None:
@@ -49,9 +54,11 @@ async def test_weekly_round_up_in_english_repeats_papers_of_daily_issues(db: Dat
     settings = context(db, digest_language="en").settings
     await add_papers_en(db)
     daily = await compose_issue(settings.editorial, db, now=NOW - timedelta(days=3))
-    weekly = await compose_issue(settings.editorial, db, now=NOW, weekly=True)
-    assert weekly.title == "[Weekly] 20261116-20261122: Thu0"
+    await set_status(db, daily.number, "published")  # the round-up takes published dailies
+    weekly = await compose_weekly(settings.editorial, settings.llm, db, now=NOW)
+    assert weekly.title == "[Fast Forward] 20261116-20261122: Thu0"
     assert {i.paper.id for i in weekly.items} == {i.paper.id for i in daily.items}
+    assert (daily.number, weekly.number) == (1, 1)  # numbered apart
 
 
 async def add_papers_en(db: Database) -> None:
@@ -64,19 +71,20 @@ async def add_papers_en(db: Database) -> None:
 async def test_weekly_composes_at_most_once_a_week(db: Database) -> None:
     await add_papers(db, 2, day=date(2026, 11, 20))
     settings = context(db, digest_frequency="weekly").settings
-    first = await compose_issue(settings.editorial, db, now=NOW)
+    editorial, llm = settings.editorial, settings.llm
+    first = await compose_weekly(editorial, llm, db, now=NOW)
 
     await add_papers(db, 1, day=date(2026, 11, 23))
     for days in (1, 6):  # Monday .. Saturday: still this round-up's week
-        with pytest.raises(AlreadyComposed, match=f"issue {first.number}"):
-            await compose_issue(settings.editorial, db, now=NOW + timedelta(days=days))
+        with pytest.raises(AlreadyComposed, match=f"Weekly {first.number}"):
+            await compose_weekly(editorial, llm, db, now=NOW + timedelta(days=days))
 
     await set_status(db, first.number, "rejected")  # a rejected round-up does not count
-    again = await compose_issue(settings.editorial, db, now=NOW + timedelta(days=1))
+    again = await compose_weekly(editorial, llm, db, now=NOW + timedelta(days=1))
     assert (again.number, again.period_end) == (2, date(2026, 11, 23))
 
     await add_papers(db, 1, day=date(2026, 11, 30))
-    nxt = await compose_issue(settings.editorial, db, now=NOW + timedelta(days=8))
+    nxt = await compose_weekly(editorial, llm, db, now=NOW + timedelta(days=8))
     assert (nxt.period_start, nxt.period_end) == (date(2026, 11, 24), date(2026, 11, 30))
 
 
@@ -84,7 +92,7 @@ async def test_week_without_papers_is_nothing_to_do_not_already_composed(db: Dat
     await add_papers(db, 2, day=date(2026, 11, 1))
     settings = context(db, digest_frequency="weekly").settings
     with pytest.raises(NothingToDo) as caught:
-        await compose_issue(settings.editorial, db, now=NOW)
+        await compose_weekly(settings.editorial, settings.llm, db, now=NOW)
     assert not isinstance(caught.value, AlreadyComposed)
     assert "No summarized papers from 2026-11-16 to 2026-11-22" in caught.value.user_message
 
@@ -113,7 +121,7 @@ async def test_weekly_compose_job_is_quiet_on_the_other_days(db: Database) -> No
     await add_papers(db, 2, day=date(2026, 11, 20))
     recorder = Recorder()
     first = await run_job("compose", context(db, recorder, digest_frequency="weekly"))
-    assert "/review 1" in words(first.notice or ())
+    assert "/review w1" in words(first.notice or ())
     later = context(db, recorder, digest_frequency="weekly", clock=lambda: NOW + timedelta(1))
     second = await run_job("compose", later)
     assert second.status == "ok" and second.notice is None

@@ -19,7 +19,7 @@ from domain.types import (
     SummarySource,
 )
 from jobs import notices
-from jobs.compose import week_of, weekly_title
+from jobs.weekly import week_of, weekly_title
 from tests.conftest import make_settings
 from tests.factories import make_paper
 
@@ -119,9 +119,10 @@ def test_auto_published_notice() -> None:
 def test_weekly_title_like_the_seed() -> None:
     papers = [_paper("TR-DPO: trust region", 1), _paper("LaCo: layer collapse", 2)]
     first, last = date(2026, 11, 16), date(2026, 11, 22)
-    assert weekly_title(first, last, papers, "zh") == "【周报】20261116-20261122: TR-DPO、LaCo"
-    assert weekly_title(first, last, papers, "en") == "[Weekly] 20261116-20261122: TR-DPO, LaCo"
-    assert weekly_title(first, last, [], "zh") == "【周报】20261116-20261122"
+    assert weekly_title(first, last, papers, "zh") == "【极速前进】20261116-20261122: TR-DPO、LaCo"
+    expected_en = "[Fast Forward] 20261116-20261122: TR-DPO, LaCo"
+    assert weekly_title(first, last, papers, "en") == expected_en
+    assert weekly_title(first, last, [], "zh") == "【极速前进】20261116-20261122"
 
 
 def test_week_is_the_seven_days_ending_today_in_timezone() -> None:

@@ -11,7 +11,9 @@ from bot.commands import admin_review, issues, registry
 from bot.wechat.commands import issue_argument, route
 from core import cron as crontab
 from domain.errors import DigestError
+from domain.issue_ref import IssueRef
 from domain.numbers import bounded_int, is_ascii_digits
+from domain.types import IssueKind
 
 # Every character Python calls a digit, decimal or numeric that is not 0-9 (about 1,900).
 NOT_ASCII = [
@@ -46,11 +48,14 @@ def test_ascii_numbers_still_parse_with_bounds() -> None:
 def test_issue_numbers_refused_with_the_usage_line() -> None:
     for text in TYPED + HUGE[:2] + ["0", "1000000"]:
         with pytest.raises(DigestError):
-            issues.parse_number(text)
+            issues.parse_ref(text)
         with pytest.raises(DigestError) as refused:
-            admin_review.issue_number(text, "/review")
+            admin_review.issue_ref(text, "/review")
         assert "/review" in refused.value.user_message
-    assert issues.parse_number("第0012期") == 12 and admin_review.issue_number("#7", "/x") == 7
+    assert (
+        issues.parse_ref("第0012期").number == 12 and admin_review.issue_ref("#7", "/x").number == 7
+    )
+    assert admin_review.issue_ref("w3", "/x") == IssueRef(3, IssueKind.WEEKLY)
 
 
 def test_button_numbers_refused_as_expired() -> None:
