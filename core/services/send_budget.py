@@ -31,14 +31,17 @@ from storage.queries import send_budget
 log = logging.getLogger(__name__)
 
 BATCH_SECONDS = 0.02  # slots reserved per round trip: 20 ms worth (1 at 30/s, 20 at 1000/s)
-# A slot we come to, or wake up at, this late is still used; later ones are given up (the fleet
-# moved on) and a new one reserved. A late send bunches up with the next instance's on-time one
-# at Telegram's end, so this bounds the jitter the budget's headroom has to absorb (see
-# `FREE_RATE` in bot/telegram/app.py). Without the check after the sleep, an instance the OS
-# stopped for a moment (a loaded machine, a GC pause) woke up with every worker's slot long
-# past and sent them all at once: a burst Telegram answers with 429.
+# A slot we come to this late is still used; later ones are dropped (the fleet moved on). A
+# late send bunches up with the next instance's on-time one at Telegram's end, so this bounds
+# the jitter the budget's headroom has to absorb (see `FREE_RATE` in bot/telegram/app.py).
 LATE = 0.015
-# Slots given up per send: an instance that wakes late every time (overloaded) still sends,
+# A slot we wake up at this late is given up and a new one reserved. Without this check, an
+# instance the OS stopped for a moment (a loaded machine, a GC pause) woke up with every
+# worker's slot long past and sent them all at once: a burst Telegram answers with 429. Longer
+# than LATE: a sleep often ends a few tens of ms late on a busy machine, and each slot given up
+# is lost to the whole fleet; 0.1 s lets at most ~3 of the fleet's slots bunch up.
+WOKE_LATE = 0.1
+# Slots given up per send: an instance that wakes up late every time (overloaded) still sends,
 # at worst every MAX_MISSES + 1 reservations, rather than never.
 MAX_MISSES = 3
 
@@ -62,7 +65,7 @@ class FleetPacer:
             delay = slot - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            if time.monotonic() - slot <= self.late or missed == MAX_MISSES:
+            if time.monotonic() - slot <= max(self.late, WOKE_LATE) or missed == MAX_MISSES:
                 return
             self.missed += 1  # woke up too late: the slot is another instance's time by now
 
