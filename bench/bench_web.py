@@ -24,10 +24,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import re
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -42,33 +40,20 @@ import httpx
 
 from bench import search_build
 from bench.bench_search import QUERIES, _build, _busy_core, _percentile, _postgres_reachable
+from tests.e2e.cli_process import DIGESTBOT
+from tests.e2e.web_site import LISTENING, server_env
 
 GOAL_P95_MS = 50.0
 ISSUE_REQUESTS = 200
 SEARCH_REPEATS = 3
 CLIENTS = 4
-LISTENING = re.compile(r"HTTP server listening on http://127\.0\.0\.1:(\d+)")
-DIGESTBOT = Path(sys.executable).with_name("digestbot")
-QUIET_CRON = "0 0 1 1 *"
 MOODS = ("idle", "loaded", f"concurrent_{CLIENTS}")
 WARM_UP = ["/", "/search?q=warm%20up%20%E6%A8%A1%E5%9E%8B", "/issues"]  # never measured
 
 
 def _env(database_url: str, home: str) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": home,
-        "DATABASE_URL": database_url,
-        "HTTP_LISTEN": "127.0.0.1:0",
-        "WECHAT_TOKEN": "benchtoken",  # server mode: no console, no push platform
-        "ARXIV_API_URL": "http://127.0.0.1:9/api/query",
-        "ARXIV_RSS_URL": "http://127.0.0.1:9/rss",
-        "ARXIV_RETRIES": "0",
-        "FETCH_CRON": QUIET_CRON,
-        "ISSUE_CRON": QUIET_CRON,
-        "PUBLISH_CRON": QUIET_CRON,
-        "HTTP_TRUSTED_PROXIES": "127.0.0.1",  # the readers' addresses come from us (_reader)
-    }
+    # the readers' addresses come from us (_reader)
+    return server_env(database_url, home, HTTP_TRUSTED_PROXIES="127.0.0.1")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,12 @@ from itertools import count
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.types import PaperMeta, SummaryContent, SummarySource
+from jobs.compose import compose_issue
+from storage.db import Database
 from storage.queries.papers import upsert_papers
 from storage.queries.summaries import save_summary
+from tests.conftest import make_settings
+from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
 
 _ids = count(1)
 
@@ -50,3 +54,13 @@ async def store_paper(
             content=content,
         )  # fmt: skip
     return paper_id
+
+
+async def compose_three_issues(db: Database) -> None:
+    """Issues 1, 2 and 3 (drafts) of two seed papers each: the first six seeds, summarized."""
+    settings = make_settings(database_url=db.url, issue_max_papers=2)
+    async with db.session() as session:
+        for paper in load_seed_papers()[:6]:
+            await store_paper(session, seed_meta(paper), seed_summary(paper))
+    for _ in range(3):
+        await compose_issue(settings.editorial, db)

@@ -42,7 +42,7 @@ def render_issue(
     `public_base_url` (PUBLIC_BASE_URL) lets a document show each key figure from the web."""
     _check_format(fmt)
     if issue.kind is IssueKind.WEEKLY:
-        return render_weekly(_short_title(issue), fmt, web_url=web_url, measure=_measure(fmt))
+        return render_weekly(short_title(issue), fmt, web_url=web_url, measure=_measure(fmt))
     labels = labels_for(issue.language)
     cards = issue_cards(issue, public_base_url)
     if fmt in DOCUMENT_FORMATS:

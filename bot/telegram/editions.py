@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from bot.commands.feedback import feedback_row
 from bot.commands.reply import Button
+from bot.render import render_issue
 from bot.render.editions import Chunk, photo_chunks, text_chunks
 from bot.telegram.targets import CHANNEL
 from core.sending import Part, PartButton
 from domain.fulltext import FigureView
-from domain.types import IssueView
+from domain.types import IssueKind, IssueView
 
 PRIVATE, GROUP = "private", "group"
 PHOTO_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
@@ -60,7 +61,10 @@ def edition_parts(
     buttons: bool,
 ) -> list[Part]:
     """`issue` (already in its language) in `edition`; `photos`: the sender can send the
-    channel's figures, `buttons`: it can sign the private chats' buttons."""
+    channel's figures, `buttons`: it can sign the private chats' buttons. A weekly round-up
+    is seed 001's five focused entries, as text in every edition."""
+    if issue.kind is IssueKind.WEEKLY:
+        return [Part(text) for text in render_issue(issue, "telegram", web_url=web_url)]
     if edition == CHANNEL and photos:
         chunks = photo_chunks(issue, web_url=web_url, sendable=sendable_photo)
         return [Part(chunk.text, chunk.photo) for chunk in chunks]

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
-from core.services import ranking_votes
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.guard_flags import blocking_flags
 from domain.identity import CONSOLE, CONSOLE_OPERATOR, TELEGRAM, WECHAT, Identity, valid_user_id

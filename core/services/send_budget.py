@@ -35,6 +35,15 @@ BATCH_SECONDS = 0.02  # slots reserved per round trip: 20 ms worth (1 at 30/s, 2
 # late send bunches up with the next instance's on-time one at Telegram's end, so this bounds
 # the jitter the budget's headroom has to absorb (see `FREE_RATE` in bot/telegram/app.py).
 LATE = 0.015
+# A slot we wake up at this late is given up and a new one reserved. Without this check, an
+# instance the OS stopped for a moment (a loaded machine, a GC pause) woke up with every
+# worker's slot long past and sent them all at once: a burst Telegram answers with 429. Longer
+# than LATE: a sleep often ends a few tens of ms late on a busy machine, and each slot given up
+# is lost to the whole fleet; 0.1 s lets at most ~3 of the fleet's slots bunch up.
+WOKE_LATE = 0.1
+# Slots given up per send: an instance that wakes up late every time (overloaded) still sends,
+# at worst every MAX_MISSES + 1 reservations, rather than never.
+MAX_MISSES = 3
 
 
 class FleetPacer:
@@ -48,18 +57,26 @@ class FleetPacer:
         self._slots: deque[float] = deque()  # reserved, as time.monotonic() instants
         self._lock = asyncio.Lock()
         self._failing = False
+        self.missed = 0  # slots given up because this instance woke up too late for them
 
     async def wait_turn(self) -> None:
+        for missed in range(MAX_MISSES + 1):
+            slot = await self._next_slot()
+            delay = slot - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if time.monotonic() - slot <= max(self.late, WOKE_LATE) or missed == MAX_MISSES:
+                return
+            self.missed += 1  # woke up too late: the slot is another instance's time by now
+
+    async def _next_slot(self) -> float:
         async with self._lock:
             now = time.monotonic()
             while self._slots and self._slots[0] < now - self.late:
                 self._slots.popleft()  # unused for too long: another instance's time by now
             if not self._slots:
                 await self._reserve(now)
-            slot = self._slots.popleft()
-        delay = slot - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+            return self._slots.popleft()
 
     async def _reserve(self, now: float) -> None:
         try:

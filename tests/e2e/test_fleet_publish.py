@@ -6,13 +6,15 @@ processes' connections, with an overall bucket of 30/s and a burst of only 5: tw
 each pacing itself to 30/s would earn 429s within a second. (Not the single process's
 sliding-window guard: across processes the slots are kept at the database, and a loaded
 machine's scheduling can shift one send by tens of milliseconds at the fake's end.) Killing
-one of them halfway, the other takes over its leases and finishes.
+one of them halfway, the other takes over its leases and finishes. Stopping one for a moment
+(what a loaded machine does to a process), it must not make up its missed slots in a burst.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -89,6 +91,24 @@ async def test_two_processes_deliver_one_issue_once_within_the_bots_limits(
     assert [call for call in fake_telegram.errors if call.status == 429] == []
     lines = [out.decode() for out, _ in outputs]
     assert any(f"{READERS}/{READERS} delivered" in line for line in lines), lines
+
+
+async def test_a_process_stopped_for_a_moment_does_not_burst_when_it_resumes(
+    fake_telegram: FakeTelegram, postgres_db: Database, tmp_path: Path
+) -> None:
+    readers = await _world(fake_telegram, postgres_db)
+    stopped, other = [await _publish(fake_telegram, postgres_db, tmp_path) for _ in range(2)]
+    await fake_telegram.wait_until(lambda: _accepted(fake_telegram) >= 15 or None, timeout=60)
+    # Longer than the slots its eight workers hold (16 slots of the fleet at 29/s: 0.55 s).
+    os.kill(stopped.pid, signal.SIGSTOP)
+    await asyncio.sleep(0.8)
+    os.kill(stopped.pid, signal.SIGCONT)
+    for run in (stopped, other):
+        _, err = await asyncio.wait_for(run.communicate(), timeout=180)
+        assert run.returncode == 0, err.decode()
+    for user, parts in readers:
+        assert received(fake_telegram, user) == parts
+    assert [call for call in fake_telegram.errors if call.status == 429] == []
 
 
 async def test_when_one_process_is_killed_the_other_finishes(

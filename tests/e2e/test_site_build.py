@@ -12,8 +12,8 @@ from pathlib import Path
 import feedparser
 
 from storage.db import Database
-from tests.e2e.cli_process import base_env, digestbot
-from tests.web_archive import DRAFT_TITLE, REJECTED_TITLE, build_archive
+from tests.e2e.cli_process import Ran, base_env, digestbot
+from tests.web_archive import DRAFT_TITLE, REJECTED_TITLE, Archive, build_archive
 
 BASE = "https://user.github.io/repo/"
 ORIGIN = "https://user.github.io"
@@ -22,6 +22,16 @@ LINK = re.compile(r'(?:href|src|action)="([^"]*)"')
 
 def site_env(tmp: Path, db: Database) -> dict[str, str]:
     return base_env(tmp, DATABASE_URL=db.url)
+
+
+async def built_site(db: Database, tmp: Path) -> tuple[Archive, Path, Ran]:
+    """The test archive in `db`, built by `digestbot site build` into tmp/site (which must work)."""
+    archive = await build_archive(db)
+    out = tmp / "site"
+    ran = digestbot("site", "build", "--out", str(out), "--base-url", BASE,
+                    env=site_env(tmp, db), cwd=tmp)  # fmt: skip
+    assert ran.code == 0, ran.output
+    return archive, out, ran
 
 
 def resolve(out: Path, link: str) -> Path | None:
@@ -38,11 +48,7 @@ def resolve(out: Path, link: str) -> Path | None:
 async def test_site_build_writes_every_public_page_and_nothing_else(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
-    archive = await build_archive(sqlite_db)
-    out = tmp_path / "site"
-    ran = digestbot("site", "build", "--out", str(out), "--base-url", BASE,
-                    env=site_env(tmp_path, sqlite_db), cwd=tmp_path)  # fmt: skip
-    assert ran.code == 0, ran.output
+    archive, out, ran = await built_site(sqlite_db, tmp_path)
     assert "pages" in ran.stdout and "broken" not in ran.stdout
     for published in archive.published:
         assert (out / f"issues/{published}/index.html").is_file()
@@ -74,11 +80,7 @@ async def test_site_build_writes_every_public_page_and_nothing_else(
 async def test_static_feeds_parse_and_link_to_the_static_pages(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
-    archive = await build_archive(sqlite_db)
-    out = tmp_path / "site"
-    ran = digestbot("site", "build", "--out", str(out), "--base-url", BASE,
-                    env=site_env(tmp_path, sqlite_db), cwd=tmp_path)  # fmt: skip
-    assert ran.code == 0, ran.output
+    archive, out, _ = await built_site(sqlite_db, tmp_path)
     atom = feedparser.parse((out / "feed.atom").read_bytes())
     assert not atom.bozo
     expected = [f"{BASE}issues/{n}/" for n in sorted(archive.published, reverse=True)]

@@ -120,13 +120,18 @@ async def seed_archive(db: Database) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 
 def site_env(db_path: Path, **extra: str) -> dict[str, str]:
+    """`server_env` over the SQLite file `db_path`, at home in its folder."""
+    return server_env(f"sqlite+aiosqlite:///{db_path}", db_path.parent, **extra)
+
+
+def server_env(database_url: str, home: Path | str, **extra: str) -> dict[str, str]:
     """`digestbot run` as a server (WeChat's callback mode: no console, no push platform)
-    over `db_path`, arXiv unreachable at once, the schedule quiet."""
+    over `database_url`, arXiv unreachable at once, the schedule quiet (also `bench web`'s)."""
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(db_path.parent),
+        "HOME": str(home),
         "PTB_TIMEDELTA": "true",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
+        "DATABASE_URL": database_url,
         "HTTP_LISTEN": "127.0.0.1:0",
         "WECHAT_TOKEN": "browsertoken",
         "ARXIV_API_URL": "http://127.0.0.1:9/api/query",

@@ -15,25 +15,18 @@ from core.services.archive import (
 from core.services.search import search_papers
 from domain.errors import InvalidInput, NotFound
 from domain.types import IssueStatus
-from jobs.compose import compose_issue
 from storage.db import Database
 from storage.models import Issue
 from storage.queries.issues import get_issue_view
-from tests.conftest import make_settings
-from tests.factories import store_paper
-from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
+from tests.factories import compose_three_issues
+from tests.seed_papers import load_seed_papers
 
 SEED = load_seed_papers()
 
 
 async def _three_issues_second_published(db: Database) -> None:
     """Issues 1 (rejected), 2 (published) and 3 (draft), two papers each."""
-    settings = make_settings(database_url=db.url, issue_max_papers=2)
-    async with db.session() as s:
-        for paper in SEED[:6]:
-            await store_paper(s, seed_meta(paper), seed_summary(paper))
-    for _ in range(3):
-        await compose_issue(settings.editorial, db)
+    await compose_three_issues(db)
     async with db.session() as s:
         for number, status in ((1, IssueStatus.REJECTED), (2, IssueStatus.PUBLISHED)):
             issue = await s.scalar(select(Issue).where(Issue.number == number))

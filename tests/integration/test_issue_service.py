@@ -8,24 +8,13 @@ from sqlalchemy import select
 from core.services.issues import get_issue, latest_issue, list_issues
 from domain.errors import NotFound
 from domain.types import IssueStatus, SummaryContent, SummarySource
-from jobs.compose import compose_issue
 from storage.db import Database
 from storage.models import Issue, IssueItem
 from storage.queries.summaries import save_summary
-from tests.conftest import make_settings
-from tests.factories import store_paper
-from tests.seed_papers import load_seed_papers, seed_meta, seed_summary
+from tests.factories import compose_three_issues
+from tests.seed_papers import load_seed_papers
 
 SEED = load_seed_papers()
-
-
-async def _compose_three(db: Database) -> None:
-    settings = make_settings(database_url=db.url, issue_max_papers=2)
-    async with db.session() as s:
-        for paper in SEED[:6]:
-            await store_paper(s, seed_meta(paper), seed_summary(paper))
-    for _ in range(3):
-        await compose_issue(settings.editorial, db)
 
 
 async def test_get_issue_and_not_found_names_the_latest(db: Database) -> None:
@@ -33,7 +22,7 @@ async def test_get_issue_and_not_found_names_the_latest(db: Database) -> None:
         await get_issue(db, number=1, language="zh")
     assert "no issues" in none_yet.value.user_message
 
-    await _compose_three(db)
+    await compose_three_issues(db)
     issue = await get_issue(db, number=2, language="zh")
     assert issue.number == 2 and len(issue.items) == 2
     assert issue.items[0].paper.summary is not None
@@ -47,7 +36,7 @@ async def test_get_issue_and_not_found_names_the_latest(db: Database) -> None:
 async def test_latest_optionally_only_released(db: Database) -> None:
     with pytest.raises(NotFound):
         await latest_issue(db, language="zh")
-    await _compose_three(db)
+    await compose_three_issues(db)
     assert (await latest_issue(db, language="zh")).number == 3
     with pytest.raises(NotFound):
         await latest_issue(db, language="zh", released_only=True)
@@ -60,7 +49,7 @@ async def test_latest_optionally_only_released(db: Database) -> None:
 
 
 async def test_list_issues_pages_newest_first(db: Database) -> None:
-    await _compose_three(db)
+    await compose_three_issues(db)
     first = await list_issues(db, offset=0, limit=2)
     assert [i.number for i in first.items] == [3, 2]
     assert first.total == 3 and first.has_next and not first.has_previous
@@ -70,7 +59,7 @@ async def test_list_issues_pages_newest_first(db: Database) -> None:
 
 
 async def test_view_applies_editor_overrides_and_best_summary(db: Database) -> None:
-    await _compose_three(db)
+    await compose_three_issues(db)
     async with db.session() as s:
         items = list(
             await s.scalars(
