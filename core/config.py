@@ -5,7 +5,7 @@ so they never show up in logs or reprs.
 
 Every value is checked here, before anything starts or touches the network: a wrong type, a
 time zone or cron line that cannot work, a placeholder secret, or settings that contradict each
-other (`_cross_checks`). The checks themselves are in `core.config_rules`; `core.config_report`
+other (`core.config_cross`). The checks themselves are in `core.config_rules`; `core.config_report`
 turns a failure into one line per bad key for the operator.
 """
 
@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core import config_groups as groups
 from core import config_rules as rules
+from core.config_cross import CROSS_CHECKS
 from core.proxy import check_proxy_url
 from domain.identity import valid_openid
 from domain.numbers import is_ascii_digits
@@ -122,9 +123,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one JSON object per line (cli.logs, cli.log_json)
 
-    @field_validator("arxiv_categories", mode="before")
+    @field_validator(
+        "arxiv_categories",
+        "wecom_webhook_urls",
+        "http_trusted_proxies",
+        "wechat_admin_openids",
+        mode="before",
+    )
     @classmethod
-    def _split_categories(cls, value: object) -> object:
+    def _comma_list(cls, value: object) -> object:
+        """A list key as operators write it: comma-separated, blanks around items ignored."""
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
@@ -138,31 +146,10 @@ class Settings(BaseSettings):
             return None if not value else int(value) if is_ascii_digits(value) else value
         return value
 
-    @field_validator("wecom_webhook_urls", mode="before")
-    @classmethod
-    def _split_urls(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
-
-    @field_validator("http_trusted_proxies", mode="before")
-    @classmethod
-    def _split_proxies(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
-
     @field_validator("http_trusted_proxies")
     @classmethod
     def _proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(rules.trusted_proxy(item) for item in value)
-
-    @field_validator("wechat_admin_openids", mode="before")
-    @classmethod
-    def _split_openids(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
 
     @field_validator("wechat_admin_openids")
     @classmethod
@@ -354,7 +341,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:
         """Rules between keys; every broken one is reported (one line each), not the first."""
-        problems = [problem for check in _CROSS_CHECKS if (problem := check(self))]
+        problems = [problem for check in CROSS_CHECKS if (problem := check(self))]
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -395,67 +382,6 @@ class Settings(BaseSettings):
     @property
     def wechat(self) -> groups.WeChatSettings:
         return groups.wechat_of(self)
-
-
-def _webhook_secret_set(s: Settings) -> str | None:
-    if s.telegram_webhook_url and s.telegram_webhook_secret is None:
-        return rules.line(
-            "telegram_webhook_secret", None,
-            "required with TELEGRAM_WEBHOOK_URL, or anyone who finds the URL can post fake "
-            "updates (letters, digits, _ and -, up to 256)",
-        )  # fmt: skip
-    return None
-
-
-def _webhook_https(s: Settings) -> str | None:
-    if s.telegram_webhook_url and rules.webhook_needs_https(
-        s.telegram_webhook_url, s.telegram_api_base_url
-    ):
-        return rules.line(
-            "telegram_webhook_url", s.telegram_webhook_url, "Telegram only calls https:// URLs"
-        )
-    return None
-
-
-def _webhook_needs_token(s: Settings) -> str | None:
-    if s.telegram_webhook_url and s.telegram_bot_token is None:
-        return rules.line(
-            "telegram_bot_token", None, "required with TELEGRAM_WEBHOOK_URL (the webhook's bot)"
-        )
-    return None
-
-
-def _webhook_path(s: Settings) -> str | None:
-    if s.telegram_webhook_url and not rules.webhook_path_free(s.telegram_webhook_url):
-        return rules.line(
-            "telegram_webhook_url", s.telegram_webhook_url,
-            "needs a path of its own, such as https://bot.example/telegram (the same server "
-            f"answers {', '.join(rules.RESERVED_PATHS + rules.WEB_PREFIXES)})",
-        )  # fmt: skip
-    return None
-
-
-def _wechat_app_pair(s: Settings) -> str | None:
-    """The secret is useless without its AppID (the AppID alone serves safe-mode decryption)."""
-    if s.wechat_app_secret is not None and not s.wechat_app_id:
-        return rules.line("wechat_app_id", None, "required with WECHAT_APP_SECRET")
-    return None
-
-
-def _aes_needs_token(s: Settings) -> str | None:
-    if s.wechat_aes_key is not None and s.wechat_token is None:
-        return rules.line("wechat_token", None, "required with WECHAT_AES_KEY (the callback)")
-    return None
-
-
-_CROSS_CHECKS = (
-    _webhook_secret_set,
-    _webhook_https,
-    _webhook_needs_token,
-    _webhook_path,
-    _wechat_app_pair,
-    _aes_needs_token,
-)
 
 
 @lru_cache(maxsize=1)
