@@ -9,15 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, field_validator
 
 from domain.fulltext import FigureView, TextSource
 from domain.rating import half_point
-
-if TYPE_CHECKING:  # domain.topics imports this module; the annotation alone needs no import
-    from domain.topics import TopicQuery
 
 
 class IssueStatus(StrEnum):
@@ -305,30 +302,6 @@ class ChatState:
     @property
     def receives_digests(self) -> bool:
         return self.active and not self.paused
-
-
-@dataclass(frozen=True)
-class TopicView:
-    """One saved topic of a chat; `query` is the text to show and to retype."""
-
-    id: int
-    kind: TopicKind
-    query: str
-    topic: TopicQuery
-    created_at: datetime
-    title: str | None = None  # a like: topic's anchor paper, shown instead of its arXiv id
-
-
-@dataclass(frozen=True)
-class SubscribeResult:
-    """What /subscribe saved, and how it would have done on recently stored papers."""
-
-    topic: TopicView
-    chat: ChatState
-    recent_matches: int  # of `recent_papers` checked
-    recent_papers: int
-    window_days: int
-    examples: tuple[PaperView, ...] = ()  # a few of the matches, newest first
 
 
 @dataclass(frozen=True)

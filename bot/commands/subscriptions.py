@@ -20,8 +20,9 @@ from domain.content import (
     runs,
 )
 from domain.errors import InvalidInput
+from domain.subscription import SubscribeResult, TopicView
 from domain.topics import describe
-from domain.types import DigestMode, SubscribeResult, TopicView
+from domain.types import DigestMode
 
 MAX_EXAMPLE_TITLE = 120
 

@@ -29,8 +29,9 @@ from core.services.popular import popular_topics
 from core.services.topic_likes import MAX_LIKE_TOPICS, anchor_titles, like_masks
 from domain.errors import InvalidInput, NotFound
 from domain.numbers import is_ascii_digits
+from domain.subscription import SubscribeResult, TopicView
 from domain.topics import TopicQuery, matches_any, parse_topic
-from domain.types import ChatState, DigestMode, PaperView, SubscribeResult, TopicKind, TopicView
+from domain.types import ChatState, DigestMode, PaperView, TopicKind
 from storage.db import Database
 from storage.queries import recent
 from storage.queries import topics as queries
