@@ -134,6 +134,7 @@ class IssueItemView:
     editor_note: str | None = None
     title_override: str | None = None
     tldr_override: str | None = None
+    recommended: bool = False  # in a reader's delivery: a "for you" pick beyond their topics
 
     @property
     def tldr(self) -> str:

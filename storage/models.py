@@ -269,6 +269,9 @@ class Delivery(Base):
     messages_total: Mapped[int] = mapped_column(Integer, default=0)
     messages_sent: Mapped[int] = mapped_column(Integer, default=0)
     message_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Set when the deliverer ordered `paper_ids` for the reader ("for you", at send time): which
+    # of them are recommendations; NULL: not ordered, so never reordered once set.
+    recommended_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
