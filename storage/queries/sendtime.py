@@ -10,13 +10,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, Delivery
 from storage.models_ranking import ReaderModel
 from storage.queries.deliveries import SENDING
 from storage.queries.ranking import Stamp
+
+# Built once: at one row per claim (SQLite) building the statements cost more than running them.
+_TRAINED = (
+    select(
+        ReaderModel.chat_id, ReaderModel.trained_revision, ReaderModel.intercept, Chat.digest_mode
+    )
+    .join(Chat, Chat.id == ReaderModel.chat_id)
+    .where(
+        ReaderModel.chat_id.in_(bindparam("chat_ids", expanding=True)),
+        ReaderModel.examples >= bindparam("min_examples"),
+        ReaderModel.indices.is_not(None), Chat.for_you.is_(True),
+    )
+)  # fmt: skip
+_STORE = (
+    update(Delivery)
+    .where(
+        Delivery.id == bindparam("row_id"), Delivery.attempts == bindparam("token"),
+        Delivery.status == SENDING, Delivery.messages_sent == 0,
+        Delivery.recommended_ids.is_(None),
+    )
+    .values(paper_ids=bindparam("papers"), recommended_ids=bindparam("recommended"))
+)  # fmt: skip
 
 
 async def trained_chats(
@@ -26,18 +48,8 @@ async def trained_chats(
     each with its model's stamp and its digest mode ("all" | "topics")."""
     if not chat_ids:
         return {}
-    query = (
-        select(
-            ReaderModel.chat_id, ReaderModel.trained_revision, ReaderModel.intercept,
-            Chat.digest_mode,
-        )
-        .join(Chat, Chat.id == ReaderModel.chat_id)
-        .where(
-            ReaderModel.chat_id.in_(list(chat_ids)), ReaderModel.examples >= min_examples,
-            ReaderModel.indices.is_not(None), Chat.for_you.is_(True),
-        )
-    )  # fmt: skip
-    rows = await session.execute(query)
+    params = {"chat_ids": list(chat_ids), "min_examples": min_examples}
+    rows = await (await session.connection()).execute(_TRAINED, params)
     return {chat: ((revision, b), mode) for chat, revision, b, mode in rows}
 
 
@@ -55,18 +67,13 @@ async def store_orders(session: AsyncSession, *, orders: Sequence[RowOrder]) -> 
     """Keep each row's send-time order; the ids stored. Fenced like every ledger write (the
     claim's token, still "sending") and only while nothing was sent and the row was never
     ordered, so a row's order is written once and a resumed row keeps it."""
+    connection = await session.connection()
     stored = set()
     for order in orders:
-        statement = (
-            update(Delivery)
-            .where(
-                Delivery.id == order.delivery_id, Delivery.attempts == order.token,
-                Delivery.status == SENDING, Delivery.messages_sent == 0,
-                Delivery.recommended_ids.is_(None),
-            )
-            .values(paper_ids=list(order.paper_ids), recommended_ids=list(order.recommended))
-            .execution_options(synchronize_session=False)
-        )  # fmt: skip
-        if (await session.execute(statement)).rowcount:  # type: ignore[attr-defined]
+        params = {
+            "row_id": order.delivery_id, "token": order.token,
+            "papers": list(order.paper_ids), "recommended": list(order.recommended),
+        }  # fmt: skip
+        if (await connection.execute(_STORE, params)).rowcount:
             stored.add(order.delivery_id)
     return stored
