@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from bot.render import MESSAGE_FORMATS, render_issue
+from bot.wechat.sender import WeChatCustomerSender
 from tests.fakes.telegram_html import check_message
 from tests.unit.test_render import make_issue
 
@@ -31,3 +32,18 @@ def test_only_the_recommended_paper_is_marked(fmt: str, language: str) -> None:
     if fmt == "telegram":
         for message in render_issue(replace(issue, items=tuple(items)), fmt):
             check_message(message)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_wechat_followers_see_the_mark_under_the_title(language: str) -> None:
+    """WeChat's customer-service digest has its own short layout (title, TL;DR, link)."""
+    issue = make_issue(language=language)
+    items = list(issue.items)
+    items[0] = replace(items[0], recommended=True)
+    sender = WeChatCustomerSender(api=None)  # type: ignore[arg-type]
+    text = "\n".join(sender.render(replace(issue, items=tuple(items)), language=language))
+    plain = "\n".join(sender.render(issue, language=language))
+
+    assert text.count(f"✨ {LABEL[language]}") == 1 and LABEL[language] not in plain
+    first_title = text.index("1. ")
+    assert first_title < text.index(LABEL[language]) < text.index("2. ")
