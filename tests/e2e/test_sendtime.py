@@ -166,3 +166,28 @@ async def test_topics_readers_get_marked_recommendations_only_when_trained(
         assert MARK not in "".join(received(fake_telegram, user))
         assert not (await _row(db, user)).recommended_ids
     assert (await _row(db, off)).paper_ids == untrained_row.paper_ids
+
+
+async def test_a_row_ordered_but_never_sent_is_not_reordered(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    """Claimed and ordered, then handed back before its first part (a run stopped, claimed
+    rows released): the next run sends the order kept in the row, not the newer model's."""
+    issue = await store_issue(db)
+    vision, language = _category(issue, "cs.CV"), _category(issue, "cs.CL")
+    user = await subscriber(fake_telegram, db, language="en")
+    reader = await _teach(db, user, vision, language[:4])
+    await publish(fake_telegram, db, **FOR_YOU)
+    parts = received(fake_telegram, user)
+    async with db.session() as session:  # as `Deliverer._release_claimed` leaves a row
+        await session.execute(
+            update(Delivery).values(
+                status="pending", messages_sent=0, message_ids=[], sent_at=None
+            )
+        )  # fmt: skip
+    await _teach(db, user, language, vision)
+    assert await ranking.rank_for(db, reader, _ids(issue)) != _order(issue, "".join(parts))
+
+    await publish(fake_telegram, db, **FOR_YOU)
+
+    assert received(fake_telegram, user) == parts + parts
