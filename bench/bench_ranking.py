@@ -8,11 +8,16 @@ shown, 10 days; after each day, nDCG@5 and precision@5 of their own order of the
 papers against the LLM-score order (goal: ≥ 30 % better by day 10). Cost: training time per
 reader (wall and CPU), then one delivery of a 50-paper issue to `BENCH_RANKING_CHATS` (default
 5,000) readers on SQLite, every one with a trained model (the simulated readers' models, dealt
-round-robin): `plan_deliveries` with "for you" off and on (alternating, median of 5, wall
-and CPU; the first "on" run, which also vectorizes the issue's papers, reported apart), goal
-≤ 10 % added; then with no model in memory (all read), and, five times, after a tenth of the
-readers' models changed (as on a day when they voted). Memory: peak
-RSS of this process and the stored bytes per model, per paper vector and of the IDF counts.
+round-robin). Planning: `plan_deliveries` as publishing runs it with RANKING_FOR_YOU off and
+on (alternating, median of 5, wall and CPU); "for you" does no work in planning any more, so
+the two are the same code and their gap is the machine's noise (goal: ≤ 10 % added). Send
+time (`core.services.sendtime`): the ledger planned, then `BENCH_RANKING_SEND_ROWS` (default
+1,000) rows claimed as the deliverer claims them (one per claim on SQLite; also eight, as on
+PostgreSQL) and ordered (models read, scored, topics readers' recommendations chosen, the
+order written): CPU per row with no model in memory, with the models kept, and after a tenth
+of them changed, against the 33.3 ms a row's first message alone takes at Telegram's 30
+messages/s (the ratio; a row of several messages takes longer still). Memory: peak RSS of
+this process and the stored bytes per model, per paper vector and of the IDF counts.
 """
 
 from __future__ import annotations
@@ -23,18 +28,20 @@ import resource
 import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from bot.telegram.targets import TelegramTargets
 from core.services import ranking_plan
-from core.services.delivery import plan_deliveries
+from core.services.delivery import plan_deliveries, publish_plan
+from core.services.sendtime import SendTimeOrder
 from domain.types import IssueStatus, IssueView, PaperMeta
 from storage.db import Database
-from storage.models import Chat
+from storage.models import Chat, Delivery
 from storage.models_ranking import PaperVector, RankingVocab, ReaderModel
+from storage.queries import deliveries as ledger
 from storage.queries.issues import NewItem, create_issue, get_issue_view
 from storage.queries.papers import upsert_papers
 from tests.planning_world import store_chats
@@ -44,6 +51,8 @@ READERS = int(os.environ.get("BENCH_RANKING_READERS", "60"))
 CHATS = int(os.environ.get("BENCH_RANKING_CHATS", "5000"))
 DAYS, SEED, ISSUE, RUNS = 10, 7, 50, 5
 CHANGED_SHARE = 0.1
+SEND_ROWS = int(os.environ.get("BENCH_RANKING_SEND_ROWS", "1000"))
+TELEGRAM_ROW_SECONDS = 1 / 30  # one message at Telegram's global limit: a row's least
 
 
 def quality() -> tuple[dict[str, object], list[object]]:
@@ -100,14 +109,41 @@ async def _world(db: Database, models: list[object]) -> IssueView:
     return view
 
 
-async def _timed(db: Database, issue: IssueView, min_feedback: int | None) -> tuple[float, float]:
+async def _timed(db: Database, issue: IssueView) -> tuple[float, float]:
     """(wall, CPU) seconds of one plan: the CPU seconds (this process, the database thread
     included) are the steadier figure on a shared machine."""
     started, cpu = time.perf_counter(), time.process_time()
-    await plan_deliveries(
-        db, issue=issue, targets=TelegramTargets(), for_you_min_feedback=min_feedback
-    )
+    await plan_deliveries(db, issue=issue, targets=TelegramTargets())
     return time.perf_counter() - started, time.process_time() - cpu
+
+
+async def _send_time(db: Database, issue: IssueView, batch: int) -> tuple[float, float]:
+    """(wall, CPU) seconds per row of ordering `SEND_ROWS` freshly planned rows at send time,
+    claimed `batch` at a time as the deliverer does (the claim itself not counted)."""
+    async with db.session() as session:
+        await session.execute(delete(Delivery))
+    await publish_plan(db, issue=issue, targets=TelegramTargets(), actor="bench")
+    ids = [item.paper.id for item in issue.included_items]
+    async with db.session() as session:
+        order = await SendTimeOrder.prepare(session, paper_ids=ids, min_feedback=5)
+    wall = cpu = 0.0
+    done, stale_before = 0, datetime.now(UTC) - timedelta(hours=1)  # never take a claimed row
+    while done < SEND_ROWS:
+        async with db.session() as session:
+            rows = []
+            for _ in range(batch):
+                row = await ledger.claim_one(
+                    session, issue_id=issue.id, platform="telegram", stale_before=stale_before
+                )
+                rows += [row] if row is not None else []
+            if not rows:
+                break
+            started, used = time.perf_counter(), time.process_time()
+            await order.claimed(session, rows)
+            wall += time.perf_counter() - started
+            cpu += time.process_time() - used
+        done += len(rows)
+    return wall / done, cpu / done
 
 
 async def delivery(models: list[object]) -> dict[str, object]:
@@ -116,33 +152,43 @@ async def delivery(models: list[object]) -> dict[str, object]:
         try:
             await db.upgrade()
             issue = await _world(db, models)
-            first_on = await _timed(db, issue, 5)  # vectorizes the issue's 50 papers too
             off, on = [], []
             for _ in range(RUNS):  # alternating, so load from elsewhere falls on both
-                off.append(await _timed(db, issue, None))
-                on.append(await _timed(db, issue, 5))
+                off.append(await _timed(db, issue))
+                on.append(await _timed(db, issue))  # RANKING_FOR_YOU on: the same planning
             ranking_plan.forget_cached_models()
-            cold = await _timed(db, issue, 5)  # every model read from the database
+            started = time.perf_counter()
+            cold = await _send_time(db, issue, 1)  # every model read (and the issue vectorized)
+            first = time.perf_counter() - started
+            warm = [await _send_time(db, issue, 1) for _ in range(RUNS)]
+            batched = [await _send_time(db, issue, 8) for _ in range(RUNS)]
             changed = []
             for _ in range(RUNS):  # a day later: a tenth of the readers voted since
                 await _retrained(db, CHANGED_SHARE)
-                changed.append(await _timed(db, issue, 5))
+                changed.append(await _send_time(db, issue, 1))
             sizes = await _sizes(db)
         finally:
             await db.dispose()
     wall = [statistics.median(t[0] for t in runs) for runs in (off, on)]
     cpu = [statistics.median(t[1] for t in runs) for runs in (off, on)]
+    row = {
+        name: statistics.median(t[1] for t in runs)
+        for name, runs in (("cached", warm), ("batch8", batched), ("tenth", changed))
+    }
+    row["cold"] = cold[1]
     return {
         "chats": CHATS, "papers": ISSUE, "runs": RUNS,
         "plan_seconds": round(wall[0], 3), "plan_for_you_seconds": round(wall[1], 3),
         "added_pct": round(100 * (wall[1] / wall[0] - 1), 1),
         "plan_cpu_seconds": round(cpu[0], 3), "plan_for_you_cpu_seconds": round(cpu[1], 3),
         "added_cpu_pct": round(100 * (cpu[1] / cpu[0] - 1), 1),
-        "first_for_you_seconds_with_vectorizing": round(first_on[0], 3),
-        "for_you_no_cached_model_seconds": round(cold[0], 3),
-        "for_you_no_cached_model_cpu_seconds": round(cold[1], 3),
-        "for_you_tenth_retrained_seconds": round(statistics.median(t[0] for t in changed), 3),
-        "for_you_tenth_retrained_cpu_seconds": round(statistics.median(t[1] for t in changed), 3),
+        "send_rows": SEND_ROWS, "first_send_time_pass_seconds_with_vectorizing": round(first, 3),
+        **{f"order_cpu_us_per_row_{k}": round(1e6 * v, 1) for k, v in row.items()},
+        "order_wall_us_per_row_cached": round(1e6 * statistics.median(t[0] for t in warm), 1),
+        **{
+            f"order_vs_telegram_row_pct_{k}": round(100 * v / TELEGRAM_ROW_SECONDS, 2)
+            for k, v in row.items()
+        },
         **sizes,
     }  # fmt: skip
 

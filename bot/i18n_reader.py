@@ -19,6 +19,7 @@ READER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "settings_for_you": "为你排序",
         "for_you_on": "开（标记 {count} 篇以上后，按你的 👍 👎 ⭐ 排序）",
         "for_you_off": "关（按今日顺序：LLM 评分，再按时间）",
+        "for_you_unavailable": "本服务器未启用（按今日顺序：LLM 评分，再按时间）",
         "for_you_toggle": "为你排序：{value}",
         "similar_usage": "用法：/similar arXiv 编号或链接，例如 /similar 2402.01399",
         "similar_title": "与《{title}》相似的论文",
@@ -51,6 +52,8 @@ READER_TEXTS: Final[dict[str, dict[str, str]]] = {
         "settings_for_you": "For you",
         "for_you_on": "on (your 👍 👎 ⭐ order your digest once you have marked {count} papers)",
         "for_you_off": "off (today's order: the LLM's score, then recency)",
+        "for_you_unavailable": "not enabled on this server (today's order: the LLM's score, "
+        "then recency)",
         "for_you_toggle": "For you: {value}",
         "similar_usage": "Usage: /similar <arXiv id or URL>, e.g. /similar 2402.01399",
         "similar_title": "Papers similar to “{title}”",

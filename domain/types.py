@@ -142,6 +142,7 @@ class IssueItemView:
     # focused explanation (problem, key idea with formulas, result with its numbers).
     heading: str | None = None
     explanation: str | None = None
+    recommended: bool = False  # in a reader's delivery: a "for you" pick beyond their topics
 
     @property
     def tldr(self) -> str:

@@ -14,6 +14,10 @@ Exactly-once from the reader's view, as far as a platform without idempotency ke
   (`core.sending.Part`, from a `PartSender`). A row's parts are a deterministic rendering of
   (language, papers, edition), so the ledger's parts count is the same on every run and a
   resumed row gets the same list.
+- "For you" (`for_you`: the feedback a reader needs) happens here, not in planning: a reader's
+  row is ordered by their model when it is first claimed, and the order is written into the
+  row in the claim's transaction, before any part (`core.services.sendtime`); a row already
+  ordered or partly sent is never reordered, so its parts stay the same list.
 - The one window no ledger can close is between the platform accepting a part and our commit
   (`LINGER` + at most two flushes: a few milliseconds; at most one part per row, never a
   row's later parts; Telegram's Bot API has neither an idempotency key nor a way to read a
@@ -52,6 +56,7 @@ from core.sending import (
 )
 from core.services.chats import mark_blocked
 from core.services.delivery import NOTE, no_match_note
+from core.services.sendtime import SendTimeOrder
 from domain.types import IssueKind, IssueView
 from jobs.alongside import running_alongside
 from jobs.confirm import Confirmations
@@ -128,6 +133,7 @@ class Deliverer:
     default_language: str
     stale_after: float = STALE_AFTER
     paid: PaidAllowance | None = None  # paid broadcasts under the issue's cap, if enabled
+    for_you: int | None = None  # readers with this many marks get their own order (None: off)
     tally: Tally | None = None
     kind: IssueKind = IssueKind.DAILY  # dailies and weeklies are numbered apart
 
@@ -143,6 +149,7 @@ class Deliverer:
         # per run, not per row. With "for you" ordering lists differ per reader, so fewer are.
         self._render = lru_cache(maxsize=RENDERED)(self._render_uncached)
         self._parted = self.sender if isinstance(self.sender, PartSender) else None
+        self._order: SendTimeOrder | None = None
 
     async def run(self, concurrency: int) -> Tally:
         try:
@@ -168,8 +175,11 @@ class Deliverer:
                 if self._claimed:
                     return self._claimed.popleft()
                 stale_before = utcnow() - timedelta(seconds=self.stale_after)
+                order = await self._send_time_order()
                 async with self.db.session() as session:
                     rows = await self._claim(session, stale_before)
+                    if rows and order is not None:
+                        rows = await order.claimed(session, rows)
                     oldest = None if rows else await ledger.oldest_lease(
                         session, issue_id=self.issue_id, platform=self.sender.platform
                     )  # fmt: skip
@@ -194,6 +204,18 @@ class Deliverer:
             session, issue_id=issue_id, platform=platform, stale_before=stale_before
         )
         return [row] if row is not None else []
+
+    async def _send_time_order(self) -> SendTimeOrder | None:
+        """The issue's "for you" scorer, prepared on first use (None: "for you" is off)."""
+        if self.for_you is None or self._order is not None:
+            return self._order
+        view = await self._view(self.default_language)
+        papers = [item.paper.id for item in view.included_items]
+        async with self.db.session() as session:
+            self._order = await SendTimeOrder.prepare(
+                session, paper_ids=papers, min_feedback=self.for_you
+            )
+        return self._order
 
     async def _release_claimed(self) -> None:
         """Rows claimed ahead and never started go back to pending for the next run."""
@@ -296,16 +318,19 @@ class Deliverer:
             return (Part(no_match_note(self.number, language)),)
         await self._view(language)
         edition = self._parted.edition(row.kind, row.target) if self._parted else ""
-        return self._render(language, tuple(row.paper_ids), edition)
+        return self._render(language, tuple(row.paper_ids), edition, row.recommended or ())
 
     def _render_uncached(
-        self, language: str, papers: tuple[int, ...], edition: str
+        self, language: str, papers: tuple[int, ...], edition: str, recommended: tuple[int, ...]
     ) -> tuple[Part, ...]:
         """The issue with the row's papers in the row's order (the issue's, or the reader's
-        own with "for you" ordering), in the row's edition."""
+        own with "for you" ordering), its recommendations marked, in the row's edition."""
         view = self._views[language]
         by_id = {item.paper.id: item for item in view.items}
-        items = tuple(by_id[paper_id] for paper_id in papers if paper_id in by_id)
+        items = tuple(
+            replace(by_id[paper_id], recommended=paper_id in recommended)
+            for paper_id in papers if paper_id in by_id
+        )  # fmt: skip
         issue = replace(view, items=items)
         if self._parted is not None:
             return tuple(self._parted.render_parts(issue, language=language, edition=edition))

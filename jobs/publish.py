@@ -88,11 +88,11 @@ async def publish_issue(
         db, number=number, language=delivery.language,
         require_approval=delivery.require_approval, kind=kind,
     )  # fmt: skip
-    for_you = delivery.for_you_min_feedback if delivery.for_you else None
-    newly = await _plan(db, sender, issue, actor, for_you)
+    newly = await _plan(db, sender, issue, actor)
     deliverer = Deliverer(
         db, sender, issue.id, issue.number, delivery.language, stale_after=stale_after,
         paid=_paid_allowance(delivery, db, sender, issue.id), kind=kind,
+        for_you=delivery.for_you_min_feedback if delivery.for_you else None,
     )  # fmt: skip
     stopped = await _deliver(deliverer, delivery.concurrency, progress)
     report = await _report(deliverer, issue, newly, time.monotonic() - started)
@@ -112,17 +112,12 @@ def _paid_allowance(
     )
 
 
-async def _plan(
-    db: Database, sender: Sender, issue: IssueView, actor: str, for_you: int | None
-) -> bool:
+async def _plan(db: Database, sender: Sender, issue: IssueView, actor: str) -> bool:
     """Write the platform's ledger unless this is a resume; True when it was planned now (the
-    issue's first publication on this platform, whether or not another platform had it first).
-    `for_you`: readers with that many marked papers get their own order (None: off)."""
+    issue's first publication on this platform, whether or not another platform had it first)."""
     if issue.status is IssueStatus.PUBLISHED and await _has_ledger(db, issue, sender.platform):
         return False
-    return await publish_plan(
-        db, issue=issue, targets=sender, actor=actor, for_you_min_feedback=for_you
-    )
+    return await publish_plan(db, issue=issue, targets=sender, actor=actor)
 
 
 async def _has_ledger(db: Database, issue: IssueView, platform: str) -> bool:

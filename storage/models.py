@@ -274,6 +274,9 @@ class Delivery(Base):
     messages_total: Mapped[int] = mapped_column(Integer, default=0)
     messages_sent: Mapped[int] = mapped_column(Integer, default=0)
     message_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Set when the deliverer ordered `paper_ids` for the reader ("for you", at send time): which
+    # of them are recommendations; NULL: not ordered, so never reordered once set.
+    recommended_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -315,22 +318,6 @@ class JobRun(Base):
     pid: Mapped[int | None] = mapped_column(Integer)
 
 
-class SeenNonce(Base):
-    """A signed request's nonce, kept for the signature window so a replay is refused, even
-    after a restart or by another instance."""
-
-    __tablename__ = "seen_nonces"
-    __table_args__ = (
-        UniqueConstraint("scope", "nonce", name="scope_nonce"),
-        Index("ix_seen_nonces_seen_at", "seen_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    scope: Mapped[str] = mapped_column(String(32))  # e.g. "wechat"
-    nonce: Mapped[str] = mapped_column(String(128))
-    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
 class SummaryFailure(Base):
     """A paper whose LLM summary failed: retried with backoff a bounded number of times across
     runs, then left to the extractive fallback."""
@@ -347,53 +334,10 @@ class SummaryFailure(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class CommandBudget(Base):
-    """One user's token bucket for one command budget, shared by every instance on one database
-    (PostgreSQL); a single instance keeps its buckets in memory instead."""
-
-    __tablename__ = "command_budgets"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # budget|platform:user
-    tokens: Mapped[float] = mapped_column(Float)
-    at: Mapped[float] = mapped_column(Float)  # epoch seconds of the last refill
-
-
-class SharedToken(Base):
-    """A credential every instance must share, e.g. the WeChat access token (fetching a new
-    one invalidates the old one, so instances must not each fetch their own)."""
-
-    __tablename__ = "shared_tokens"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. wechat:<app id>
-    value: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class SendBudget(Base):
-    """A fleet-wide send budget (e.g. Telegram's 30 messages/s for the whole bot): the next
-    free slot, in the database's clock, that every instance reserves from (GCRA, see
-    `storage.queries.send_budget`). PostgreSQL only: one SQLite file is one instance."""
-
-    __tablename__ = "send_budget"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    next_at: Mapped[float] = mapped_column(Float, default=0.0)  # epoch seconds
-
-
-class PaidBroadcast(Base):
-    """Paid broadcast messages used per issue and platform, counted against the per-issue cap
-    (TELEGRAM_PAID_MAX_MESSAGES) by every instance and across restarts."""
-
-    __tablename__ = "paid_broadcasts"
-
-    issue_id: Mapped[int] = mapped_column(
-        ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
-    )
-    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
-    used: Mapped[int] = mapped_column(Integer, default=0)
-
-
-# The reader's and personal relevance's tables (modules of their own, on the same Base):
-# imported here so that every user of `Base.metadata` (Alembic's checks, `db copy`) sees them.
+# The limits', the reader's and personal relevance's tables (modules of their own, on the
+# same Base):
+# imported here so that every user of `Base.metadata` (Alembic's checks, `db copy`) sees
+# them.
+import storage.models_limits  # noqa: E402
 import storage.models_ranking  # noqa: E402, F401
 from storage import models_text  # noqa: E402, F401

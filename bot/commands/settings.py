@@ -86,6 +86,8 @@ def _panel(ctx: Context, state: ChatState, *, edit: bool) -> list[Reply]:
 
 
 def _for_you(ctx: Context, state: ChatState) -> str:
+    if not ctx.settings.ranking_for_you:  # RANKING_FOR_YOU off: no chat's switch does anything
+        return t(ctx.language, "for_you_unavailable")
     if not state.for_you:
         return t(ctx.language, "for_you_off")
     return t(ctx.language, "for_you_on", count=ctx.settings.ranking_min_feedback)
@@ -95,6 +97,7 @@ def _buttons(ctx: Context, state: ChatState) -> tuple[tuple[Button, ...], ...]:
     L = ctx.language
     note = t(L, "note_toggle", value=t(L, "off" if state.no_match_note else "on"))
     for_you = t(L, "for_you_toggle", value=t(L, "off" if state.for_you else "on"))
+    toggle = (Button(for_you, "set", ("foryou", "0" if state.for_you else "1")),)
     return (
         (Button("中文", "set", ("language", "zh")), Button("English", "set", ("language", "en"))),
         (
@@ -107,5 +110,5 @@ def _buttons(ctx: Context, state: ChatState) -> tuple[tuple[Button, ...], ...]:
             else Button(t(L, "pause"), "set", ("paused", "1")),
         ),
         (Button(note, "set", ("note", "0" if state.no_match_note else "1")),),
-        (Button(for_you, "set", ("foryou", "0" if state.for_you else "1")),),
+        *((toggle,) if ctx.settings.ranking_for_you else ()),  # offered only where it works
     )

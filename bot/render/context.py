@@ -8,7 +8,7 @@ here on purpose: they are for the editor's review, not for readers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.render.labels import labels_for
@@ -48,6 +48,7 @@ class PaperCard:
     abstract: str = ""
     abstract_translated: str = ""
     editor_note: str = ""
+    recommended: bool = False  # "为你推荐 / Recommended for you" (`core.services.sendtime`)
     extractive: bool = False
     summarized: bool = True
     figure: FigureView | None = None  # the key figure; where it is served depends on the page
@@ -178,7 +179,7 @@ def _authors(authors: tuple[str, ...], language: str) -> str:
 def card_from_item(
     item: IssueItemView, *, ref: int, language: str, public_base_url: str | None = None
 ) -> PaperCard:
-    return card_from_paper(
+    card = card_from_paper(
         item.paper,
         ref=ref,
         language=language,
@@ -187,6 +188,7 @@ def card_from_item(
         editor_note=item.editor_note,
         public_base_url=public_base_url,
     )
+    return replace(card, recommended=True) if item.recommended else card
 
 
 def issue_cards(issue: IssueView, public_base_url: str | None = None) -> list[PaperCard]:

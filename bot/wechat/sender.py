@@ -54,7 +54,8 @@ class WeChatCustomerSender(WeChatTargets):
         cards = issue_cards(issue)
         heading = labels_for(language)["issue_heading"].format(number=issue.number)
         entries = [f"📰 {heading}\n{one_line(issue.title)}"]
-        entries += [_entry(card) for card in cards]
+        mark = f"✨ {labels_for(language)['recommended']}"
+        entries += [_entry(card, mark) for card in cards]
         return _fit(entries, len(cards), issue.number, language)
 
     async def send(self, target: str, text: str) -> str:
@@ -72,11 +73,13 @@ class WeChatCustomerSender(WeChatTargets):
         return f"cs-{uuid.uuid4().hex[:16]}"
 
 
-def _entry(card: PaperCard) -> str:
+def _entry(card: PaperCard, mark: str) -> str:
+    """A paper's lines; `mark` ("为你推荐") under the title of a "for you" recommendation."""
     tldr = one_line(card.tldr)
     if len(tldr) > MAX_TLDR:
         tldr = tldr[: MAX_TLDR - 1] + "…"
-    lines = [f"{card.ref}. {card.display_title}", tldr, card.abs_url]
+    lines = [f"{card.ref}. {card.display_title}", mark if card.recommended else "", tldr]
+    lines.append(card.abs_url)
     return "\n".join(line for line in lines if line)
 
 

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.sending import Targeting
 from core.services.planning import NOTE, PLAN_BATCH, SUBSCRIBER, planned_batches
-from core.services.ranking_plan import ForYou
 from domain.types import IssueView
 from storage.db import Database
 from storage.queries import audit
@@ -54,30 +53,17 @@ async def plan_deliveries(
     issue: IssueView,
     targets: Targeting,
     batch_size: int = PLAN_BATCH,
-    for_you_min_feedback: int | None = None,
 ) -> list[NewDelivery]:
     """Every row of `issue` on `targets.platform`, in delivery order, as a list (a preview,
     tests; publishing streams them into the ledger with `publish_plan` instead)."""
     async with db.session() as session:
-        for_you = await _for_you(session, issue, for_you_min_feedback)
         return [
             row
             async for rows in planned_batches(
-                session, issue=issue, targets=targets, batch_size=batch_size, for_you=for_you
+                session, issue=issue, targets=targets, batch_size=batch_size
             )
             for row in rows
         ]
-
-
-async def _for_you(
-    session: AsyncSession, issue: IssueView, min_feedback: int | None
-) -> ForYou | None:
-    """Personal order ("for you", `RANKING_FOR_YOU`) for readers with `min_feedback` marks;
-    None (everyone gets the issue's order) when it is off."""
-    if min_feedback is None:
-        return None
-    paper_ids = [item.paper.id for item in issue.included_items]
-    return await ForYou.prepare(session, paper_ids=paper_ids, min_feedback=min_feedback)
 
 
 async def publish_plan(
@@ -87,16 +73,14 @@ async def publish_plan(
     targets: Targeting,
     actor: str,
     batch_size: int = PLAN_BATCH,
-    for_you_min_feedback: int | None = None,
 ) -> bool:
     """`start_publication` with the plan streamed into the ledger batch by batch (bounded
-    memory, each batch one statement), in the same single transaction; with
-    `for_you_min_feedback` each reader with that much feedback gets their own order."""
+    memory, each batch one statement), in the same single transaction. Every row is in the
+    issue's order ("for you" is applied at send time, `core.services.sendtime`)."""
 
     async def plan(session: AsyncSession) -> AsyncIterator[Sequence[NewDelivery]]:
-        for_you = await _for_you(session, issue, for_you_min_feedback)
         async for rows in planned_batches(
-            session, issue=issue, targets=targets, batch_size=batch_size, for_you=for_you
+            session, issue=issue, targets=targets, batch_size=batch_size
         ):
             yield rows
 

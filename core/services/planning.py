@@ -13,10 +13,9 @@ digest mode "all", no topics, or no readable topic means every paper; otherwise 
 matching any topic, in the issue's order. A `like:` topic matches by similarity to its paper
 (`core.services.topic_likes`), each distinct one once per issue.
 
-With "for you" on (`RANKING_FOR_YOU`, a `ForYou` handed in), each page's chats that have a
-trained model get their papers in their model's order instead (`core.services.ranking_plan`:
-one range read of the page's models and one sparse product per page, beside the topics'
-range read); which papers a chat gets does not change, only their order.
+Every row is written in the issue's order: "for you" (`RANKING_FOR_YOU`) orders a reader's
+papers when the deliverer first claims their row (`core.services.sendtime`), so planning does
+no model work at all.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.sending import Targeting
-from core.services.ranking_plan import ForYou, Order, as_given
 from core.services.topic_likes import like_masks
 from domain.errors import InvalidInput
 from domain.topics import TopicQuery, matches, parse_topic
@@ -132,11 +130,9 @@ async def planned_batches(
     issue: IssueView,
     targets: Targeting,
     batch_size: int = PLAN_BATCH,
-    for_you: ForYou | None = None,
 ) -> AsyncIterator[list[NewDelivery]]:
     """The ledger rows of `issue` on `targets.platform`, in delivery order, a batch at a time:
-    the platform's own targets, then its receiving chats `batch_size` at a time (each chat's
-    papers in its own order when `for_you` is given)."""
+    the platform's own targets, then its receiving chats `batch_size` at a time."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     rule = TopicRule([item.paper for item in issue.included_items])
@@ -158,23 +154,9 @@ async def planned_batches(
         )
         await rule.learn_likes(session, topics)
 
-        order = await _page_order(session, for_you, chats[0].id, after)
-
-        def row(
-            chat: ChatState,
-            topics: Mapping[int, Sequence[TopicSpec]] = topics,
-            order: Order = order,
-        ) -> NewDelivery:
-            return chat_row(chat, order(chat.id, rule.paper_ids(chat, topics.get(chat.id, ()))))
+        def row(chat: ChatState, topics: Mapping[int, Sequence[TopicSpec]] = topics) -> NewDelivery:
+            return chat_row(chat, rule.paper_ids(chat, topics.get(chat.id, ())))
 
         rows = targets.chat_targets(chats, row)
         if rows:
             yield rows
-
-
-async def _page_order(
-    session: AsyncSession, for_you: ForYou | None, first: int, last: int
-) -> Order:
-    if for_you is None:
-        return as_given
-    return await for_you.page(session, first_chat_id=first, last_chat_id=last)

@@ -1,22 +1,23 @@
-""" "For you" ordering inside delivery planning: each page of chats scored in one product.
+""" "For you" scoring of one issue: its vectors turned feature-major once, readers' models kept
+in memory, many models scored in one sparse product.
 
-`core.services.planning` reads chats a page at a time (keyset on chat id); `ForYou` follows
-it. Planning costs ~40 µs of Python per chat, so the personal order must cost a few µs per
-chat to stay within 10 % of it (bench `ranking`). What it does per page:
+Used at send time (`core.services.sendtime`: the deliverer's claimed batch, `ForYou.prepare`,
+`ModelCache`) and by `ranking.rank_for` (`ForYou.page` over a range of chats). Planning used
+to call `page` for each of its pages; even the stamps' read there cost ~11 % of planning
+(bench `ranking`), so it no longer does. What is kept here:
 
-- asks which of the page's chats have a trained model and its stamp (trained revision,
-  intercept) — an index-only range read (`ix_reader_models_plan`), a few bytes a chat;
-- takes the models from `ModelCache`, which keeps what planning last read per database and
-  reads only the models whose stamp moved (readers who voted since the last plan). A reader's
-  2 kB of weights is thus read once per change, not once per delivery; a forgotten model has
-  no row, so it is never used, whatever is cached;
-- scores all of them against the issue in one sparse product (models × features · features ×
-  papers, `ranking_model.page_scores`) and sorts each row once (NumPy, for the page);
-- hands planning an `Order`: a chat's papers picked by its row of that sort (a topic subset:
+- `ModelCache` keeps the models last read per database and reads only those whose stamp
+  (trained revision, intercept) moved (readers who voted since). A reader's 2 kB of weights is
+  thus read once per change, not once per delivery; a forgotten model has no row, so it is
+  never used, whatever is cached;
+- `ForYou` holds the issue's columns (`ranking_model.issue_columns`) and, for a page of chats
+  (`page`), asks which have a trained model and its stamp — an index-only range read
+  (`ix_reader_models_plan`) — scores them in one product and sorts each row once (NumPy);
+- it hands back an `Order`: a chat's papers picked by its row of that sort (a topic subset:
   that row filtered), one bytes object built per page, no NumPy call per chat.
 
-Chats without a usable model keep the issue's order, and their shared tuples stay shared.
-Planning never trains: a model is retrained when its reader's feedback changes.
+Chats without a usable model keep the issue's order. Nothing here trains: a model is retrained
+when its reader's feedback changes.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import CommandBudget
+from storage.models_limits import CommandBudget
 
 
 async def lock_bucket(

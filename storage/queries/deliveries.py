@@ -54,6 +54,7 @@ class ClaimedDelivery:
     token: int
     interrupted: bool  # it was "sending" under an earlier run that stopped
     language: str | None = None  # the chat's, if known
+    recommended: tuple[int, ...] | None = None  # set: ordered at send time (`recommended_ids`)
 
 
 async def create_deliveries(
@@ -181,6 +182,7 @@ async def claim_batch(
             paper_ids=tuple(row.paper_ids or ()), messages_sent=row.messages_sent,
             message_ids=tuple(row.message_ids or ()), token=row.attempts,
             interrupted=row.was == SENDING, language=row.language,
+            recommended=_ids(row.recommended_ids),
         )
         for row in await connection.execute(_CLAIM_BATCH, params)
     ]  # fmt: skip
@@ -195,7 +197,7 @@ _CLAIM_BATCH = text(
     " UPDATE deliveries AS d SET status = 'sending', attempts = d.attempts + 1, updated_at = :now"
     " FROM picked WHERE d.id = picked.id"
     " RETURNING d.id, d.target, d.kind, d.chat_id, d.paper_ids, d.messages_sent, d.message_ids,"
-    " d.attempts, picked.was,"
+    " d.attempts, picked.was, d.recommended_ids,"
     " (SELECT c.language FROM chats AS c WHERE c.id = d.chat_id) AS language"
 )
 
@@ -222,7 +224,12 @@ def _claimed(row: Delivery, language: str | None) -> ClaimedDelivery:
         token=row.attempts + 1,
         interrupted=row.status == SENDING,
         language=language,
+        recommended=_ids(row.recommended_ids),
     )
+
+
+def _ids(stored: list[int] | None) -> tuple[int, ...] | None:
+    return None if stored is None else tuple(stored)
 
 
 async def oldest_lease(session: AsyncSession, *, issue_id: int, platform: str) -> datetime | None:

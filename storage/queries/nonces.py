@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import SeenNonce
+from storage.models_limits import SeenNonce
 
 
 async def remember_nonce(

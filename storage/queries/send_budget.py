@@ -21,7 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.models import Issue, PaidBroadcast, SendBudget
+from storage.models import Issue
+from storage.models_limits import PaidBroadcast, SendBudget
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import SharedToken
+from storage.models_limits import SharedToken
 
 _KEY = "hashtextextended('digestbot.token:' || current_schema() || ':' || :name, 0)"
 

@@ -134,7 +134,7 @@ async def test_more_like_this_subscription_shows_the_papers_title(fake_telegram,
 
 async def test_settings_turns_for_you_off_and_says_so(fake_telegram, sqlite_db) -> None:
     ann = fake_telegram.user(language_code="en")
-    async with running_bot(fake_telegram, sqlite_db):
+    async with running_bot(fake_telegram, sqlite_db, settings_extra={"ranking_for_you": True}):
         fake_telegram.send_text(ann, "/settings")
         (panel,) = await fake_telegram.wait_for_sent(ann)
         panel_text = panel.text
@@ -145,3 +145,22 @@ async def test_settings_turns_for_you_off_and_says_so(fake_telegram, sqlite_db) 
     assert "For you: off (today's order" in edited.text
     assert "For you: on" in [b["text"] for b in edited.buttons][-1]
     assert state.for_you is False
+
+
+async def test_settings_says_for_you_is_not_enabled_on_this_server(
+    fake_telegram, sqlite_db
+) -> None:
+    """RANKING_FOR_YOU off (the default): the chat's switch would change nothing, so the panel
+    says so, in the chat's language, and offers no toggle."""
+    ann, mei = fake_telegram.user(language_code="en"), fake_telegram.user(language_code="zh")
+    async with running_bot(fake_telegram, sqlite_db):
+        fake_telegram.send_text(ann, "/settings")
+        (panel,) = await fake_telegram.wait_for_sent(ann)
+        fake_telegram.send_text(mei, "/settings")
+        (panel_zh,) = await fake_telegram.wait_for_sent(mei)
+    assert "For you: not enabled on this server (today's order" in panel.text
+    assert "For you: on" not in panel.text
+    assert not any("For you" in b["text"] for b in panel.buttons)
+    assert [b["text"] for b in panel.buttons][-1] == "Note when nothing matches: on"  # the last
+    assert "为你排序：本服务器未启用" in panel_zh.text
+    assert not any("为你排序" in b["text"] for b in panel_zh.buttons)

@@ -1,7 +1,8 @@
-""" "For you" in delivery planning keeps readers' models in memory between plans
-(`core.services.ranking_plan.ModelCache`): a model retrained since the last plan is read again,
-a forgotten one is never used, and a topic subset keeps the model's order. Real SQLite and
-PostgreSQL, the 20 real papers of `tests/planning_world.py`."""
+""" "For you" keeps readers' models in memory between deliveries
+(`core.services.ranking_plan.ModelCache`, shared by send-time ordering and `rank_for`): a model
+retrained since it was last read is read again, a forgotten one is never used, and a topic
+subset keeps the model's order. Real SQLite and PostgreSQL, the 20 real papers of
+`tests/planning_world.py`."""
 
 from __future__ import annotations
 
@@ -28,10 +29,7 @@ async def _vote(db: Database, reader: Reader, liked: list[int], disliked: list[i
 
 
 async def _planned(db: Database, issue: IssueView, reader: Reader) -> list[int]:
-    rows = await plan_deliveries(db, issue=issue, targets=TelegramTargets(), for_you_min_feedback=5)
-    mine = [row for row in rows if row.target == reader.chat_id]
-    assert len(mine) == 1
-    return list(mine[0].paper_ids)
+    return await ranking.rank_for(db, reader, _ids(issue), min_feedback=5)
 
 
 async def test_a_retrained_model_is_read_again_and_a_forgotten_one_is_not_used(

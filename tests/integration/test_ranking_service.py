@@ -1,16 +1,15 @@
 """Personal relevance on real SQLite and PostgreSQL: feedback counted once, models trained
-from it, readers' own order in the delivery plan, `/saved`, `/similar`, `/forget`, and input
-that must not crash anything. The papers are 20 real ones (`tests/planning_world.py`)."""
+from it, readers' own order (`rank_for`; in deliveries: `tests/e2e/test_sendtime.py`),
+`/saved`, `/similar`, `/forget`, and input that must not crash anything. The papers are 20
+real ones (`tests/planning_world.py`)."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.telegram.targets import TelegramTargets
 from core.services import ranking
 from core.services.chats import active_chats
-from core.services.delivery import plan_deliveries
 from core.services.ranking import Reader
 from domain.errors import InvalidInput, NotFound
 from domain.types import IssueView
@@ -80,25 +79,6 @@ async def test_too_little_feedback_keeps_todays_order(db: Database) -> None:
     assert (await ranking.rank_for(db, readers[0], _ids(issue), min_feedback=2))[0] == _ids(issue)[
         5
     ]
-
-
-async def test_for_you_orders_only_the_trained_readers_rows(db: Database) -> None:
-    issue, readers = await _world(db)
-    await _teach(db, readers[0], issue)
-    targets = TelegramTargets()
-
-    plain = await plan_deliveries(db, issue=issue, targets=targets)
-    mine = await plan_deliveries(db, issue=issue, targets=targets, for_you_min_feedback=5)
-
-    assert len(plain) == len(mine)
-    expected = await ranking.rank_for(db, readers[0], _ids(issue))
-    for before, after in zip(plain, mine, strict=True):
-        assert set(before.paper_ids) == set(after.paper_ids)  # the same papers, maybe reordered
-        if after.target == readers[0].chat_id and len(after.paper_ids) == len(expected):
-            assert list(after.paper_ids) == expected
-            assert after.paper_ids != before.paper_ids
-        elif after.target != readers[0].chat_id:
-            assert after.paper_ids == before.paper_ids
 
 
 async def test_saved_is_a_paged_reading_list_and_forget_deletes_everything(db: Database) -> None:

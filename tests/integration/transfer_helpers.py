@@ -10,19 +10,15 @@ from storage.db import Database
 from storage.models import (
     AuditLog,
     Chat,
-    CommandBudget,
     Delivery,
     FetchRun,
     JobRun,
-    PaidBroadcast,
-    SeenNonce,
-    SendBudget,
-    SharedToken,
     SummarizeRun,
     Summary,
     SummaryFailure,
     Topic,
 )
+from storage.models_limits import CommandBudget, PaidBroadcast, SeenNonce, SendBudget, SharedToken
 from storage.models_ranking import (
     PaperEmbedding,
     PaperVector,

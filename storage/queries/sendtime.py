@@ -1,0 +1,79 @@
+"""What the deliverer reads to order a reader's papers when it claims their row ("for you" at
+send time, `core.services.sendtime`), and how it keeps that order in the row.
+
+Kept apart from the ledger's claim/record queries: these run once per claimed batch, only with
+"for you" on (`RANKING_FOR_YOU`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Chat, Delivery
+from storage.models_ranking import ReaderModel
+from storage.queries.deliveries import SENDING
+from storage.queries.ranking import Stamp
+
+# Built once: at one row per claim (SQLite) building the statements cost more than running them.
+_TRAINED = (
+    select(
+        ReaderModel.chat_id, ReaderModel.trained_revision, ReaderModel.intercept, Chat.digest_mode
+    )
+    .join(Chat, Chat.id == ReaderModel.chat_id)
+    .where(
+        ReaderModel.chat_id.in_(bindparam("chat_ids", expanding=True)),
+        ReaderModel.examples >= bindparam("min_examples"),
+        ReaderModel.indices.is_not(None), Chat.for_you.is_(True),
+    )
+)  # fmt: skip
+_STORE = (
+    update(Delivery)
+    .where(
+        Delivery.id == bindparam("row_id"), Delivery.attempts == bindparam("token"),
+        Delivery.status == SENDING, Delivery.messages_sent == 0,
+        Delivery.recommended_ids.is_(None),
+    )
+    .values(paper_ids=bindparam("papers"), recommended_ids=bindparam("recommended"))
+)  # fmt: skip
+
+
+async def trained_chats(
+    session: AsyncSession, *, chat_ids: Sequence[int], min_examples: int
+) -> dict[int, tuple[Stamp, str]]:
+    """Which of these chats have a trained model with enough feedback and left "for you" on,
+    each with its model's stamp and its digest mode ("all" | "topics")."""
+    if not chat_ids:
+        return {}
+    params = {"chat_ids": list(chat_ids), "min_examples": min_examples}
+    rows = await (await session.connection()).execute(_TRAINED, params)
+    return {chat: ((revision, b), mode) for chat, revision, b, mode in rows}
+
+
+@dataclass(frozen=True)
+class RowOrder:
+    """A claimed row's papers in its reader's order, and which of them are recommendations."""
+
+    delivery_id: int
+    token: int
+    paper_ids: tuple[int, ...]
+    recommended: tuple[int, ...]
+
+
+async def store_orders(session: AsyncSession, *, orders: Sequence[RowOrder]) -> set[int]:
+    """Keep each row's send-time order; the ids stored. Fenced like every ledger write (the
+    claim's token, still "sending") and only while nothing was sent and the row was never
+    ordered, so a row's order is written once and a resumed row keeps it."""
+    connection = await session.connection()
+    stored = set()
+    for order in orders:
+        params = {
+            "row_id": order.delivery_id, "token": order.token,
+            "papers": list(order.paper_ids), "recommended": list(order.recommended),
+        }  # fmt: skip
+        if (await connection.execute(_STORE, params)).rowcount:
+            stored.add(order.delivery_id)
+    return stored

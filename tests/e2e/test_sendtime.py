@@ -1,0 +1,193 @@
+""" "For you" at send time, through the real PTB stack on the fake Bot API, on real SQLite and
+PostgreSQL (`core.services.sendtime`): a trained reader receives their papers in their model's
+order, kept in the ledger row; a resumed row keeps that order after the model changed; chats
+with "for you" off or too little feedback get the issue's order; in "topics" mode a trained
+reader also gets a few papers beyond their topics, marked "Recommended for you".
+
+The issue is the 20 real papers of `tests/planning_world.py` (no summaries: each card is the
+paper's title, links and abstract), so the models learn from real text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select, update
+
+from core.services import ranking
+from core.services.chats import update_settings
+from core.services.ranking import Reader
+from core.services.sendtime import MAX_RECOMMENDED
+from domain.types import IssueView
+from storage.db import Database
+from storage.models import Delivery
+from storage.types import utcnow
+from tests.e2e.publish_helpers import guard_send_spacing, publish, received, subscriber
+from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_state import FakeUser
+from tests.planning_world import store_issue
+
+FOR_YOU = {"ranking_for_you": True, "ranking_min_feedback": 5}
+MARK = "✨ <i>Recommended for you</i>"
+
+
+@pytest.fixture(autouse=True)
+def _send_spacing(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield from guard_send_spacing(request)
+
+
+def _ids(issue: IssueView) -> list[int]:
+    return [item.paper.id for item in issue.included_items]
+
+
+def _category(issue: IssueView, category: str) -> list[int]:
+    return [i.paper.id for i in issue.included_items if i.paper.meta.primary_category == category]
+
+
+async def _teach(db: Database, user: FakeUser, liked: list[int], disliked: list[int]) -> Reader:
+    reader = Reader("telegram", str(user.id))
+    for pid in liked:
+        await ranking.record_feedback(db, reader, pid, vote=1)
+    for pid in disliked:
+        await ranking.record_feedback(db, reader, pid, vote=-1)
+    return reader
+
+
+def _order(issue: IssueView, html: str) -> list[int]:
+    """The issue's papers in the order their titles appear in what a chat received."""
+    at = {
+        item.paper.id: html.find(f". {escape(item.paper.meta.title)}</b>")
+        for item in issue.included_items
+    }
+    return sorted((pid for pid, where in at.items() if where >= 0), key=lambda pid: at[pid])
+
+
+async def _row(db: Database, user: FakeUser) -> Delivery:
+    async with db.session() as session:
+        row = await session.scalar(select(Delivery).where(Delivery.target == str(user.id)))
+    assert row is not None
+    return row
+
+
+async def test_each_reader_gets_their_models_order_or_the_issues(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    issue = await store_issue(db)
+    vision, language = _category(issue, "cs.CV"), _category(issue, "cs.CL")[:4]
+    trained, cold, off, few = [await subscriber(fake_telegram, db, language="en") for _ in "1234"]
+    reader = await _teach(db, trained, vision, language)
+    await _teach(db, off, vision, language)
+    await update_settings(db, platform="telegram", chat_id=str(off.id), for_you=False)
+    await _teach(db, few, vision[:1], language[:1])  # 2 marks: too few for its own order
+    expected = await ranking.rank_for(db, reader, _ids(issue))
+
+    report = await publish(fake_telegram, db, **FOR_YOU)
+
+    html = {u.id: "".join(received(fake_telegram, u)) for u in (trained, cold, off, few)}
+    assert report.sent == 4
+    assert _order(issue, html[trained.id]) == expected != _ids(issue)
+    assert (await _row(db, trained)).paper_ids == expected  # kept in the ledger row
+    assert (await _row(db, trained)).recommended_ids == []  # mode "all": nothing to add
+    for user in (cold, off, few):
+        assert _order(issue, html[user.id]) == _ids(issue)
+        assert (await _row(db, user)).recommended_ids is None  # never ordered
+    assert MARK not in "".join(html.values())
+
+
+async def test_for_you_off_on_the_server_keeps_the_issues_order(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    issue = await store_issue(db)
+    user = await subscriber(fake_telegram, db, language="en")
+    await _teach(db, user, _category(issue, "cs.CV"), _category(issue, "cs.CL")[:4])
+
+    await publish(fake_telegram, db)  # RANKING_FOR_YOU off (the default)
+
+    assert _order(issue, "".join(received(fake_telegram, user))) == _ids(issue)
+
+
+async def test_a_resumed_row_keeps_its_order_after_the_model_changed(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    issue = await store_issue(db)
+    vision, language = _category(issue, "cs.CV"), _category(issue, "cs.CL")
+    user = await subscriber(fake_telegram, db, language="en")
+    reader = await _teach(db, user, vision, language[:4])
+    first = await publish(fake_telegram, db, **FOR_YOU)
+    parts = received(fake_telegram, user)
+    assert len(parts) >= 2 and first.messages == len(parts)
+    async with db.session() as session:  # a crash after part 1 was confirmed
+        await session.execute(
+            update(Delivery).values(
+                status="sending", messages_sent=1, message_ids=["1"], attempts=1,
+                updated_at=utcnow() - timedelta(seconds=60), sent_at=None,
+            )
+        )  # fmt: skip
+    await _teach(db, user, language, vision)  # changed their mind: the model now differs
+    assert await ranking.rank_for(db, reader, _ids(issue)) != _order(issue, "".join(parts))
+
+    resumed = await publish(fake_telegram, db, **FOR_YOU)
+
+    assert received(fake_telegram, user) == parts + parts[1:]  # the same parts, same order
+    assert (resumed.resumed, resumed.messages) == (1, len(parts) - 1)
+
+
+async def test_topics_readers_get_marked_recommendations_only_when_trained(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    issue = await store_issue(db)
+    vision, language = _category(issue, "cs.CV"), _category(issue, "cs.CL")
+    picky, untrained, off, everything = [
+        await subscriber(fake_telegram, db, language="en", topic=topic)
+        for topic in ("cat:cs.CL", "cat:cs.CL", "cat:cs.CL", None)
+    ]
+    for user in (picky, off, everything):
+        await _teach(db, user, vision, language[:4])
+    await update_settings(db, platform="telegram", chat_id=str(off.id), for_you=False)
+    zh = await subscriber(fake_telegram, db, language="zh", topic="cat:cs.CL")
+    await _teach(db, zh, vision, language[:4])
+
+    await publish(fake_telegram, db, **FOR_YOU)
+
+    row, untrained_row = await _row(db, picky), await _row(db, untrained)
+    recommended = row.recommended_ids or []
+    assert 1 <= len(recommended) <= MAX_RECOMMENDED
+    assert set(recommended) <= set(_ids(issue)) - set(untrained_row.paper_ids)  # beyond topics
+    assert set(row.paper_ids) == set(untrained_row.paper_ids) | set(recommended)
+    html = "".join(received(fake_telegram, picky))
+    assert html.count(MARK) == len(recommended)
+    for pid in recommended:  # the mark sits under the recommended paper's title
+        title = next(i.paper.meta.title for i in issue.included_items if i.paper.id == pid)
+        assert f"{escape(title)}</b>\n{MARK}" in html
+    assert "✨ <i>为你推荐</i>" in "".join(received(fake_telegram, zh))
+    for user in (untrained, off, everything):
+        assert MARK not in "".join(received(fake_telegram, user))
+        assert not (await _row(db, user)).recommended_ids
+    assert (await _row(db, off)).paper_ids == untrained_row.paper_ids
+
+
+async def test_a_row_ordered_but_never_sent_is_not_reordered(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    """Claimed and ordered, then handed back before its first part (a run stopped, claimed
+    rows released): the next run sends the order kept in the row, not the newer model's."""
+    issue = await store_issue(db)
+    vision, language = _category(issue, "cs.CV"), _category(issue, "cs.CL")
+    user = await subscriber(fake_telegram, db, language="en")
+    reader = await _teach(db, user, vision, language[:4])
+    await publish(fake_telegram, db, **FOR_YOU)
+    parts = received(fake_telegram, user)
+    async with db.session() as session:  # as `Deliverer._release_claimed` leaves a row
+        await session.execute(
+            update(Delivery).values(
+                status="pending", messages_sent=0, message_ids=[], sent_at=None
+            )
+        )  # fmt: skip
+    await _teach(db, user, language, vision)
+    assert await ranking.rank_for(db, reader, _ids(issue)) != _order(issue, "".join(parts))
+
+    await publish(fake_telegram, db, **FOR_YOU)
+
+    assert received(fake_telegram, user) == parts + parts
