@@ -126,8 +126,15 @@ class MessageMethods:
         return message.to_api(chat, self.bot)
 
     def m_generic_send(self: BotApi, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """sendPhoto, sendDocument, …: checked and recorded, the caption kept as the text."""
+        """sendDocument, sendVideo, …: checked and recorded, the caption kept as the text."""
         chat = self.chat_for(params["chat_id"], sending=True)
+        return self.store_captioned(chat, method, params).to_api(chat, self.bot)
+
+    def store_captioned(
+        self: BotApi, chat: FakeChat, method: str, params: dict[str, Any]
+    ) -> SentMessage:
+        """A media message's caption checked as Telegram does (≤ 1,024 after parsing), its
+        keyboard and the flood limits, then recorded with the caption as its text."""
         text, entities = "", []
         if params.get("caption"):
             text, entities = format_text(
@@ -135,8 +142,7 @@ class MessageMethods:
             )
         check_markup(params.get("reply_markup"))
         self.check_flood(chat, params)
-        message = self.store_bot_message(chat, text, entities, params, method)
-        return message.to_api(chat, self.bot)
+        return self.store_bot_message(chat, text, entities, params, method)
 
     def store_bot_message(
         self: BotApi,

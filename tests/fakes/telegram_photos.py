@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from tests.fakes.telegram_messages import MAX_CAPTION_UTF16, check_markup, format_text
 from tests.fakes.telegram_spec import UploadedFile, bad_request
 
 if TYPE_CHECKING:
@@ -45,14 +44,7 @@ class PhotoMethods:
     def m_sendPhoto(self: BotApi, params: dict[str, Any]) -> dict[str, Any]:
         chat = self.chat_for(params["chat_id"], sending=True)
         photo = self._photo(params["photo"])
-        text, entities = "", []
-        if params.get("caption"):
-            text, entities = format_text(
-                params["caption"], params.get("parse_mode"), None, MAX_CAPTION_UTF16
-            )
-        check_markup(params.get("reply_markup"))
-        self.check_flood(chat, params)
-        message = self.store_bot_message(chat, text, entities, params, "sendPhoto")
+        message = self.store_captioned(chat, "sendPhoto", params)
         message.photo = [dict(size) for size in photo.sizes]
         return message.to_api(chat, self.bot)
 
