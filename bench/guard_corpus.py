@@ -5,8 +5,9 @@ summary is built only from the abstract: its sentences, its numbers (rewritten t
 Chinese summary writes them: `百分之二十三点三`, `23.3 %`, `0.233` for a percentage, `3.95倍`,
 `1,000`, Chinese numerals, rounding; a figure's, section's or list item's number and a year
 are not listed as results), its links, and counting words of our own (`三个模块`, a `1.` list).
-`faithful` also writes one from a passage of a full text (`bench.guard_fulltext`). A tampered one is the same summary with one change a reviewer must catch: a number
-changed, a number invented, a link invented, or an instruction injected.
+`faithful` also writes one from a passage of a full text (`bench.guard_fulltext`). A tampered
+one is the same summary with one change a reviewer must catch: a number changed, a number
+invented, a link invented, or an instruction injected.
 """
 
 from __future__ import annotations
