@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import re
 
+_PLURAL = r"Figures|Figs\.|Tables|Tabs\.|Sections|Secs\.|§§|Appendices|Eqs\.|Equations"
 _WORDS = (
-    r"Figures?|Figs?\.|Tables?|Tabs?\.|Sections?|Secs?\.|§|Appendix|Appendices|Eqs?\.|"
-    r"Equations?|Algorithms?|Theorems?|Lemmas?|Definitions?|Propositions?|Corollary|Footnotes?"
+    rf"{_PLURAL}|Figure|Fig\.|Table|Tab\.|Section|Sec\.|§|Appendix|Eq\.|Equation|"
+    r"Algorithms?|Theorems?|Lemmas?|Definitions?|Propositions?|Corollary|Footnotes?"
 )
-_LABEL = r"\(?[A-Z]?\d+(?:\.\d+)*[a-z]?\)?"
+_LABEL = r"\(?[A-Z]?\d+(?:\.\d+)*(?!\.?\d)[a-z]?\)?(?!\s*%)"  # a whole number, not a percent
+# `Table 2 and 3`, `Figures 5, 6 and 7`: only a plural word lists labels with commas, so the
+# result in `as Table 2, 87.3 points` stays a result.
 _PAPER_POINTER = re.compile(
-    rf"(?<![A-Za-z])(?:{_WORDS})\s*~?{_LABEL}(?:\s*(?:,|and|&|–|-|to)\s*{_LABEL})*"
+    rf"(?<![A-Za-z])(?:(?:{_PLURAL})\s*~?{_LABEL}(?:\s*(?:,|and|&|–|-|to)\s*{_LABEL})*"
+    rf"|(?:{_WORDS})\s*~?{_LABEL}(?:\s*(?:and|&|–|-)\s*{_LABEL})*)"
 )
 _SUMMARY_POINTER = re.compile(
     rf"(?:{_WORDS}|图|表|公式|算法|附录|定理|引理|章节?)\s*[~(（]?\s*"

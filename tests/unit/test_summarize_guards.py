@@ -109,7 +109,7 @@ def test_the_full_text_backs_numbers_and_links_the_abstract_lacks() -> None:
 
 BODY = (
     "As Figure 6 and Table 13 show, the model reaches 0.82 (Section 4.1 and 4.2, Appendix B.3). "
-    "Figures 5-7 give the details; see Eq. (9)."
+    "Figures 5-7 give the details; see Eq. (9). As Table 2, 87.3 points; Figure 3 and 90% too."
 )
 
 
@@ -124,6 +124,7 @@ BODY = (
         ("见 Section 4.1 and 4.2 及 Appendix B.3。", False),
         ("详见图 5、7 与公式（9）。", False),
         ("图8显示了结果。", True),  # a label the paper does not have
+        ("提升了 87.3 分，达到 90 %。", False),  # `Table 2, 87.3 points` and `Figure 3 and 90%`
     ],
 )
 def test_figure_and_section_labels_back_only_labels(results: str, flagged: bool) -> None:
