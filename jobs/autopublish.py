@@ -24,6 +24,7 @@ import logging
 from datetime import timedelta
 
 from core.services import review
+from core.services.reading_stats import AUTO_PUBLISH_ACTOR
 from domain.content import Content
 from domain.errors import DigestError, InvalidInput, NotFound
 from jobs import notices
@@ -32,7 +33,7 @@ from storage.queries import schedule as q
 
 log = logging.getLogger(__name__)
 
-AUTO_ACTOR = "auto"
+AUTO_ACTOR = AUTO_PUBLISH_ACTOR  # /stats counts the papers it leaves out by this name
 # Actors whose audit rows do not count as a touch: the composer, this job and the scheduler
 # (and "system" for anything else the bot writes on its own).
 SYSTEM_ACTORS = ("compose", AUTO_ACTOR, "schedule", "system")

@@ -17,9 +17,10 @@ from bot.commands import admin_preview
 from bot.commands.admin_review import issue_ref
 from bot.commands.context import AdminOps, Context
 from bot.commands.reply import Button, Reply, replies
+from bot.commands.stats_reading import reading_lines
 from bot.i18n import say, t, user_error
 from bot.render.content import telegram_html
-from core.services import editor_votes, review
+from core.services import editor_votes, reading_stats, review
 from core.services.chats import active_chats
 from core.services.issues import get_issue, list_issues
 from domain.content import bold, paragraph
@@ -111,6 +112,8 @@ async def stats_command(ctx: Context, argument: str) -> list[Reply]:
           cost=f"{figures.llm_cost_today / n:.5f}"))  # fmt: skip
     if figures.paid_messages_today or ctx.settings.telegram_paid_broadcast:
         lines.append(say(L, "stats_paid", paid=f"{figures.paid_messages_today:,}"))
+    reading = await reading_stats.reading_stats(ctx.db, now=datetime.now(tz), tz=tz)
+    lines += reading_lines(L, reading, tz)
     week = await editor_votes.votes_since(ctx.db, since=datetime.now(tz) - VOTES_OVER)
     lines.append(say(L, "stats_votes", up=week.up, down=week.down, saved=week.saved))
     return replies(lines)

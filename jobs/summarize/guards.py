@@ -5,9 +5,10 @@ Every text field of the summary is checked, found by walking the model (so a fie
 abstract, comment and journal reference, plus the full text when the caller has it.
 
 - A number the paper does not state is flagged (`jobs.summarize.numerals` says what counts as
-  the same number). Small counting numbers are exempt: an integer up to 10 used as an ordinal
-  (`第3`, a list's `1.`/`(2)`) or before a Chinese counting word (`3个`, `两种`) — the model
-  numbers and counts its own lists, and the abstract seldom says "three contributions". A
+  the same number; a figure, table or section label backs only a label,
+  `jobs.summarize.pointers`). Small counting numbers are exempt: an integer up to 10 used as an
+  ordinal (`第3`, a list's `1.`/`(2)`) or before a Chinese counting word (`3个`, `两种`) — the
+  model numbers and counts its own lists, and the abstract seldom says "three contributions". A
   single Chinese numeral character is read only before 倍, for the same reason.
 - A link in a text field the paper does not give is flagged; a code link the paper does not
   give is replaced by the paper's own one (or dropped) and noted (`code_url_dropped`).
@@ -31,6 +32,7 @@ from domain.rating import half_point
 from domain.types import PaperMeta, SummaryContent
 from jobs.summarize.injection import instruction_spans
 from jobs.summarize.numerals import Known, Number, numbers_in, word_numbers
+from jobs.summarize.pointers import points, split_pointers
 
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'`{}|\\^\[\]()，。；：、！？）（「」《》]+"
@@ -50,6 +52,7 @@ class PaperText:
     text: str
     numbers: Known
     urls: dict[str, str]  # normalized -> as the paper spells it
+    pointers: Known  # `Figure 6`'s numbers: they back only pointers (`图6`)
 
     @classmethod
     def of(cls, meta: PaperMeta, text: str | None = None, links: Iterable[str] = ()) -> PaperText:
@@ -60,7 +63,15 @@ class PaperText:
             own.append(f"https://doi.org/{meta.doi}")
         found = [*urls_in(source), *(link for link in own if link)]
         urls = {normalize_url(url): url.rstrip(_TRAILING) for url in found}
-        return cls(source, Known(numbers_in(source) + word_numbers(source)), urls)
+        stated, pointers = split_pointers(source)
+        known = Known(numbers_in(stated) + word_numbers(stated))
+        return cls(source, known, urls, Known(numbers_in(pointers)))
+
+    def backs(self, number: Number, text: str) -> bool:
+        """The paper states `number` of the summary's `text` (a pointer: as a pointer too)."""
+        if self.numbers.backs(number):
+            return True
+        return points(text, number.start) and self.pointers.backs(number)
 
     def backs_url(self, url: str) -> bool:
         """The paper gives this link, or a longer one it shortens (a repo's root)."""
@@ -114,7 +125,7 @@ def number_flags(field: str, text: str, paper: PaperText) -> list[GuardFlag]:
     for number in numbers_in(text):
         if any(start <= number.start < end for start, end in links):
             continue
-        if not _exempt(number, text) and not paper.numbers.backs(number):
+        if not _exempt(number, text) and not paper.backs(number, text):
             flags.append(GuardFlag(NUMBER, field, _around(text, number)))
     return flags
 

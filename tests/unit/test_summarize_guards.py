@@ -107,6 +107,32 @@ def test_the_full_text_backs_numbers_and_links_the_abstract_lacks() -> None:
     assert apply_guards(meta, content, body, links=["https://acme.ai/demo/"])[1] == []
 
 
+BODY = (
+    "As Figure 6 and Table 13 show, the model reaches 0.82 (Section 4.1 and 4.2, Appendix B.3). "
+    "Figures 5-7 give the details; see Eq. (9). As Table 2, 87.3 points; Figure 3 and 90% too."
+)
+
+
+@pytest.mark.parametrize(
+    ("results", "flagged"),
+    [
+        ("平均概率为 6。", True),  # only a figure's label says 6: a changed 0.82 must not pass
+        ("准确率为 13 %。", True),
+        ("结果为 4.2。", True),  # a section's number is no result
+        ("结果为 9。", True),
+        ("如图6和表13所示，平均为 0.82。", False),  # a label named as a label is the paper's
+        ("见 Section 4.1 and 4.2 及 Appendix B.3。", False),
+        ("详见图 5、7 与公式（9）。", False),
+        ("图8显示了结果。", True),  # a label the paper does not have
+        ("提升了 87.3 分，达到 90 %。", False),  # `Table 2, 87.3 points` and `Figure 3 and 90%`
+    ],
+)
+def test_figure_and_section_labels_back_only_labels(results: str, flagged: bool) -> None:
+    meta = make_paper(abstract="We study self-awareness.", title="Aware")
+    flags = apply_guards(meta, _summary(results=results), BODY)[1]
+    assert bool(flags) is flagged, flags
+
+
 def test_a_month_named_in_english_backs_the_chinese_date() -> None:
     content = _summary(results="2023年6月，我们招募了200名参与者。")
     assert _flags(content, abstract="In June 2023, 200 participants were recruited.") == []
