@@ -26,8 +26,24 @@ AUTO_PUBLISH_ACTOR = "auto"  # who auto-publish acts as in the audit log
 EXCLUDED = "issue.exclude"  # the review service's audit action for leaving a paper out
 
 
+class PerLLMSummary:
+    """Tokens in and cost per LLM-written summary, for figures that count both."""
+
+    llm: int
+    tokens_in: int
+    cost_usd: float
+
+    @property
+    def tokens_per_paper(self) -> int:
+        return self.tokens_in // self.llm if self.llm else 0
+
+    @property
+    def cost_per_paper(self) -> float:
+        return self.cost_usd / self.llm if self.llm else 0.0
+
+
 @dataclass(frozen=True)
-class SourceFigures:
+class SourceFigures(PerLLMSummary):
     """Today's summaries written from one text source, and what an LLM one cost."""
 
     source: TextSource
@@ -36,17 +52,9 @@ class SourceFigures:
     tokens_in: int
     cost_usd: float
 
-    @property
-    def tokens_per_paper(self) -> int:
-        return self.tokens_in // self.llm if self.llm else 0
-
-    @property
-    def cost_per_paper(self) -> float:
-        return self.cost_usd / self.llm if self.llm else 0.0
-
 
 @dataclass(frozen=True)
-class RunFigures:
+class RunFigures(PerLLMSummary):
     """The last summarize run: papers, LLM summaries, flagged, tokens in and cost."""
 
     started_at: datetime
@@ -55,14 +63,6 @@ class RunFigures:
     flagged: int
     tokens_in: int
     cost_usd: float
-
-    @property
-    def tokens_per_paper(self) -> int:
-        return self.tokens_in // self.llm if self.llm else 0
-
-    @property
-    def cost_per_paper(self) -> float:
-        return self.cost_usd / self.llm if self.llm else 0.0
 
 
 @dataclass(frozen=True)
