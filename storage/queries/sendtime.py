@@ -37,7 +37,10 @@ _STORE = (
         Delivery.status == SENDING, Delivery.messages_sent == 0,
         Delivery.recommended_ids.is_(None),
     )
-    .values(paper_ids=bindparam("papers"), recommended_ids=bindparam("recommended"))
+    .values(
+        paper_ids=bindparam("papers"), recommended_ids=bindparam("recommended"),
+        kind=bindparam("kind"),
+    )
 )  # fmt: skip
 
 
@@ -55,12 +58,14 @@ async def trained_chats(
 
 @dataclass(frozen=True)
 class RowOrder:
-    """A claimed row's papers in its reader's order, and which of them are recommendations."""
+    """A claimed row's papers in its reader's order, which of them are recommendations, and its
+    kind (a note row given recommendations becomes a subscriber's)."""
 
     delivery_id: int
     token: int
     paper_ids: tuple[int, ...]
     recommended: tuple[int, ...]
+    kind: str
 
 
 async def store_orders(session: AsyncSession, *, orders: Sequence[RowOrder]) -> set[int]:
@@ -73,6 +78,7 @@ async def store_orders(session: AsyncSession, *, orders: Sequence[RowOrder]) -> 
         params = {
             "row_id": order.delivery_id, "token": order.token,
             "papers": list(order.paper_ids), "recommended": list(order.recommended),
+            "kind": order.kind,
         }  # fmt: skip
         if (await connection.execute(_STORE, params)).rowcount:
             stored.add(order.delivery_id)
