@@ -223,34 +223,31 @@ async def test_a_trained_reader_nothing_matched_gets_recommendations_alone(
     untrained readers get the note or nothing, exactly as before."""
     issue = await store_issue(db)
     vision, language = _category(issue, "cs.CV"), _category(issue, "cs.CL")[:4]
-    trained, noted, cold, cold_noted = [
+    trained, noted, cold, cold_noted, off = [
         await subscriber(fake_telegram, db, language="en", topic=NOTHING, note=note)
-        for note in (False, True, False, True)
+        for note in (False, True, False, True, False)
     ]
-    for user in (trained, noted):
+    for user in (trained, noted, off):
         await _teach(db, user, vision, language)
+    await update_settings(db, platform="telegram", chat_id=str(off.id), for_you=False)
 
     report = await publish(fake_telegram, db, **FOR_YOU)
 
     for user in (trained, noted):
         row, html = await _row(db, user), "".join(received(fake_telegram, user))
         assert 1 <= len(row.recommended_ids or []) <= MAX_RECOMMENDED
-        assert row.paper_ids == _order(issue, html) and set(row.paper_ids) == set(
-            row.recommended_ids or []
-        )
-        assert (row.kind, row.status, html.count(MARK)) == (
-            "subscriber",
-            "sent",
-            len(row.paper_ids),
-        )
+        assert row.paper_ids == _order(issue, html)  # in the model's order, all marked
+        assert set(row.paper_ids) == set(row.recommended_ids or [])
+        marked = len(row.paper_ids)
+        assert (row.kind, row.status, html.count(MARK)) == ("subscriber", "sent", marked)
         assert no_match_note(1, "en") not in html
-    assert received(fake_telegram, cold) == []
-    assert ((await _row(db, cold)).status, (await _row(db, cold)).recommended_ids) == (
-        "skipped",
-        None,
-    )
+    for user in (cold, off):  # no model, or "for you" off: skipped in planning, as before
+        assert received(fake_telegram, user) == []
+        assert ((await _row(db, user)).status, (await _row(db, user)).recommended_ids) == (
+            "skipped", None
+        )  # fmt: skip
     assert received(fake_telegram, cold_noted) == [no_match_note(1, "en")]
-    assert (report.sent, report.notes, report.skipped, report.failed) == (2, 1, 1, 0)
+    assert (report.sent, report.notes, report.skipped, report.failed) == (2, 1, 2, 0)
 
     before = received(fake_telegram, trained)
     again = await publish(fake_telegram, db, **FOR_YOU)  # a re-run sends nothing twice
@@ -295,3 +292,33 @@ async def test_without_for_you_a_trained_reader_nothing_matched_is_skipped(
 
     assert received(fake_telegram, user) == []
     assert ((await _row(db, user)).status, report.skipped, report.messages) == ("skipped", 1, 0)
+
+
+async def test_a_resumed_recommendations_row_keeps_them(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    """A note row turned into recommendations, interrupted after its first part: the resumed
+    row sends the rest of the same parts (not the note, not the newer model's picks)."""
+    issue = await store_issue(db)
+    vision, language = _category(issue, "cs.CV"), _category(issue, "cs.CL")
+    user = await subscriber(fake_telegram, db, language="en", topic=NOTHING, note=True)
+    await _teach(db, user, vision, language[:4])
+    await publish(fake_telegram, db, **FOR_YOU)
+    parts = received(fake_telegram, user)
+    kept = await _row(db, user)
+    assert len(parts) >= 2 and kept.kind == "subscriber"
+    async with db.session() as session:  # a crash after part 1 was confirmed
+        await session.execute(
+            update(Delivery).values(
+                status="sending", messages_sent=1, message_ids=["1"], attempts=1,
+                updated_at=utcnow() - timedelta(seconds=60), sent_at=None,
+            )
+        )  # fmt: skip
+    await _teach(db, user, language, vision)  # changed their mind: other picks now
+
+    resumed = await publish(fake_telegram, db, **FOR_YOU)
+
+    assert received(fake_telegram, user) == parts + parts[1:]
+    assert (resumed.resumed, resumed.messages, resumed.notes) == (1, len(parts) - 1, 0)
+    row = await _row(db, user)
+    assert (row.paper_ids, row.recommended_ids) == (kept.paper_ids, kept.recommended_ids)
