@@ -192,5 +192,4 @@ async def _recommendable(
     ids = [c.id for c in chats if not papers[c.id] and c.for_you and not c.no_match_note]
     if not ids:
         return set()
-    trained = await sendtime_queries.trained_chats(session, chat_ids=ids, min_examples=for_you)
-    return set(trained)
+    return await sendtime_queries.with_models(session, chat_ids=ids, min_examples=for_you)

@@ -2,7 +2,8 @@
 send time, `core.services.sendtime`), and how it keeps that order in the row.
 
 Kept apart from the ledger's claim/record queries: these run once per claimed batch, only with
-"for you" on (`RANKING_FOR_YOU`).
+"for you" on (`RANKING_FOR_YOU`); `with_models` once per planning page with "topics" readers
+nothing matched.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ _TRAINED = (
         ReaderModel.indices.is_not(None), Chat.for_you.is_(True),
     )
 )  # fmt: skip
+# Planning's question for the readers nothing matched: the chat ids alone, from the covering
+# partial index `ix_reader_models_plan` (the page's chats are known, "for you" setting included).
+_MODELLED = select(ReaderModel.chat_id).where(
+    ReaderModel.chat_id.in_(bindparam("chat_ids", expanding=True)),
+    ReaderModel.examples >= bindparam("min_examples"),
+    ReaderModel.indices.is_not(None),
+)
 _STORE = (
     update(Delivery)
     .where(
@@ -54,6 +62,17 @@ async def trained_chats(
     params = {"chat_ids": list(chat_ids), "min_examples": min_examples}
     rows = await (await session.connection()).execute(_TRAINED, params)
     return {chat: ((revision, b), mode) for chat, revision, b, mode in rows}
+
+
+async def with_models(
+    session: AsyncSession, *, chat_ids: Sequence[int], min_examples: int
+) -> set[int]:
+    """Which of these chats have a trained model with enough feedback (planning keeps their
+    row when nothing matched, `core.services.planning`)."""
+    if not chat_ids:
+        return set()
+    params = {"chat_ids": list(chat_ids), "min_examples": min_examples}
+    return set((await (await session.connection()).execute(_MODELLED, params)).scalars())
 
 
 @dataclass(frozen=True)
