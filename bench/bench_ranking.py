@@ -9,8 +9,10 @@ papers against the LLM-score order (goal: ≥ 30 % better by day 10). Cost: trai
 reader (wall and CPU), then one delivery of a 50-paper issue to `BENCH_RANKING_CHATS` (default
 5,000) readers on SQLite, every one with a trained model (the simulated readers' models, dealt
 round-robin). Planning: `plan_deliveries` as publishing runs it with RANKING_FOR_YOU off and
-on (alternating, median of 5, wall and CPU); "for you" does no work in planning any more, so
-the two are the same code and their gap is the machine's noise (goal: ≤ 10 % added). Send
+on (alternating, median of 5, wall and CPU); "for you" does no model work in planning, only,
+per page with "topics" readers nothing matched, one indexed query for which of them have a
+model (their row is kept for recommendations), so the gap is that query and the machine's
+noise (goal: ≤ 10 % added); `nothing_matched_rows_kept` counts those rows. Send
 time (`core.services.sendtime`): the ledger planned, then `BENCH_RANKING_SEND_ROWS` (default
 1,000) rows claimed as the deliverer claims them (one per claim on SQLite; also eight, as on
 PostgreSQL) and ordered (models read, scored, topics readers' recommendations chosen, the
@@ -52,6 +54,7 @@ CHATS = int(os.environ.get("BENCH_RANKING_CHATS", "5000"))
 DAYS, SEED, ISSUE, RUNS = 10, 7, 50, 5
 CHANGED_SHARE = 0.1
 SEND_ROWS = int(os.environ.get("BENCH_RANKING_SEND_ROWS", "1000"))
+MIN_FEEDBACK = 5  # RANKING_MIN_FEEDBACK's default: every bench reader has 50 marks
 TELEGRAM_ROW_SECONDS = 1 / 30  # one message at Telegram's global limit: a row's least
 
 
@@ -109,12 +112,20 @@ async def _world(db: Database, models: list[object]) -> IssueView:
     return view
 
 
-async def _timed(db: Database, issue: IssueView) -> tuple[float, float]:
+async def _timed(db: Database, issue: IssueView, for_you: int | None) -> tuple[float, float]:
     """(wall, CPU) seconds of one plan: the CPU seconds (this process, the database thread
     included) are the steadier figure on a shared machine."""
     started, cpu = time.perf_counter(), time.process_time()
-    await plan_deliveries(db, issue=issue, targets=TelegramTargets())
+    await plan_deliveries(db, issue=issue, targets=TelegramTargets(), for_you=for_you)
     return time.perf_counter() - started, time.process_time() - cpu
+
+
+async def _kept(db: Database, issue: IssueView) -> int:
+    """Rows "for you" keeps for recommendations: a reader's, pending, without papers."""
+    rows = await plan_deliveries(db, issue=issue, targets=TelegramTargets(), for_you=MIN_FEEDBACK)
+    return sum(
+        1 for r in rows if r.kind == "subscriber" and not r.paper_ids and r.status == "pending"
+    )
 
 
 async def _send_time(db: Database, issue: IssueView, batch: int) -> tuple[float, float]:
@@ -122,10 +133,12 @@ async def _send_time(db: Database, issue: IssueView, batch: int) -> tuple[float,
     claimed `batch` at a time as the deliverer does (the claim itself not counted)."""
     async with db.session() as session:
         await session.execute(delete(Delivery))
-    await publish_plan(db, issue=issue, targets=TelegramTargets(), actor="bench")
+    await publish_plan(
+        db, issue=issue, targets=TelegramTargets(), actor="bench", for_you=MIN_FEEDBACK
+    )
     ids = [item.paper.id for item in issue.included_items]
     async with db.session() as session:
-        order = await SendTimeOrder.prepare(session, paper_ids=ids, min_feedback=5)
+        order = await SendTimeOrder.prepare(session, paper_ids=ids, min_feedback=MIN_FEEDBACK)
     wall = cpu = 0.0
     done, stale_before = 0, datetime.now(UTC) - timedelta(hours=1)  # never take a claimed row
     while done < SEND_ROWS:
@@ -154,8 +167,9 @@ async def delivery(models: list[object]) -> dict[str, object]:
             issue = await _world(db, models)
             off, on = [], []
             for _ in range(RUNS):  # alternating, so load from elsewhere falls on both
-                off.append(await _timed(db, issue))
-                on.append(await _timed(db, issue))  # RANKING_FOR_YOU on: the same planning
+                off.append(await _timed(db, issue, None))
+                on.append(await _timed(db, issue, MIN_FEEDBACK))  # RANKING_FOR_YOU on
+            kept = await _kept(db, issue)
             ranking_plan.forget_cached_models()
             started = time.perf_counter()
             cold = await _send_time(db, issue, 1)  # every model read (and the issue vectorized)
@@ -181,7 +195,7 @@ async def delivery(models: list[object]) -> dict[str, object]:
         "plan_seconds": round(wall[0], 3), "plan_for_you_seconds": round(wall[1], 3),
         "added_pct": round(100 * (wall[1] / wall[0] - 1), 1),
         "plan_cpu_seconds": round(cpu[0], 3), "plan_for_you_cpu_seconds": round(cpu[1], 3),
-        "added_cpu_pct": round(100 * (cpu[1] / cpu[0] - 1), 1),
+        "added_cpu_pct": round(100 * (cpu[1] / cpu[0] - 1), 1), "nothing_matched_rows_kept": kept,
         "send_rows": SEND_ROWS, "first_send_time_pass_seconds_with_vectorizing": round(first, 3),
         **{f"order_cpu_us_per_row_{k}": round(1e6 * v, 1) for k, v in row.items()},
         "order_wall_us_per_row_cached": round(1e6 * statistics.median(t[0] for t in warm), 1),

@@ -17,7 +17,8 @@ Exactly-once from the reader's view, as far as a platform without idempotency ke
 - "For you" (`for_you`: the feedback a reader needs) happens here, not in planning: a reader's
   row is ordered by their model when it is first claimed, and the order is written into the
   row in the claim's transaction, before any part (`core.services.sendtime`); a row already
-  ordered or partly sent is never reordered, so its parts stay the same list.
+  ordered or partly sent is never reordered, so its parts stay the same list. A reader's row
+  planned without papers (kept for recommendations) that got none is `skipped`, unsent.
 - The one window no ledger can close is between the platform accepting a part and our commit
   (`LINGER` + at most two flushes: a few milliseconds; at most one part per row, never a
   row's later parts; Telegram's Bot API has neither an idempotency key nor a way to read a
@@ -55,7 +56,7 @@ from core.sending import (
     SendRetryLater,
 )
 from core.services.chats import mark_blocked
-from core.services.delivery import NOTE, no_match_note
+from core.services.delivery import NOTE, SUBSCRIBER, no_match_note
 from core.services.sendtime import SendTimeOrder
 from domain.types import IssueKind, IssueView
 from jobs.alongside import running_alongside
@@ -241,6 +242,8 @@ class Deliverer:
         self.tally.done += 1
 
     async def _outcome(self, row: ClaimedDelivery) -> tuple[str | None, str | None]:
+        if row.kind == SUBSCRIBER and not row.paper_ids:  # kept for recommendations; none
+            return ledger.SKIPPED, None
         try:
             if await self._send_parts(row):
                 return None, None

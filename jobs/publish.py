@@ -88,11 +88,12 @@ async def publish_issue(
         db, number=number, language=delivery.language,
         require_approval=delivery.require_approval, kind=kind,
     )  # fmt: skip
-    newly = await _plan(db, sender, issue, actor)
+    for_you = delivery.for_you_min_feedback if delivery.for_you else None
+    newly = await _plan(db, sender, issue, actor, for_you)
     deliverer = Deliverer(
         db, sender, issue.id, issue.number, delivery.language, stale_after=stale_after,
         paid=_paid_allowance(delivery, db, sender, issue.id), kind=kind,
-        for_you=delivery.for_you_min_feedback if delivery.for_you else None,
+        for_you=for_you,
     )  # fmt: skip
     stopped = await _deliver(deliverer, delivery.concurrency, progress)
     report = await _report(deliverer, issue, newly, time.monotonic() - started)
@@ -112,12 +113,14 @@ def _paid_allowance(
     )
 
 
-async def _plan(db: Database, sender: Sender, issue: IssueView, actor: str) -> bool:
+async def _plan(
+    db: Database, sender: Sender, issue: IssueView, actor: str, for_you: int | None
+) -> bool:
     """Write the platform's ledger unless this is a resume; True when it was planned now (the
     issue's first publication on this platform, whether or not another platform had it first)."""
     if issue.status is IssueStatus.PUBLISHED and await _has_ledger(db, issue, sender.platform):
         return False
-    return await publish_plan(db, issue=issue, targets=sender, actor=actor)
+    return await publish_plan(db, issue=issue, targets=sender, actor=actor, for_you=for_you)
 
 
 async def _has_ledger(db: Database, issue: IssueView, platform: str) -> bool:

@@ -2,10 +2,12 @@
 
 The platform-neutral rule, no platform code: each chat that receives digests gets all papers,
 or in digest mode "topics" only those matching its topics. A chat with no match is `skipped`,
-or gets a one-line note when its `no_match_note` setting is on. Languages are resolved at
-delivery time (the chat's, else DIGEST_LANGUAGE), so a resumed delivery follows a chat that
-changed its language. `core.services.planning` applies the rule to chats in batches, with each
-distinct topic matched once per issue, so planning 200,000 chats is a few hundred queries.
+or gets a one-line note when its `no_match_note` setting is on (with "for you", a trained
+reader's recommendations instead, when their model has some: `core.services.sendtime`).
+Languages are resolved at delivery time (the chat's, else DIGEST_LANGUAGE), so a resumed
+delivery follows a chat that changed its language. `core.services.planning` applies the rule
+to chats in batches, with each distinct topic matched once per issue, so planning 200,000
+chats is a few hundred queries.
 
 Each platform adds its part through its `core.sending.Targeting` (the `Sender` handed to the
 publish job): Telegram's channel (`bot/telegram/targets.py`), WeCom's group robots
@@ -53,6 +55,7 @@ async def plan_deliveries(
     issue: IssueView,
     targets: Targeting,
     batch_size: int = PLAN_BATCH,
+    for_you: int | None = None,
 ) -> list[NewDelivery]:
     """Every row of `issue` on `targets.platform`, in delivery order, as a list (a preview,
     tests; publishing streams them into the ledger with `publish_plan` instead)."""
@@ -60,7 +63,7 @@ async def plan_deliveries(
         return [
             row
             async for rows in planned_batches(
-                session, issue=issue, targets=targets, batch_size=batch_size
+                session, issue=issue, targets=targets, batch_size=batch_size, for_you=for_you
             )
             for row in rows
         ]
@@ -73,14 +76,16 @@ async def publish_plan(
     targets: Targeting,
     actor: str,
     batch_size: int = PLAN_BATCH,
+    for_you: int | None = None,
 ) -> bool:
     """`start_publication` with the plan streamed into the ledger batch by batch (bounded
     memory, each batch one statement), in the same single transaction. Every row is in the
-    issue's order ("for you" is applied at send time, `core.services.sendtime`)."""
+    issue's order ("for you" is applied at send time, `core.services.sendtime`); `for_you`
+    (the marks a model needs, None: off) keeps a row for trained readers nothing matched."""
 
     async def plan(session: AsyncSession) -> AsyncIterator[Sequence[NewDelivery]]:
         async for rows in planned_batches(
-            session, issue=issue, targets=targets, batch_size=batch_size
+            session, issue=issue, targets=targets, batch_size=batch_size, for_you=for_you
         ):
             yield rows
 

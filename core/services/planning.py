@@ -15,7 +15,11 @@ matching any topic, in the issue's order. A `like:` topic matches by similarity 
 
 Every row is written in the issue's order: "for you" (`RANKING_FOR_YOU`) orders a reader's
 papers when the deliverer first claims their row (`core.services.sendtime`), so planning does
-no model work at all.
+no model work at all. It only keeps a place for recommendations: a "topics" chat whose topics
+matched nothing, with "for you" on and a trained model, gets a pending row without papers
+instead of `skipped` (one indexed query per page, only for such chats), which the deliverer
+fills with recommendations or, finding none, skips; with its note on, its row is the note row
+as before, which the deliverer likewise turns into recommendations when it has some.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from domain.topics import TopicQuery, matches, parse_topic
 from domain.types import ChatState, DigestMode, IssueView, PaperView
 from storage.queries import chats as chat_queries
 from storage.queries import deliveries as ledger
+from storage.queries import sendtime as sendtime_queries
 from storage.queries import topics as topic_queries
 from storage.queries.deliveries import NewDelivery
 
@@ -113,9 +118,12 @@ def _topic(spec: TopicSpec) -> TopicQuery | None:
             return None
 
 
-def chat_row(chat: ChatState, paper_ids: tuple[int, ...]) -> NewDelivery:
-    """The platform-neutral row: its papers, else the one-line note or `skipped`."""
-    if paper_ids:
+def chat_row(
+    chat: ChatState, paper_ids: tuple[int, ...], recommendable: bool = False
+) -> NewDelivery:
+    """The platform-neutral row: its papers, else the one-line note, else `skipped` — or, when
+    its model may recommend papers at send time, a pending row without papers."""
+    if paper_ids or (recommendable and not chat.no_match_note):
         return NewDelivery(
             target=chat.chat_id, kind=SUBSCRIBER, chat_id=chat.id, paper_ids=paper_ids
         )
@@ -130,9 +138,11 @@ async def planned_batches(
     issue: IssueView,
     targets: Targeting,
     batch_size: int = PLAN_BATCH,
+    for_you: int | None = None,
 ) -> AsyncIterator[list[NewDelivery]]:
     """The ledger rows of `issue` on `targets.platform`, in delivery order, a batch at a time:
-    the platform's own targets, then its receiving chats `batch_size` at a time."""
+    the platform's own targets, then its receiving chats `batch_size` at a time. `for_you`:
+    the marks a reader's model needs ("for you" on), else None."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     rule = TopicRule([item.paper for item in issue.included_items])
@@ -153,10 +163,33 @@ async def planned_batches(
             else {}
         )
         await rule.learn_likes(session, topics)
+        papers = {chat.id: rule.paper_ids(chat, topics.get(chat.id, ())) for chat in chats}
+        waiting = await _recommendable(session, chats, papers, for_you if rule.all_ids else None)
 
-        def row(chat: ChatState, topics: Mapping[int, Sequence[TopicSpec]] = topics) -> NewDelivery:
-            return chat_row(chat, rule.paper_ids(chat, topics.get(chat.id, ())))
+        def row(
+            chat: ChatState,
+            papers: Mapping[int, tuple[int, ...]] = papers,
+            waiting: set[int] = waiting,
+        ) -> NewDelivery:
+            return chat_row(chat, papers[chat.id], chat.id in waiting)
 
         rows = targets.chat_targets(chats, row)
         if rows:
             yield rows
+
+
+async def _recommendable(
+    session: AsyncSession,
+    chats: Sequence[ChatState],
+    papers: Mapping[int, tuple[int, ...]],
+    for_you: int | None,
+) -> set[int]:
+    """The page's chats whose topics matched nothing but whose own model may recommend some
+    of the issue's papers at send time: "for you" on (server and chat), no note (a note row is
+    pending anyway), a trained model. One indexed query, and none for a page without such chats."""
+    if for_you is None:
+        return set()
+    ids = [c.id for c in chats if not papers[c.id] and c.for_you and not c.no_match_note]
+    if not ids:
+        return set()
+    return await sendtime_queries.with_models(session, chat_ids=ids, min_examples=for_you)

@@ -16,7 +16,11 @@ the same order even if the reader's model changed meanwhile.
 
 Recommendations: a trained reader in "topics" mode also gets up to `MAX_RECOMMENDED` of the
 issue's papers their topics did not match, when their model scores them above
-`RECOMMEND_ABOVE`, placed among their papers by score and marked as recommended.
+`RECOMMEND_ABOVE`, placed among their papers by score and marked as recommended. That holds
+too on days their topics matched nothing: planning then leaves such a reader a pending row
+without papers (or their note row, `core.services.planning`), which gets the recommendations
+alone (a note row becomes a subscriber row); with none above the threshold it stays as planned,
+the deliverer skips the empty row or sends the note, as for any chat nothing matched.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import ranking_model as rm
-from core.services.planning import SUBSCRIBER
+from core.services.planning import NOTE, SUBSCRIBER
 from core.services.ranking_plan import ForYou
 from domain.types import DigestMode
 from storage.queries import sendtime as queries
@@ -97,14 +101,18 @@ class SendTimeOrder:
         recommended = sorted(extra, key=rank)[:MAX_RECOMMENDED]
         ordered = sorted([*row.paper_ids, *recommended], key=rank)  # stable: ties as given
         chosen = set(recommended)
-        return RowOrder(row.id, row.token, tuple(ordered), tuple(p for p in ordered if p in chosen))
+        kind = SUBSCRIBER if recommended else row.kind  # a note row with papers is a digest
+        marked = tuple(p for p in ordered if p in chosen)
+        return RowOrder(row.id, row.token, tuple(ordered), marked, kind)
 
 
 def _orderable(row: ClaimedDelivery) -> bool:
-    """A reader's row never ordered and with nothing sent yet (the channel, groups' robots
-    and notes are not a reader's)."""
+    """A reader's row never ordered and with nothing sent yet: their papers, or none (nothing
+    matched) or their note, for recommendations alone (the channel and groups' robots are not
+    a reader's)."""
+    reader = row.kind == SUBSCRIBER or (row.kind == NOTE and not row.paper_ids)
     return (
-        row.chat_id is not None and row.kind == SUBSCRIBER and bool(row.paper_ids)
+        row.chat_id is not None and reader
         and row.messages_sent == 0 and row.recommended is None
     )  # fmt: skip
 
@@ -112,4 +120,4 @@ def _orderable(row: ClaimedDelivery) -> bool:
 def _with(row: ClaimedDelivery, order: RowOrder | None) -> ClaimedDelivery:
     if order is None:
         return row
-    return replace(row, paper_ids=order.paper_ids, recommended=order.recommended)
+    return replace(row, paper_ids=order.paper_ids, recommended=order.recommended, kind=order.kind)

@@ -2,7 +2,8 @@
 send time, `core.services.sendtime`), and how it keeps that order in the row.
 
 Kept apart from the ledger's claim/record queries: these run once per claimed batch, only with
-"for you" on (`RANKING_FOR_YOU`).
+"for you" on (`RANKING_FOR_YOU`); `with_models` once per planning page with "topics" readers
+nothing matched.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ _TRAINED = (
         ReaderModel.indices.is_not(None), Chat.for_you.is_(True),
     )
 )  # fmt: skip
+# Planning's question for the readers nothing matched: the chat ids alone, from the covering
+# partial index `ix_reader_models_plan` (the page's chats are known, "for you" setting included).
+_MODELLED = select(ReaderModel.chat_id).where(
+    ReaderModel.chat_id.in_(bindparam("chat_ids", expanding=True)),
+    ReaderModel.examples >= bindparam("min_examples"),
+    ReaderModel.indices.is_not(None),
+)
 _STORE = (
     update(Delivery)
     .where(
@@ -37,7 +45,10 @@ _STORE = (
         Delivery.status == SENDING, Delivery.messages_sent == 0,
         Delivery.recommended_ids.is_(None),
     )
-    .values(paper_ids=bindparam("papers"), recommended_ids=bindparam("recommended"))
+    .values(
+        paper_ids=bindparam("papers"), recommended_ids=bindparam("recommended"),
+        kind=bindparam("kind"),
+    )
 )  # fmt: skip
 
 
@@ -53,14 +64,27 @@ async def trained_chats(
     return {chat: ((revision, b), mode) for chat, revision, b, mode in rows}
 
 
+async def with_models(
+    session: AsyncSession, *, chat_ids: Sequence[int], min_examples: int
+) -> set[int]:
+    """Which of these chats have a trained model with enough feedback (planning keeps their
+    row when nothing matched, `core.services.planning`)."""
+    if not chat_ids:
+        return set()
+    params = {"chat_ids": list(chat_ids), "min_examples": min_examples}
+    return set((await (await session.connection()).execute(_MODELLED, params)).scalars())
+
+
 @dataclass(frozen=True)
 class RowOrder:
-    """A claimed row's papers in its reader's order, and which of them are recommendations."""
+    """A claimed row's papers in its reader's order, which of them are recommendations, and its
+    kind (a note row given recommendations becomes a subscriber's)."""
 
     delivery_id: int
     token: int
     paper_ids: tuple[int, ...]
     recommended: tuple[int, ...]
+    kind: str
 
 
 async def store_orders(session: AsyncSession, *, orders: Sequence[RowOrder]) -> set[int]:
@@ -73,6 +97,7 @@ async def store_orders(session: AsyncSession, *, orders: Sequence[RowOrder]) -> 
         params = {
             "row_id": order.delivery_id, "token": order.token,
             "papers": list(order.paper_ids), "recommended": list(order.recommended),
+            "kind": order.kind,
         }  # fmt: skip
         if (await connection.execute(_STORE, params)).rowcount:
             stored.add(order.delivery_id)

@@ -10,6 +10,7 @@ paper's title, links and abstract), so the models learn from real text."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -18,16 +19,18 @@ from sqlalchemy import select, update
 
 from core.services import ranking
 from core.services.chats import update_settings
+from core.services.delivery import no_match_note
 from core.services.ranking import Reader
 from core.services.sendtime import MAX_RECOMMENDED
 from domain.types import IssueView
 from storage.db import Database
 from storage.models import Delivery
+from storage.queries.papers import upsert_papers
 from storage.types import utcnow
 from tests.e2e.publish_helpers import guard_send_spacing, publish, received, subscriber
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_state import FakeUser
-from tests.planning_world import store_issue
+from tests.planning_world import issue_papers, store_issue
 
 FOR_YOU = {"ranking_for_you": True, "ranking_min_feedback": 5}
 MARK = "✨ <i>Recommended for you</i>"
@@ -191,3 +194,131 @@ async def test_a_row_ordered_but_never_sent_is_not_reordered(
     await publish(fake_telegram, db, **FOR_YOU)
 
     assert received(fake_telegram, user) == parts + parts
+
+
+NOTHING = "zebrafish"  # a topic none of the issue's 20 ML papers matches
+
+
+async def _coral_papers(db: Database) -> list[int]:
+    """Five papers outside the issue, about nothing the issue is about: a reader who likes
+    only these and marks every paper of the issue 👎 has a model that calls none a "yes"."""
+    base = issue_papers()[0]
+    texts = ["coral reef bleaching", "deep sea sponges", "tidal pool crabs", "kelp forest otters",
+             "reef fish spawning"]  # fmt: skip
+    metas = [
+        replace(base, arxiv_id=f"2606.9990{n}", title=f"Field notes on {text}",
+                abstract=f"We survey {text} along the coast, {text} over ten seasons.",
+                categories=("q-bio.PE",), primary_category="q-bio.PE")
+        for n, text in enumerate(texts)
+    ]  # fmt: skip
+    async with db.session() as session:
+        return list((await upsert_papers(session, papers=metas)).paper_ids)
+
+
+async def test_a_trained_reader_nothing_matched_gets_recommendations_alone(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    """Topics that matched nothing: a trained reader's row is kept for their model, which
+    fills it with marked recommendations (instead of the note, when they asked for it);
+    untrained readers get the note or nothing, exactly as before."""
+    issue = await store_issue(db)
+    vision, language = _category(issue, "cs.CV"), _category(issue, "cs.CL")[:4]
+    trained, noted, cold, cold_noted, off = [
+        await subscriber(fake_telegram, db, language="en", topic=NOTHING, note=note)
+        for note in (False, True, False, True, False)
+    ]
+    for user in (trained, noted, off):
+        await _teach(db, user, vision, language)
+    await update_settings(db, platform="telegram", chat_id=str(off.id), for_you=False)
+
+    report = await publish(fake_telegram, db, **FOR_YOU)
+
+    for user in (trained, noted):
+        row, html = await _row(db, user), "".join(received(fake_telegram, user))
+        assert 1 <= len(row.recommended_ids or []) <= MAX_RECOMMENDED
+        assert row.paper_ids == _order(issue, html)  # in the model's order, all marked
+        assert set(row.paper_ids) == set(row.recommended_ids or [])
+        marked = len(row.paper_ids)
+        assert (row.kind, row.status, html.count(MARK)) == ("subscriber", "sent", marked)
+        assert no_match_note(1, "en") not in html
+    for user in (cold, off):  # no model, or "for you" off: skipped in planning, as before
+        assert received(fake_telegram, user) == []
+        assert ((await _row(db, user)).status, (await _row(db, user)).recommended_ids) == (
+            "skipped", None
+        )  # fmt: skip
+    assert received(fake_telegram, cold_noted) == [no_match_note(1, "en")]
+    assert (report.sent, report.notes, report.skipped, report.failed) == (2, 1, 2, 0)
+
+    before = received(fake_telegram, trained)
+    again = await publish(fake_telegram, db, **FOR_YOU)  # a re-run sends nothing twice
+    assert (again.messages, received(fake_telegram, trained)) == (0, before)
+
+
+async def test_a_model_that_likes_nothing_leaves_the_note_or_nothing(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    """The kept row gets no recommendation when the model scores every paper ≤ 0: the reader
+    gets their note if they asked for it, else nothing, and nothing counts as a failure."""
+    issue = await store_issue(db)
+    coral = await _coral_papers(db)
+    quiet, noted = [
+        await subscriber(fake_telegram, db, language="en", topic=NOTHING, note=note)
+        for note in (False, True)
+    ]
+    for user in (quiet, noted):
+        await _teach(db, user, coral, _ids(issue))
+
+    report = await publish(fake_telegram, db, **FOR_YOU)
+
+    quiet_row, noted_row = await _row(db, quiet), await _row(db, noted)
+    assert received(fake_telegram, quiet) == []
+    assert (quiet_row.kind, quiet_row.status, quiet_row.paper_ids) == ("subscriber", "skipped", [])
+    assert quiet_row.recommended_ids == []  # ordered at send time: the model had nothing
+    assert received(fake_telegram, noted) == [no_match_note(1, "en")]
+    assert (noted_row.kind, noted_row.status, noted_row.recommended_ids) == ("note", "sent", [])
+    assert (report.sent, report.notes, report.skipped, report.failed, report.messages) == (
+        0, 1, 1, 0, 1
+    )  # fmt: skip
+
+
+async def test_without_for_you_a_trained_reader_nothing_matched_is_skipped(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    issue = await store_issue(db)
+    user = await subscriber(fake_telegram, db, language="en", topic=NOTHING)
+    await _teach(db, user, _category(issue, "cs.CV"), _category(issue, "cs.CL")[:4])
+
+    report = await publish(fake_telegram, db)  # RANKING_FOR_YOU off
+
+    assert received(fake_telegram, user) == []
+    assert ((await _row(db, user)).status, report.skipped, report.messages) == ("skipped", 1, 0)
+
+
+async def test_a_resumed_recommendations_row_keeps_them(
+    fake_telegram: FakeTelegram, db: Database
+) -> None:
+    """A note row turned into recommendations, interrupted after its first part: the resumed
+    row sends the rest of the same parts (not the note, not the newer model's picks)."""
+    issue = await store_issue(db)
+    vision, language = _category(issue, "cs.CV"), _category(issue, "cs.CL")
+    user = await subscriber(fake_telegram, db, language="en", topic=NOTHING, note=True)
+    await _teach(db, user, vision, language[:4])
+    await publish(fake_telegram, db, **FOR_YOU)
+    parts = received(fake_telegram, user)
+    kept = await _row(db, user)
+    assert len(parts) >= 2 and kept.kind == "subscriber"
+    async with db.session() as session:  # a crash after part 1 was confirmed
+        await session.execute(
+            update(Delivery).values(
+                status="sending", messages_sent=1, message_ids=["1"], attempts=1,
+                updated_at=utcnow() - timedelta(seconds=60), sent_at=None,
+            )
+        )  # fmt: skip
+    await _teach(db, user, language, vision)  # changed their mind: other picks now
+
+    resumed = await publish(fake_telegram, db, **FOR_YOU)
+
+    assert received(fake_telegram, user) == parts + parts[1:]
+    assert (resumed.resumed, resumed.messages, resumed.notes) == (1, len(parts) - 1, 0)
+    row = await _row(db, user)
+    assert (row.paper_ids, row.recommended_ids) == (kept.paper_ids, kept.recommended_ids)
