@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--language", choices=["zh", "en"], help="default: DIGEST_LANGUAGE")
     summ.add_argument("--limit", type=int, help="at most this many papers")
     sub.add_parser("compose", help="compose the next numbered issue (draft)")
-    sub.add_parser("weekly", help="compose this week's round-up (周报w N, draft)")
+    sub.add_parser("weekly", help="compose this week's round-up (周报, numbered wN; a draft)")
     sub.add_parser("pipeline", help="fetch, summarize and compose in one go")
     show = sub.add_parser("show", help="print an issue")
     show.add_argument("ref", type=_ref, metavar="number", help="12, or w3 for weekly 3")
