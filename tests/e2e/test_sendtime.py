@@ -121,13 +121,7 @@ async def test_a_resumed_row_keeps_its_order_after_the_model_changed(
     first = await publish(fake_telegram, db, **FOR_YOU)
     parts = received(fake_telegram, user)
     assert len(parts) >= 2 and first.messages == len(parts)
-    async with db.session() as session:  # a crash after part 1 was confirmed
-        await session.execute(
-            update(Delivery).values(
-                status="sending", messages_sent=1, message_ids=["1"], attempts=1,
-                updated_at=utcnow() - timedelta(seconds=60), sent_at=None,
-            )
-        )  # fmt: skip
+    await _crash_after_first_part(db)
     await _teach(db, user, language, vision)  # changed their mind: the model now differs
     assert await ranking.rank_for(db, reader, _ids(issue)) != _order(issue, "".join(parts))
 
@@ -307,13 +301,7 @@ async def test_a_resumed_recommendations_row_keeps_them(
     parts = received(fake_telegram, user)
     kept = await _row(db, user)
     assert len(parts) >= 2 and kept.kind == "subscriber"
-    async with db.session() as session:  # a crash after part 1 was confirmed
-        await session.execute(
-            update(Delivery).values(
-                status="sending", messages_sent=1, message_ids=["1"], attempts=1,
-                updated_at=utcnow() - timedelta(seconds=60), sent_at=None,
-            )
-        )  # fmt: skip
+    await _crash_after_first_part(db)
     await _teach(db, user, language, vision)  # changed their mind: other picks now
 
     resumed = await publish(fake_telegram, db, **FOR_YOU)
@@ -322,3 +310,15 @@ async def test_a_resumed_recommendations_row_keeps_them(
     assert (resumed.resumed, resumed.messages, resumed.notes) == (1, len(parts) - 1, 0)
     row = await _row(db, user)
     assert (row.paper_ids, row.recommended_ids) == (kept.paper_ids, kept.recommended_ids)
+
+
+async def _crash_after_first_part(db: Database) -> None:
+    """Every row as a crash leaves it once its first part was confirmed: still `sending`, its
+    lease long silent, so the next publish takes it over and resumes after part 1."""
+    async with db.session() as session:
+        await session.execute(
+            update(Delivery).values(
+                status="sending", messages_sent=1, message_ids=["1"], attempts=1,
+                updated_at=utcnow() - timedelta(seconds=60), sent_at=None,
+            )
+        )  # fmt: skip
