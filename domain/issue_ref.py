@@ -49,7 +49,3 @@ def parse_issue_ref(text: str) -> IssueRef | None:
             number = bounded_int(match.group(1), MAX_NUMBER)
             return IssueRef(number, kind) if number else None
     return None
-
-
-def ref_of(number: int, kind: IssueKind | str) -> IssueRef:
-    return IssueRef(number, IssueKind(kind))

@@ -177,5 +177,4 @@ async def rank_for(
         if chat is None:
             return list(paper_ids)
         ranker = await ForYou.prepare(session, paper_ids=paper_ids, min_feedback=min_feedback)
-        order = await ranker.page(session, first_chat_id=chat, last_chat_id=chat)
-    return list(order(chat, tuple(paper_ids)))
+        return list(await ranker.order_of(session, chat_id=chat, paper_ids=paper_ids))

@@ -1,20 +1,15 @@
 """ "For you" scoring of one issue: its vectors turned feature-major once, readers' models kept
 in memory, many models scored in one sparse product.
 
-Used at send time (`core.services.sendtime`: the deliverer's claimed batch, `ForYou.prepare`,
-`ModelCache`) and by `ranking.rank_for` (`ForYou.page` over a range of chats). Planning used
-to call `page` for each of its pages; even the stamps' read there cost ~11 % of planning
-(bench `ranking`), so it no longer does. What is kept here:
+Used at send time (`core.services.sendtime`: the deliverer's claimed batch) and by
+`ranking.rank_for` (one reader). What is kept here:
 
 - `ModelCache` keeps the models last read per database and reads only those whose stamp
   (trained revision, intercept) moved (readers who voted since). A reader's 2 kB of weights is
   thus read once per change, not once per delivery; a forgotten model has no row, so it is
   never used, whatever is cached;
-- `ForYou` holds the issue's columns (`ranking_model.issue_columns`) and, for a page of chats
-  (`page`), asks which have a trained model and its stamp — an index-only range read
-  (`ix_reader_models_plan`) — scores them in one product and sorts each row once (NumPy);
-- it hands back an `Order`: a chat's papers picked by its row of that sort (a topic subset:
-  that row filtered), one bytes object built per page, no NumPy call per chat.
+- `ForYou` holds the issue's columns (`ranking_model.issue_columns`) and puts papers in a
+  model's order by their scores (`by_score`: ties as given, papers without a vector last).
 
 Chats without a usable model keep the issue's order. Nothing here trains: a model is retrained
 when its reader's feedback changes.
@@ -22,10 +17,8 @@ when its reader's feedback changes.
 
 from __future__ import annotations
 
-import asyncio
-import operator
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,15 +27,9 @@ from core.services import ranking_model as rm
 from core.services import ranking_vectors as rv
 from storage.queries import ranking as rq
 
-Order = Callable[[int, tuple[int, ...]], tuple[int, ...]]
 # Models kept per database: ~2.3 kB each in memory, so at most ~120 MB; readers beyond are
 # read from the database at every plan (correct, only slower).
 CACHE_READERS = 50_000
-
-
-def as_given(chat_id: int, paper_ids: tuple[int, ...]) -> tuple[int, ...]:
-    """The order planning gives without "for you": the issue's."""
-    return paper_ids
 
 
 class ModelCache:
@@ -88,15 +75,13 @@ def cache_of(session: AsyncSession) -> ModelCache:
 
 
 class ForYou:
-    """Personal order of one issue's papers, page by page of chats."""
+    """One issue's papers scored by readers' models, and put in their order."""
 
     def __init__(
         self, paper_ids: Sequence[int], x: rm.Matrix, min_feedback: int, cache: ModelCache
     ) -> None:
         self.ids = list(paper_ids)
-        self.every = tuple(self.ids)
         self.column = {pid: i for i, pid in enumerate(self.ids)}
-        self._columns: dict[tuple[int, ...], tuple[frozenset[int], tuple[int, ...]]] = {}
         self.xt = rm.issue_columns(x)
         self.min_feedback = min_feedback
         self.cache = cache
@@ -108,50 +93,26 @@ class ForYou:
         ids, x = await rv.matrix_of(session, paper_ids=paper_ids)
         return cls(ids, x, min_feedback, cache_of(session))
 
-    async def page(self, session: AsyncSession, *, first_chat_id: int, last_chat_id: int) -> Order:
-        """The order of each chat first..last: by its model when it has one, else as given."""
-        if not self.ids:
-            return as_given
+    async def order_of(
+        self, session: AsyncSession, *, chat_id: int, paper_ids: Sequence[int]
+    ) -> tuple[int, ...]:
+        """`paper_ids` in the chat's model's order, or as given without a usable model."""
         stamps = await rq.model_stamps_in_range(
-            session, first_chat_id=first_chat_id, last_chat_id=last_chat_id,
-            min_examples=self.min_feedback,
-        )  # fmt: skip
-        if not stamps:
-            return as_given
+            session, first_chat_id=chat_id, last_chat_id=chat_id, min_examples=self.min_feedback
+        )
+        if chat_id not in stamps or not self.ids:
+            return tuple(paper_ids)
         models = await self.cache.current(session, stamps)
-        intercepts = np.fromiter((b for _, b in stamps.values()), np.float32, count=len(stamps))
-        best = await asyncio.to_thread(self._best, models, intercepts)
-        row = {chat: i for i, chat in enumerate(stamps)}
-        n = len(self.ids)
+        intercepts = np.array([stamps[chat_id][1]], np.float32)
+        return tuple(self.by_score(paper_ids, rm.page_scores(models, intercepts, self.xt)[0]))
 
-        def order(chat_id: int, paper_ids: tuple[int, ...]) -> tuple[int, ...]:
-            i = row.get(chat_id)
-            if i is None or len(paper_ids) < 2:
-                return paper_ids
-            mine = best[i * n : (i + 1) * n]
-            if paper_ids == self.every:  # the whole issue: the row as it is
-                return operator.itemgetter(*mine)(self.ids)
-            wanted, rest = self._subset(paper_ids)
-            return tuple([self.ids[c] for c in mine if c in wanted]) + rest
+    def by_score(self, paper_ids: Iterable[int], scores: rm.Floats) -> list[int]:
+        """`paper_ids` best first by `scores` (one per issue column); ties keep their given
+        order, papers without a vector go last."""
+        column = self.column
 
-        return order
+        def rank(paper_id: int) -> float:
+            at = column.get(paper_id)
+            return -float(scores[at]) if at is not None else np.inf
 
-    def _best(self, models: list[rm.SparseVector], intercepts: rm.Floats) -> bytes | list[int]:
-        """The issue's columns best first (ties keep the issue's order), chat after chat: as
-        bytes (an issue has at most 255 papers in practice), which the garbage collector
-        never scans, unlike 5,000 lists; a flat list beyond that."""
-        scores = rm.page_scores(models, intercepts, self.xt)
-        best = np.argsort(-scores, axis=1, kind="stable")
-        if best.shape[1] <= 256:
-            return best.astype(np.uint8).tobytes()
-        return best.ravel().tolist()
-
-    def _subset(self, paper_ids: tuple[int, ...]) -> tuple[frozenset[int], tuple[int, ...]]:
-        """A topic-matched subset's columns (cached per distinct subset, which planning
-        shares between chats) and its papers without a vector, which go last as given."""
-        found = self._columns.get(paper_ids)
-        if found is None:
-            known = frozenset(self.column[p] for p in paper_ids if p in self.column)
-            rest = tuple(p for p in paper_ids if p not in self.column)
-            found = self._columns[paper_ids] = (known, rest)
-        return found
+        return sorted(paper_ids, key=rank)

@@ -87,19 +87,14 @@ class SendTimeOrder:
         return [_with(row, mine.get(row.id)) for row in rows]
 
     def _order(self, row: ClaimedDelivery, scores: rm.Floats, topics: bool) -> RowOrder:
-        column = self.ranker.column
-
-        def rank(paper_id: int) -> float:  # unscored papers (no vector) last, as given
-            at = column.get(paper_id)
-            return -float(scores[at]) if at is not None else np.inf
-
+        by_score = self.ranker.by_score
         given = set(row.paper_ids)
         extra = [
-            p for p in self.ranker.ids
-            if p not in given and -rank(p) > RECOMMEND_ABOVE
+            p for p, score in zip(self.ranker.ids, scores, strict=True)
+            if p not in given and score > RECOMMEND_ABOVE
         ] if topics else []  # fmt: skip
-        recommended = sorted(extra, key=rank)[:MAX_RECOMMENDED]
-        ordered = sorted([*row.paper_ids, *recommended], key=rank)  # stable: ties as given
+        recommended = by_score(extra, scores)[:MAX_RECOMMENDED]
+        ordered = by_score([*row.paper_ids, *recommended], scores)  # stable: ties as given
         chosen = set(recommended)
         kind = SUBSCRIBER if recommended else row.kind  # a note row with papers is a digest
         marked = tuple(p for p in ordered if p in chosen)

@@ -80,17 +80,3 @@ async def untouched_drafts(
         .order_by(Issue.number)
     )
     return list(rows)
-
-
-async def istouched(session: AsyncSession, *, number: int, system_actors: Collection[str]) -> bool:
-    found = await session.scalar(
-        select(Issue.id).where(Issue.number == number, DAILY, touched(system_actors))
-    )
-    return found is not None
-
-
-async def issue_created_at(session: AsyncSession, *, number: int) -> datetime | None:
-    value: datetime | None = await session.scalar(
-        select(Issue.created_at).where(Issue.number == number, DAILY)
-    )
-    return value

@@ -68,7 +68,9 @@ async def test_a_subset_of_the_issue_keeps_the_readers_order(db: Database) -> No
         other = await chat_id_of(session, platform="telegram", external_id=readers[1].chat_id)
         assert mine is not None and other is not None
         for_you = await ForYou.prepare(session, paper_ids=_ids(issue), min_feedback=5)
-        order = await for_you.page(session, first_chat_id=1, last_chat_id=10**9)
-    assert list(order(mine, subset)) == [p for p in whole if p in subset] != list(subset)
-    assert order(other, subset) == subset  # no model: as given
-    assert order(mine, subset[:1]) == subset[:1]
+        mine_order = await for_you.order_of(session, chat_id=mine, paper_ids=subset)
+        other_order = await for_you.order_of(session, chat_id=other, paper_ids=subset)
+        single = await for_you.order_of(session, chat_id=mine, paper_ids=subset[:1])
+    assert list(mine_order) == [p for p in whole if p in subset] != list(subset)
+    assert other_order == subset  # no model: as given
+    assert single == subset[:1]
